@@ -1,0 +1,51 @@
+import { Command, CommanderError } from 'commander';
+import { registerDev } from './commands/dev';
+import { registerSlot } from './commands/slot';
+import { registerStatus } from './commands/status';
+import { registerWorker } from './commands/worker';
+import { CliError, ExitCode } from './exit-codes';
+
+// commander: the most used Node CLI parser; typed options, nested commands and generated --help.
+export function buildProgram(): Command {
+  const program = new Command('sprint')
+    .description('SPRINT parallel reasoning on Temporal: curate, train, publish, serve and evaluate')
+    .option('-c, --config <file>', 'config file (YAML or JSON); default $SPRINT_CONFIG or ./sprint.config.yaml')
+    .showHelpAfterError()
+    .exitOverride();
+  registerDev(program);
+  registerStatus(program);
+  registerWorker(program);
+  registerSlot(program, 'ask', 'Run one SPRINT inference session and print its rounds live');
+  registerSlot(program, 'show', 'Print a session round by round');
+  registerSlot(program, 'cancel', 'Cancel a running workflow');
+  registerSlot(program, 'curate', 'Turn sequential reasoning traces into SPRINT training samples');
+  registerSlot(program, 'train', 'Fine-tune a model on a curated dataset');
+  registerSlot(program, 'pipeline', 'Curate, train, publish and evaluate in one run');
+  registerSlot(program, 'eval', 'Evaluate methods on MATH500, GPQA-Diamond or Countdown');
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return ExitCode.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with code 0; parse errors were already printed.
+      return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (err instanceof CliError) {
+      console.error(`sprint: ${err.message}`);
+      return err.exitCode;
+    }
+    console.error(`sprint: ${(err as Error).stack ?? String(err)}`);
+    return ExitCode.failed;
+  }
+}
+
+if (require.main === module || process.argv[1]?.endsWith('sprint.js')) {
+  void main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,142 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import YAML from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type SprintConfig } from './schema';
+
+/** A config that cannot be used; `problems` name each bad field by its path. */
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`Invalid sprint config (${source}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadConfigOptions {
+  /** Explicit file (YAML or JSON). Otherwise $SPRINT_CONFIG, then ./sprint.config.yaml if present. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Values merged over the file (CLI flags). */
+  overrides?: Record<string, unknown>;
+}
+
+function describeInput(input: unknown): string {
+  if (input === undefined) return 'nothing';
+  const json = JSON.stringify(input);
+  return json === undefined ? typeof input : json.length > 60 ? `${json.slice(0, 57)}...` : json;
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const where = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
+  switch (issue.code) {
+    case 'invalid_type':
+      return `${where}: expected ${issue.expected}, got ${describeInput(issue.input)}`;
+    case 'unrecognized_keys':
+      return `${where}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    default:
+      return `${where}: ${issue.message}${'input' in issue && issue.input !== undefined ? ` (got ${describeInput(issue.input)})` : ''}`;
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deep merge for plain objects; arrays and scalars from `over` replace. */
+export function deepMerge(base: unknown, over: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+  return out;
+}
+
+/** Environment variables that override file settings (Temporal's own names where they exist). */
+function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const temporal: Record<string, unknown> = {};
+  if (env.TEMPORAL_ADDRESS) temporal.address = env.TEMPORAL_ADDRESS;
+  if (env.TEMPORAL_NAMESPACE) temporal.namespace = env.TEMPORAL_NAMESPACE;
+  const tls: Record<string, unknown> = {};
+  if (env.TEMPORAL_TLS_CLIENT_CERT_PATH) tls.clientCertPath = env.TEMPORAL_TLS_CLIENT_CERT_PATH;
+  if (env.TEMPORAL_TLS_CLIENT_KEY_PATH) tls.clientKeyPath = env.TEMPORAL_TLS_CLIENT_KEY_PATH;
+  if (env.TEMPORAL_TLS_SERVER_CA_CERT_PATH) tls.serverRootCaCertPath = env.TEMPORAL_TLS_SERVER_CA_CERT_PATH;
+  if (env.TEMPORAL_TLS_SERVER_NAME) tls.serverName = env.TEMPORAL_TLS_SERVER_NAME;
+  if (Object.keys(tls).length) temporal.tls = tls;
+  const out: Record<string, unknown> = {};
+  if (Object.keys(temporal).length) out.temporal = temporal;
+  if (env.SPRINT_ARTIFACTS_ROOT) out.artifacts = { root: env.SPRINT_ARTIFACTS_ROOT };
+  return out;
+}
+
+function readConfigFile(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [`cannot read the file: ${(err as Error).message}`]);
+  }
+  try {
+    const data: unknown = file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text, { prettyErrors: true });
+    return data ?? {};
+  } catch (err) {
+    throw new ConfigError(file, [`not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`]);
+  }
+}
+
+/** Checks that need the whole config: references between sections. */
+function crossCheck(config: SprintConfig): string[] {
+  const problems: string[] = [];
+  const pools = Object.keys(config.models.pools);
+  for (const [role, pool] of Object.entries(config.models.roles)) {
+    if (!config.models.pools[pool]) {
+      problems.push(
+        `models.roles.${role}: names pool "${pool}", but no such pool is configured (have: ${pools.join(', ') || 'none'})`,
+      );
+    }
+  }
+  for (const [pool, p] of Object.entries(config.models.pools)) {
+    const seen = new Set<string>();
+    p.replicas.forEach((r, i) => {
+      if (seen.has(r.name)) problems.push(`models.pools.${pool}.replicas.${i}.name: duplicate replica name "${r.name}"`);
+      seen.add(r.name);
+    });
+  }
+  return problems;
+}
+
+/** Validates raw data (already merged) against the schema; throws ConfigError with every bad field. */
+export function parseConfig(data: unknown, source = 'inline'): SprintConfig {
+  const result = configSchema.safeParse(data ?? {}, { reportInput: true });
+  if (!result.success) throw new ConfigError(source, result.error.issues.map(formatIssue));
+  const problems = crossCheck(result.data);
+  if (problems.length) throw new ConfigError(source, problems);
+  return result.data;
+}
+
+function absolutize(config: SprintConfig, cwd: string): SprintConfig {
+  const abs = (p: string) => (path.isAbsolute(p) ? p : path.resolve(cwd, p));
+  config.artifacts.root = abs(config.artifacts.root);
+  config.hub.localMirror = abs(config.hub.localMirror);
+  config.temporal.embedded.dbFile = abs(config.temporal.embedded.dbFile);
+  if (config.temporal.embedded.cliPath) config.temporal.embedded.cliPath = abs(config.temporal.embedded.cliPath);
+  return config;
+}
+
+/** Loads file + environment + overrides into one validated config with absolute paths. */
+export function loadConfig(options: LoadConfigOptions = {}): SprintConfig & { source: string } {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  let file = options.file ?? env.SPRINT_CONFIG;
+  if (!file && fs.existsSync(path.join(cwd, 'sprint.config.yaml'))) file = 'sprint.config.yaml';
+  const fromFile = file ? readConfigFile(path.resolve(cwd, file)) : {};
+  if (!isPlainObject(fromFile)) {
+    throw new ConfigError(file ?? 'inline', ['(top level): expected a mapping of sections (temporal, models, ...)']);
+  }
+  const merged = deepMerge(deepMerge(fromFile, envOverrides(env)), options.overrides ?? {});
+  const source = file ?? 'defaults';
+  const config = absolutize(parseConfig(merged, source), cwd);
+  return Object.assign(config, { source });
+}

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { temporalSchema } from './temporal';
+import { queuesSchema, workersSchema } from './queues';
+import { modelsSchema } from './models';
+import { artifactsSchema, hubSchema } from './storage';
+import { trainingSchema } from './training';
+
+/** The one schema for every setting. Each section has defaults, so `{}` is a valid config. */
+export const configSchema = z
+  .object({
+    temporal: temporalSchema.prefault({}),
+    taskQueues: queuesSchema.prefault({}),
+    workers: workersSchema.prefault({}),
+    models: modelsSchema.prefault({}),
+    artifacts: artifactsSchema.prefault({}),
+    hub: hubSchema.prefault({}),
+    training: trainingSchema.prefault({}),
+  })
+  .strict();
+
+export type SprintConfig = z.infer<typeof configSchema>;
+export type SprintConfigInput = z.input<typeof configSchema>;
+export * from './models';

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/** Connection settings follow Temporal's own environment variables (TEMPORAL_ADDRESS, ...). */
+export const temporalSchema = z
+  .object({
+    /** host:port of the frontend. When it differs from the embedded server's address, `sprint dev` starts no server. */
+    address: z.string().min(1).default('localhost:7233'),
+    namespace: z.string().min(1).default('default'),
+    /** TLS for a cluster or Temporal Cloud; paths, never the key material itself. */
+    tls: z
+      .object({
+        serverName: z.string().optional(),
+        serverRootCaCertPath: z.string().optional(),
+        clientCertPath: z.string().optional(),
+        clientKeyPath: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+    /** Name of the environment variable that holds a Temporal Cloud API key (the key stays out of config). */
+    apiKeyEnv: z.string().default('TEMPORAL_API_KEY'),
+    embedded: z
+      .object({
+        /** Start `temporal server start-dev` when nothing listens on `address`. */
+        enabled: z.boolean().default(true),
+        ip: z.string().default('127.0.0.1'),
+        port: z.number().int().min(1).max(65535).default(7233),
+        uiPort: z.number().int().min(1).max(65535).default(8233),
+        /** SQLite file; the workflow state survives server restarts. */
+        dbFile: z.string().default('.sprint/temporal.db'),
+        /** Keep closed workflows this long so the Web UI stays an audit trail. */
+        retentionDays: z.number().int().min(1).default(30),
+        /** Path to the temporal CLI; by default the copy installed in .tools/bin. */
+        cliPath: z.string().optional(),
+        logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();

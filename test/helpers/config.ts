@@ -1,0 +1,24 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseConfig, type SprintConfig, type SprintConfigInput } from '../../config';
+import { deepMerge } from '../../config/load';
+
+/** A config for tests: the given server, a fresh artifact root, unique queue names per test file. */
+export function testConfig(address: string, over: SprintConfigInput = {}): SprintConfig {
+  const tag = Math.random().toString(36).slice(2, 8);
+  const base: SprintConfigInput = {
+    temporal: { address, embedded: { enabled: false } },
+    taskQueues: { control: `t-control-${tag}`, curation: `t-curation-${tag}`, training: `t-training-${tag}` },
+    artifacts: { root: fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-artifacts-')) },
+    workers: { shutdownGraceSeconds: 2 },
+  };
+  return parseConfig(deepMerge(base, over), 'test');
+}
+
+/** Writes a config to a temp file (for worker child processes). */
+export function writeConfigFile(config: SprintConfig): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-config-')), 'sprint.json');
+  fs.writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}

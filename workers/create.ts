@@ -1,0 +1,170 @@
+import * as fs from 'node:fs';
+import { DefaultLogger, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { SprintConfig } from '../config/schema';
+import { poolQueue, replicaQueue } from '../config/queues';
+import { controlActivities, curationActivities, llmActivities, trainingActivities } from './activities';
+
+export const workerRoles = ['control', 'llm', 'curation', 'training', 'all'] as const;
+export type WorkerRole = (typeof workerRoles)[number];
+
+export interface WorkerSetup {
+  config: SprintConfig;
+  connection: NativeConnection;
+  /** Pre-built workflow bundle (tests build it once); otherwise workflows are bundled at start. */
+  workflowBundlePath?: string;
+  /** For role `llm`: which pool, and which replica (all replicas of the pool when omitted). */
+  pool?: string;
+  replica?: string;
+}
+
+function workflowSource(setup: WorkerSetup): Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'> {
+  const bundlePath = setup.workflowBundlePath ?? process.env.SPRINT_WORKFLOW_BUNDLE;
+  if (bundlePath && fs.existsSync(bundlePath)) return { workflowBundle: { codePath: bundlePath } };
+  return { workflowsPath: require.resolve('../workflows') };
+}
+
+function shutdownGrace(config: SprintConfig) {
+  return config.workers.shutdownGraceSeconds * 1000;
+}
+
+async function controlWorker(setup: WorkerSetup): Promise<Worker[]> {
+  const { config, connection } = setup;
+  return [
+    await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.taskQueues.control,
+      ...workflowSource(setup),
+      activities: controlActivities(config),
+      ...config.workers.control,
+      shutdownGraceTime: shutdownGrace(config),
+    }),
+  ];
+}
+
+async function curationWorker(setup: WorkerSetup): Promise<Worker[]> {
+  const { config, connection } = setup;
+  return [
+    await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.taskQueues.curation,
+      activities: curationActivities(config),
+      maxConcurrentActivityTaskExecutions: config.workers.curation.maxConcurrentActivityTaskExecutions,
+      shutdownGraceTime: shutdownGrace(config),
+    }),
+  ];
+}
+
+async function trainingWorker(setup: WorkerSetup): Promise<Worker[]> {
+  const { config, connection } = setup;
+  return [
+    await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.taskQueues.training,
+      activities: trainingActivities(config),
+      maxConcurrentActivityTaskExecutions: config.workers.training.maxConcurrentActivityTaskExecutions,
+      shutdownGraceTime: shutdownGrace(config),
+    }),
+  ];
+}
+
+/**
+ * One replica's llm worker polls two queues: its own (sticky calls that should hit its prefix cache)
+ * and the pool's shared queue (calls any replica may serve).
+ */
+async function llmWorkers(setup: WorkerSetup, pool: string, replica: string): Promise<Worker[]> {
+  const { config, connection } = setup;
+  const p = config.models.pools[pool]!;
+  const activities = llmActivities(config, pool, replica);
+  const queues = [replicaQueue(config, pool, replica), poolQueue(pool)];
+  return Promise.all(
+    queues.map((taskQueue) =>
+      Worker.create({
+        connection,
+        namespace: config.temporal.namespace,
+        taskQueue,
+        activities,
+        maxConcurrentActivityTaskExecutions: p.maxConcurrentCalls,
+        shutdownGraceTime: shutdownGrace(config),
+      }),
+    ),
+  );
+}
+
+function llmTargets(setup: WorkerSetup): { pool: string; replica: string }[] {
+  const pools = setup.pool ? [setup.pool] : Object.keys(setup.config.models.pools);
+  const targets: { pool: string; replica: string }[] = [];
+  for (const pool of pools) {
+    const p = setup.config.models.pools[pool];
+    if (!p) throw new Error(`unknown pool "${pool}" (have: ${Object.keys(setup.config.models.pools).join(', ')})`);
+    for (const r of p.replicas) {
+      if (!setup.replica || setup.replica === r.name) targets.push({ pool, replica: r.name });
+    }
+    if (setup.replica && !p.replicas.some((r) => r.name === setup.replica)) {
+      throw new Error(`pool "${pool}" has no replica "${setup.replica}"`);
+    }
+  }
+  return targets;
+}
+
+/** Creates the workers of a role (`all` = every role, every pool replica: development on one machine). */
+export async function createWorkers(role: WorkerRole, setup: WorkerSetup): Promise<Worker[]> {
+  switch (role) {
+    case 'control':
+      return controlWorker(setup);
+    case 'curation':
+      return curationWorker(setup);
+    case 'training':
+      return trainingWorker(setup);
+    case 'llm':
+      return (await Promise.all(llmTargets(setup).map((t) => llmWorkers(setup, t.pool, t.replica)))).flat();
+    case 'all': {
+      const groups = await Promise.all([
+        controlWorker(setup),
+        curationWorker(setup),
+        trainingWorker(setup),
+        ...llmTargets(setup).map((t) => llmWorkers(setup, t.pool, t.replica)),
+      ]);
+      return groups.flat();
+    }
+  }
+}
+
+/** The SDK's logger at WARN, minus the expected notice that activity-only workers poll no workflows. */
+export function workerLogger(level: 'WARN' | 'ERROR' = 'WARN'): DefaultLogger {
+  return new DefaultLogger(level, (entry) => {
+    if (entry.message.startsWith('No workflows registered')) return;
+    console.error(`${entry.level} ${entry.message}${entry.meta ? ` ${JSON.stringify(entry.meta)}` : ''}`);
+  });
+}
+
+/**
+ * Resolves on the first SIGINT/SIGTERM. Later signals do not kill the process mid-drain; the
+ * third one exits at once (for a user who really wants out). Install `Runtime` with
+ * `shutdownSignals: []` so the SDK's own one-shot handlers stay out of the way.
+ */
+export function firstStopSignal(log: (line: string) => void): Promise<void> {
+  let signals = 0;
+  return new Promise<void>((resolve) => {
+    const onSignal = () => {
+      signals += 1;
+      if (signals === 1) {
+        log('shutting down (workers finish their current tasks first)...');
+        resolve();
+      } else if (signals === 2) log('still shutting down; send the signal once more to force');
+      else process.exit(130);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+/** Runs workers until `stop` resolves, then shuts them down gracefully (in-flight tasks drain). */
+export async function runWorkers(workers: Worker[], stop?: Promise<void>): Promise<void> {
+  void stop?.then(() => {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+  });
+  await Promise.all(workers.map((w) => w.run()));
+}

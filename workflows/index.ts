@@ -1,0 +1,3 @@
+// Every workflow the control worker runs. Workflow code imports only activity *types*.
+export { completionWorkflow } from './completion';
+export { probeWorkflow } from './probe';
