@@ -1,0 +1,47 @@
+import type { ArtifactRef } from '../activities/artifacts';
+
+/** The inference methods the platform serves and evaluates. */
+export type MethodName = 'sprint' | 'sequential' | 'sot' | 'sc';
+
+/** Token accounting of one run of a method on one question (see SPRINT.md section 4). */
+export interface MethodTokens {
+  /** Latency proxy: seed definition (per round: planner + longest executor); generated tokens for sequential. */
+  sequential: number;
+  /** Streaming-dispatch refinement (per round: max over k of planner-up-to-prompt-k + execution k). */
+  sequentialStreaming?: number;
+  /** All generated tokens (compute). */
+  total: number;
+  /** Prompt (prefill) tokens over all calls. */
+  prompt: number;
+  /** Prompt tokens served from the engine's prefix cache, where reported. */
+  cachedPrompt: number;
+}
+
+/**
+ * What every method workflow (sprint session, sequential, Skeleton-of-Thought, self-consistency)
+ * returns: the contract between serving and evaluation.
+ */
+export interface MethodRunResult {
+  method: MethodName;
+  /** The full generated text (the trajectory, for SPRINT in its tag format). */
+  text: string;
+  /** The final answer block (`<Final_answer>` content) or, for plain text, the text to grade. */
+  finalAnswer: string | null;
+  /** Planner rounds (1 for sequential). */
+  rounds: number;
+  /** Executor prompts per round (empty for sequential). */
+  promptsPerRound: number[];
+  tokens: MethodTokens;
+  wallMs: number;
+  /** Full transcript (every call, its text and usage) in the artifact store. */
+  transcript?: ArtifactRef;
+}
+
+/** Input shared by the method workflows. */
+export interface MethodRunInput {
+  question: string;
+  /** Pool (config.models.pools) that serves the calls; default the planner role's pool. */
+  pool?: string;
+  /** Method-specific settings; each workflow documents and validates its own. */
+  settings?: Record<string, unknown>;
+}
