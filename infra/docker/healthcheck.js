@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-// Container health check for sprint workers (see healthcheck.ts); runs the TypeScript through tsx.
+// Container health check for sprint workers (see worker-health.ts); runs the TypeScript through tsx.
 require('tsx/cjs/api').register();
-require('./healthcheck.ts').healthcheckMain();
+require('./worker-health.ts').healthcheckMain();
