@@ -1,3 +1,5 @@
 // Every workflow the control worker runs. Workflow code imports only activity *types*.
 export { completionWorkflow } from './completion';
 export { probeWorkflow } from './probe';
+export { sessionWorkflow } from './session';
+export { sequentialWorkflow } from './sequential';
