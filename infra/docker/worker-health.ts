@@ -18,7 +18,12 @@ export interface ExpectedQueue {
 }
 
 /** The queues a worker of `role` polls (mirrors workers/create.ts). */
-export function expectedQueues(config: SprintConfig, role: string, pool?: string, replica?: string): ExpectedQueue[] {
+export function expectedQueues(
+  config: SprintConfig,
+  role: string,
+  pool?: string,
+  replica?: string,
+): ExpectedQueue[] {
   const out: ExpectedQueue[] = [];
   const control = () => out.push({ name: config.taskQueues.control, kind: 'workflow' });
   const curation = () => out.push({ name: config.taskQueues.curation, kind: 'activity' });
@@ -95,7 +100,8 @@ function parseArgs(argv: string[]): { role: string; pool?: string; replica?: str
   for (let i = 0; i < rest.length; i += 2) {
     const flag = rest[i];
     const value = rest[i + 1];
-    if ((flag !== '--pool' && flag !== '--replica') || !value) throw new Error(`unexpected argument "${flag}"`);
+    if ((flag !== '--pool' && flag !== '--replica') || !value)
+      throw new Error(`unexpected argument "${flag}"`);
     if (flag === '--pool') opts.pool = value;
     else opts.replica = value;
   }

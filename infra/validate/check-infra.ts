@@ -76,7 +76,9 @@ function hostOf(url: string): string {
 /** Engine StatefulSets of one rendered overlay against the sprint config of its ConfigMap. */
 export function checkRenderedOverlay(file: string, problems: string[]): void {
   const docs = readYamlDocs(file, problems);
-  const configMaps = docs.filter((d) => d.kind === 'ConfigMap' && String(get(d, 'metadata', 'name')).startsWith('sprint-config'));
+  const configMaps = docs.filter(
+    (d) => d.kind === 'ConfigMap' && String(get(d, 'metadata', 'name')).startsWith('sprint-config'),
+  );
   if (configMaps.length !== 1) {
     problems.push(`${file}: expected one sprint-config ConfigMap, found ${configMaps.length}`);
     return;
@@ -88,7 +90,10 @@ export function checkRenderedOverlay(file: string, problems: string[]): void {
   }
   const config = checkSprintConfig(YAML.parse(text), `${file} (ConfigMap sprint-config)`, problems);
   if (!config) return;
-  const engines = docs.filter((d) => d.kind === 'StatefulSet' && get(d, 'metadata', 'labels', 'app.kubernetes.io/component') === 'engine');
+  const engines = docs.filter(
+    (d) =>
+      d.kind === 'StatefulSet' && get(d, 'metadata', 'labels', 'app.kubernetes.io/component') === 'engine',
+  );
   const servedPools = new Set<string>();
   for (const sts of engines) {
     const name = String(get(sts, 'metadata', 'name'));
@@ -106,30 +111,45 @@ export function checkRenderedOverlay(file: string, problems: string[]): void {
     }
     const replicas = Number(get(sts, 'spec', 'replicas') ?? 1);
     if (replicas !== poolCfg.replicas.length) {
-      problems.push(`${where}: ${replicas} pod(s), but the config lists ${poolCfg.replicas.length} replica(s) of pool "${pool}"`);
+      problems.push(
+        `${where}: ${replicas} pod(s), but the config lists ${poolCfg.replicas.length} replica(s) of pool "${pool}"`,
+      );
     }
     const service = String(get(sts, 'spec', 'serviceName'));
     poolCfg.replicas.forEach((r, i) => {
       if (r.name !== `${name}-${i}`) {
-        problems.push(`${where}: config replica ${i} of pool "${pool}" is named "${r.name}", expected the pod name "${name}-${i}"`);
+        problems.push(
+          `${where}: config replica ${i} of pool "${pool}" is named "${r.name}", expected the pod name "${name}-${i}"`,
+        );
       }
-      if (hostOf(r.baseUrl) !== `${name}-${i}.${service}` && !hostOf(r.baseUrl).startsWith(`${name}-${i}.${service}.`)) {
-        problems.push(`${where}: replica "${r.name}" has baseUrl ${r.baseUrl}, expected host ${name}-${i}.${service}`);
+      if (
+        hostOf(r.baseUrl) !== `${name}-${i}.${service}` &&
+        !hostOf(r.baseUrl).startsWith(`${name}-${i}.${service}.`)
+      ) {
+        problems.push(
+          `${where}: replica "${r.name}" has baseUrl ${r.baseUrl}, expected host ${name}-${i}.${service}`,
+        );
       }
     });
     const containers = get(sts, 'spec', 'template', 'spec', 'containers');
-    const worker = Array.isArray(containers) ? (containers as Doc[]).find((c) => c.name === 'llm-worker') : undefined;
+    const worker = Array.isArray(containers)
+      ? (containers as Doc[]).find((c) => c.name === 'llm-worker')
+      : undefined;
     if (!worker) {
       problems.push(`${where}: no llm-worker container`);
       continue;
     }
     const env = Array.isArray(worker.env) ? (worker.env as Doc[]) : [];
     const poolEnv = env.find((e) => e.name === 'SPRINT_POOL')?.value;
-    if (poolEnv !== pool) problems.push(`${where}: llm-worker SPRINT_POOL is ${String(poolEnv)}, expected "${pool}"`);
-    if (!env.some((e) => e.name === 'POD_NAME')) problems.push(`${where}: llm-worker lacks POD_NAME (its replica name)`);
+    if (poolEnv !== pool)
+      problems.push(`${where}: llm-worker SPRINT_POOL is ${String(poolEnv)}, expected "${pool}"`);
+    if (!env.some((e) => e.name === 'POD_NAME'))
+      problems.push(`${where}: llm-worker lacks POD_NAME (its replica name)`);
     const keyEnv = poolCfg.apiKeyEnv;
     if (keyEnv && !env.some((e) => e.name === keyEnv)) {
-      problems.push(`${where}: pool "${pool}" reads its key from $${keyEnv}, which the llm-worker container does not set`);
+      problems.push(
+        `${where}: pool "${pool}" reads its key from $${keyEnv}, which the llm-worker container does not set`,
+      );
     }
   }
   for (const [pool, p] of Object.entries(config.models.pools)) {
@@ -181,22 +201,30 @@ export function checkCompose(root: string, problems: string[]): void {
     const replica = flag('--replica');
     const p = pool ? config.models.pools[pool] : undefined;
     if (!pool || !p) {
-      problems.push(`${where}: llm worker for pool "${String(pool)}", which sprint.config.yaml does not define`);
+      problems.push(
+        `${where}: llm worker for pool "${String(pool)}", which sprint.config.yaml does not define`,
+      );
       continue;
     }
     const r = p.replicas.find((x) => x.name === replica);
     if (!replica || !r) {
-      problems.push(`${where}: llm worker for replica "${String(replica)}", which pool "${pool}" does not list`);
+      problems.push(
+        `${where}: llm worker for replica "${String(replica)}", which pool "${pool}" does not list`,
+      );
       continue;
     }
     const engine = hostOf(r.baseUrl);
     if (!(engine in services)) {
-      problems.push(`${where}: replica "${replica}" points at ${r.baseUrl}, but there is no compose service "${engine}"`);
+      problems.push(
+        `${where}: replica "${replica}" points at ${r.baseUrl}, but there is no compose service "${engine}"`,
+      );
     } else if (get(svc, 'depends_on', engine, 'condition') !== 'service_healthy') {
       problems.push(`${where}: should wait for its engine "${engine}" to be healthy (depends_on)`);
     }
     if (p.apiKeyEnv && get(svc, 'environment', p.apiKeyEnv) === undefined) {
-      problems.push(`${where}: pool "${pool}" reads its key from $${p.apiKeyEnv}, which the service does not set`);
+      problems.push(
+        `${where}: pool "${pool}" reads its key from $${p.apiKeyEnv}, which the service does not set`,
+      );
     }
   }
   const llmServed = new Set(
@@ -207,7 +235,8 @@ export function checkCompose(root: string, problems: string[]): void {
   );
   for (const [pool, p] of Object.entries(config.models.pools)) {
     for (const r of p.replicas) {
-      if (!llmServed.has(`${pool}/${r.name}`)) problems.push(`${file}: no llm worker serves replica "${r.name}" of pool "${pool}"`);
+      if (!llmServed.has(`${pool}/${r.name}`))
+        problems.push(`${file}: no llm worker serves replica "${r.name}" of pool "${pool}"`);
     }
   }
 }
@@ -233,8 +262,12 @@ export function checkTemporalSetup(root: string, problems: string[]): void {
   const expected = searchAttributeDefinitions.map((d) => `${d.name}=${d.type}`);
   const missing = expected.filter((e) => !listed.includes(e));
   const extra = listed.filter((e) => !expected.includes(e));
-  if (missing.length) problems.push(`${canonical}: does not register ${missing.join(', ')} (see workflows/search-attributes.ts)`);
-  if (extra.length) problems.push(`${canonical}: registers ${extra.join(', ')}, unknown to workflows/search-attributes.ts`);
+  if (missing.length)
+    problems.push(
+      `${canonical}: does not register ${missing.join(', ')} (see workflows/search-attributes.ts)`,
+    );
+  if (extra.length)
+    problems.push(`${canonical}: registers ${extra.join(', ')}, unknown to workflows/search-attributes.ts`);
 }
 
 export function checkHelmValues(root: string, problems: string[]): void {
@@ -247,7 +280,10 @@ export function checkHelmValues(root: string, problems: string[]): void {
   const stores = get(values, 'server', 'config', 'persistence', 'datastores');
   for (const store of ['default', 'visibility']) {
     const plugin = get(stores, store, 'sql', 'pluginName');
-    if (plugin !== 'postgres12') problems.push(`${file}: datastores.${store}.sql.pluginName should be postgres12 (got ${String(plugin)})`);
+    if (plugin !== 'postgres12')
+      problems.push(
+        `${file}: datastores.${store}.sql.pluginName should be postgres12 (got ${String(plugin)})`,
+      );
   }
   const namespaces = get(values, 'server', 'config', 'namespaces', 'namespace');
   const ns = Array.isArray(namespaces) ? (namespaces as Doc[]).find((n) => n.name === 'default') : undefined;

@@ -56,7 +56,12 @@ describe('scripts/validate-infra.sh', () => {
 
   it('fails on an unknown field in a Kubernetes manifest of the base', () => {
     const root = fresh();
-    edit(root, 'infra/k8s/base/workers.yaml', 'terminationGracePeriodSeconds: 60', 'terminationGracePeriodSecondz: 60');
+    edit(
+      root,
+      'infra/k8s/base/workers.yaml',
+      'terminationGracePeriodSeconds: 60',
+      'terminationGracePeriodSecondz: 60',
+    );
     const { status, output } = validate(root);
     expect(status).toBe(1);
     expect(output).toMatch(/overlay-dev\.yaml INVALID/);
@@ -91,10 +96,17 @@ describe('scripts/validate-infra.sh', () => {
   it('fails when engine pods and configured replicas disagree, or a compose worker names no replica', () => {
     const root = fresh();
     edit(root, 'infra/k8s/overlays/prod/kustomization.yaml', /value: 4/, 'value: 5');
-    edit(root, 'infra/compose/compose.yaml', "'--replica', 'gpu1']\n    environment", "'--replica', 'gpu7']\n    environment");
+    edit(
+      root,
+      'infra/compose/compose.yaml',
+      "'--replica', 'gpu1']\n    environment",
+      "'--replica', 'gpu7']\n    environment",
+    );
     const { status, output } = validate(root);
     expect(status).toBe(1);
-    expect(output).toContain('StatefulSet engine-main: 5 pod(s), but the config lists 4 replica(s) of pool "main"');
+    expect(output).toContain(
+      'StatefulSet engine-main: 5 pod(s), but the config lists 4 replica(s) of pool "main"',
+    );
     expect(output).toContain('llm worker for replica "gpu7", which pool "main" does not list');
   });
 

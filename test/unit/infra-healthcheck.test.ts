@@ -24,7 +24,10 @@ describe('worker health check: the queues a role must poll', () => {
       { name: 'sprint-llm-main-gpu0', kind: 'activity' },
       { name: 'sprint-llm-main', kind: 'activity' },
     ]);
-    expect(expectedQueues(config, 'llm', 'main', 'gpu1').map((q) => q.name)).toEqual(['custom-q', 'sprint-llm-main']);
+    expect(expectedQueues(config, 'llm', 'main', 'gpu1').map((q) => q.name)).toEqual([
+      'custom-q',
+      'sprint-llm-main',
+    ]);
   });
 
   it('an llm worker without --replica serves every replica of every pool', () => {
