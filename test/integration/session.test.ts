@@ -18,6 +18,11 @@ import {
 import { startTestServer, type TestServer } from '../helpers/temporal-server';
 import { startWorkers, waitFor } from '../helpers/workers';
 
+function keyOf(r: { prompt: string }): string {
+  const k = classify(r.prompt);
+  return k.kind === 'execute' ? `exec ${k.phase}.${k.k}` : k.kind === 'plan' ? `plan ${k.phase}` : 'final';
+}
+
 /** Expected token counts from the scenario's own strings, as the double counts them. */
 function expectedTokens(s: Scenario) {
   let sequential = 0;
@@ -294,6 +299,35 @@ describe('SPRINT session workflow on a real dev server', () => {
       10_000,
       'the in-flight executor request to be aborted',
     );
+  });
+
+  it('streaming dispatch starts executors before the plan ends, with the same trajectory', async () => {
+    const scenario = threeRoundScenario();
+    engine.setScript(sprintScript(scenario, { perTokenDelayMs: 15 }));
+    const before = engine.requests.length;
+    const handle = await client.workflow.start(sessionWorkflow, {
+      taskQueue: config.taskQueues.control,
+      workflowId: id('streaming'),
+      args: [sessionRunInput(config, 'q', { settings: { streamingDispatch: true } })],
+    });
+    const result = await handle.result();
+    const rounds = scenario.rounds.map((r, i) => ({
+      plan: buildPlan(i + 1, r.parts),
+      executions: r.executions,
+    }));
+    expect(result.text).toBe(renderTrajectory({ rounds, final: scenario.final }));
+    const reqs = engine.requests.slice(before);
+    expect(reqs).toHaveLength(12);
+    const plan3 = reqs.find((r) => keyOf(r) === 'plan 3')!;
+    const exec31 = reqs.find((r) => keyOf(r) === 'exec 3.1')!;
+    expect(plan3.body.stream).toBe(true);
+    expect(exec31.startedAt).toBeLessThan(plan3.endedAt!);
+    const store = new ArtifactStore(config.artifacts.root);
+    const transcript = await store.getJson<SessionTranscript>(result.transcript!);
+    const streamedCalls = transcript.rounds.flatMap((r) => r.calls.filter((c) => c.streamed));
+    expect(streamedCalls).toHaveLength(8);
+    // Measured prompt offsets make the streaming figure smaller than the seed figure.
+    expect(result.tokens.sequentialStreaming).toBeLessThan(result.tokens.sequential);
   });
 
   it('the sequential baseline is one plain completion', async () => {
