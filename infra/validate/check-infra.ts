@@ -20,6 +20,9 @@ import { searchAttributeDefinitions } from '../../workflows/search-attributes';
 
 type Doc = Record<string, unknown>;
 
+/** The wrapper that runs an llm worker only while its engine is healthy. */
+const LLM_SUPERVISOR = 'infra/docker/llm-worker.sh';
+
 function isObject(v: unknown): v is Doc {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -63,6 +66,10 @@ function checkSprintConfig(data: unknown, where: string, problems: string[]): Sp
     else problems.push(`${where}: ${(err as Error).message}`);
     return undefined;
   }
+}
+
+function asString(v: unknown): string {
+  return typeof v === 'string' ? v : '';
 }
 
 function hostOf(url: string): string {
@@ -145,6 +152,12 @@ export function checkRenderedOverlay(file: string, problems: string[]): void {
       problems.push(`${where}: llm-worker SPRINT_POOL is ${String(poolEnv)}, expected "${pool}"`);
     if (!env.some((e) => e.name === 'POD_NAME'))
       problems.push(`${where}: llm-worker lacks POD_NAME (its replica name)`);
+    const command = Array.isArray(worker.command) ? worker.command.map(String) : [];
+    if (!command.includes(LLM_SUPERVISOR) || !env.some((e) => e.name === 'SPRINT_ENGINE_HEALTH_URL')) {
+      problems.push(
+        `${where}: llm-worker should run ${LLM_SUPERVISOR} with SPRINT_ENGINE_HEALTH_URL (stops polling when the engine dies)`,
+      );
+    }
     const keyEnv = poolCfg.apiKeyEnv;
     if (keyEnv && !env.some((e) => e.name === keyEnv)) {
       problems.push(
@@ -161,9 +174,13 @@ export function checkRenderedOverlay(file: string, problems: string[]): void {
   }
 }
 
-function workerArgs(command: unknown): string[] | undefined {
+/** A compose service's worker arguments (`<role> [--pool P] [--replica R]`), if it runs a worker. */
+function workerArgs(svc: unknown): string[] | undefined {
+  const command = get(svc, 'command');
+  const entrypoint = get(svc, 'entrypoint');
   if (!Array.isArray(command)) return undefined;
   const args = command.map(String);
+  if (Array.isArray(entrypoint) && entrypoint.map(String).includes(LLM_SUPERVISOR)) return ['llm', ...args];
   return args[0] === 'worker' ? args.slice(1) : undefined;
 }
 
@@ -178,7 +195,7 @@ export function checkCompose(root: string, problems: string[]): void {
   if (!compose || !config) return;
   const services = isObject(compose.services) ? compose.services : {};
   for (const [name, svc] of Object.entries(services)) {
-    const args = workerArgs(get(svc, 'command'));
+    const args = workerArgs(svc);
     if (!args) continue;
     const where = `${file}: service ${name}`;
     const role = args[0];
@@ -221,6 +238,14 @@ export function checkCompose(root: string, problems: string[]): void {
     } else if (get(svc, 'depends_on', engine, 'condition') !== 'service_healthy') {
       problems.push(`${where}: should wait for its engine "${engine}" to be healthy (depends_on)`);
     }
+    const entry = get(svc, 'entrypoint');
+    if (!Array.isArray(entry) || !entry.map(String).includes(LLM_SUPERVISOR)) {
+      problems.push(
+        `${where}: llm workers should run under ${LLM_SUPERVISOR} (stops polling when the engine dies)`,
+      );
+    } else if (hostOf(asString(get(svc, 'environment', 'SPRINT_ENGINE_HEALTH_URL'))) !== engine) {
+      problems.push(`${where}: SPRINT_ENGINE_HEALTH_URL should point at its engine "${engine}"`);
+    }
     if (p.apiKeyEnv && get(svc, 'environment', p.apiKeyEnv) === undefined) {
       problems.push(
         `${where}: pool "${pool}" reads its key from $${p.apiKeyEnv}, which the service does not set`,
@@ -229,7 +254,7 @@ export function checkCompose(root: string, problems: string[]): void {
   }
   const llmServed = new Set(
     Object.values(services)
-      .map((s) => workerArgs(get(s, 'command')))
+      .map((s) => workerArgs(s))
       .filter((a): a is string[] => !!a && a[0] === 'llm')
       .map((a) => `${a[a.indexOf('--pool') + 1]}/${a[a.indexOf('--replica') + 1]}`),
   );

@@ -7,7 +7,9 @@
  * to the pool's shared queue, which the surviving replica serves: the session completes with every
  * round exactly once.
  */
+import { spawn } from 'node:child_process';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { poolRoute, sessionRunInput, type SprintConfig } from '../../config';
@@ -275,5 +277,77 @@ describe('replica routing and failover (two engines, two llm worker processes)',
         .map(([k, v]) => `${k}=${v}`)
         .join(' ')}`,
     );
+  });
+  it('an engine that dies takes its worker down (infra/docker/llm-worker.sh), and its session fails over', async () => {
+    // Replica a again, now behind the supervisor script the images run for llm workers.
+    let out = '';
+    const supervisor = spawn(
+      'sh',
+      [
+        path.join(__dirname, '..', '..', 'infra', 'docker', 'llm-worker.sh'),
+        '--pool',
+        'main',
+        '--replica',
+        'a',
+      ],
+      {
+        env: {
+          ...process.env,
+          SPRINT_CONFIG: configFile,
+          SPRINT_ENGINE_HEALTH_URL: `${engines.a.baseUrl}/models`,
+          SPRINT_ENGINE_CHECK_INTERVAL_S: '1',
+          SPRINT_ENGINE_MAX_FAILURES: '2',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    supervisor.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    supervisor.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => supervisor.once('exit', (code) => resolve(code)));
+    try {
+      await waitForOutput({ output: () => out }, /polling/);
+      const scenario = threeRoundScenario();
+      engines.a.setScript(
+        sprintScript(scenario, {
+          delayMs: (_req, kind) => (kind.kind === 'execute' && kind.phase === 2 ? 30_000 : 20),
+        }),
+      );
+      engines.b.setScript(sprintScript(scenario, { delayMs: 20 }));
+      const beforeA = engines.a.requests.length;
+      const beforeB = engines.b.requests.length;
+      const handle = await client.workflow.start(sessionWorkflow, {
+        taskQueue: config.taskQueues.control,
+        workflowId: idStickingTo('a', 'engine-death'),
+        args: [sessionRunInput(config, 'What is 1^2 + 2^2 + 3^2 + 4^2?')],
+      });
+      const execs2 = () =>
+        engines.a.requests.slice(beforeA).filter((r) => {
+          const k = classify(r.prompt);
+          return k.kind === 'execute' && k.phase === 2;
+        });
+      await waitFor(() => execs2().length === 2, 60_000, "round 2's executors on engine a");
+      expect(engines.b.requests.length - beforeB).toBe(0);
+
+      await engines.a.stop(); // the engine crashes: connections reset, then refused
+
+      const result = await handle.result();
+      expect(await exited).toBe(75);
+      expect(out).toContain('engine down; stopping the worker so its sessions fail over');
+      expect(result.status).toBe('completed');
+      expect(result.finalAnswer).toContain('\\boxed{30}');
+      expect(result.routing.executor).toMatchObject({ queue: 'sprint-llm-main', failedOver: true });
+      const rounds = (await handle.query<{ rounds: { phase: number; executions: string[] }[] }>('progress'))
+        .rounds;
+      expect(rounds.map((r) => r.phase)).toEqual([1, 2, 3, 4]);
+      expect(rounds.map((r) => r.executions)).toEqual([...scenario.rounds.map((r) => r.executions), []]);
+      const bKinds = engines.b.requests.slice(beforeB).map((r) => classify(r.prompt));
+      expect(bKinds.filter((k) => k.kind === 'execute' && k.phase === 2)).toHaveLength(2);
+      expect(bKinds.filter((k) => k.kind === 'plan').map((k) => (k.kind === 'plan' ? k.phase : 0))).toEqual([
+        3, 4,
+      ]);
+    } finally {
+      if (supervisor.exitCode === null && supervisor.signalCode === null) supervisor.kill('SIGTERM');
+      await exited;
+    }
   });
 });
