@@ -10,6 +10,7 @@ echo "== typecheck"
 npx tsc -p tsconfig.json --noEmit
 echo "== lint"
 npx eslint . --max-warnings 0
+bash scripts/validate-infra.sh
 echo "== unit tests"
 npx jest --ci --selectProjects unit "$@"
 echo "== integration tests (real Temporal dev server)"
