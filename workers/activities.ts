@@ -3,6 +3,7 @@ import { ArtifactStore, createArtifactActivities } from '../activities/artifacts
 import { createLlmActivities, resolveEndpoint } from '../activities/llm';
 import { ModelClient } from '../activities/model-client';
 import { createProbeActivities } from '../activities/probe';
+import { createTrainingActivities } from '../activities/training';
 
 /*
  * The activities each worker role registers. Dependencies (store, clients, secrets from this
@@ -21,10 +22,17 @@ export function curationActivities(config: SprintConfig) {
 
 export function trainingActivities(config: SprintConfig) {
   const store = new ArtifactStore(config.artifacts.root);
-  return { ...createProbeActivities('training'), ...createArtifactActivities(store) };
+  return {
+    ...createProbeActivities('training'),
+    ...createArtifactActivities(store),
+    ...createTrainingActivities({ training: config.training, hubTokenEnv: config.hub.tokenEnv }),
+  };
 }
 
 export function llmActivities(config: SprintConfig, pool: string, replica: string, env = process.env) {
   const client = new ModelClient(resolveEndpoint(config, pool, replica, env));
-  return { ...createProbeActivities(`llm:${pool}/${replica}`), ...createLlmActivities({ client, pool, replica }) };
+  return {
+    ...createProbeActivities(`llm:${pool}/${replica}`),
+    ...createLlmActivities({ client, pool, replica }),
+  };
 }

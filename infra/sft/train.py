@@ -135,6 +135,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         help="fault injection for tests: exit with status 75 right after the checkpoint of this step is saved",
     )
+    p.add_argument(
+        "--sleep-per-step",
+        type=float,
+        default=0.0,
+        help="for tests and demos: pause this many seconds after each optimizer step (a slower device)",
+    )
     p.add_argument("--local_rank", "--local-rank", type=int, default=-1, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if not args.dataset and not args.train_file:
@@ -348,6 +354,10 @@ def main(argv: list[str] | None = None) -> int:
                 tokens_per_s=round(tps, 2) if tps is not None else None,
                 eta_s=round(eta, 1) if eta is not None else None,
             )
+
+        def on_step_end(self, targs_, state, control, **kw):
+            if args.sleep_per_step > 0:
+                time.sleep(args.sleep_per_step)
 
         def on_save(self, targs_, state, control, **kw):
             path = os.path.join(args.output_dir, f"checkpoint-{state.global_step}")
