@@ -59,191 +59,188 @@ export function createTrainingActivities(deps: TrainingActivityDeps) {
     return path.resolve(p);
   }
 
-  return {
-    /**
-     * Launches (or reattaches to) the trainer job of a run and watches it to the end: heartbeats
-     * its progress (details carry the job handle, so a retry on another worker reattaches instead
-     * of launching twice), signals the workflow with progress, relaunches a failed job from its
-     * last checkpoint up to maxRestarts, and stops the job when the activity is cancelled.
-     */
-    async runTrainingJob(input: TrainingJobInput): Promise<TrainingJobResult> {
-      const ctx = Context.current();
-      const run = resolveRun(cfg, input);
-      const kind: LauncherKind = input.launcher ?? cfg.launcher;
-      const launcher = launcherFor(kind);
-      const runDir = path.resolve(cfg.runsDir, input.runId);
-      const datasetDir = kind === 'kubernetes' ? input.datasetDir : path.resolve(input.datasetDir);
-      if (kind !== 'kubernetes' && !fs.existsSync(datasetDir)) {
-        throw ApplicationFailure.nonRetryable(
-          `dataset folder ${datasetDir} does not exist`,
-          'BadTrainingInput',
-        );
-      }
-      const args = trainerArgs(input, run);
-      const specFor = (launch: number): LaunchSpec => ({
-        runId: input.runId,
-        name: jobName(input.runId, launch),
-        launch,
-        datasetDir,
-        runDir,
-        trainerArgs: args,
-      });
-
-      const prev = ctx.info.heartbeatDetails as TrainingHeartbeat | undefined;
-      let launch = prev?.launch ?? 0;
-      let progress: TrainingProgress = prev?.progress ?? {
-        state: 'launching',
-        step: 0,
-        total: 0,
-        launch,
-        restarts: 0,
-      };
-      let handle: JobHandle;
-      if (prev?.handle) {
-        handle = prev.handle;
-        ctx.log.info(`reattaching to training job ${handle.name} (attempt ${ctx.info.attempt})`);
-      } else {
-        handle = await launcher.launch(specFor(launch));
-        ctx.log.info(`launched training job ${handle.name} (${kind})`);
-      }
-      progress = { ...progress, jobName: handle.name, launch };
-
-      let lastSignal = 0;
-      const beat = (force = false) => {
-        const details: TrainingHeartbeat = { handle, launch, progress };
-        ctx.heartbeat(details);
-        const now = Date.now();
-        if (!force && now - lastSignal < cfg.progressIntervalMs) return;
-        lastSignal = now;
-        try {
-          const wf = ctx.info.workflowExecution;
-          if (!wf) return;
-          void ctx.client.workflow
-            .getHandle(wf.workflowId, wf.runId)
-            .signal(TRAINING_PROGRESS_SIGNAL, progress)
-            .catch(() => undefined);
-        } catch {
-          // no client in this context (a unit test): heartbeats still carry the progress
-        }
-      };
-
-      let reader = launcher.reader(handle);
-      const seen: { done?: DoneEvent; start?: StartEvent } = {};
-      let lastError: string | undefined;
-      const drain = async () => {
-        for (const line of await reader.read()) {
-          const e = parseTrainerLine(line);
-          if (!e) continue;
-          const before = progress.state;
-          progress = applyEvent(progress, e);
-          if (e.event === 'done') seen.done = e;
-          if (e.event === 'start') seen.start = e;
-          if (e.event === 'error') lastError = e.message;
-          if (e.event === 'eval' || e.event === 'checkpoint' || progress.state !== before) lastSignal = 0;
-        }
-      };
-
-      beat(true);
-      try {
-        for (;;) {
-          await drain();
-          const st = await launcher.status(handle);
-          if (st.phase === 'running' || st.phase === 'pending') {
-            beat();
-            await ctx.sleep(cfg.pollIntervalMs);
-            continue;
-          }
-          await drain();
-          if (st.phase === 'succeeded' && seen.done) break;
-          const why =
-            st.phase === 'succeeded'
-              ? 'the trainer exited without its done event'
-              : (lastError ?? st.message ?? `job ${st.phase}`);
-          const tail = await launcher.logTail(handle, 40);
-          if (launch >= run.maxRestarts) {
-            progress = { ...progress, state: 'failed', message: why };
-            beat(true);
-            throw ApplicationFailure.create({
-              nonRetryable: true,
-              type: 'TrainingJobFailed',
-              message: `training job ${handle.name} failed: ${why} (${launch + 1} launch(es), restart limit ${run.maxRestarts}); last log lines:\n${tail}`,
-              details: [{ job: handle.name, tail }],
-            });
-          }
-          ctx.log.warn(
-            `training job ${handle.name} failed (${why}); relaunching from ${progress.lastCheckpoint ?? 'the start'}\n${tail}`,
-          );
-          launch += 1;
-          lastError = undefined;
-          handle = await launcher.launch(specFor(launch));
-          reader = launcher.reader(handle);
-          progress = {
-            ...progress,
-            state: 'restarting',
-            launch,
-            restarts: launch,
-            jobName: handle.name,
-            message: `launch ${launch - 1} failed: ${why}; resuming from ${progress.lastCheckpoint ?? 'the start'}`,
-          };
-          beat(true);
-        }
-      } catch (err) {
-        const why = ctx.cancellationDetails;
-        if (ctx.cancellationSignal.aborted && (why?.cancelRequested || why?.notFound)) {
-          // Cancelled by the workflow (or the workflow is gone): the job must not run on.
-          try {
-            await launcher.stop(handle);
-          } catch (e) {
-            ctx.log.error(`could not stop ${handle.name}: ${(e as Error).message}`);
-          }
-          progress = { ...progress, state: 'cancelled' };
-        }
-        throw err;
-      }
-
-      const finished = seen.done;
-      if (!finished) throw new Error('unreachable: the watch loop ends only with a done event');
-      progress = { ...progress, state: 'succeeded' };
-      beat(true);
-      const summaryFile = path.join(
-        toLocalPath(launcher, handle, finished.model_dir),
-        'training_summary.json',
+  /**
+   * Launches (or reattaches to) the trainer job of a run and watches it to the end: heartbeats
+   * its progress (details carry the job handle, so a retry on another worker reattaches instead
+   * of launching twice), signals the workflow with progress, relaunches a failed job from its
+   * last checkpoint up to maxRestarts, and stops the job when the activity is cancelled.
+   */
+  async function runTrainingJob(input: TrainingJobInput): Promise<TrainingJobResult> {
+    const ctx = Context.current();
+    const run = resolveRun(cfg, input);
+    const kind: LauncherKind = input.launcher ?? cfg.launcher;
+    const launcher = launcherFor(kind);
+    const runDir = path.resolve(cfg.runsDir, input.runId);
+    const datasetDir = kind === 'kubernetes' ? input.datasetDir : path.resolve(input.datasetDir);
+    if (kind !== 'kubernetes' && !fs.existsSync(datasetDir)) {
+      throw ApplicationFailure.nonRetryable(
+        `dataset folder ${datasetDir} does not exist`,
+        'BadTrainingInput',
       );
-      let summary: {
-        hyperparameters?: Record<string, unknown>;
-        dataset?: { train?: Record<string, unknown>; eval?: Record<string, unknown> };
-      } = {};
+    }
+    const args = trainerArgs(input, run);
+    const specFor = (launch: number): LaunchSpec => ({
+      runId: input.runId,
+      name: jobName(input.runId, launch),
+      launch,
+      datasetDir,
+      runDir,
+      trainerArgs: args,
+    });
+
+    const prev = ctx.info.heartbeatDetails as TrainingHeartbeat | undefined;
+    let launch = prev?.launch ?? 0;
+    let progress: TrainingProgress = prev?.progress ?? {
+      state: 'launching',
+      step: 0,
+      total: 0,
+      launch,
+      restarts: 0,
+    };
+    let handle: JobHandle;
+    if (prev?.handle) {
+      handle = prev.handle;
+      ctx.log.info(`reattaching to training job ${handle.name} (attempt ${ctx.info.attempt})`);
+    } else {
+      handle = await launcher.launch(specFor(launch));
+      ctx.log.info(`launched training job ${handle.name} (${kind})`);
+    }
+    progress = { ...progress, jobName: handle.name, launch };
+
+    let lastSignal = 0;
+    const beat = (force = false) => {
+      const details: TrainingHeartbeat = { handle, launch, progress };
+      ctx.heartbeat(details);
+      const now = Date.now();
+      if (!force && now - lastSignal < cfg.progressIntervalMs) return;
+      lastSignal = now;
       try {
-        summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as typeof summary;
+        const wf = ctx.info.workflowExecution;
+        if (!wf) return;
+        void ctx.client.workflow
+          .getHandle(wf.workflowId, wf.runId)
+          .signal(TRAINING_PROGRESS_SIGNAL, progress)
+          .catch(() => undefined);
       } catch {
-        // kubernetes without a pathMap for the checkpoint volume: the summary is not visible here
+        // no client in this context (a unit test): heartbeats still carry the progress
       }
-      ctx.log.info(`training job ${handle.name} done: ${describeProgress(progress)}`);
-      return {
-        runId: input.runId,
-        launcher: kind,
-        jobName: handle.name,
-        modelDir: toLocalPath(launcher, handle, finished.model_dir),
-        runDir: kind === 'kubernetes' ? toLocalPath(launcher, handle, handle.runDir) : runDir,
-        baseModel: run.baseModel,
-        steps: finished.step,
-        trainLoss: finished.train_loss,
-        bestEvalLoss: finished.best_eval_loss ?? undefined,
-        bestCheckpoint: finished.best_checkpoint
-          ? toLocalPath(launcher, handle, finished.best_checkpoint)
-          : undefined,
-        runtimeS: finished.runtime_s,
-        tokensPerS: finished.tokens_per_s,
-        peakGpuMemGb: finished.peak_gpu_mem_gb ?? undefined,
-        restarts: launch,
-        hyperparameters: summary.hyperparameters ?? { ...run.hyperparameters, profile: run.profile },
-        dataset: {
-          train: summary.dataset?.train ?? seen.start?.train,
-          eval: summary.dataset?.eval ?? seen.start?.eval ?? null,
-        },
-      };
-    },
-  };
+    };
+
+    let reader = launcher.reader(handle);
+    const seen: { done?: DoneEvent; start?: StartEvent } = {};
+    let lastError: string | undefined;
+    const drain = async () => {
+      for (const line of await reader.read()) {
+        const e = parseTrainerLine(line);
+        if (!e) continue;
+        const before = progress.state;
+        progress = applyEvent(progress, e);
+        if (e.event === 'done') seen.done = e;
+        if (e.event === 'start') seen.start = e;
+        if (e.event === 'error') lastError = e.message;
+        if (e.event === 'eval' || e.event === 'checkpoint' || progress.state !== before) lastSignal = 0;
+      }
+    };
+
+    beat(true);
+    try {
+      for (;;) {
+        await drain();
+        const st = await launcher.status(handle);
+        if (st.phase === 'running' || st.phase === 'pending') {
+          beat();
+          await ctx.sleep(cfg.pollIntervalMs);
+          continue;
+        }
+        await drain();
+        if (st.phase === 'succeeded' && seen.done) break;
+        const why =
+          st.phase === 'succeeded'
+            ? 'the trainer exited without its done event'
+            : (lastError ?? st.message ?? `job ${st.phase}`);
+        const tail = await launcher.logTail(handle, 40);
+        if (launch >= run.maxRestarts) {
+          progress = { ...progress, state: 'failed', message: why };
+          beat(true);
+          throw ApplicationFailure.create({
+            nonRetryable: true,
+            type: 'TrainingJobFailed',
+            message: `training job ${handle.name} failed: ${why} (${launch + 1} launch(es), restart limit ${run.maxRestarts}); last log lines:\n${tail}`,
+            details: [{ job: handle.name, tail }],
+          });
+        }
+        ctx.log.warn(
+          `training job ${handle.name} failed (${why}); relaunching from ${progress.lastCheckpoint ?? 'the start'}\n${tail}`,
+        );
+        launch += 1;
+        lastError = undefined;
+        handle = await launcher.launch(specFor(launch));
+        reader = launcher.reader(handle);
+        progress = {
+          ...progress,
+          state: 'restarting',
+          launch,
+          restarts: launch,
+          jobName: handle.name,
+          message: `launch ${launch - 1} failed: ${why}; resuming from ${progress.lastCheckpoint ?? 'the start'}`,
+        };
+        beat(true);
+      }
+    } catch (err) {
+      const why = ctx.cancellationDetails;
+      if (ctx.cancellationSignal.aborted && (why?.cancelRequested || why?.notFound)) {
+        // Cancelled by the workflow (or the workflow is gone): the job must not run on.
+        try {
+          await launcher.stop(handle);
+        } catch (e) {
+          ctx.log.error(`could not stop ${handle.name}: ${(e as Error).message}`);
+        }
+        progress = { ...progress, state: 'cancelled' };
+      }
+      throw err;
+    }
+
+    const finished = seen.done;
+    if (!finished) throw new Error('unreachable: the watch loop ends only with a done event');
+    progress = { ...progress, state: 'succeeded' };
+    beat(true);
+    const summaryFile = path.join(toLocalPath(launcher, handle, finished.model_dir), 'training_summary.json');
+    let summary: {
+      hyperparameters?: Record<string, unknown>;
+      dataset?: { train?: Record<string, unknown>; eval?: Record<string, unknown> };
+    } = {};
+    try {
+      summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as typeof summary;
+    } catch {
+      // kubernetes without a pathMap for the checkpoint volume: the summary is not visible here
+    }
+    ctx.log.info(`training job ${handle.name} done: ${describeProgress(progress)}`);
+    return {
+      runId: input.runId,
+      launcher: kind,
+      jobName: handle.name,
+      modelDir: toLocalPath(launcher, handle, finished.model_dir),
+      runDir: kind === 'kubernetes' ? toLocalPath(launcher, handle, handle.runDir) : runDir,
+      baseModel: run.baseModel,
+      steps: finished.step,
+      trainLoss: finished.train_loss,
+      bestEvalLoss: finished.best_eval_loss ?? undefined,
+      bestCheckpoint: finished.best_checkpoint
+        ? toLocalPath(launcher, handle, finished.best_checkpoint)
+        : undefined,
+      runtimeS: finished.runtime_s,
+      tokensPerS: finished.tokens_per_s,
+      peakGpuMemGb: finished.peak_gpu_mem_gb ?? undefined,
+      restarts: launch,
+      hyperparameters: summary.hyperparameters ?? { ...run.hyperparameters, profile: run.profile },
+      dataset: {
+        train: summary.dataset?.train ?? seen.start?.train,
+        eval: summary.dataset?.eval ?? seen.start?.eval ?? null,
+      },
+    };
+  }
+
+  return { runTrainingJob };
 }
 
 export type TrainingActivities = ReturnType<typeof createTrainingActivities>;

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { KubernetesLauncherConfig } from '../../config/schema/training';
 import { mapPath } from './args';
 import { TimestampedLines, TRAINER_IN_IMAGE } from './docker';
@@ -122,9 +123,30 @@ export interface KubeJobStatus {
 const isNotFound = (err: unknown) => (err as { code?: number }).code === 404;
 const isConflict = (err: unknown) => (err as { code?: number }).code === 409;
 
+type KubeClientModule = typeof import('@kubernetes/client-node');
+
+/**
+ * @kubernetes/client-node 1.x is an ES module. Node 20.19+ loads it with require(); the native
+ * require (not a test runner's module registry) is used.
+ */
+async function loadKubernetesClient(): Promise<KubeClientModule> {
+  try {
+    // process.getBuiltinModule reaches Node's own loader even inside a test runner's sandbox.
+    const nodeModule = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.(
+      'node:module',
+    ) as typeof import('node:module') | undefined;
+    return (nodeModule?.createRequire ?? createRequire)(__filename)(
+      '@kubernetes/client-node',
+    ) as KubeClientModule;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_REQUIRE_ESM') throw err;
+    throw new Error(`the kubernetes launcher needs Node.js 20.19 or newer (running ${process.version})`);
+  }
+}
+
 /** KubeApis on @kubernetes/client-node (kubeconfig file, in-cluster account, or ~/.kube/config). */
 export async function kubeApis(cfg: KubernetesLauncherConfig): Promise<KubeApis> {
-  const k8s = await import('@kubernetes/client-node');
+  const k8s = await loadKubernetesClient();
   const kc = new k8s.KubeConfig();
   if (cfg.kubeconfig) kc.loadFromFile(cfg.kubeconfig);
   else kc.loadFromDefault();
