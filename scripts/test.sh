@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup.sh
+bash scripts/setup-python.sh
 
 echo "== typecheck"
 npx tsc -p tsconfig.json --noEmit
@@ -15,3 +16,5 @@ echo "== unit tests"
 npx jest --ci --selectProjects unit "$@"
 echo "== integration tests (real Temporal dev server)"
 npx jest --ci --selectProjects integration --runInBand "$@"
+echo "== python tests (trainer, tiny engine)"
+.venv/bin/python -m pytest -q infra/sft/tests infra/serve/tests

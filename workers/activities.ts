@@ -6,6 +6,7 @@ import { createProbeActivities } from '../activities/probe';
 import { createSprintActivities } from '../activities/sprint';
 import type { Client } from '@temporalio/client';
 import { connectClient } from './connection';
+import { createTrainingActivities } from '../activities/training';
 
 /*
  * The activities each worker role registers. Dependencies (store, clients, secrets from this
@@ -24,7 +25,11 @@ export function curationActivities(config: SprintConfig) {
 
 export function trainingActivities(config: SprintConfig) {
   const store = new ArtifactStore(config.artifacts.root);
-  return { ...createProbeActivities('training'), ...createArtifactActivities(store) };
+  return {
+    ...createProbeActivities('training'),
+    ...createArtifactActivities(store),
+    ...createTrainingActivities({ training: config.training, hubTokenEnv: config.hub.tokenEnv }),
+  };
 }
 
 export function llmActivities(config: SprintConfig, pool: string, replica: string, env = process.env) {

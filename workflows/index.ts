@@ -3,3 +3,4 @@ export { completionWorkflow } from './completion';
 export { probeWorkflow } from './probe';
 export { sessionWorkflow } from './session';
 export { sequentialWorkflow } from './sequential';
+export { trainingWorkflow } from './training';

@@ -1,9 +1,169 @@
 import { z } from 'zod';
 
+/** The SPRINT paper's fine-tuning settings for deepseek-ai/DeepSeek-R1-Distill-Qwen-7B. */
+export const PAPER_BASE_MODEL = 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B';
+
+export const trainingProfiles = ['auto', 'paper', 'single-gpu-80gb', 'cpu'] as const;
+export type TrainingProfile = (typeof trainingProfiles)[number];
+
+const positiveInt = z.number().int().positive();
+
+/** Trainer hyperparameters (infra/sft/train.py flags). Unset optional ones come from the profile. */
+export const hyperparametersSchema = z
+  .object({
+    epochs: z.number().positive().default(5),
+    /** Stop after this many optimizer steps (overrides epochs). */
+    maxSteps: positiveInt.optional(),
+    learningRate: z.number().positive().default(1e-5),
+    weightDecay: z.number().nonnegative().default(1e-4),
+    warmupRatio: z.number().min(0).max(1).default(0.05),
+    scheduler: z.string().min(1).default('linear'),
+    /** Tokens per example (prompt + completion); profile default (paper 7168, one 80GB GPU 4096, CPU 512). */
+    maxLength: positiveInt.optional(),
+    perDeviceBatchSize: positiveInt.optional(),
+    gradientAccumulationSteps: positiveInt.optional(),
+    optim: z.string().min(1).optional(),
+    bf16: z.boolean().optional(),
+    gradientCheckpointing: z.boolean().optional(),
+    saveSteps: positiveInt.default(100),
+    evalSteps: positiveInt.optional(),
+    saveTotalLimit: positiveInt.default(3),
+    seed: z.number().int().default(42),
+    /** How the prompt string is rendered before the completion ({prompt} is replaced); no chat template. */
+    promptTemplate: z.string().includes('{prompt}', { message: 'must contain {prompt}' }).optional(),
+  })
+  .strict();
+export type Hyperparameters = z.infer<typeof hyperparametersSchema>;
+
+const volumeSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS-1123 label (lowercase letters, digits, dashes)'),
+    mountPath: z.string().startsWith('/', 'an absolute path in the container'),
+    readOnly: z.boolean().default(false),
+    /** Exactly one source. */
+    persistentVolumeClaim: z.string().min(1).optional(),
+    hostPath: z.string().startsWith('/').optional(),
+    emptyDir: z.boolean().optional(),
+  })
+  .strict()
+  .refine(
+    (v) =>
+      [v.persistentVolumeClaim, v.hostPath, v.emptyDir].filter((x) => x !== undefined && x !== false)
+        .length === 1,
+    {
+      message: 'give exactly one of persistentVolumeClaim, hostPath, emptyDir',
+    },
+  );
+
+/** A local path prefix and where the same files are seen inside the job's container. */
+const pathMapSchema = z
+  .object({ local: z.string().startsWith('/'), remote: z.string().startsWith('/') })
+  .strict();
+
+const tolerationSchema = z
+  .object({
+    key: z.string().optional(),
+    operator: z.enum(['Exists', 'Equal']).optional(),
+    value: z.string().optional(),
+    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+    tolerationSeconds: z.number().int().optional(),
+  })
+  .strict();
+
+const resourcesSchema = z
+  .object({
+    /** GPUs per job (one node). */
+    gpus: z.number().int().nonnegative().default(8),
+    gpuResource: z.string().default('nvidia.com/gpu'),
+    cpu: z.string().default('32'),
+    memory: z.string().default('400Gi'),
+    /** Shared memory for the data loader and NCCL (a memory-backed emptyDir at /dev/shm). */
+    shmSize: z.string().default('64Gi'),
+  })
+  .strict();
+
+export const dockerLauncherSchema = z
+  .object({
+    /** Docker Engine API: a unix socket (default) or a TCP URL such as http://gpu-host:2375 (`host` wins). */
+    socketPath: z.string().default('/var/run/docker.sock'),
+    host: z.url().optional(),
+    apiVersion: z.string().default('v1.43'),
+    image: z.string().min(1).default('sprint-sft:latest'),
+    /** GPUs: 'all' or a count (DeviceRequests with the gpu capability); 0 for none. */
+    gpus: z.union([z.literal('all'), z.number().int().nonnegative()]).default('all'),
+    shmSize: z
+      .string()
+      .regex(/^\d+[kmg]?$/i, 'like 16g')
+      .default('16g'),
+    /** Extra bind mounts "host:container[:ro]" (e.g. a Hugging Face cache). */
+    binds: z.array(z.string().min(3)).default([]),
+    /** Where the dataset and the run folder are mounted in the container. */
+    dataMount: z.string().startsWith('/').default('/sprint/data'),
+    runMount: z.string().startsWith('/').default('/sprint/run'),
+    network: z.string().optional(),
+    /** Extra environment for the container (no secrets: HF token comes from the worker's env, see hub.tokenEnv). */
+    env: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+export const kubernetesLauncherSchema = z
+  .object({
+    /** Kubeconfig file; default: in-cluster service account, then ~/.kube/config. */
+    kubeconfig: z.string().optional(),
+    context: z.string().optional(),
+    namespace: z.string().min(1).default('default'),
+    image: z.string().min(1).default('sprint-sft:latest'),
+    imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
+    serviceAccountName: z.string().optional(),
+    resources: resourcesSchema.prefault({}),
+    nodeSelector: z.record(z.string(), z.string()).default({}),
+    tolerations: z
+      .array(tolerationSchema)
+      .default([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]),
+    /** Volumes for the data and the checkpoints (PVCs in a cluster). */
+    volumes: z.array(volumeSchema).default([]),
+    /** Maps local dataset paths to their paths inside the pod (on a volume above). */
+    pathMap: z.array(pathMapSchema).default([]),
+    /** Folder on a volume where each run's checkpoints and final model go (`<checkpointRoot>/<runId>`). */
+    checkpointRoot: z.string().startsWith('/').default('/checkpoints'),
+    /** The Hub token for gated/private base models: a Secret key, exposed as HF_TOKEN (optional secret). */
+    hubTokenSecret: z
+      .object({ name: z.string().min(1), key: z.string().min(1) })
+      .strict()
+      .default({ name: 'hf-token', key: 'token' }),
+    labels: z.record(z.string(), z.string()).default({}),
+    /** Seconds a finished Job is kept before Kubernetes deletes it. */
+    ttlSecondsAfterFinished: z.number().int().nonnegative().default(86_400),
+    activeDeadlineSeconds: z.number().int().positive().optional(),
+    priorityClassName: z.string().optional(),
+    env: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
 export const trainingSchema = z
   .object({
     launcher: z.enum(['local', 'docker', 'kubernetes']).default('local'),
-    /** Python interpreter for the local launcher; by default the project's .venv. */
+    /** Python interpreter for the local launcher; by default the project's .venv (scripts/setup-python.sh). */
     python: z.string().optional(),
+    /** Folder of run folders (checkpoints, logs, final model) for the local and docker launchers. */
+    runsDir: z.string().default('.sprint/runs'),
+    baseModel: z.string().min(1).default(PAPER_BASE_MODEL),
+    profile: z.enum(trainingProfiles).default('auto'),
+    hyperparameters: hyperparametersSchema.prefault({}),
+    /** Relaunches of a failed job (each resumes from its last checkpoint) before the run fails. */
+    maxRestarts: z.number().int().nonnegative().default(2),
+    /** How often the watcher polls the job and heartbeats. */
+    pollIntervalMs: z.number().int().positive().default(2000),
+    /** The watcher's heartbeat timeout: a dead worker's job is reattached by a retry after this long. */
+    heartbeatTimeoutMs: z.number().int().positive().default(60_000),
+    /** Minimum interval between progress signals to the workflow (search attributes, progress query). */
+    progressIntervalMs: z.number().int().nonnegative().default(10_000),
+    docker: dockerLauncherSchema.prefault({}),
+    kubernetes: kubernetesLauncherSchema.prefault({}),
   })
-  .passthrough();
+  .strict();
+export type TrainingConfig = z.infer<typeof trainingSchema>;
+export type DockerLauncherConfig = z.infer<typeof dockerLauncherSchema>;
+export type KubernetesLauncherConfig = z.infer<typeof kubernetesLauncherSchema>;

@@ -1,0 +1,246 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { TrainingConfig } from '../../config/schema/training';
+import { TRAINING_PROGRESS_SIGNAL } from '../../core/training';
+import { jobName, resolveRun, trainerArgs } from './args';
+import { DockerLauncher } from './docker';
+import { applyEvent, describeProgress, parseTrainerLine, type TrainerEvent } from './events';
+import { KubernetesLauncher } from './kubernetes';
+import { LocalLauncher } from './local';
+import type {
+  JobHandle,
+  LaunchSpec,
+  Launcher,
+  LauncherKind,
+  TrainingHeartbeat,
+  TrainingJobInput,
+  TrainingJobResult,
+  TrainingProgress,
+} from './types';
+
+export * from './types';
+export { describeProgress } from './events';
+
+export interface TrainingActivityDeps {
+  training: TrainingConfig;
+  /** Launchers by kind (tests inject doubles); the real ones are built from config on first use. */
+  launchers?: Partial<Record<LauncherKind, Launcher>>;
+  /** Environment of the worker (for the Hub token name given by hubTokenEnv). */
+  env?: NodeJS.ProcessEnv;
+  /** Name of the environment variable with the Hub token (config hub.tokenEnv), passed to docker jobs. */
+  hubTokenEnv?: string;
+}
+
+type DoneEvent = Extract<TrainerEvent, { event: 'done' }>;
+type StartEvent = Extract<TrainerEvent, { event: 'start' }>;
+
+export function createTrainingActivities(deps: TrainingActivityDeps) {
+  const cfg = deps.training;
+  const env = deps.env ?? process.env;
+  const made: Partial<Record<LauncherKind, Launcher>> = { ...deps.launchers };
+
+  function launcherFor(kind: LauncherKind): Launcher {
+    let l = made[kind];
+    if (!l) {
+      if (kind === 'local') l = new LocalLauncher({ python: cfg.python, env });
+      else if (kind === 'docker') {
+        const token = deps.hubTokenEnv ? env[deps.hubTokenEnv] : undefined;
+        l = new DockerLauncher(cfg.docker, { env: token ? { HF_TOKEN: token } : {} });
+      } else l = new KubernetesLauncher(cfg.kubernetes);
+      made[kind] = l;
+    }
+    return l;
+  }
+
+  function toLocalPath(launcher: Launcher, handle: JobHandle, p: string): string {
+    if (launcher instanceof DockerLauncher) return launcher.toLocal(handle.runDir, p);
+    if (launcher instanceof KubernetesLauncher) return launcher.toLocal(p);
+    return path.resolve(p);
+  }
+
+  /**
+   * Launches (or reattaches to) the trainer job of a run and watches it to the end: heartbeats
+   * its progress (details carry the job handle, so a retry on another worker reattaches instead
+   * of launching twice), signals the workflow with progress, relaunches a failed job from its
+   * last checkpoint up to maxRestarts, and stops the job when the activity is cancelled.
+   */
+  async function runTrainingJob(input: TrainingJobInput): Promise<TrainingJobResult> {
+    const ctx = Context.current();
+    const run = resolveRun(cfg, input);
+    const kind: LauncherKind = input.launcher ?? cfg.launcher;
+    const launcher = launcherFor(kind);
+    const runDir = path.resolve(cfg.runsDir, input.runId);
+    const datasetDir = kind === 'kubernetes' ? input.datasetDir : path.resolve(input.datasetDir);
+    if (kind !== 'kubernetes' && !fs.existsSync(datasetDir)) {
+      throw ApplicationFailure.nonRetryable(
+        `dataset folder ${datasetDir} does not exist`,
+        'BadTrainingInput',
+      );
+    }
+    const args = trainerArgs(input, run);
+    const specFor = (launch: number): LaunchSpec => ({
+      runId: input.runId,
+      name: jobName(input.runId, launch),
+      launch,
+      datasetDir,
+      runDir,
+      trainerArgs: args,
+    });
+
+    const prev = ctx.info.heartbeatDetails as TrainingHeartbeat | undefined;
+    let launch = prev?.launch ?? 0;
+    let progress: TrainingProgress = prev?.progress ?? {
+      state: 'launching',
+      step: 0,
+      total: 0,
+      launch,
+      restarts: 0,
+    };
+    let handle: JobHandle;
+    if (prev?.handle) {
+      handle = prev.handle;
+      ctx.log.info(`reattaching to training job ${handle.name} (attempt ${ctx.info.attempt})`);
+    } else {
+      handle = await launcher.launch(specFor(launch));
+      ctx.log.info(`launched training job ${handle.name} (${kind})`);
+    }
+    progress = { ...progress, jobName: handle.name, launch };
+
+    let lastSignal = 0;
+    const beat = (force = false) => {
+      const details: TrainingHeartbeat = { handle, launch, progress };
+      ctx.heartbeat(details);
+      const now = Date.now();
+      if (!force && now - lastSignal < cfg.progressIntervalMs) return;
+      lastSignal = now;
+      try {
+        const wf = ctx.info.workflowExecution;
+        if (!wf) return;
+        void ctx.client.workflow
+          .getHandle(wf.workflowId, wf.runId)
+          .signal(TRAINING_PROGRESS_SIGNAL, progress)
+          .catch(() => undefined);
+      } catch {
+        // no client in this context (a unit test): heartbeats still carry the progress
+      }
+    };
+
+    let reader = launcher.reader(handle);
+    const seen: { done?: DoneEvent; start?: StartEvent } = {};
+    let lastError: string | undefined;
+    const drain = async () => {
+      for (const line of await reader.read()) {
+        const e = parseTrainerLine(line);
+        if (!e) continue;
+        const before = progress.state;
+        progress = applyEvent(progress, e);
+        if (e.event === 'done') seen.done = e;
+        if (e.event === 'start') seen.start = e;
+        if (e.event === 'error') lastError = e.message;
+        if (e.event === 'eval' || e.event === 'checkpoint' || progress.state !== before) lastSignal = 0;
+      }
+    };
+
+    beat(true);
+    try {
+      for (;;) {
+        await drain();
+        const st = await launcher.status(handle);
+        if (st.phase === 'running' || st.phase === 'pending') {
+          beat();
+          await ctx.sleep(cfg.pollIntervalMs);
+          continue;
+        }
+        await drain();
+        if (st.phase === 'succeeded' && seen.done) break;
+        const why =
+          st.phase === 'succeeded'
+            ? 'the trainer exited without its done event'
+            : (lastError ?? st.message ?? `job ${st.phase}`);
+        const tail = await launcher.logTail(handle, 40);
+        if (launch >= run.maxRestarts) {
+          progress = { ...progress, state: 'failed', message: why };
+          beat(true);
+          throw ApplicationFailure.create({
+            nonRetryable: true,
+            type: 'TrainingJobFailed',
+            message: `training job ${handle.name} failed: ${why} (${launch + 1} launch(es), restart limit ${run.maxRestarts}); last log lines:\n${tail}`,
+            details: [{ job: handle.name, tail }],
+          });
+        }
+        ctx.log.warn(
+          `training job ${handle.name} failed (${why}); relaunching from ${progress.lastCheckpoint ?? 'the start'}\n${tail}`,
+        );
+        launch += 1;
+        lastError = undefined;
+        handle = await launcher.launch(specFor(launch));
+        reader = launcher.reader(handle);
+        progress = {
+          ...progress,
+          state: 'restarting',
+          launch,
+          restarts: launch,
+          jobName: handle.name,
+          message: `launch ${launch - 1} failed: ${why}; resuming from ${progress.lastCheckpoint ?? 'the start'}`,
+        };
+        beat(true);
+      }
+    } catch (err) {
+      const why = ctx.cancellationDetails;
+      if (ctx.cancellationSignal.aborted && (why?.cancelRequested || why?.notFound)) {
+        // Cancelled by the workflow (or the workflow is gone): the job must not run on.
+        try {
+          await launcher.stop(handle);
+        } catch (e) {
+          ctx.log.error(`could not stop ${handle.name}: ${(e as Error).message}`);
+        }
+        progress = { ...progress, state: 'cancelled' };
+      }
+      throw err;
+    }
+
+    const finished = seen.done;
+    if (!finished) throw new Error('unreachable: the watch loop ends only with a done event');
+    progress = { ...progress, state: 'succeeded' };
+    beat(true);
+    const summaryFile = path.join(toLocalPath(launcher, handle, finished.model_dir), 'training_summary.json');
+    let summary: {
+      hyperparameters?: Record<string, unknown>;
+      dataset?: { train?: Record<string, unknown>; eval?: Record<string, unknown> };
+    } = {};
+    try {
+      summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as typeof summary;
+    } catch {
+      // kubernetes without a pathMap for the checkpoint volume: the summary is not visible here
+    }
+    ctx.log.info(`training job ${handle.name} done: ${describeProgress(progress)}`);
+    return {
+      runId: input.runId,
+      launcher: kind,
+      jobName: handle.name,
+      modelDir: toLocalPath(launcher, handle, finished.model_dir),
+      runDir: kind === 'kubernetes' ? toLocalPath(launcher, handle, handle.runDir) : runDir,
+      baseModel: run.baseModel,
+      steps: finished.step,
+      trainLoss: finished.train_loss,
+      bestEvalLoss: finished.best_eval_loss ?? undefined,
+      bestCheckpoint: finished.best_checkpoint
+        ? toLocalPath(launcher, handle, finished.best_checkpoint)
+        : undefined,
+      runtimeS: finished.runtime_s,
+      tokensPerS: finished.tokens_per_s,
+      peakGpuMemGb: finished.peak_gpu_mem_gb ?? undefined,
+      restarts: launch,
+      hyperparameters: summary.hyperparameters ?? { ...run.hyperparameters, profile: run.profile },
+      dataset: {
+        train: summary.dataset?.train ?? seen.start?.train,
+        eval: summary.dataset?.eval ?? seen.start?.eval ?? null,
+      },
+    };
+  }
+
+  return { runTrainingJob };
+}
+
+export type TrainingActivities = ReturnType<typeof createTrainingActivities>;

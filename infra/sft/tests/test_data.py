@@ -1,0 +1,84 @@
+"""Completion-only labels, checked token by token, on real curated-shape records."""
+
+import json
+import random
+
+import pytest
+
+from records import countdown_record
+from sprint_sft.data import IGNORE_INDEX, DataError, PadCollator, encode_record, find_split_files, read_records
+from sprint_sft.tiny import train_tokenizer
+
+
+@pytest.fixture(scope="module")
+def records():
+    rng = random.Random(1)
+    return [countdown_record(rng) for _ in range(20)]
+
+
+@pytest.fixture(scope="module")
+def tokenizer(records):
+    return train_tokenizer((t for r in records for t in (r["prompt"], r["completion"])), vocab_size=400)
+
+
+def test_labels_are_masked_outside_the_completion_token_by_token(tokenizer, records):
+    for rec in records:
+        ex = encode_record(tokenizer, rec["prompt"], rec["completion"], max_length=4096)
+        assert ex is not None
+        prompt_ids = tokenizer(rec["prompt"], add_special_tokens=False)["input_ids"]
+        n_prompt = 1 + len(prompt_ids)  # BOS + prompt
+        assert ex.input_ids[0] == tokenizer.bos_token_id
+        assert len(ex.labels) == len(ex.input_ids)
+        for i, (tok, lab) in enumerate(zip(ex.input_ids, ex.labels)):
+            if i < n_prompt:
+                assert lab == IGNORE_INDEX, f"prompt token {i} is not masked"
+            else:
+                assert lab == tok, f"completion token {i} has label {lab}, expected {tok}"
+        # The learned tokens are exactly the completion followed by EOS.
+        learned = [lab for lab in ex.labels if lab != IGNORE_INDEX]
+        assert learned[-1] == tokenizer.eos_token_id
+        assert tokenizer.decode(learned[:-1]) == rec["completion"]
+        assert tokenizer.decode(ex.input_ids[1:n_prompt]) == rec["prompt"]
+
+
+def test_prompt_template_is_rendered_and_masked(tokenizer, records):
+    rec = records[0]
+    ex = encode_record(tokenizer, rec["prompt"], rec["completion"], 4096, template="User: {prompt}\nAssistant: ")
+    masked = [t for t, lab in zip(ex.input_ids, ex.labels) if lab == IGNORE_INDEX]
+    assert tokenizer.decode(masked[1:]) == "User: " + rec["prompt"] + "\nAssistant: "
+
+
+def test_long_examples_keep_the_prompt_and_cut_the_completion(tokenizer, records):
+    rec = records[0]
+    n_prompt = 1 + len(tokenizer(rec["prompt"], add_special_tokens=False)["input_ids"])
+    ex = encode_record(tokenizer, rec["prompt"], rec["completion"], max_length=n_prompt + 5)
+    assert len(ex.input_ids) == n_prompt + 5
+    assert ex.labels[:n_prompt] == [IGNORE_INDEX] * n_prompt
+    assert ex.labels[n_prompt:] == ex.input_ids[n_prompt:]
+    assert encode_record(tokenizer, rec["prompt"], rec["completion"], max_length=n_prompt) is None
+
+
+def test_collator_pads_with_ignored_labels(tokenizer, records):
+    a = encode_record(tokenizer, records[0]["prompt"], records[0]["completion"], 4096)
+    b = encode_record(tokenizer, records[1]["prompt"], records[1]["completion"][:40], 4096)
+    batch = PadCollator(tokenizer.pad_token_id)([
+        {"input_ids": a.input_ids, "labels": a.labels},
+        {"input_ids": b.input_ids, "labels": b.labels},
+    ])
+    n = len(b.input_ids)
+    assert batch["input_ids"].shape == batch["labels"].shape == batch["attention_mask"].shape
+    assert batch["attention_mask"][1, :n].tolist() == [1] * n
+    assert set(batch["attention_mask"][1, n:].tolist()) <= {0}
+    assert set(batch["labels"][1, n:].tolist()) <= {IGNORE_INDEX}
+
+
+def test_bad_lines_are_reported_with_their_line_number(tmp_path):
+    f = tmp_path / "train.jsonl"
+    f.write_text(json.dumps({"prompt": "p", "completion": "c"}) + "\n" + '{"prompt": "p"}\n')
+    with pytest.raises(DataError, match=r"train.jsonl:2: 'prompt' and 'completion'"):
+        read_records(str(f))
+    f.write_text("not json\n")
+    with pytest.raises(DataError, match=r"train.jsonl:1: not valid JSON"):
+        read_records(str(f))
+    with pytest.raises(DataError, match="no training file"):
+        find_split_files(str(tmp_path / "missing"))

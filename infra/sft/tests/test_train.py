@@ -1,0 +1,87 @@
+"""The trainer end to end on a tiny random Qwen2 (CPU): loss falls, checkpoints, resume, best model."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from records import write_dataset
+
+TRAIN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "train.py")
+
+
+def run(dataset, out, *extra, check=True):
+    proc = subprocess.run(
+        [sys.executable, TRAIN, "--dataset", str(dataset), "--output-dir", str(out), "--tiny-qwen2", "--lr", "3e-3", *extra],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    events = [json.loads(line) for line in proc.stdout.splitlines()]
+    if check and proc.returncode != 0:
+        raise AssertionError(f"trainer failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return proc, events
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    d = tmp_path_factory.mktemp("dataset")
+    write_dataset(str(d), n_train=48, n_test=8)
+    return d
+
+
+def test_stdout_is_only_json_events_and_loss_falls(dataset, tmp_path):
+    proc, events = run(dataset, tmp_path / "run", "--max-steps", "24", "--save-steps", "12", "--per-device-batch-size", "4")
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "start" and kinds[-1] == "done"
+    logs = [e for e in events if e["event"] == "log"]
+    assert [e["step"] for e in logs] == list(range(1, 25))
+    for e in logs:
+        assert set(e) >= {"step", "total", "loss", "eval_loss", "lr", "tokens_per_s", "eta_s"}
+        assert e["total"] == 24
+    first = sum(e["loss"] for e in logs[:3]) / 3
+    last = sum(e["loss"] for e in logs[-3:]) / 3
+    assert last < first - 0.5, f"loss did not fall: {first:.3f} -> {last:.3f}"
+    # Warm-up then linear decay: lr rises to its peak, then falls to the end.
+    lrs = [e["lr"] for e in logs]
+    peak = lrs.index(max(lrs))
+    assert peak <= 3 and lrs[-1] < lrs[peak]
+
+
+def test_checkpoint_written_and_resumed_run_continues_from_its_step(dataset, tmp_path):
+    out = tmp_path / "run"
+    args = ["--max-steps", "6", "--save-steps", "2", "--save-total-limit", "5"]
+    proc, events = run(dataset, out, *args, "--exit-after-step", "4", check=False)
+    assert proc.returncode == 75
+    assert [e["step"] for e in events if e["event"] == "checkpoint"] == [2, 4]
+    assert (out / "checkpoint-4" / "trainer_state.json").is_file()
+    assert not (out / "final").exists()
+
+    proc, events = run(dataset, out, *args)
+    start = events[0]
+    assert start["event"] == "start" and start["step"] == 4
+    assert start["resumed_from"].endswith("checkpoint-4")
+    assert [e["step"] for e in events if e["event"] == "log"] == [5, 6]
+    done = events[-1]
+    assert done["event"] == "done" and done["step"] == 6
+    # The best eval-loss checkpoint is what final/ holds, and it loads back.
+    evals = {e["step"]: e["eval_loss"] for e in json.loads((out / "final" / "training_summary.json").read_text())["eval_losses"]}
+    best_step = min(evals, key=evals.get)
+    assert done["best_checkpoint"].endswith(f"checkpoint-{best_step}")
+    assert done["best_eval_loss"] == pytest.approx(evals[best_step])
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    model = AutoModelForCausalLM.from_pretrained(done["model_dir"])
+    tok = AutoTokenizer.from_pretrained(done["model_dir"])
+    assert model.config.model_type == "qwen2"
+    assert tok.eos_token == "<|endoftext|>"
+
+
+def test_bad_data_is_an_error_event(tmp_path):
+    (tmp_path / "train.jsonl").write_text('{"prompt": "p", "completion": 3}\n')
+    proc, events = run(tmp_path, tmp_path / "run", check=False)
+    assert proc.returncode == 1
+    assert events[-1]["event"] == "error"
+    assert "train.jsonl:1" in events[-1]["message"]
