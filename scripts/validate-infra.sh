@@ -29,7 +29,7 @@ kstamp="$tools/bin/.kustomize-version"
 if [[ ! -x "$tools/bin/kustomize" || ! -f "$kstamp" || "$(cat "$kstamp")" != "$KUSTOMIZE_VERSION" ]]; then
   if command -v go >/dev/null 2>&1; then
     echo "validate-infra: installing kustomize $KUSTOMIZE_VERSION (go install) into .tools/bin ..." >&2
-    GOBIN="$tools/bin" GOFLAGS=-mod=mod go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION" >&2
+    GOBIN="$tools/bin" go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION" >&2
     echo "$KUSTOMIZE_VERSION" >"$kstamp"
   elif command -v kubectl >/dev/null 2>&1; then
     echo "validate-infra: go is missing; rendering with kubectl's built-in kustomize" >&2
