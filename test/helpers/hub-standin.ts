@@ -1,0 +1,84 @@
+/**
+ * TEST DOUBLE: a loopback stand-in for the Hugging Face Hub's dataset file API (the real Hub cannot
+ * be reached here). It serves what `@huggingface/hub`'s listFiles/downloadFile ask for:
+ *   GET /api/datasets/<owner>/<name>/tree/<rev>[/<path>]?recursive=...  -> file list (JSON)
+ *   GET /datasets/<owner>/<name>/resolve/<rev>/<path>  (Range aware)   -> file bytes
+ * and records every request so tests can check what was fetched.
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export class HubStandIn {
+  readonly requests: { method: string; url: string; auth?: string }[] = [];
+  /** repo -> path -> content */
+  private readonly repos = new Map<string, Map<string, Buffer>>();
+  private server?: http.Server;
+
+  addFile(repo: string, path: string, content: string | Buffer): this {
+    if (!this.repos.has(repo)) this.repos.set(repo, new Map());
+    this.repos.get(repo)!.set(path, Buffer.isBuffer(content) ? content : Buffer.from(content));
+    return this;
+  }
+
+  get url(): string {
+    const addr = this.server?.address() as AddressInfo | undefined;
+    if (!addr) throw new Error('hub stand-in is not started');
+    return `http://127.0.0.1:${addr.port}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://x');
+    this.requests.push({
+      method: req.method ?? 'GET',
+      url: url.pathname + url.search,
+      auth: req.headers.authorization,
+    });
+    const tree = /^\/api\/datasets\/([^/]+\/[^/]+)\/tree\/([^/]+)(?:\/(.*))?$/.exec(url.pathname);
+    if (tree) {
+      const files = this.repos.get(decodeURIComponent(tree[1]!));
+      if (!files)
+        return void res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end('{"error":"Repository not found"}');
+      const under = tree[3] ? decodeURIComponent(tree[3]) : '';
+      const list = [...files.entries()]
+        .filter(([p]) => !under || p === under || p.startsWith(`${under}/`))
+        .map(([p, b]) => ({ type: 'file', path: p, size: b.length, oid: String(b.length) }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(list));
+      return;
+    }
+    const resolve = /^\/datasets\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
+    const content = resolve
+      ? this.repos.get(decodeURIComponent(resolve[1]!))?.get(decodeURIComponent(resolve[3]!))
+      : undefined;
+    if (!content) {
+      res
+        .writeHead(404, { 'X-Error-Code': 'EntryNotFound', 'content-type': 'application/json' })
+        .end('{"error":"Entry not found"}');
+      return;
+    }
+    const range = /^bytes=(\d+)-(\d*)$/.exec(String(req.headers.range ?? ''));
+    const headers = { ETag: `"${content.length}"`, 'content-type': 'application/octet-stream' };
+    if (range) {
+      const start = Number(range[1]);
+      const end = range[2] ? Math.min(Number(range[2]), content.length - 1) : content.length - 1;
+      res
+        .writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${content.length}` })
+        .end(content.subarray(start, end + 1));
+      return;
+    }
+    res.writeHead(200, headers).end(content);
+  }
+}
