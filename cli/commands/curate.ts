@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { createWorkers, workerLogger } from '../../workers/create';
 import type { CurationSettings, CurationSource } from '../../activities/curation';
 import type { SprintConfig } from '../../config';
 import { renderStagesTrajectory } from '../../core/curation/render';
@@ -104,8 +106,6 @@ async function runCurate(opts: CurateOptions, cmd: Command): Promise<void> {
   const client = await clientFor(config);
   let stopWorkers: (() => Promise<void>) | undefined;
   if (opts.withWorkers) {
-    const { NativeConnection, Runtime } = await import('@temporalio/worker');
-    const { createWorkers, workerLogger } = await import('../../workers/create');
     Runtime.install({ shutdownSignals: [], logger: workerLogger() });
     const connection = await NativeConnection.connect({ address: config.temporal.address });
     const workers = [
