@@ -43,6 +43,11 @@ export interface CountdownTrace {
   answer: string;
   nums: number[];
   target: number;
+  /**
+   * The generator's own account of the trace, paragraph by paragraph: what each paragraph does and
+   * which earlier paragraphs (0-based) it builds on. A reference for comparing extractors.
+   */
+  structure: { role: 'setup' | 'attempt' | 'revise' | 'step' | 'verify'; dependsOn: number[] }[];
 }
 
 const OPS: Op[] = ['+', '-', '*', '/'];
@@ -148,7 +153,19 @@ export function generateCountdownTrace(rng: () => number, id: string): Countdown
     `Using the numbers [${list}], create an equation that equals ${target}. ` +
     'You can use basic arithmetic operations (+, -, *, /) and each number can only be used once.';
   const paragraphs: string[] = [];
-  paragraphs.push(
+  const structure: CountdownTrace['structure'] = [];
+  const add = (
+    role: CountdownTrace['structure'][number]['role'],
+    dependsOn: number[],
+    text: string,
+  ): number => {
+    paragraphs.push(text);
+    structure.push({ role, dependsOn });
+    return paragraphs.length - 1;
+  };
+  add(
+    'setup',
+    [],
     `Okay, so I need to combine the numbers ${list} to make ${target}, using each number exactly once with +, -, * and /. ` +
       `Let me think about which combinations could get close to ${target}.`,
   );
@@ -159,14 +176,18 @@ export function generateCountdownTrace(rng: () => number, id: string): Countdown
     const at = randomAttempt(rng, nums);
     if (!at || at.value === target || seen.has(at.expression)) continue;
     seen.add(at.expression);
-    paragraphs.push(
+    const attemptAt = add(
+      'attempt',
+      [0],
       attemptParagraph(rng, at, target, opened === 0 ? 'Let me try' : pick(rng, OPENERS.slice(1))),
     );
     opened += 1;
     if (rng() < 0.2) {
       // Revisiting the attempt just made: a dependent step (R1's "Wait, ...").
       const last = at.steps[at.steps.length - 1]!;
-      paragraphs.push(
+      add(
+        'revise',
+        [attemptAt],
         `Wait, maybe the last step should be different. Instead of ${last.a} ${opSymbol[last.op]} ${last.b}, ` +
           `compare ${last.a} + ${last.b} = ${last.a + last.b} and ${last.a} - ${last.b} = ${last.a - last.b}. ` +
           `Neither ${last.a + last.b} nor ${last.a - last.b} equals ${target}. ` +
@@ -175,11 +196,14 @@ export function generateCountdownTrace(rng: () => number, id: string): Countdown
       );
     }
   }
+  let solvedAt: number;
   if (rng() < 0.35) {
     // Step-by-step style: the working combination is built one paragraph per step, each reusing the
     // running value of the step before (a sequential chain: little parallelism).
     const s0 = solution.steps[0]!;
-    paragraphs.push(
+    let prev = add(
+      'step',
+      [0],
       `${pick(rng, OPENERS.slice(1))} building it up one step at a time, starting from ${s0.a} and ${s0.b}. ` +
         `${s0.a} ${opSymbol[s0.op]} ${s0.b} = ${s0.result}. ` +
         `That leaves ${solution.order.slice(2).join(' and ')} to use. ` +
@@ -188,7 +212,9 @@ export function generateCountdownTrace(rng: () => number, id: string): Countdown
     );
     solution.steps.slice(1).forEach((st, k) => {
       const left = solution.order.slice(k + 3);
-      paragraphs.push(
+      prev = add(
+        'step',
+        [prev],
         `Next, take the running value ${st.a} and apply ${st.op} ${st.b}. ` +
           `${st.a} ${opSymbol[st.op]} ${st.b} = ${st.result}. ` +
           `${left.length ? `Still to use: ${left.join(' and ')}.` : 'Every number is used now.'} ` +
@@ -196,7 +222,8 @@ export function generateCountdownTrace(rng: () => number, id: string): Countdown
           `${st.result === target ? `So ${solution.expression} works.` : `Keep ${st.result} as the running value.`}`,
       );
     });
-  } else paragraphs.push(attemptParagraph(rng, solution, target, pick(rng, OPENERS.slice(1))));
+    solvedAt = prev;
+  } else solvedAt = add('attempt', [0], attemptParagraph(rng, solution, target, pick(rng, OPENERS.slice(1))));
   const verify = [
     `Let me verify ${solution.expression} carefully.`,
     ...solution.steps.map((s) => `${s.a} ${opSymbol[s.op]} ${s.b} = ${s.result}.`),
@@ -204,7 +231,7 @@ export function generateCountdownTrace(rng: () => number, id: string): Countdown
     `The result is ${solution.value}, which matches the target ${target}.`,
   ];
   verify.push(`So the answer is ${solution.expression}.`);
-  paragraphs.push(verify.join(' '));
+  add('verify', [solvedAt], verify.join(' '));
   const solutionText = `The equation ${solution.expression} uses each number once and equals ${target}.\n\n\\boxed{${solution.expression}}`;
   return {
     id,
@@ -214,6 +241,7 @@ export function generateCountdownTrace(rng: () => number, id: string): Countdown
     answer: solution.expression,
     nums,
     target,
+    structure,
   };
 }
 
