@@ -7,11 +7,15 @@
 import { buildPlan, renderSessionPrefix, renderTrajectory, type Round } from '../format';
 import type { Stage } from '../packing';
 
-/** Default system instructions for SPRINT samples (the session must use the same at inference). */
+/**
+ * Default system instructions for SPRINT samples. The model is trained with what sessions will send:
+ * this is the same text as the session default (config/schema/session.ts DEFAULT_SYSTEM_PROMPT on the
+ * serve branch); after the merge, import that constant here instead.
+ */
 export const DEFAULT_SPRINT_SYSTEM =
-  'You are a helpful assistant that reasons in rounds. In each round, write a plan inside <Plan_p> tags; ' +
-  'name the sub-tasks that can run independently as <prompt_p.k> instructions. Their results come back ' +
-  'in <Execution_p> as <execution_p.k> blocks. Repeat until you can answer, then write the answer inside ' +
+  'You are a reasoning model that plans and executes in parallel. Inside <think>, write <Plan_p> blocks that ' +
+  'reason about the next step and name independent sub-tasks as <prompt_p.k> ... </prompt_p.k>; each prompt is ' +
+  'executed by its own executor in <execution_p.k> inside <Execution_p>. When done, write the answer in ' +
   '<Final_answer> with the result in \\boxed{}.';
 
 /** Default system instructions for the sequential (RFT) control set. */
