@@ -41,7 +41,12 @@ export function curationActivities(config: SprintConfig, env = process.env) {
       dagClient: lazyClient('dag'),
       stepsPricing: config.models.pools[config.models.roles.extractor]?.pricing,
       dagPricing: config.models.pools[config.models.roles.dag]?.pricing,
-      hub: { endpoint: config.hub.endpoint, ...(env[tokenEnv] ? { token: env[tokenEnv] } : {}) },
+      hub: {
+        endpoint: config.hub.endpoint,
+        private: config.hub.private,
+        localMirror: config.hub.localMirror,
+        ...(env[tokenEnv] ? { token: env[tokenEnv] } : {}),
+      },
     }),
   };
 }

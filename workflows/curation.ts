@@ -14,6 +14,7 @@ import type {
   CurationSource,
   FinalizeResult,
   PreparedInput,
+  PushResult,
   TraceSummary,
 } from '../activities/curation';
 import {
@@ -36,6 +37,8 @@ export interface CurationInput {
   dataset?: string;
   /** Key of this run's results in the artifact store (default: the workflow id): a rerun with the same key skips finished traces. */
   runKey?: string;
+  /** Push the dataset to this Hub dataset repo (OWNER/NAME) when done; the local mirror without a token. */
+  pushToHub?: { repo: string; private?: boolean };
   /** Carried over continue-as-new; callers leave it out. */
   state?: CurationState;
 }
@@ -71,6 +74,7 @@ export type CurationResult = FinalizeResult & {
   runKey: string;
   costUsd: number;
   tokens: number;
+  hub?: PushResult;
 };
 
 export const curationProgressQuery = defineQuery<CurationProgress>('progress');
@@ -230,13 +234,23 @@ export async function curationWorkflow(input: CurationInput): Promise<CurationRe
       settings: s,
       title: `Curation report: ${input.dataset ?? p.source}`,
     });
+    const hub = input.pushToHub
+      ? await long.pushCurationDataset({ datasetDir: result.datasetDir, ...input.pushToHub })
+      : undefined;
     progress.phase = 'done';
     upsertSearchAttributes([
       { key: SprintStatus, value: 'completed' },
       { key: SprintProgress, value: result.counts.traces },
       { key: SprintKeptFraction, value: result.stats.keptFraction },
     ]);
-    return { ...result, reused: counters.reused, runKey, costUsd: counters.costUsd, tokens: counters.tokens };
+    return {
+      ...result,
+      reused: counters.reused,
+      runKey,
+      costUsd: counters.costUsd,
+      tokens: counters.tokens,
+      ...(hub ? { hub } : {}),
+    };
   } catch (err) {
     if (!(err instanceof ContinueAsNew)) publish('failed');
     throw err;

@@ -25,6 +25,7 @@ import { generateCountdownTraces } from '../../core/traces/countdown';
 import type { ArtifactRef, ArtifactStore } from '../artifacts';
 import { toActivityFailure } from '../llm';
 import { ModelCallError, type ModelClient, type TokenUsage } from '../model-client';
+import { pushDataset, type PushResult } from './hub-push';
 import { loadHubTraces, loadTracesFile, type ParsedTraces, type TraceRecord } from './input';
 import { buildDag, ExtractionFailure, extractSteps } from './llm-extractor';
 
@@ -130,8 +131,8 @@ export interface CurationDeps {
   dagClient?: () => ModelClient;
   stepsPricing?: Pricing;
   dagPricing?: Pricing;
-  /** Hub endpoint and token for `hub` sources (token from this worker's environment). */
-  hub?: { endpoint: string; token?: string; fetch?: typeof fetch };
+  /** Hub endpoint and token for `hub` sources and pushes (token from this worker's environment). */
+  hub?: { endpoint: string; token?: string; fetch?: typeof fetch; private?: boolean; localMirror?: string };
   heartbeatIntervalMs?: number;
 }
 
@@ -402,6 +403,29 @@ export function createCurationActivities(deps: CurationDeps) {
       return summaryOf(doc, false);
     },
 
+    /** Pushes the dataset folder to a Hub dataset repo (or the local mirror without a token); re-runs change nothing. */
+    async pushCurationDataset(input: {
+      datasetDir: string;
+      repo: string;
+      private?: boolean;
+    }): Promise<PushResult> {
+      if (!/^[^/\s]+\/[^/\s]+$/.test(input.repo)) {
+        throw ApplicationFailure.nonRetryable(
+          `Hub repo must be OWNER/NAME (got "${input.repo}")`,
+          'CurationInputError',
+        );
+      }
+      return pushDataset({
+        datasetDir: input.datasetDir,
+        repo: input.repo,
+        private: input.private ?? deps.hub?.private ?? true,
+        hubUrl: deps.hub?.endpoint ?? 'https://huggingface.co',
+        ...(deps.hub?.token ? { token: deps.hub.token } : {}),
+        localMirror: deps.hub?.localMirror ?? '.sprint/hub',
+        ...(deps.hub?.fetch ? { fetch: deps.hub.fetch } : {}),
+      });
+    },
+
     /** Reads every trace result and writes the dataset folder, stats.json and report.md (+ charts). */
     async finalizeCuration(input: FinalizeInput): Promise<FinalizeResult> {
       const docs: TraceResultDoc[] = [];
@@ -529,3 +553,4 @@ export function createCurationActivities(deps: CurationDeps) {
 }
 
 export type CurationActivities = ReturnType<typeof createCurationActivities>;
+export type { PushResult } from './hub-push';

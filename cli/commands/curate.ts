@@ -26,6 +26,7 @@ interface CurateOptions {
   runKey?: string;
   dataset?: string;
   withWorkers?: boolean;
+  push?: string;
   json?: boolean;
 }
 
@@ -83,6 +84,11 @@ function summary(result: CurationResult): string {
     }`,
     `model:     ${result.tokens} tokens, estimated $${result.costUsd.toFixed(4)}; reused ${result.reused} finished traces`,
     `report:    ${path.join(result.datasetDir, 'report.md')}`,
+    ...(result.hub
+      ? [
+          `pushed:    ${result.hub.location} (${result.hub.uploaded.length} files uploaded, ${result.hub.unchanged.length} unchanged)`,
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -102,6 +108,7 @@ async function runCurate(opts: CurateOptions, cmd: Command): Promise<void> {
     ...(limit !== undefined ? { limit } : {}),
     ...(opts.dataset ? { dataset: opts.dataset } : {}),
     ...(opts.runKey ? { runKey: opts.runKey } : {}),
+    ...(opts.push ? { pushToHub: { repo: opts.push } } : {}),
   };
   const client = await clientFor(config);
   let stopWorkers: (() => Promise<void>) | undefined;
@@ -228,6 +235,10 @@ export function registerCurate(program: Command): void {
     .option('--concurrency <n>', 'traces in flight at once (default: config curation.concurrency)')
     .option('--run-key <key>', 'name of the run; rerunning with the same key skips finished traces')
     .option('--dataset <name>', 'dataset name shown in the UI (search attribute SprintDataset)')
+    .option(
+      '--push <repo>',
+      'push the dataset to this Hub dataset repo (OWNER/NAME; local mirror without a token)',
+    )
     .option('--with-workers', 'run control and curation workers in this process (no `sprint dev` needed)')
     .option('--json', 'print the result object as JSON')
     .action((opts: CurateOptions, cmd: Command) => runCurate(opts, cmd));

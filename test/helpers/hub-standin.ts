@@ -3,8 +3,11 @@
  * be reached here). It serves what `@huggingface/hub`'s listFiles/downloadFile ask for:
  *   GET /api/datasets/<owner>/<name>/tree/<rev>[/<path>]?recursive=...  -> file list (JSON)
  *   GET /datasets/<owner>/<name>/resolve/<rev>/<path>  (Range aware)   -> file bytes
- * and records every request so tests can check what was fetched.
+ *   POST /api/repos/create, /api/datasets/<repo>/preupload/<rev>, /api/datasets/<repo>/commit/<rev>
+ *     (regular, non-LFS uploads: the NDJSON commit carries base64 file contents)
+ * and records every request and commit so tests can check what was fetched and written.
  */
+import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -12,6 +15,12 @@ export class HubStandIn {
   readonly requests: { method: string; url: string; auth?: string }[] = [];
   /** repo -> path -> content */
   private readonly repos = new Map<string, Map<string, Buffer>>();
+  readonly commits: { repo: string; title: string; files: string[] }[] = [];
+  readonly created: { repo: string; private: boolean }[] = [];
+
+  files(repo: string): Map<string, Buffer> | undefined {
+    return this.repos.get(repo);
+  }
   private server?: http.Server;
 
   addFile(repo: string, path: string, content: string | Buffer): this {
@@ -39,6 +48,12 @@ export class HubStandIn {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => this.handlePost(req, res, Buffer.concat(chunks).toString('utf8')));
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://x');
     this.requests.push({
       method: req.method ?? 'GET',
@@ -55,7 +70,7 @@ export class HubStandIn {
       const under = tree[3] ? decodeURIComponent(tree[3]) : '';
       const list = [...files.entries()]
         .filter(([p]) => !under || p === under || p.startsWith(`${under}/`))
-        .map(([p, b]) => ({ type: 'file', path: p, size: b.length, oid: String(b.length) }));
+        .map(([p, b]) => ({ type: 'file', path: p, size: b.length, oid: gitBlobSha(b) }));
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(list));
       return;
     }
@@ -81,4 +96,54 @@ export class HubStandIn {
     }
     res.writeHead(200, headers).end(content);
   }
+
+  private handlePost(req: http.IncomingMessage, res: http.ServerResponse, body: string): void {
+    const url = new URL(req.url ?? '/', 'http://x');
+    this.requests.push({ method: 'POST', url: url.pathname, auth: req.headers.authorization });
+    const json = (status: number, value: unknown) =>
+      void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+    if (!req.headers.authorization) return json(401, { error: 'Unauthorized' });
+    if (url.pathname === '/api/repos/create') {
+      const b = JSON.parse(body) as { name: string; organization: string; visibility?: string };
+      const repo = `${b.organization}/${b.name}`;
+      if (this.files(repo)) return json(409, { error: 'You already created this dataset repo' });
+      this.created.push({ repo, private: b.visibility === 'private' });
+      this.repos.set(repo, new Map());
+      return json(200, { url: `${this.url}/datasets/${repo}` });
+    }
+    const pre = /^\/api\/datasets\/([^/]+\/[^/]+)\/preupload\/[^/]+$/.exec(url.pathname);
+    if (pre) {
+      const b = JSON.parse(body) as { files: { path: string }[] };
+      return json(200, { files: b.files.map((f) => ({ path: f.path, uploadMode: 'regular' })) });
+    }
+    const commit = /^\/api\/datasets\/([^/]+\/[^/]+)\/commit\/[^/]+$/.exec(url.pathname);
+    if (commit) {
+      const repo = decodeURIComponent(commit[1]!);
+      const files = this.files(repo);
+      if (!files) return json(404, { error: 'Repository not found' });
+      let title = '';
+      const written: string[] = [];
+      for (const line of body.split('\n').filter(Boolean)) {
+        const op = JSON.parse(line) as {
+          key: string;
+          value: { summary?: string; path?: string; content?: string };
+        };
+        if (op.key === 'header') title = op.value.summary ?? '';
+        if (op.key === 'file') {
+          files.set(op.value.path!, Buffer.from(op.value.content ?? '', 'base64'));
+          written.push(op.value.path!);
+        }
+      }
+      this.commits.push({ repo, title, files: written });
+      return json(200, {
+        commitOid: `c${this.commits.length}`,
+        commitUrl: `${this.url}/datasets/${repo}/commit/c${this.commits.length}`,
+      });
+    }
+    return json(404, { error: `no route ${url.pathname}` });
+  }
+}
+
+function gitBlobSha(b: Buffer): string {
+  return createHash('sha1').update(`blob ${b.length}\0`).update(b).digest('hex');
 }

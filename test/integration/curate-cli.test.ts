@@ -47,7 +47,10 @@ describe('sprint curate (CLI) against a real dev server', () => {
     ]);
     expect(run.stderr).not.toMatch(/Error/);
     expect(run.status).toBe(0);
-    const result = JSON.parse(run.stdout) as { datasetDir: string; counts: { traces: number; kept: number; rejected: number; failed: number } };
+    const result = JSON.parse(run.stdout) as {
+      datasetDir: string;
+      counts: { traces: number; kept: number; rejected: number; failed: number };
+    };
     expect(result.datasetDir).toBe(out);
     expect(result.counts.traces).toBe(60);
     expect(result.counts.kept + result.counts.rejected + result.counts.failed).toBe(60);

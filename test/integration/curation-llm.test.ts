@@ -91,6 +91,11 @@ describe('curation workflow with the LLM extractor (loopback engine double)', ()
         roles: { planner: 'ext', executor: 'ext', extractor: 'ext', dag: 'ext' },
       },
       curation: { extractor: 'llm', llm: { maxRepairs: 1 }, concurrency: 2 },
+      // No Hub token for this worker (a variable nobody sets): pushes go to the local mirror.
+      hub: {
+        tokenEnv: 'SPRINT_TEST_UNSET_HUB_TOKEN',
+        localMirror: fs.mkdtempSync(path.join(os.tmpdir(), 'hub-mirror-')),
+      },
     });
     client = new Client({ connection: await Connection.connect({ address: server.address }) });
     const control = await startWorkers(config, 'control');
@@ -188,6 +193,7 @@ describe('curation workflow with the LLM extractor (loopback engine double)', ()
           outDir,
           taskQueue: config.taskQueues.curation,
           settings: { ...config.curation, testFraction: 0 },
+          pushToHub: { repo: 'me/llm-curated' },
         },
       ],
     });
@@ -240,6 +246,13 @@ describe('curation workflow with the LLM extractor (loopback engine double)', ()
       ),
     ).toBe(true);
     expect(parsed.final).toBe('So the answer is \\boxed{26}.');
+    // No token on this worker: the push went to the local mirror of the Hub layout.
+    expect(result.hub?.target).toBe('local');
+    expect(
+      fs.existsSync(
+        path.join(config.hub.localMirror, 'datasets', 'me', 'llm-curated', 'sprint', 'train.jsonl'),
+      ),
+    ).toBe(true);
     const outcomes = fs.readFileSync(path.join(outDir, 'outcomes.jsonl'), 'utf8');
     expect(outcomes).toMatch(
       /"id":"gamma","status":"failed","reason":"invalid-steps","detail":"steps reply still invalid after 1 repair/,
