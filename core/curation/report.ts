@@ -134,10 +134,11 @@ export function barChartSvg(
   const height = 320;
   const left = 50;
   const bottom = 50;
-  const top = 40;
+  const top = 56;
   const plotW = width - left - 20;
   const plotH = height - top - bottom;
-  const max = Math.max(1, ...bins.map((b) => b.count));
+  // Headroom above the tallest bar for its count label.
+  const max = Math.max(1, Math.ceil(Math.max(...bins.map((b) => b.count)) * 1.08));
   const slot = plotW / Math.max(1, bins.length);
   const barW = Math.max(2, slot * 0.7);
   const parts: string[] = [

@@ -119,7 +119,7 @@ function attemptParagraph(rng: () => number, at: Attempt, target: number, opener
   const verdict =
     at.value === target
       ? `That gives exactly ${target}, which is the target.`
-      : `That gives ${at.value}, which is ${Math.abs(gap)} ${gap > 0 ? 'too many' : 'short'} of ${target}.`;
+      : `That gives ${at.value}, which is ${Math.abs(gap)} ${gap > 0 ? 'more' : 'less'} than ${target}.`;
   const close =
     at.value === target ? `So ${at.expression} works.` : 'So this combination does not reach the target.';
   return [plan, ...body, verdict, close].join(' ');

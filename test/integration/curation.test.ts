@@ -151,6 +151,7 @@ describe('curation workflow (offline extractor) on the real dev server', () => {
       expect(desc.searchAttributes.SprintStatus).toEqual(['completed']);
       expect(desc.searchAttributes.SprintProgress).toEqual([520]);
       expect(desc.searchAttributes.SprintDataset).toEqual(['countdown-it']);
+      expect(desc.searchAttributes.SprintKeptFraction?.[0]).toBeCloseTo(result.counts.kept / 520, 3);
     } finally {
       second.kill('SIGTERM');
       await new Promise((r) => second.once('exit', r));

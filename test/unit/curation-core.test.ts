@@ -8,6 +8,7 @@ import {
   splitTrainTest,
   sprintRecord,
 } from '../../core/curation/render';
+import { computeStats, renderReport, reportCharts, type TraceOutcome } from '../../core/curation/report';
 import { parseTrajectory } from '../../core/format';
 import { hasExecution, pack, validateDag, type Component, type Dag } from '../../core/packing';
 import { evaluateExpression, generateCountdownTraces } from '../../core/traces/countdown';
@@ -189,5 +190,67 @@ describe('rendering', () => {
     expect(a.train.size).toBe(180);
     expect([...a.test].sort()).toEqual([...b.test].sort());
     expect([...splitTrainTest(ids, 43, 0.1).test].sort()).not.toEqual([...a.test].sort());
+  });
+});
+
+describe('report', () => {
+  it('computes stats and renders charts whose bars match the counts', () => {
+    const outcome = (
+      status: TraceOutcome['status'],
+      ratio: number,
+      stages: number,
+      reason?: string,
+    ): TraceOutcome => ({
+      id: `${status}-${ratio}-${stages}`,
+      status,
+      ...(reason ? { reason } : {}),
+      ratio,
+      stages,
+      components: 4,
+      executing: 3,
+      promptTokens: 10,
+      completionTokens: 5,
+      costUsd: 0.001,
+      repairs: 0,
+    });
+    const stats = computeStats(
+      [
+        outcome('kept', 2, 2),
+        outcome('kept', 1.5, 2),
+        outcome('rejected', 1, 3, 'low-ratio'),
+        outcome('failed', 0, 0, 'invalid-steps'),
+      ],
+      {
+        extractor: 'offline',
+        inputLines: 5,
+        inputRejects: 1,
+        train: 2,
+        test: 0,
+        settings: {
+          minRatio: 1.5,
+          maxStages: 11,
+          shortExecutionThreshold: 3,
+          testFraction: 0.1,
+          splitSeed: 1,
+        },
+      },
+    );
+    expect(stats).toMatchObject({ traces: 4, kept: 2, rejected: 1, failed: 1, keptFraction: 0.5 });
+    expect(stats.reasons).toEqual({ 'low-ratio': 1, 'invalid-steps': 1, 'input-line-rejected': 1 });
+    expect(stats.ratio.meanKept).toBe(1.75);
+    expect(stats.ratio.histogram.find((b) => b.label === '1.5-1.75')!.count).toBe(1);
+    expect(stats.stages.histogram).toEqual([
+      { label: '1', count: 0 },
+      { label: '2', count: 2 },
+      { label: '3', count: 1 },
+    ]);
+    expect(stats.costUsd).toBeCloseTo(0.004, 9);
+    const charts = reportCharts(stats);
+    expect(charts.stages).toMatch(/^<svg/);
+    expect(charts.stages).toContain('<title>2: 2</title>');
+    expect(charts.outcomes).toContain('<title>kept: 2</title>');
+    const md = renderReport(stats, { ratio: 'r.svg', stages: 's.svg', outcomes: 'o.svg' });
+    expect(md).toContain('| kept | 2 (50.0%) |');
+    expect(md).toContain('| low-ratio | 1 |');
   });
 });
