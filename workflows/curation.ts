@@ -79,6 +79,17 @@ export type CurationResult = FinalizeResult & {
 
 export const curationProgressQuery = defineQuery<CurationProgress>('progress');
 
+function describeSource(src: CurationSource): string {
+  switch (src.kind) {
+    case 'file':
+      return src.path.split('/').pop() ?? src.path;
+    case 'hub':
+      return `hub ${src.repo}${src.path ? `/${src.path}` : ''}`;
+    case 'generate':
+      return `${src.count} generated Countdown traces`;
+  }
+}
+
 const emptyCounters = (): CurationCounters => ({
   done: 0,
   kept: 0,
@@ -99,16 +110,18 @@ export async function curationWorkflow(input: CurationInput): Promise<CurationRe
   const s = input.settings;
   const runKey =
     input.state?.runKey ?? input.runKey ?? workflowInfo().workflowId.replace(/[^A-Za-z0-9._-]/g, '_');
-  const long = proxyActivities<CurationActivities>({
-    taskQueue: input.taskQueue,
-    startToCloseTimeout: 30 * 60_000,
-    heartbeatTimeout: Math.max(s.heartbeatTimeoutMs, 60_000),
-    retry: {
-      maximumAttempts: s.maxAttempts,
-      nonRetryableErrorTypes: ['CurationInputError', 'CurationConfigError'],
-    },
-  });
-  const perTrace = proxyActivities<CurationActivities>({
+  const long = (summary: string) =>
+    proxyActivities<CurationActivities>({
+      summary,
+      taskQueue: input.taskQueue,
+      startToCloseTimeout: 30 * 60_000,
+      heartbeatTimeout: Math.max(s.heartbeatTimeoutMs, 60_000),
+      retry: {
+        maximumAttempts: s.maxAttempts,
+        nonRetryableErrorTypes: ['CurationInputError', 'CurationConfigError'],
+      },
+    });
+  const perTraceOptions = {
     taskQueue: input.taskQueue,
     startToCloseTimeout: s.traceTimeoutMs,
     heartbeatTimeout: s.heartbeatTimeoutMs,
@@ -119,7 +132,10 @@ export async function curationWorkflow(input: CurationInput): Promise<CurationRe
       maximumAttempts: s.maxAttempts,
       nonRetryableErrorTypes: ['ModelCallError', 'CurationInputError'],
     },
-  });
+  };
+  // One proxy per trace so each activity carries a readable summary in the UI ("curate trace 17").
+  const curateTrace = (index: number) =>
+    proxyActivities<CurationActivities>({ ...perTraceOptions, summary: `curate trace ${index}` }).curateTrace;
 
   const counters = input.state?.counters ?? emptyCounters();
   const progress: CurationProgress = {
@@ -147,7 +163,7 @@ export async function curationWorkflow(input: CurationInput): Promise<CurationRe
         { key: SprintStatus, value: 'preparing' },
         { key: SprintProgress, value: 0 },
       ]);
-      prepared = await long.prepareCuration({
+      prepared = await long(`prepare ${describeSource(input.source)}`).prepareCuration({
         runKey,
         source: input.source,
         outDir: input.outDir,
@@ -175,14 +191,13 @@ export async function curationWorkflow(input: CurationInput): Promise<CurationRe
     };
     const launch = (index: number) => {
       const chunk = Math.floor(index / p.chunkSize);
-      const job = perTrace
-        .curateTrace({
-          runKey,
-          chunk: p.chunks[chunk]!,
-          index,
-          offset: index - chunk * p.chunkSize,
-          settings: s,
-        })
+      const job = curateTrace(index)({
+        runKey,
+        chunk: p.chunks[chunk]!,
+        index,
+        offset: index - chunk * p.chunkSize,
+        settings: s,
+      })
         .then(record, (err: unknown) => {
           // A trace whose activity failed for good is recorded (finalize marks it failed); the run goes on.
           const cause =
@@ -225,7 +240,7 @@ export async function curationWorkflow(input: CurationInput): Promise<CurationRe
     }
     progress.phase = 'finalizing';
     publish('finalizing');
-    const result = await long.finalizeCuration({
+    const result = await long('write dataset, stats and report').finalizeCuration({
       runKey,
       outDir: input.outDir,
       total: p.total,
@@ -235,7 +250,10 @@ export async function curationWorkflow(input: CurationInput): Promise<CurationRe
       title: `Curation report: ${input.dataset ?? p.source}`,
     });
     const hub = input.pushToHub
-      ? await long.pushCurationDataset({ datasetDir: result.datasetDir, ...input.pushToHub })
+      ? await long(`push dataset to ${input.pushToHub.repo}`).pushCurationDataset({
+          datasetDir: result.datasetDir,
+          ...input.pushToHub,
+        })
       : undefined;
     progress.phase = 'done';
     upsertSearchAttributes([

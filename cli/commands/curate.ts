@@ -131,6 +131,7 @@ async function runCurate(opts: CurateOptions, cmd: Command): Promise<void> {
       taskQueue: config.taskQueues.control,
       workflowId,
       args: [input],
+      staticSummary: `curate ${source.kind === 'file' ? path.basename(source.path) : source.kind === 'hub' ? source.repo : `${source.count} generated traces`} -> ${outDir} (${settings.extractor})`,
     });
     if (!opts.json) console.error(`curation ${workflowId} started: ${uiLink(config, workflowId)}`);
     // cli-progress: small, widely used, redraws one line on a TTY; off when stderr is not a terminal.
