@@ -113,7 +113,10 @@ export interface CurationCounts {
 }
 
 export interface FinalizeResult {
+  /** Absolute dataset folder. */
   datasetDir: string;
+  /** Absolute folders of the two training sets, each with train.jsonl and test.jsonl of {id, prompt, completion}. */
+  splits: { sprint: string; rft: string };
   stats: CurationStats;
   counts: CurationCounts;
   files: string[];
@@ -535,6 +538,7 @@ export function createCurationActivities(deps: CurationDeps) {
       if (fs.existsSync(path.join(out, 'rejects.jsonl'))) files.push('rejects.jsonl');
       return {
         datasetDir: path.resolve(out),
+        splits: { sprint: path.resolve(out, 'sprint'), rft: path.resolve(out, 'rft') },
         stats,
         counts: {
           inputLines: input.inputLines,

@@ -94,6 +94,7 @@ describe('curation workflow (offline extractor) on the real dev server', () => {
     try {
       const result = await handle.result();
       expect(result.datasetDir).toBe(outDir);
+      expect(result.splits).toEqual({ sprint: path.join(outDir, 'sprint'), rft: path.join(outDir, 'rft') });
       expect(result.counts).toMatchObject({ inputLines: 522, inputRejects: 2, traces: 520, failed: 0 });
       expect(result.counts.kept + result.counts.rejected).toBe(520);
       expect(result.counts.kept).toBeGreaterThan(300);
