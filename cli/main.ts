@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAsk } from './commands/ask';
 import { registerCancel } from './commands/cancel';
+import { registerCurate } from './commands/curate';
 import { registerDev } from './commands/dev';
 import { registerShow } from './commands/show';
 import { registerSlot } from './commands/slot';
@@ -21,7 +22,7 @@ export function buildProgram(): Command {
   registerAsk(program);
   registerShow(program);
   registerCancel(program);
-  registerSlot(program, 'curate', 'Turn sequential reasoning traces into SPRINT training samples');
+  registerCurate(program);
   registerSlot(program, 'train', 'Fine-tune a model on a curated dataset');
   registerSlot(program, 'pipeline', 'Curate, train, publish and evaluate in one run');
   registerSlot(program, 'eval', 'Evaluate methods on MATH500, GPQA-Diamond or Countdown');

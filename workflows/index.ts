@@ -4,3 +4,4 @@ export { probeWorkflow } from './probe';
 export { sessionWorkflow } from './session';
 export { sequentialWorkflow } from './sequential';
 export { trainingWorkflow } from './training';
+export { curationWorkflow } from './curation';
