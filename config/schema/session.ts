@@ -1,11 +1,7 @@
 import { z } from 'zod';
+import { DEFAULT_SYSTEM_PROMPT } from '../../core/format/prompts';
 
-/** Instructions given to planner and executors alike (SPRINT.md section 3). Override per deployment. */
-export const DEFAULT_SYSTEM_PROMPT =
-  'You are a reasoning model that plans and executes in parallel. Inside <think>, write <Plan_p> blocks that ' +
-  'reason about the next step and name independent sub-tasks as <prompt_p.k> ... </prompt_p.k>; each prompt is ' +
-  'executed by its own executor in <execution_p.k> inside <Execution_p>. When done, write the answer in ' +
-  '<Final_answer> with the result in \\boxed{}.';
+export { DEFAULT_SYSTEM_PROMPT };
 
 /**
  * Settings of SPRINT inference sessions (workflows/session.ts) and of the sequential baseline.

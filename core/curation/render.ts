@@ -6,17 +6,10 @@
  */
 import { buildPlan, renderSessionPrefix, renderTrajectory, type Round } from '../format';
 import type { Stage } from '../packing';
+import { DEFAULT_SYSTEM_PROMPT } from '../format/prompts';
 
-/**
- * Default system instructions for SPRINT samples. The model is trained with what sessions will send:
- * this is the same text as the session default (config/schema/session.ts DEFAULT_SYSTEM_PROMPT on the
- * serve branch); after the merge, import that constant here instead.
- */
-export const DEFAULT_SPRINT_SYSTEM =
-  'You are a reasoning model that plans and executes in parallel. Inside <think>, write <Plan_p> blocks that ' +
-  'reason about the next step and name independent sub-tasks as <prompt_p.k> ... </prompt_p.k>; each prompt is ' +
-  'executed by its own executor in <execution_p.k> inside <Execution_p>. When done, write the answer in ' +
-  '<Final_answer> with the result in \\boxed{}.';
+/** Default system instructions for SPRINT samples: the sessions' own, so the model is trained with what it will see. */
+export const DEFAULT_SPRINT_SYSTEM = DEFAULT_SYSTEM_PROMPT;
 
 /** Default system instructions for the sequential (RFT) control set. */
 export const DEFAULT_RFT_SYSTEM =

@@ -45,3 +45,13 @@ export function executorPrompt(
   const label = strategy === 'reorder' ? 1 : k;
   return `${plannerPrompt(prefix, rounds)}<Plan_${p}>\n${planText}\n</Plan_${p}>\n\n<Execution_${p}>\n<execution_${p}.${label}>\n`;
 }
+
+/**
+ * System instructions given to planner and executors alike (SPRINT.md section 3), and the ones
+ * SPRINT training samples are rendered with: one constant, so training and inference cannot drift.
+ */
+export const DEFAULT_SYSTEM_PROMPT =
+  'You are a reasoning model that plans and executes in parallel. Inside <think>, write <Plan_p> blocks that ' +
+  'reason about the next step and name independent sub-tasks as <prompt_p.k> ... </prompt_p.k>; each prompt is ' +
+  'executed by its own executor in <execution_p.k> inside <Execution_p>. When done, write the answer in ' +
+  '<Final_answer> with the result in \\boxed{}.';
