@@ -190,13 +190,13 @@ export function reachable(nums: number[], opts: EvalOptions = {}): Map<string, s
         const next: Item[] = [];
         if (i < j) {
           next.push({ value: add(a.value, b.value), text: `(${a.text} + ${b.text})` });
-          next.push({ value: mul(a.value, b.value), text: `${a.text} * ${b.text}` });
+          next.push({ value: mul(a.value, b.value), text: `(${a.text} * ${b.text})` });
         }
         next.push({ value: sub(a.value, b.value), text: `(${a.text} - ${b.text})` });
         if (b.value.n !== 0n) {
           const q = div(a.value, b.value);
           if (!opts.requireIntegerDivision || q.d === 1n)
-            next.push({ value: q, text: `${a.text} / ${b.text}` });
+            next.push({ value: q, text: `(${a.text} / ${b.text})` });
         }
         for (const n of next) walk([...rest, n]);
       }

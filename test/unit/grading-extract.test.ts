@@ -123,7 +123,7 @@ describe('Countdown verifier', () => {
           if (expr !== null) expect(verifyCountdown(expr, nums, target).ok).toBe(true);
         },
       ),
-      { numRuns: 40 },
+      { numRuns: 150 },
     );
     for (const [key, expr] of reachable([3, 7, 8], { requireIntegerDivision: true })) {
       const [n, d] = key.split('/');
