@@ -3,6 +3,7 @@ import { ArtifactStore, createArtifactActivities } from '../activities/artifacts
 import { createLlmActivities, resolveEndpoint } from '../activities/llm';
 import { ModelClient } from '../activities/model-client';
 import { createProbeActivities } from '../activities/probe';
+import { createEvaluationActivities } from '../activities/evaluation/activities';
 
 /*
  * The activities each worker role registers. Dependencies (store, clients, secrets from this
@@ -11,7 +12,11 @@ import { createProbeActivities } from '../activities/probe';
 
 export function controlActivities(config: SprintConfig) {
   const store = new ArtifactStore(config.artifacts.root);
-  return { ...createProbeActivities('control'), ...createArtifactActivities(store) };
+  return {
+    ...createProbeActivities('control'),
+    ...createArtifactActivities(store),
+    ...createEvaluationActivities({ config, store }),
+  };
 }
 
 export function curationActivities(config: SprintConfig) {

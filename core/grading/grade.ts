@@ -38,3 +38,34 @@ export function gradeReply(text: string, target: GradeTarget): Grade {
     }
   }
 }
+
+/** The reference answer as text (for reports). */
+export function referenceText(target: GradeTarget): string {
+  switch (target.kind) {
+    case 'math':
+      return target.answer;
+    case 'choice':
+      return target.letter;
+    case 'countdown':
+      return `${target.target} from [${target.nums.join(', ')}]`;
+  }
+}
+
+/**
+ * Grades a method's output: the final answer block first, then the whole text; a final answer that
+ * is a bare value (no `\boxed{}`) is compared as it stands.
+ */
+export function gradeOutput(output: { finalAnswer: string | null; text: string }, target: GradeTarget): Grade {
+  const tried: Grade[] = [];
+  for (const candidate of [output.finalAnswer, output.text]) {
+    if (candidate === null || !candidate.trim()) continue;
+    const g = gradeReply(candidate, target);
+    if (g.extracted !== null) return g;
+    tried.push(g);
+  }
+  const bare = output.finalAnswer?.trim();
+  if (bare && bare.length <= 200 && target.kind === 'math') {
+    return { correct: mathEquivalent(bare, target.answer), extracted: bare };
+  }
+  return tried[0] ?? { correct: false, extracted: null, reason: 'empty output' };
+}
