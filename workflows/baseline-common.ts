@@ -38,16 +38,23 @@ export function badSetting(message: string): never {
   throw ApplicationFailure.nonRetryable(message, 'BadMethodSettings');
 }
 
-export function numberSetting(settings: Record<string, unknown>, key: string, fallback: number, min = 0): number {
+export function numberSetting(
+  settings: Record<string, unknown>,
+  key: string,
+  fallback: number,
+  min = 0,
+): number {
   const v = settings[key];
   if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) badSetting(`setting "${key}" must be a number >= ${min}, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min)
+    badSetting(`setting "${key}" must be a number >= ${min}, got ${JSON.stringify(v)}`);
   return v;
 }
 
 export function answerKindSetting(settings: Record<string, unknown>): AnswerKind {
   const v = settings.answerKind ?? 'math';
-  if (v !== 'math' && v !== 'choice' && v !== 'countdown') badSetting(`setting "answerKind" must be math, choice or countdown, got ${JSON.stringify(v)}`);
+  if (v !== 'math' && v !== 'choice' && v !== 'countdown')
+    badSetting(`setting "answerKind" must be math, choice or countdown, got ${JSON.stringify(v)}`);
   return v;
 }
 

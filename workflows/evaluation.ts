@@ -85,7 +85,11 @@ export interface EvaluationResult {
 
 export const evaluationProgressQuery = defineQuery<EvaluationProgress>('evaluationProgress');
 
-const answerKinds: Record<BenchmarkName, string> = { math500: 'math', gpqa: 'choice', countdown: 'countdown' };
+const answerKinds: Record<BenchmarkName, string> = {
+  math500: 'math',
+  gpqa: 'choice',
+  countdown: 'countdown',
+};
 
 /**
  * Runs one method on a benchmark: every problem a child workflow with a deterministic id, at most
@@ -95,9 +99,13 @@ const answerKinds: Record<BenchmarkName, string> = { math500: 'math', gpqa: 'cho
  */
 export async function evaluationWorkflow(input: EvaluationInput): Promise<EvaluationResult> {
   if (!input.evalId || !/^[\w.-]+$/.test(input.evalId)) {
-    throw ApplicationFailure.nonRetryable(`evalId "${input.evalId}" must be letters, digits, . _ -`, 'BadEvaluationInput');
+    throw ApplicationFailure.nonRetryable(
+      `evalId "${input.evalId}" must be letters, digits, . _ -`,
+      'BadEvaluationInput',
+    );
   }
-  if (!(input.concurrency >= 1)) throw ApplicationFailure.nonRetryable('concurrency must be >= 1', 'BadEvaluationInput');
+  if (!(input.concurrency >= 1))
+    throw ApplicationFailure.nonRetryable('concurrency must be >= 1', 'BadEvaluationInput');
   const acts = proxyActivities<EvaluationActivities>({
     startToCloseTimeout: '2 minutes',
     retry: { initialInterval: 500, maximumInterval: 10_000, maximumAttempts: 10 },
@@ -145,11 +153,19 @@ export async function evaluationWorkflow(input: EvaluationInput): Promise<Evalua
   };
   publish('loading');
 
-  const loaded = await acts.loadEvaluationProblems({ benchmark: input.benchmark, dataFile: input.dataFile, limit: input.limit });
+  const loaded = await acts.loadEvaluationProblems({
+    benchmark: input.benchmark,
+    dataFile: input.dataFile,
+    limit: input.limit,
+  });
   const problems = loaded.problems;
   progress.total = problems.length;
   const ids = problems.map((p) => p.id);
-  const finished = await acts.finishedProblems({ evalId: input.evalId, method: input.method, problemIds: ids });
+  const finished = await acts.finishedProblems({
+    evalId: input.evalId,
+    method: input.method,
+    problemIds: ids,
+  });
   const finishedIds = new Set(finished.map((r) => r.problemId));
   for (const r of finished) count(r);
   progress.resumed = finished.length;
@@ -171,13 +187,16 @@ export async function evaluationWorkflow(input: EvaluationInput): Promise<Evalua
     let outcome: ProblemOutcome;
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await executeChild<(i: MethodRunInput) => Promise<MethodRunResult>>(methodWorkflowTypes[input.method], {
-          workflowId: `${input.evalId}/${input.method}/${p.id}`,
-          args: [childInput],
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-          parentClosePolicy: 'TERMINATE',
-          staticSummary: `${input.method} on ${input.benchmark} problem ${p.id}`,
-        });
+        const result = await executeChild<(i: MethodRunInput) => Promise<MethodRunResult>>(
+          methodWorkflowTypes[input.method],
+          {
+            workflowId: `${input.evalId}/${input.method}/${p.id}`,
+            args: [childInput],
+            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+            parentClosePolicy: 'TERMINATE',
+            staticSummary: `${input.method} on ${input.benchmark} problem ${p.id}`,
+          },
+        );
         // the full text travels only when there is no final answer to grade (history stays small)
         const { text: _text, ...rest } = result;
         outcome = { result: result.finalAnswer === null ? result : rest };
@@ -188,7 +207,8 @@ export async function evaluationWorkflow(input: EvaluationInput): Promise<Evalua
           await sleep(1000);
           continue;
         }
-        const cause = err instanceof ChildWorkflowFailure && err.cause ? err.cause.message : (err as Error).message;
+        const cause =
+          err instanceof ChildWorkflowFailure && err.cause ? err.cause.message : (err as Error).message;
         outcome = { error: `${methodWorkflowTypes[input.method]} failed: ${cause}` };
         break;
       }
@@ -218,7 +238,12 @@ export async function evaluationWorkflow(input: EvaluationInput): Promise<Evalua
 
   progress.status = 'reporting';
   publish('reporting');
-  const summary = await acts.finalizeEvaluation({ evalId: input.evalId, method: input.method, outDir: input.outDir, problemIds: ids });
+  const summary = await acts.finalizeEvaluation({
+    evalId: input.evalId,
+    method: input.method,
+    outDir: input.outDir,
+    problemIds: ids,
+  });
   progress.status = 'completed';
   publish('completed');
   return { summary, outDir: input.outDir, resumed: progress.resumed, loadErrors: loaded.errors };

@@ -1,7 +1,19 @@
 import { workflowInfo } from '@temporalio/workflow';
-import { DEFAULT_PROMPT_TEMPLATE, applyTemplate, majorityVote, renderAnswer } from '../core/methods/baselines';
+import {
+  DEFAULT_PROMPT_TEMPLATE,
+  applyTemplate,
+  majorityVote,
+  renderAnswer,
+} from '../core/methods/baselines';
 import type { MethodRunInput, MethodRunResult } from '../core/method-result';
-import { answerKindSetting, artifactCalls, badSetting, modelCalls, numberSetting, sumTokens } from './baseline-common';
+import {
+  answerKindSetting,
+  artifactCalls,
+  badSetting,
+  modelCalls,
+  numberSetting,
+  sumTokens,
+} from './baseline-common';
 
 /**
  * Self-consistency: n samples of the same prompt in parallel, majority vote on normalised answers
@@ -44,7 +56,12 @@ export async function scWorkflow(input: MethodRunInput): Promise<MethodRunResult
       workflowId: workflowInfo().workflowId,
       question: input.question,
       vote,
-      samples: samples.map((x) => ({ text: x.text, usage: x.usage, finishReason: x.finishReason, replica: `${x.pool}/${x.replica}` })),
+      samples: samples.map((x) => ({
+        text: x.text,
+        usage: x.usage,
+        finishReason: x.finishReason,
+        replica: `${x.pool}/${x.replica}`,
+      })),
     },
     undefined,
   );

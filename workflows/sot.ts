@@ -8,7 +8,14 @@ import {
   skeletonMessage,
 } from '../core/methods/baselines';
 import type { MethodRunInput, MethodRunResult } from '../core/method-result';
-import { answerKindSetting, artifactCalls, badSetting, modelCalls, numberSetting, sumTokens } from './baseline-common';
+import {
+  answerKindSetting,
+  artifactCalls,
+  badSetting,
+  modelCalls,
+  numberSetting,
+  sumTokens,
+} from './baseline-common';
 
 /**
  * Skeleton-of-Thought: one skeleton call (a numbered list of short points), every point expanded in
@@ -47,7 +54,14 @@ export async function sotWorkflow(input: MethodRunInput): Promise<MethodRunResul
     ),
   );
   const join = await complete({
-    prompt: prompt(joinMessage(input.question, points, expansions.map((e) => e.text), kind)),
+    prompt: prompt(
+      joinMessage(
+        input.question,
+        points,
+        expansions.map((e) => e.text),
+        kind,
+      ),
+    ),
     maxTokens: numberSetting(s, 'joinMaxTokens', 4000, 1),
     temperature,
   });

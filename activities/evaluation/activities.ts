@@ -35,7 +35,10 @@ export interface RecordProblemInput {
 }
 
 function safePart(s: string): string {
-  const cleaned = s.replace(/[^A-Za-z0-9._\-/]/g, '_').replace(/\.\.+/g, '_').replace(/^[/._-]+/, '');
+  const cleaned = s
+    .replace(/[^A-Za-z0-9._\-/]/g, '_')
+    .replace(/\.\.+/g, '_')
+    .replace(/^[/._-]+/, '');
   return cleaned.length && cleaned.length <= 120 ? cleaned : `h${hashSeed(s).toString(16)}`;
 }
 
@@ -58,7 +61,13 @@ export function createEvaluationActivities(deps: EvaluationActivityDeps) {
       limit?: number;
     }): Promise<{ problems: BenchmarkProblem[]; errors: string[]; source: string }> {
       try {
-        const loaded = await loadBenchmark({ ...input, config: deps.config, env: deps.env, fetch: deps.fetch, hubUrl: deps.hubUrl });
+        const loaded = await loadBenchmark({
+          ...input,
+          config: deps.config,
+          env: deps.env,
+          fetch: deps.fetch,
+          hubUrl: deps.hubUrl,
+        });
         return { ...loaded, errors: loaded.errors.slice(0, 50) };
       } catch (err) {
         throw ApplicationFailure.nonRetryable((err as Error).message, 'BenchmarkLoadError');
@@ -66,7 +75,11 @@ export function createEvaluationActivities(deps: EvaluationActivityDeps) {
     },
 
     /** Records of the problems already graded under this evaluation id (any earlier run). */
-    async finishedProblems(input: { evalId: string; method: MethodName; problemIds: string[] }): Promise<ProblemRecord[]> {
+    async finishedProblems(input: {
+      evalId: string;
+      method: MethodName;
+      problemIds: string[];
+    }): Promise<ProblemRecord[]> {
       const out: ProblemRecord[] = [];
       for (const id of input.problemIds) {
         const r = await readRecord(problemKey(input.evalId, input.method, id));
@@ -112,7 +125,12 @@ export function createEvaluationActivities(deps: EvaluationActivityDeps) {
     },
 
     /** Rewrites results.jsonl from the keyed records (in problem order) and writes summary.json, report.md, plots. */
-    async finalizeEvaluation(input: { evalId: string; method: MethodName; outDir: string; problemIds: string[] }): Promise<RunSummary> {
+    async finalizeEvaluation(input: {
+      evalId: string;
+      method: MethodName;
+      outDir: string;
+      problemIds: string[];
+    }): Promise<RunSummary> {
       const records: ProblemRecord[] = [];
       for (const id of input.problemIds) {
         const r = await readRecord(problemKey(input.evalId, input.method, id));

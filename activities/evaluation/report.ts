@@ -2,7 +2,14 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { renderReport, type ReportInput } from '../../core/evaluation/markdown';
 import { barsSvg, scatterSvg } from '../../core/evaluation/svg';
-import { comparePaired, dedupeRecords, lengthBuckets, summarize, type PairedComparison, type RunSummary } from '../../core/evaluation/summary';
+import {
+  comparePaired,
+  dedupeRecords,
+  lengthBuckets,
+  summarize,
+  type PairedComparison,
+  type RunSummary,
+} from '../../core/evaluation/summary';
 import type { ProblemRecord } from '../../core/evaluation/types';
 
 export const RESULTS_FILE = 'results.jsonl';
@@ -40,13 +47,20 @@ function runLabel(s: RunSummary): string {
 }
 
 /** Writes results.jsonl (deduplicated), summary.json, report.md and plots/ for one run folder. */
-export async function writeRunReport(dir: string, records: ProblemRecord[], order?: string[]): Promise<RunSummary> {
+export async function writeRunReport(
+  dir: string,
+  records: ProblemRecord[],
+  order?: string[],
+): Promise<RunSummary> {
   let rs = dedupeRecords(records);
   if (order) {
     const pos = new Map(order.map((id, i) => [id, i]));
     rs = [...rs].sort((a, b) => (pos.get(a.problemId) ?? 1e9) - (pos.get(b.problemId) ?? 1e9));
   }
-  await writeAtomic(path.join(dir, RESULTS_FILE), rs.map((r) => JSON.stringify(r)).join('\n') + (rs.length ? '\n' : ''));
+  await writeAtomic(
+    path.join(dir, RESULTS_FILE),
+    rs.map((r) => JSON.stringify(r)).join('\n') + (rs.length ? '\n' : ''),
+  );
   const summary = summarize(rs);
   const plots = [
     {
@@ -68,7 +82,15 @@ export async function writeRunReport(dir: string, records: ProblemRecord[], orde
         xLabel: 'mean sequential tokens',
         yLabel: 'accuracy',
         yPercent: true,
-        points: [{ label: runLabel(summary), x: summary.tokens.meanSequential, y: summary.accuracy, yLow: summary.ci95.low, yHigh: summary.ci95.high }],
+        points: [
+          {
+            label: runLabel(summary),
+            x: summary.tokens.meanSequential,
+            y: summary.accuracy,
+            yLow: summary.ci95.low,
+            yHigh: summary.ci95.high,
+          },
+        ],
       }),
     },
   ];
@@ -76,7 +98,11 @@ export async function writeRunReport(dir: string, records: ProblemRecord[], orde
   await writeAtomic(path.join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   await writeAtomic(
     path.join(dir, 'report.md'),
-    renderReport({ title: `Evaluation ${summary.evalId}: ${summary.method} on ${summary.benchmark}`, runs: [summary], plots }),
+    renderReport({
+      title: `Evaluation ${summary.evalId}: ${summary.method} on ${summary.benchmark}`,
+      runs: [summary],
+      plots,
+    }),
   );
   return summary;
 }
@@ -91,7 +117,11 @@ export interface CrossReport {
  * Report across run folders: every run's summary; for each benchmark with a `sequential` run, the
  * length-bucket view and a paired comparison of every other method against it; the plots.
  */
-export async function writeCrossReport(outDir: string, runDirs: string[], edges: number[]): Promise<CrossReport> {
+export async function writeCrossReport(
+  outDir: string,
+  runDirs: string[],
+  edges: number[],
+): Promise<CrossReport> {
   const runs = await Promise.all(runDirs.map(async (d) => ({ dir: d, records: await readRecords(d) })));
   const summaries = runs.map((r) => summarize(r.records));
   const buckets: CrossReport['buckets'] = [];
@@ -116,7 +146,13 @@ export async function writeCrossReport(outDir: string, runDirs: string[], edges:
         xLabel: 'mean sequential tokens per problem',
         yLabel: 'accuracy (95% CI)',
         yPercent: true,
-        points: summaries.map((s) => ({ label: runLabel(s), x: s.tokens.meanSequential, y: s.accuracy, yLow: s.ci95.low, yHigh: s.ci95.high })),
+        points: summaries.map((s) => ({
+          label: runLabel(s),
+          x: s.tokens.meanSequential,
+          y: s.accuracy,
+          yLow: s.ci95.low,
+          yHigh: s.ci95.high,
+        })),
       }),
     },
   ];
@@ -132,7 +168,10 @@ export async function writeCrossReport(outDir: string, runDirs: string[], edges:
         xLabel: 'baseline sequential tokens',
         percent: true,
         categories: bins,
-        series: buckets.map((b) => ({ name: b.method, values: bins.map((bin) => b.rows.find((r) => r.bin === bin)?.reduction ?? null) })),
+        series: buckets.map((b) => ({
+          name: b.method,
+          values: bins.map((bin) => b.rows.find((r) => r.bin === bin)?.reduction ?? null),
+        })),
       }),
     });
   }

@@ -95,7 +95,7 @@ const LETTERS = ['A', 'B', 'C', 'D'];
  */
 export function gpqaProblem(row: Record<string, unknown>, where: string, seed = 0): BenchmarkProblem {
   const pick = (...keys: string[]) => {
-    const key = keys.find((k) => typeof row[k] === 'string' && (row[k]).trim());
+    const key = keys.find((k) => typeof row[k] === 'string' && row[k].trim());
     if (!key) throw new BenchmarkRecordError(where, `field "${keys[0]}" is missing or empty`);
     return String(row[key]).trim();
   };

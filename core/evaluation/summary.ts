@@ -80,7 +80,7 @@ export function summarize(records: ProblemRecord[]): RunSummary {
       p90: Math.round(quantile(wall, 0.9)),
       max: Math.max(0, ...wall),
     },
-    tokenSource: sources.size > 1 ? 'mixed' : ((sources.values().next().value) ?? 'engine'),
+    tokenSource: sources.size > 1 ? 'mixed' : (sources.values().next().value ?? 'engine'),
   };
 }
 
@@ -97,7 +97,11 @@ export interface BucketRow {
 }
 
 /** The paper's length-bucket view: problems binned by the baseline's length, each method's saving per bin. */
-export function lengthBuckets(baseline: ProblemRecord[], method: ProblemRecord[], edges: number[]): BucketRow[] {
+export function lengthBuckets(
+  baseline: ProblemRecord[],
+  method: ProblemRecord[],
+  edges: number[],
+): BucketRow[] {
   const other = new Map(dedupeRecords(method).map((r) => [r.problemId, r]));
   const bins = new Map<number, { base: ProblemRecord; m: ProblemRecord }[]>();
   for (const b of dedupeRecords(baseline)) {
@@ -146,7 +150,11 @@ export interface PairedComparison {
   tokenRatio: { mean: number; median: number; geometricMean: number; p10: number; p90: number };
 }
 
-export function comparePaired(a: ProblemRecord[], b: ProblemRecord[], labels: [string, string]): PairedComparison {
+export function comparePaired(
+  a: ProblemRecord[],
+  b: ProblemRecord[],
+  labels: [string, string],
+): PairedComparison {
   const A = new Map(dedupeRecords(a).map((r) => [r.problemId, r]));
   const B = new Map(dedupeRecords(b).map((r) => [r.problemId, r]));
   const common = [...A.keys()].filter((id) => B.has(id));

@@ -117,12 +117,16 @@ export function scatterSvg(opts: {
     const c = PALETTE[i % PALETTE.length];
     if (p.yLow !== undefined && p.yHigh !== undefined) {
       out += `<line x1="${x(p.x)}" x2="${x(p.x)}" y1="${y(p.yLow)}" y2="${y(p.yHigh)}" stroke="${c}" stroke-width="2"/>\n`;
-      for (const v of [p.yLow, p.yHigh]) out += `<line x1="${x(p.x) - 5}" x2="${x(p.x) + 5}" y1="${y(v)}" y2="${y(v)}" stroke="${c}" stroke-width="2"/>\n`;
+      for (const v of [p.yLow, p.yHigh])
+        out += `<line x1="${x(p.x) - 5}" x2="${x(p.x) + 5}" y1="${y(v)}" y2="${y(v)}" stroke="${c}" stroke-width="2"/>\n`;
     }
     out += `<circle cx="${x(p.x)}" cy="${y(p.y)}" r="6" fill="${c}" stroke="white" stroke-width="1.5"/>\n`;
     out += `<text x="${x(p.x) + 9}" y="${y(p.y) - 8}" font-size="11" fill="${c}" ${FONT}>${escapeXml(`${fmt(p.y, opts.yPercent ?? false)}`)}</text>\n`;
   });
-  out += legend(f, opts.points.map((p) => p.label));
+  out += legend(
+    f,
+    opts.points.map((p) => p.label),
+  );
   return `${out}</svg>\n`;
 }
 
@@ -162,6 +166,9 @@ export function barsSvg(opts: {
   if (opts.xLabel) {
     out += `<text x="${(f.left + f.right) / 2}" y="${f.height - 18}" text-anchor="middle" font-size="12" ${FONT}>${escapeXml(opts.xLabel)}</text>\n`;
   }
-  out += legend(f, opts.series.map((s) => s.name));
+  out += legend(
+    f,
+    opts.series.map((s) => s.name),
+  );
   return `${out}</svg>\n`;
 }

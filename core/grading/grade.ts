@@ -55,7 +55,10 @@ export function referenceText(target: GradeTarget): string {
  * Grades a method's output: the final answer block first, then the whole text; a final answer that
  * is a bare value (no `\boxed{}`) is compared as it stands.
  */
-export function gradeOutput(output: { finalAnswer: string | null; text: string }, target: GradeTarget): Grade {
+export function gradeOutput(
+  output: { finalAnswer: string | null; text: string },
+  target: GradeTarget,
+): Grade {
   const tried: Grade[] = [];
   for (const candidate of [output.finalAnswer, output.text]) {
     if (candidate === null || !candidate.trim()) continue;

@@ -38,7 +38,12 @@ export function pointMessage(question: string, skeleton: string[], index: number
   );
 }
 
-export function joinMessage(question: string, skeleton: string[], expansions: string[], answerKind: AnswerKind): string {
+export function joinMessage(
+  question: string,
+  skeleton: string[],
+  expansions: string[],
+  answerKind: AnswerKind,
+): string {
   const worked = skeleton.map((p, i) => `Step ${i + 1}. ${p}\n${expansions[i]?.trim() ?? ''}`).join('\n\n');
   const ask =
     answerKind === 'choice'
