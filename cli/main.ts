@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerDev } from './commands/dev';
+import { registerEval } from './commands/eval';
 import { registerSlot } from './commands/slot';
 import { registerStatus } from './commands/status';
 import { registerWorker } from './commands/worker';
@@ -9,7 +10,10 @@ import { CliError, ExitCode } from './exit-codes';
 export function buildProgram(): Command {
   const program = new Command('sprint')
     .description('SPRINT parallel reasoning on Temporal: curate, train, publish, serve and evaluate')
-    .option('-c, --config <file>', 'config file (YAML or JSON); default $SPRINT_CONFIG or ./sprint.config.yaml')
+    .option(
+      '-c, --config <file>',
+      'config file (YAML or JSON); default $SPRINT_CONFIG or ./sprint.config.yaml',
+    )
     .showHelpAfterError()
     .exitOverride();
   registerDev(program);
@@ -21,7 +25,7 @@ export function buildProgram(): Command {
   registerSlot(program, 'curate', 'Turn sequential reasoning traces into SPRINT training samples');
   registerSlot(program, 'train', 'Fine-tune a model on a curated dataset');
   registerSlot(program, 'pipeline', 'Curate, train, publish and evaluate in one run');
-  registerSlot(program, 'eval', 'Evaluate methods on MATH500, GPQA-Diamond or Countdown');
+  registerEval(program);
   return program;
 }
 
