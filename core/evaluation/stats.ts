@@ -7,7 +7,11 @@ export function wilson(successes: number, n: number, z = 1.959963984540054): { l
   const z2 = z * z;
   const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
   const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
-  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+  // at k = 0 and k = n the exact bounds are 0 and 1 (floating point lands a hair inside)
+  return {
+    low: successes === 0 ? 0 : Math.max(0, centre - half),
+    high: successes === n ? 1 : Math.min(1, centre + half),
+  };
 }
 
 export function mean(xs: number[]): number {
