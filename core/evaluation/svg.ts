@@ -66,6 +66,11 @@ function yAxis(f: Frame, ticks: number[], y: (v: number) => number, label: strin
   return out;
 }
 
+/** Room for a legend: swatch + the longest label (about 7 px per character at 12 px). */
+function legendWidth(names: string[]): number {
+  return 40 + 7 * Math.max(8, ...names.map((n) => n.length));
+}
+
 function legend(f: Frame, names: string[]): string {
   return names
     .map((n, i) => {
@@ -97,7 +102,8 @@ export function scatterSvg(opts: {
   width?: number;
   height?: number;
 }): string {
-  const f = frame(opts.width ?? 640, opts.height ?? 400, 150);
+  const lw = legendWidth(opts.points.map((p) => p.label));
+  const f = frame((opts.width ?? 520) + lw, opts.height ?? 400, lw);
   const xs = opts.points.map((p) => p.x);
   const ys = opts.points.flatMap((p) => [p.y, p.yLow ?? p.y, p.yHigh ?? p.y]);
   const xt = niceTicks(0, Math.max(1, ...xs));
@@ -141,9 +147,18 @@ export function barsSvg(opts: {
   width?: number;
   height?: number;
 }): string {
-  const f = frame(opts.width ?? Math.max(520, 90 * opts.categories.length + 220), opts.height ?? 400, 150);
+  const lw = legendWidth(opts.series.map((x) => x.name));
+  const f = frame(
+    (opts.width ?? Math.max(420, 90 * opts.categories.length + 90)) + lw,
+    opts.height ?? 400,
+    lw,
+  );
   const vals = opts.series.flatMap((s) => s.values.filter((v): v is number => v !== null));
-  const yt = niceTicks(Math.min(0, ...vals), Math.max(0, ...vals, opts.percent ? 0.1 : 1));
+  const lo = Math.min(0, ...vals);
+  const hi = Math.max(0, ...vals, opts.percent ? 0.1 : 1);
+  // headroom on both sides so value labels never sit on the axis labels
+  const pad = (hi - lo) * 0.08;
+  const yt = niceTicks(lo < 0 ? lo - pad : 0, hi + pad);
   const y = (v: number) => f.bottom - ((v - yt[0]!) / (yt[yt.length - 1]! - yt[0]!)) * (f.bottom - f.top);
   let out = header(f, opts.title) + yAxis(f, yt, y, opts.yLabel, opts.percent ?? false);
   const groupW = (f.right - f.left) / Math.max(1, opts.categories.length);
