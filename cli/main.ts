@@ -10,10 +10,7 @@ import { CliError, ExitCode } from './exit-codes';
 export function buildProgram(): Command {
   const program = new Command('sprint')
     .description('SPRINT parallel reasoning on Temporal: curate, train, publish, serve and evaluate')
-    .option(
-      '-c, --config <file>',
-      'config file (YAML or JSON); default $SPRINT_CONFIG or ./sprint.config.yaml',
-    )
+    .option('-c, --config <file>', 'config file (YAML or JSON); default $SPRINT_CONFIG or ./sprint.config.yaml')
     .showHelpAfterError()
     .exitOverride();
   registerDev(program);

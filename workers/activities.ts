@@ -31,8 +31,5 @@ export function trainingActivities(config: SprintConfig) {
 
 export function llmActivities(config: SprintConfig, pool: string, replica: string, env = process.env) {
   const client = new ModelClient(resolveEndpoint(config, pool, replica, env));
-  return {
-    ...createProbeActivities(`llm:${pool}/${replica}`),
-    ...createLlmActivities({ client, pool, replica }),
-  };
+  return { ...createProbeActivities(`llm:${pool}/${replica}`), ...createLlmActivities({ client, pool, replica }) };
 }
