@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
+import { registerAsk } from './commands/ask';
+import { registerCancel } from './commands/cancel';
 import { registerDev } from './commands/dev';
 import { registerEval } from './commands/eval';
+import { registerShow } from './commands/show';
 import { registerSlot } from './commands/slot';
 import { registerStatus } from './commands/status';
 import { registerWorker } from './commands/worker';
@@ -16,9 +19,9 @@ export function buildProgram(): Command {
   registerDev(program);
   registerStatus(program);
   registerWorker(program);
-  registerSlot(program, 'ask', 'Run one SPRINT inference session and print its rounds live');
-  registerSlot(program, 'show', 'Print a session round by round');
-  registerSlot(program, 'cancel', 'Cancel a running workflow');
+  registerAsk(program);
+  registerShow(program);
+  registerCancel(program);
   registerSlot(program, 'curate', 'Turn sequential reasoning traces into SPRINT training samples');
   registerSlot(program, 'train', 'Fine-tune a model on a curated dataset');
   registerSlot(program, 'pipeline', 'Curate, train, publish and evaluate in one run');

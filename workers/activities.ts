@@ -4,6 +4,9 @@ import { createLlmActivities, resolveEndpoint } from '../activities/llm';
 import { ModelClient } from '../activities/model-client';
 import { createProbeActivities } from '../activities/probe';
 import { createEvaluationActivities } from '../activities/evaluation/activities';
+import { createSprintActivities } from '../activities/sprint';
+import type { Client } from '@temporalio/client';
+import { connectClient } from './connection';
 
 /*
  * The activities each worker role registers. Dependencies (store, clients, secrets from this
@@ -31,5 +34,13 @@ export function trainingActivities(config: SprintConfig) {
 
 export function llmActivities(config: SprintConfig, pool: string, replica: string, env = process.env) {
   const client = new ModelClient(resolveEndpoint(config, pool, replica, env));
-  return { ...createProbeActivities(`llm:${pool}/${replica}`), ...createLlmActivities({ client, pool, replica }) };
+  // Streaming dispatch signals the session workflow from the planner activity: one lazily made
+  // Temporal client per worker process, on the worker's own connection settings.
+  let signalClient: Promise<Client> | undefined;
+  const getSignalClient = () => (signalClient ??= connectClient(config));
+  return {
+    ...createProbeActivities(`llm:${pool}/${replica}`),
+    ...createLlmActivities({ client, pool, replica }),
+    ...createSprintActivities({ client, pool, replica, signalClient: getSignalClient }),
+  };
 }

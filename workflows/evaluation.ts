@@ -16,6 +16,7 @@ import type { BenchmarkName, BenchmarkProblem } from '../core/benchmarks';
 import type { RunSummary } from '../core/evaluation/summary';
 import type { ProblemRecord } from '../core/evaluation/types';
 import type { MethodName, MethodRunInput, MethodRunResult } from '../core/method-result';
+import type { PoolRoute } from '../config/queues';
 import {
   SprintAccuracy,
   SprintBenchmark,
@@ -55,6 +56,8 @@ export interface EvaluationInput {
   concurrency: number;
   /** Method settings passed to each child (answerKind is filled in from the benchmark for sot/sc). */
   settings?: Record<string, unknown>;
+  /** Queue routing for the session workflows (sprint, sequential): from `poolRoute`, no URLs or keys. */
+  routing?: { planner: PoolRoute; executor: PoolRoute };
   /** continueAsNew after this many problems finish in one run (default 200), so history stays small. */
   maxProblemsPerRun?: number;
 }
@@ -183,7 +186,12 @@ export async function evaluationWorkflow(input: EvaluationInput): Promise<Evalua
 
   async function runProblem(p: BenchmarkProblem): Promise<void> {
     progress.running.push(p.id);
-    const childInput: MethodRunInput = { question: p.question, pool: input.pool, settings };
+    const childInput: MethodRunInput & { routing?: EvaluationInput['routing'] } = {
+      question: p.question,
+      pool: input.pool,
+      settings,
+      ...(input.routing ? { routing: input.routing } : {}),
+    };
     let outcome: ProblemOutcome;
     for (let attempt = 0; ; attempt++) {
       try {

@@ -4,3 +4,5 @@ export { probeWorkflow } from './probe';
 export { sotWorkflow } from './sot';
 export { scWorkflow } from './self-consistency';
 export { evaluationWorkflow } from './evaluation';
+export { sessionWorkflow } from './session';
+export { sequentialWorkflow } from './sequential';

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { WorkflowFailedError } from '@temporalio/client';
 import { Runtime, type Worker } from '@temporalio/worker';
-import type { SprintConfig } from '../../config';
+import { poolRoute, type SprintConfig } from '../../config';
 import { ModelClient } from '../../activities/model-client';
 import { readRecords, writeCrossReport } from '../../activities/evaluation/report';
 import { scoreTrajectories } from '../../activities/evaluation/score';
@@ -71,9 +71,9 @@ export function methodSettings(
     case 'sc':
       return { ...ev.sc, ...(samples ? { samples } : {}), temperature: ev.temperature };
     case 'sequential':
-      return { maxTokens: ev.sequentialMaxTokens, temperature: ev.temperature };
     case 'sprint':
-      return {};
+      // the session workflows validate these against the `session` section's schema
+      return { ...config.session, temperature: ev.temperature };
   }
 }
 
@@ -199,6 +199,7 @@ async function runEval(opts: EvalOptions, cmd: Command): Promise<void> {
     outDir,
     concurrency: concurrency ?? config.evaluation.concurrency,
     settings: methodSettings(config, method, samples),
+    ...(method === 'sprint' || method === 'sequential' ? { routing: { planner: poolRoute(config, pool), executor: poolRoute(config, pool) } } : {}),
   };
   const client = await clientFor(config);
 

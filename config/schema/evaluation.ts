@@ -45,9 +45,8 @@ export const evaluationSchema = z
     pool: z.string().optional(),
     /** Output folder of `sprint eval` when `--out` is not given. */
     outDir: z.string().default('.sprint/eval'),
-    /** Sampling shared by the baselines (paper: temperature 0.6; sequential capped at 36,000 tokens). */
+    /** Sampling temperature of every method in an evaluation (paper: 0.6). The sequential cap is session.sequentialMaxTokens. */
     temperature: z.number().min(0).max(2).default(0.6),
-    sequentialMaxTokens: z.number().int().positive().default(36_000),
     sot: z
       .object({
         maxPoints: z.number().int().positive().default(10),
