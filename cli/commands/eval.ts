@@ -199,7 +199,9 @@ async function runEval(opts: EvalOptions, cmd: Command): Promise<void> {
     outDir,
     concurrency: concurrency ?? config.evaluation.concurrency,
     settings: methodSettings(config, method, samples),
-    ...(method === 'sprint' || method === 'sequential' ? { routing: { planner: poolRoute(config, pool), executor: poolRoute(config, pool) } } : {}),
+    ...(method === 'sprint' || method === 'sequential'
+      ? { routing: { planner: poolRoute(config, pool), executor: poolRoute(config, pool) } }
+      : {}),
   };
   const client = await clientFor(config);
 

@@ -67,12 +67,14 @@ export function accountTranscript(text: string, charsPerToken = 4): TranscriptAc
   }
   const final = block('<Final_answer>', '</Final_answer>', 0);
   if (final) {
+    // the final-answer phase counts as a round with no prompt, as the session workflow counts it
     sequential += tok(final.body);
     total += tok(final.body);
+    promptsPerRound.push(0);
   }
   return {
     format: 'sprint',
-    rounds: Math.max(1, phases.length),
+    rounds: Math.max(1, promptsPerRound.length),
     promptsPerRound,
     tokens: { sequential, total, prompt: 0, cachedPrompt: 0 },
   };

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { countTokens, type ModelRequestRecord, type ScriptedReply } from './loopback-model-server';
+import { scenarioPlanBody, sprintScript, type Scenario } from './sprint-script';
 
 export const PROBLEMS = 20;
 
@@ -70,4 +71,41 @@ export const scCorrect = (i: number) => i % 4 <= 1;
 export function scReply(req: ModelRequestRecord): ScriptedReply {
   const i = problemIndex(req.prompt);
   return { text: scSample(i, Number(req.body.seed ?? 0)), cachedPromptTokens: 2 };
+}
+
+// ---- SPRINT: one round of 2 prompts (executions of i and 2 tokens), then the final answer; i % 5 == 0 wrong.
+export function sprintScenarioFor(i: number): Scenario {
+  return {
+    rounds: [
+      {
+        parts: ['Split the sum.', { prompt: `Add the units of ${i} and 7.` }, { prompt: 'Check the carry.' }],
+        executions: ['u '.repeat(i).trim(), 'no carry'],
+      },
+    ],
+    final: `The sum is \\boxed{${i % 5 === 0 ? i + 6 : i + 7}}.`,
+  };
+}
+export const sprintCorrect = (i: number) => i % 5 !== 0;
+/** Tokens as the double counts them after the stop strings cut the replies (see session tests). */
+export function sprintTokens(i: number): { sequential: number; total: number } {
+  const s = sprintScenarioFor(i);
+  const r = s.rounds[0]!;
+  const plan = countTokens(`<Plan_1>\n${scenarioPlanBody(1, r)}\n`);
+  const execs = r.executions.map((e) => countTokens(`${e}\n`));
+  const final = countTokens(`<Final_answer>\n${s.final}\n`);
+  return {
+    sequential: plan + Math.max(...execs) + final,
+    total: plan + execs.reduce((a, b) => a + b, 0) + final,
+  };
+}
+export function sprintReply(req: ModelRequestRecord): ScriptedReply | Promise<ScriptedReply> {
+  return sprintScript(sprintScenarioFor(problemIndex(req.prompt)))(req);
+}
+
+// ---- sequential: 3i + 10 thinking tokens, then the answer; i % 4 == 0 wrong.
+export const sequentialText = (i: number) =>
+  `${'t '.repeat(3 * i + 10)}\n</think>\n\nThe answer is \\boxed{${i % 4 === 0 ? i + 9 : i + 7}}.`;
+export const sequentialCorrect = (i: number) => i % 4 !== 0;
+export function sequentialReply(req: ModelRequestRecord): ScriptedReply {
+  return { text: sequentialText(problemIndex(req.prompt)) };
 }

@@ -287,8 +287,8 @@ describe('transcripts scored offline', () => {
     const plan2 = Math.ceil('no more'.length / 4);
     const fin = Math.ceil('so \\boxed{7}'.length / 4);
     expect(a.format).toBe('sprint');
-    expect(a.rounds).toBe(2);
-    expect(a.promptsPerRound).toEqual([2, 0]);
+    expect(a.rounds).toBe(3);
+    expect(a.promptsPerRound).toEqual([2, 0, 0]);
     expect(a.tokens.sequential).toBe(plan1 + 20 + plan2 + fin);
     expect(a.tokens.total).toBe(plan1 + 10 + 20 + plan2 + fin);
   });
