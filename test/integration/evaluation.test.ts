@@ -207,6 +207,7 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
       await first.terminate('test: stop halfway');
       const finishedBefore = readJsonl(path.join(inp.outDir, 'results.jsonl')).map((r) => r.problemId);
       expect(finishedBefore.length).toBeGreaterThanOrEqual(5);
+      expect(finishedBefore.length).toBeLessThan(PROBLEMS); // really stopped halfway
       const second = await client.workflow.start(evaluationWorkflow, {
         taskQueue: config.taskQueues.control,
         workflowId: wfId,
@@ -247,14 +248,25 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
         workflowId: `eval-${inp.evalId}`,
         args: [inp],
       });
-      for (let t = 0; (await handle.query(evaluationProgressQuery)).done < 6; t++) {
+      let doneAtKill = 0;
+      for (let t = 0; (doneAtKill = (await handle.query(evaluationProgressQuery)).done) < 6; t++) {
         if (t > 300) throw new Error('no progress');
         await new Promise((r) => setTimeout(r, 100));
       }
       firstWorker.kill('SIGKILL');
       await new Promise((r) => firstWorker.once('exit', r));
+
       secondWorker = spawnWorkerProcess(configFile, 'control');
       const result = await handle.result();
+      expect(doneAtKill).toBeLessThan(PROBLEMS);
+      // the workflow really moved to the restarted worker: two worker identities completed its tasks
+      const history = await handle.fetchHistory();
+      const identities = new Set(
+        history
+          .events!.map((e) => e.workflowTaskCompletedEventAttributes?.identity)
+          .filter((x): x is string => !!x),
+      );
+      expect(identities.size).toBeGreaterThanOrEqual(2);
       expect(result.summary.problems).toBe(PROBLEMS);
       expect(result.summary.correct).toBe(ids.filter(sotCorrect).length);
       // every model call of every problem happened exactly once: nothing was redone
