@@ -246,7 +246,7 @@ async function runEval(opts: EvalOptions, cmd: Command): Promise<void> {
       try {
         const p = await handle.query(evaluationProgressQuery);
         total = p.total;
-        display?.update(p.done, p.correct, p.running.length);
+        if (total > 0) display?.update(p.done, p.correct, p.running.length);
       } catch {
         // the query fails while the workflow has not started yet or is between runs; try again
       }
@@ -255,6 +255,7 @@ async function runEval(opts: EvalOptions, cmd: Command): Promise<void> {
     let out: EvaluationResult;
     try {
       out = await result;
+      display?.update(out.summary.problems, out.summary.correct, 0);
     } catch (err) {
       const cause =
         err instanceof WorkflowFailedError && err.cause ? err.cause.message : (err as Error).message;
