@@ -23,7 +23,13 @@ import {
   sotTotal,
   writeSumProblems,
 } from '../helpers/eval-scripts';
-import { countTokens, LoopbackModelServer, type ModelRequestRecord } from '../helpers/loopback-model-server';
+import {
+  countTokens,
+  LoopbackModelServer,
+  type ModelRequestRecord,
+  type ScriptedReply,
+} from '../helpers/loopback-model-server';
+import { solveCountdown, verifyCountdown } from '../../core/grading/countdown';
 import { startTestServer, type TestServer } from '../helpers/temporal-server';
 import { spawnWorkerProcess, startWorkers, waitForOutput } from '../helpers/workers';
 
@@ -45,13 +51,17 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
   let client: Client;
   let stopWorkers: () => Promise<void>;
   let dataFile: string;
-  let mode: 'sot' | 'sc' = 'sot';
+  let mode: 'sot' | 'sc' | 'other' = 'sot';
+  let otherReply: (req: ModelRequestRecord) => ScriptedReply = () => ({ text: '' });
   let delayMs = 0;
 
   beforeAll(async () => {
     server = await startTestServer();
     engine = await new LoopbackModelServer().start();
-    engine.setScript((req) => ({ ...(mode === 'sot' ? sotReply(req) : scReply(req)), delayMs }));
+    engine.setScript((req) => ({
+      ...(mode === 'sot' ? sotReply(req) : mode === 'sc' ? scReply(req) : otherReply(req)),
+      delayMs,
+    }));
     config = testConfig(server.address, {
       models: {
         pools: {
@@ -282,5 +292,59 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
       secondWorker?.kill('SIGTERM');
       if (secondWorker) await new Promise((r) => secondWorker!.once('exit', r));
     }
+  });
+
+  it('gpqa (seeded option shuffle, letters) and generated countdown (equations) through the workflow', async () => {
+    mode = 'other';
+    const fixtures = path.join(__dirname, '..', 'fixtures', 'eval');
+    // GPQA: the double finds the correct option's letter in the shuffled question (wrong for "Yes")
+    const correct = ['Photon', '-1', 'Yes'];
+    otherReply = (req) => {
+      const lines = req.prompt.split('\n');
+      const hit = lines.find((l) => correct.some((c) => l.endsWith(`) ${c}`)));
+      const letter = hit![0]!;
+      return {
+        text: `thinking...\nAnswer: ${hit!.endsWith(') Yes') ? (letter === 'A' ? 'B' : 'A') : letter}`,
+      };
+    };
+    const g = await client.workflow.execute(evaluationWorkflow, {
+      taskQueue: config.taskQueues.control,
+      workflowId: `eval-gpqa-${Date.now()}`,
+      args: [
+        {
+          ...input(`gpqa-${Date.now()}`, 'sc', {
+            benchmark: 'gpqa',
+            dataFile: path.join(fixtures, 'gpqa-sample.csv'),
+          }),
+          settings: { samples: 1 },
+        },
+      ],
+    });
+    expect(g.summary).toMatchObject({ problems: 3, correct: 2, noAnswer: 0 });
+
+    // Countdown (seeded generator): the double solves even-numbered requests and adds all numbers otherwise
+    let n = 0;
+    const expected = new Map<string, boolean>();
+    otherReply = (req) => {
+      const m = /numbers \[([\d, ]+)\], create an equation that equals (\d+)/.exec(req.prompt)!;
+      const nums = m[1]!.split(', ').map(Number);
+      const target = Number(m[2]);
+      const eq = n++ % 2 === 0 ? solveCountdown(nums, target)! : nums.join(' + ');
+      expected.set(`${nums.join(',')}=${target}`, verifyCountdown(eq, nums, target).ok);
+      return { text: `search...\n\\boxed{${eq}}` };
+    };
+    const c = await client.workflow.execute(evaluationWorkflow, {
+      taskQueue: config.taskQueues.control,
+      workflowId: `eval-cd-${Date.now()}`,
+      args: [
+        {
+          ...input(`cd-${Date.now()}`, 'sc', { benchmark: 'countdown', dataFile: undefined, limit: 8 }),
+          settings: { samples: 1 },
+        },
+      ],
+    });
+    expect(c.summary.problems).toBe(8);
+    expect(c.summary.correct).toBe([...expected.values()].filter(Boolean).length);
+    expect(c.summary.correct).toBeGreaterThanOrEqual(4);
   });
 });
