@@ -3,6 +3,7 @@ import { registerAsk } from './commands/ask';
 import { registerCancel } from './commands/cancel';
 import { registerCurate } from './commands/curate';
 import { registerDev } from './commands/dev';
+import { registerEval } from './commands/eval';
 import { registerShow } from './commands/show';
 import { registerSlot } from './commands/slot';
 import { registerStatus } from './commands/status';
@@ -25,7 +26,7 @@ export function buildProgram(): Command {
   registerCurate(program);
   registerSlot(program, 'train', 'Fine-tune a model on a curated dataset');
   registerSlot(program, 'pipeline', 'Curate, train, publish and evaluate in one run');
-  registerSlot(program, 'eval', 'Evaluate methods on MATH500, GPQA-Diamond or Countdown');
+  registerEval(program);
   return program;
 }
 

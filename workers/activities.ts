@@ -3,6 +3,7 @@ import { ArtifactStore, createArtifactActivities } from '../activities/artifacts
 import { createLlmActivities, resolveEndpoint } from '../activities/llm';
 import { ModelClient } from '../activities/model-client';
 import { createProbeActivities } from '../activities/probe';
+import { createEvaluationActivities } from '../activities/evaluation/activities';
 import { createSprintActivities } from '../activities/sprint';
 import type { Client } from '@temporalio/client';
 import { connectClient } from './connection';
@@ -16,7 +17,11 @@ import { createCurationActivities } from '../activities/curation';
 
 export function controlActivities(config: SprintConfig) {
   const store = new ArtifactStore(config.artifacts.root);
-  return { ...createProbeActivities('control'), ...createArtifactActivities(store) };
+  return {
+    ...createProbeActivities('control'),
+    ...createArtifactActivities(store),
+    ...createEvaluationActivities({ config, store }),
+  };
 }
 
 export function curationActivities(config: SprintConfig, env = process.env) {

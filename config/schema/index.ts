@@ -4,6 +4,7 @@ import { queuesSchema, workersSchema } from './queues';
 import { modelsSchema } from './models';
 import { artifactsSchema, hubSchema } from './storage';
 import { trainingSchema } from './training';
+import { evaluationSchema } from './evaluation';
 import { sessionSchema } from './session';
 import { curationSchema } from './curation';
 
@@ -17,6 +18,7 @@ export const configSchema = z
     artifacts: artifactsSchema.prefault({}),
     hub: hubSchema.prefault({}),
     training: trainingSchema.prefault({}),
+    evaluation: evaluationSchema.prefault({}),
     session: sessionSchema.prefault({}),
     curation: curationSchema.prefault({}),
   })
