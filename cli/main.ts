@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerDev } from './commands/dev';
 import { registerSlot } from './commands/slot';
 import { registerStatus } from './commands/status';
+import { registerTrain } from './commands/train';
 import { registerWorker } from './commands/worker';
 import { CliError, ExitCode } from './exit-codes';
 
@@ -9,7 +10,10 @@ import { CliError, ExitCode } from './exit-codes';
 export function buildProgram(): Command {
   const program = new Command('sprint')
     .description('SPRINT parallel reasoning on Temporal: curate, train, publish, serve and evaluate')
-    .option('-c, --config <file>', 'config file (YAML or JSON); default $SPRINT_CONFIG or ./sprint.config.yaml')
+    .option(
+      '-c, --config <file>',
+      'config file (YAML or JSON); default $SPRINT_CONFIG or ./sprint.config.yaml',
+    )
     .showHelpAfterError()
     .exitOverride();
   registerDev(program);
@@ -19,7 +23,7 @@ export function buildProgram(): Command {
   registerSlot(program, 'show', 'Print a session round by round');
   registerSlot(program, 'cancel', 'Cancel a running workflow');
   registerSlot(program, 'curate', 'Turn sequential reasoning traces into SPRINT training samples');
-  registerSlot(program, 'train', 'Fine-tune a model on a curated dataset');
+  registerTrain(program);
   registerSlot(program, 'pipeline', 'Curate, train, publish and evaluate in one run');
   registerSlot(program, 'eval', 'Evaluate methods on MATH500, GPQA-Diamond or Countdown');
   return program;
