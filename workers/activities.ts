@@ -3,6 +3,7 @@ import { ArtifactStore, createArtifactActivities } from '../activities/artifacts
 import { createLlmActivities, resolveEndpoint } from '../activities/llm';
 import { ModelClient } from '../activities/model-client';
 import { createProbeActivities } from '../activities/probe';
+import { createPublishActivities } from '../activities/publish';
 import { createTrainingActivities } from '../activities/training';
 
 /*
@@ -26,6 +27,7 @@ export function trainingActivities(config: SprintConfig) {
     ...createProbeActivities('training'),
     ...createArtifactActivities(store),
     ...createTrainingActivities({ training: config.training, hubTokenEnv: config.hub.tokenEnv }),
+    ...createPublishActivities({ hub: config.hub }),
   };
 }
 

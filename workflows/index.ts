@@ -2,3 +2,4 @@
 export { completionWorkflow } from './completion';
 export { probeWorkflow } from './probe';
 export { trainingWorkflow } from './training';
+export { publishWorkflow } from './publish';
