@@ -38,7 +38,10 @@ class Engine:
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
         dtype = torch.bfloat16 if self.device.startswith("cuda") else torch.float32
-        self.model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=dtype).to(self.device).eval()
+        import transformers
+
+        dtype_key = "dtype" if int(transformers.__version__.split(".")[0]) >= 5 else "torch_dtype"
+        self.model = AutoModelForCausalLM.from_pretrained(model_dir, **{dtype_key: dtype}).to(self.device).eval()
         self.served_name = served_name
         self.max_context = max_context
         self.lock = threading.Lock()
