@@ -240,8 +240,31 @@ def main() -> None:
     p.add_argument("--port", type=int, default=8000, help="0 picks a free port")
     p.add_argument("--device", default=None)
     p.add_argument("--max-context", type=int, default=None, help="cap prompt + completion tokens")
+    p.add_argument(
+        "--wait-for-model",
+        type=float,
+        default=0,
+        help="seconds to wait for the model folder to appear (a pipeline still training/publishing it)",
+    )
     args = p.parse_args()
-    if not os.path.isfile(os.path.join(args.model, "config.json")):
+    deadline = time.time() + args.wait_for_model
+    marker = os.path.join(args.model, "config.json")
+
+    def complete() -> bool:
+        # A folder still being written (published) is usable once config, weights and tokenizer are there.
+        if not os.path.isdir(args.model):
+            return False
+        names = set(os.listdir(args.model))
+        weights = any(n.endswith((".safetensors", ".bin")) and not n.startswith("training_args") for n in names)
+        return "config.json" in names and "tokenizer_config.json" in names and weights
+
+    waited = False
+    while not complete() and time.time() < deadline:
+        waited = True
+        time.sleep(2)
+    if waited:
+        time.sleep(2)
+    if not os.path.isfile(marker):
         sys.exit(f"tiny-engine: {args.model} is not a model folder (no config.json)")
     name = args.served_model_name or os.path.basename(os.path.abspath(args.model))
     engine = Engine(args.model, name, args.device, args.max_context)
