@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerCurate } from './commands/curate';
 import { registerDev } from './commands/dev';
 import { registerSlot } from './commands/slot';
 import { registerStatus } from './commands/status';
@@ -22,7 +23,7 @@ export function buildProgram(): Command {
   registerSlot(program, 'ask', 'Run one SPRINT inference session and print its rounds live');
   registerSlot(program, 'show', 'Print a session round by round');
   registerSlot(program, 'cancel', 'Cancel a running workflow');
-  registerSlot(program, 'curate', 'Turn sequential reasoning traces into SPRINT training samples');
+  registerCurate(program);
   registerTrain(program);
   registerSlot(program, 'pipeline', 'Curate, train, publish and evaluate in one run');
   registerSlot(program, 'eval', 'Evaluate methods on MATH500, GPQA-Diamond or Countdown');

@@ -3,6 +3,7 @@ import { ArtifactStore, createArtifactActivities } from '../activities/artifacts
 import { createLlmActivities, resolveEndpoint } from '../activities/llm';
 import { ModelClient } from '../activities/model-client';
 import { createProbeActivities } from '../activities/probe';
+import { createCurationActivities } from '../activities/curation';
 import { createPublishActivities } from '../activities/publish';
 import { createTrainingActivities } from '../activities/training';
 
@@ -16,9 +17,40 @@ export function controlActivities(config: SprintConfig) {
   return { ...createProbeActivities('control'), ...createArtifactActivities(store) };
 }
 
-export function curationActivities(config: SprintConfig) {
+export function curationActivities(config: SprintConfig, env = process.env) {
   const store = new ArtifactStore(config.artifacts.root);
-  return { ...createProbeActivities('curation'), ...createArtifactActivities(store) };
+  // Extraction calls go straight to the first replica of the extractor/dag pools (built lazily, so
+  // an offline-only worker needs no endpoint or key).
+  const lazyClient = (role: 'extractor' | 'dag') => {
+    let client: ModelClient | undefined;
+    return () => {
+      if (!client) {
+        const pool = config.models.roles[role];
+        const replica = config.models.pools[pool]?.replicas[0]?.name;
+        if (!replica) throw new Error(`models.roles.${role} names pool "${pool}", which is not configured`);
+        client = new ModelClient(resolveEndpoint(config, pool, replica, env));
+      }
+      return client;
+    };
+  };
+  const tokenEnv = config.hub.tokenEnv;
+  return {
+    ...createProbeActivities('curation'),
+    ...createArtifactActivities(store),
+    ...createCurationActivities({
+      store,
+      stepsClient: lazyClient('extractor'),
+      dagClient: lazyClient('dag'),
+      stepsPricing: config.models.pools[config.models.roles.extractor]?.pricing,
+      dagPricing: config.models.pools[config.models.roles.dag]?.pricing,
+      hub: {
+        endpoint: config.hub.endpoint,
+        private: config.hub.private,
+        localMirror: config.hub.localMirror,
+        ...(env[tokenEnv] ? { token: env[tokenEnv] } : {}),
+      },
+    }),
+  };
 }
 
 export function trainingActivities(config: SprintConfig) {

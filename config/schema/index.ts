@@ -4,6 +4,7 @@ import { queuesSchema, workersSchema } from './queues';
 import { modelsSchema } from './models';
 import { artifactsSchema, hubSchema } from './storage';
 import { trainingSchema } from './training';
+import { curationSchema } from './curation';
 
 /** The one schema for every setting. Each section has defaults, so `{}` is a valid config. */
 export const configSchema = z
@@ -15,6 +16,7 @@ export const configSchema = z
     artifacts: artifactsSchema.prefault({}),
     hub: hubSchema.prefault({}),
     training: trainingSchema.prefault({}),
+    curation: curationSchema.prefault({}),
   })
   .strict();
 

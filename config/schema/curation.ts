@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/** Curation: sequential traces -> SPRINT samples (SPRINT.md section 5). */
+export const curationSchema = z
+  .object({
+    /** Step extraction backend: `offline` (deterministic, no model) or `llm` (roles extractor + dag). */
+    extractor: z.enum(['offline', 'llm']).default('offline'),
+    /** Traces in flight at once per curation run. */
+    concurrency: z.number().int().positive().default(16),
+    /** An execution spanning lines a..b with b - a < this becomes plan-only (released pipeline: 3). */
+    shortExecutionThreshold: z.number().int().nonnegative().default(3),
+    /** Keep a trace when its parallelization ratio is at least this ... */
+    minRatio: z.number().nonnegative().default(1.5),
+    /** ... and it needs at most this many stages. */
+    maxStages: z.number().int().positive().default(11),
+    /** Share of kept samples in the test split, and the split's seed. */
+    testFraction: z.number().min(0).max(1).default(0.1),
+    splitSeed: z.number().int().default(42),
+    /** Traces per artifact chunk (workflows pass chunk refs, never trace text). */
+    chunkSize: z.number().int().positive().default(200),
+    /** A run continues as new after this many traces, so its history stays small. */
+    continueAsNewAfter: z.number().int().positive().default(2000),
+    /** Per-trace activity limits. */
+    traceTimeoutMs: z.number().int().positive().default(900_000),
+    heartbeatTimeoutMs: z.number().int().positive().default(60_000),
+    maxAttempts: z.number().int().positive().default(6),
+    llm: z
+      .object({
+        /** Repairs after an invalid structured reply (the model sees its own error), then the trace fails. */
+        maxRepairs: z.number().int().nonnegative().default(2),
+        temperature: z.number().min(0).max(2).default(0),
+        maxTokens: z.number().int().positive().default(8192),
+        /** Traces whose numbered listing exceeds this estimate (chars / 4) are skipped with a reason. */
+        contextBudgetTokens: z.number().int().positive().default(100_000),
+        /** Ask for `response_format: json_object` (turn off for engines without it). */
+        jsonMode: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    /** System instructions of the SPRINT samples and of the RFT control set (default: built-in text). */
+    system: z.string().optional(),
+    rftSystem: z.string().optional(),
+    /** Training prompt layout; `{system}` and `{question}` are filled in. */
+    promptTemplate: z.string().optional(),
+  })
+  .strict();
+
+export type CurationConfig = z.infer<typeof curationSchema>;

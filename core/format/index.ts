@@ -1,0 +1,4 @@
+// The SPRINT tag format: pure parse/render (SPRINT.md section 2) and the loop's exact prompts (section 3).
+export * from './plan';
+export * from './trajectory';
+export * from './prompts';
