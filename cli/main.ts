@@ -1,6 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { registerCurate } from './commands/curate';
+import { registerAsk } from './commands/ask';
+import { registerCancel } from './commands/cancel';
 import { registerDev } from './commands/dev';
+import { registerEval } from './commands/eval';
+import { registerShow } from './commands/show';
 import { registerSlot } from './commands/slot';
 import { registerStatus } from './commands/status';
 import { registerTrain } from './commands/train';
@@ -20,13 +24,13 @@ export function buildProgram(): Command {
   registerDev(program);
   registerStatus(program);
   registerWorker(program);
-  registerSlot(program, 'ask', 'Run one SPRINT inference session and print its rounds live');
-  registerSlot(program, 'show', 'Print a session round by round');
-  registerSlot(program, 'cancel', 'Cancel a running workflow');
+  registerAsk(program);
+  registerShow(program);
+  registerCancel(program);
   registerCurate(program);
   registerTrain(program);
   registerSlot(program, 'pipeline', 'Curate, train, publish and evaluate in one run');
-  registerSlot(program, 'eval', 'Evaluate methods on MATH500, GPQA-Diamond or Countdown');
+  registerEval(program);
   return program;
 }
 

@@ -6,6 +6,10 @@ import { createProbeActivities } from '../activities/probe';
 import { createCurationActivities } from '../activities/curation';
 import { createPublishActivities } from '../activities/publish';
 import { createTrainingActivities } from '../activities/training';
+import { createEvaluationActivities } from '../activities/evaluation/activities';
+import { createSprintActivities } from '../activities/sprint';
+import type { Client } from '@temporalio/client';
+import { connectClient } from './connection';
 
 /*
  * The activities each worker role registers. Dependencies (store, clients, secrets from this
@@ -14,7 +18,11 @@ import { createTrainingActivities } from '../activities/training';
 
 export function controlActivities(config: SprintConfig) {
   const store = new ArtifactStore(config.artifacts.root);
-  return { ...createProbeActivities('control'), ...createArtifactActivities(store) };
+  return {
+    ...createProbeActivities('control'),
+    ...createArtifactActivities(store),
+    ...createEvaluationActivities({ config, store }),
+  };
 }
 
 export function curationActivities(config: SprintConfig, env = process.env) {
@@ -65,8 +73,13 @@ export function trainingActivities(config: SprintConfig) {
 
 export function llmActivities(config: SprintConfig, pool: string, replica: string, env = process.env) {
   const client = new ModelClient(resolveEndpoint(config, pool, replica, env));
+  // Streaming dispatch signals the session workflow from the planner activity: one lazily made
+  // Temporal client per worker process, on the worker's own connection settings.
+  let signalClient: Promise<Client> | undefined;
+  const getSignalClient = () => (signalClient ??= connectClient(config));
   return {
     ...createProbeActivities(`llm:${pool}/${replica}`),
     ...createLlmActivities({ client, pool, replica }),
+    ...createSprintActivities({ client, pool, replica, signalClient: getSignalClient }),
   };
 }

@@ -4,3 +4,8 @@ export { probeWorkflow } from './probe';
 export { curationWorkflow } from './curation';
 export { trainingWorkflow } from './training';
 export { publishWorkflow } from './publish';
+export { sotWorkflow } from './sot';
+export { scWorkflow } from './self-consistency';
+export { evaluationWorkflow } from './evaluation';
+export { sessionWorkflow } from './session';
+export { sequentialWorkflow } from './sequential';

@@ -42,6 +42,8 @@ export async function probeWorkflow(input: ProbeInput): Promise<ProbeOutcome[]> 
       }
     }),
   );
-  upsertSearchAttributes([{ key: SprintStatus, value: outcomes.every((o) => o.ok) ? 'completed' : 'failed' }]);
+  upsertSearchAttributes([
+    { key: SprintStatus, value: outcomes.every((o) => o.ok) ? 'completed' : 'failed' },
+  ]);
   return outcomes;
 }

@@ -16,7 +16,10 @@ export const SprintBenchmark = defineSearchAttributeKey('SprintBenchmark', Searc
 export const SprintMethod = defineSearchAttributeKey('SprintMethod', SearchAttributeType.KEYWORD);
 export const SprintPool = defineSearchAttributeKey('SprintPool', SearchAttributeType.KEYWORD);
 export const SprintProgress = defineSearchAttributeKey('SprintProgress', SearchAttributeType.INT);
-export const SprintSequentialTokens = defineSearchAttributeKey('SprintSequentialTokens', SearchAttributeType.INT);
+export const SprintSequentialTokens = defineSearchAttributeKey(
+  'SprintSequentialTokens',
+  SearchAttributeType.INT,
+);
 export const SprintTotalTokens = defineSearchAttributeKey('SprintTotalTokens', SearchAttributeType.INT);
 export const SprintAccuracy = defineSearchAttributeKey('SprintAccuracy', SearchAttributeType.DOUBLE);
 export const SprintKeptFraction = defineSearchAttributeKey('SprintKeptFraction', SearchAttributeType.DOUBLE);
@@ -40,5 +43,10 @@ export const searchAttributeDefinitions: { name: string; type: 'Keyword' | 'Int'
   SprintLoss,
 ].map((key) => ({
   name: key.name,
-  type: key.type === SearchAttributeType.INT ? 'Int' : key.type === SearchAttributeType.DOUBLE ? 'Double' : 'Keyword',
+  type:
+    key.type === SearchAttributeType.INT
+      ? 'Int'
+      : key.type === SearchAttributeType.DOUBLE
+        ? 'Double'
+        : 'Keyword',
 }));

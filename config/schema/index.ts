@@ -5,6 +5,8 @@ import { modelsSchema } from './models';
 import { artifactsSchema, hubSchema } from './storage';
 import { trainingSchema } from './training';
 import { curationSchema } from './curation';
+import { evaluationSchema } from './evaluation';
+import { sessionSchema } from './session';
 
 /** The one schema for every setting. Each section has defaults, so `{}` is a valid config. */
 export const configSchema = z
@@ -17,6 +19,8 @@ export const configSchema = z
     hub: hubSchema.prefault({}),
     training: trainingSchema.prefault({}),
     curation: curationSchema.prefault({}),
+    evaluation: evaluationSchema.prefault({}),
+    session: sessionSchema.prefault({}),
   })
   .strict();
 

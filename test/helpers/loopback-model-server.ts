@@ -130,11 +130,15 @@ export class LoopbackModelServer {
     // Scripted delays end early when the client goes away, so no timer outlives a test.
     const pause = (ms: number) =>
       new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, ms);
-        res.once('close', () => {
+        const onClose = () => {
           clearTimeout(t);
           resolve();
-        });
+        };
+        const t = setTimeout(() => {
+          res.off('close', onClose);
+          resolve();
+        }, ms);
+        res.once('close', onClose);
       });
     const reply = this.queue.shift() ?? (await this.script(record));
     if (reply.hangUp) {

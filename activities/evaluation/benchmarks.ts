@@ -1,0 +1,128 @@
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import { downloadFile } from '@huggingface/hub';
+import type { SprintConfig } from '../../config/schema';
+import {
+  BenchmarkRecordError,
+  generateCountdown,
+  parseCsv,
+  parseJsonl,
+  problemsFromRows,
+  type BenchmarkName,
+  type BenchmarkProblem,
+} from '../../core/benchmarks';
+
+export interface LoadBenchmarkOptions {
+  benchmark: BenchmarkName;
+  /** Local JSONL/JSON/CSV file; otherwise the Hub file of `config.evaluation.datasets` (Countdown: generated). */
+  dataFile?: string;
+  limit?: number;
+  config: SprintConfig;
+  env?: NodeJS.ProcessEnv;
+  /** Injected for tests (a loopback Hub double) or proxies. */
+  fetch?: typeof fetch;
+  hubUrl?: string;
+}
+
+export interface LoadedBenchmark {
+  problems: BenchmarkProblem[];
+  /** Records that could not be used, with file:line and the reason; loading goes on without them. */
+  errors: string[];
+  source: string;
+}
+
+function rowsOf(
+  text: string,
+  source: string,
+): { rows: { row: Record<string, unknown>; where: string }[]; errors: BenchmarkRecordError[] } {
+  const trimmed = text.trimStart();
+  if (source.endsWith('.csv')) {
+    return { rows: parseCsv(text).map((row, i) => ({ row, where: `${source}:row ${i + 1}` })), errors: [] };
+  }
+  if (source.endsWith('.json') && trimmed.startsWith('[')) {
+    const data = JSON.parse(text) as unknown;
+    if (!Array.isArray(data)) throw new Error(`${source}: expected a JSON array of records`);
+    return {
+      rows: data.map((row, i) => ({ row: row as Record<string, unknown>, where: `${source}[${i}]` })),
+      errors: [],
+    };
+  }
+  return parseJsonl(text, source);
+}
+
+/** Downloads one dataset file from the Hub (token from the environment variable the config names). */
+export async function fetchHubFile(
+  opts: { repo: string; file: string; revision: string },
+  config: SprintConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  fetchImpl?: typeof fetch,
+  hubUrl?: string,
+): Promise<string> {
+  const accessToken = env[config.hub.tokenEnv] || undefined;
+  let blob: Blob | null;
+  try {
+    blob = await downloadFile({
+      repo: { type: 'dataset', name: opts.repo },
+      path: opts.file,
+      revision: opts.revision,
+      hubUrl: hubUrl ?? config.hub.endpoint,
+      ...(fetchImpl ? { fetch: fetchImpl } : {}),
+      ...(accessToken ? { accessToken } : {}),
+      xet: false,
+    });
+  } catch (err) {
+    const hint = accessToken
+      ? ''
+      : ` (no token in $${config.hub.tokenEnv}; gated datasets such as GPQA need one)`;
+    throw new Error(
+      `cannot download ${opts.file} from dataset ${opts.repo}@${opts.revision}: ${(err as Error).message}${hint}`,
+    );
+  }
+  if (!blob) throw new Error(`dataset ${opts.repo}@${opts.revision} has no file ${opts.file}`);
+  return blob.text();
+}
+
+/** Loads a benchmark from a local file, from the Hub, or (Countdown) from the seeded generator. */
+export async function loadBenchmark(opts: LoadBenchmarkOptions): Promise<LoadedBenchmark> {
+  const ev = opts.config.evaluation;
+  let problems: BenchmarkProblem[];
+  let errors: string[] = [];
+  let source: string;
+  if (opts.benchmark === 'countdown' && !opts.dataFile) {
+    const cd = ev.countdown;
+    problems = generateCountdown(opts.limit ?? cd.count, cd.seed, cd);
+    source = `generated (seed ${cd.seed})`;
+  } else {
+    let text: string;
+    if (opts.dataFile) {
+      source = path.resolve(opts.dataFile);
+      try {
+        text = await fsp.readFile(source, 'utf8');
+      } catch (err) {
+        throw new Error(`cannot read benchmark file ${source}: ${(err as Error).message}`);
+      }
+    } else {
+      if (opts.benchmark === 'countdown') throw new Error('unreachable');
+      const hub = ev.datasets[opts.benchmark];
+      source = `hf://datasets/${hub.repo}@${hub.revision}/${hub.file}`;
+      text = await fetchHubFile(hub, opts.config, opts.env, opts.fetch, opts.hubUrl);
+    }
+    const parsed = rowsOf(
+      text,
+      opts.dataFile ? source : ev.datasets[opts.benchmark as 'math500' | 'gpqa'].file,
+    );
+    const made = problemsFromRows(opts.benchmark, parsed.rows, {
+      seed: ev.gpqaSeed,
+      requireIntegerDivision: ev.countdown.requireIntegerDivision,
+    });
+    problems = made.problems;
+    errors = [...parsed.errors, ...made.errors].map((e) => e.message);
+  }
+  if (opts.limit !== undefined) problems = problems.slice(0, opts.limit);
+  if (!problems.length) {
+    throw new Error(
+      `benchmark ${opts.benchmark} from ${source} has no usable problems${errors.length ? `: ${errors.slice(0, 3).join('; ')}` : ''}`,
+    );
+  }
+  return { problems, errors, source };
+}

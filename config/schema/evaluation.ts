@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+const hubFileSchema = z
+  .object({
+    /** Dataset repo on the Hub (`owner/name`). */
+    repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
+    /** File inside the repo (JSONL or CSV). */
+    file: z.string().min(1),
+    revision: z.string().default('main'),
+  })
+  .strict();
+
+/** Evaluation: benchmarks, method settings, concurrency and reports. */
+export const evaluationSchema = z
+  .object({
+    /** Where benchmark files come from when `--data` is not given. */
+    datasets: z
+      .object({
+        math500: hubFileSchema.prefault({ repo: 'HuggingFaceH4/MATH-500', file: 'test.jsonl' }),
+        /** Gated on the Hub: needs the token named by `hub.tokenEnv`. */
+        gpqa: hubFileSchema.prefault({ repo: 'Idavidrein/gpqa', file: 'gpqa_diamond.csv' }),
+      })
+      .strict()
+      .prefault({}),
+    /** Seed of the per-question GPQA option shuffle. */
+    gpqaSeed: z.number().int().default(0),
+    countdown: z
+      .object({
+        /** Problems generated when no `--data` file is given. */
+        count: z.number().int().positive().default(200),
+        seed: z.number().int().default(1),
+        minNumbers: z.number().int().min(2).default(3),
+        maxNumbers: z.number().int().min(2).max(6).default(4),
+        numberMax: z.number().int().min(2).default(99),
+        targetMin: z.number().int().default(10),
+        targetMax: z.number().int().default(100),
+        /** Reject equations with a non-exact division step. */
+        requireIntegerDivision: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    /** Problems run at once (child workflows in flight). */
+    concurrency: z.number().int().positive().default(8),
+    /** Pool serving the method calls; default the planner role's pool. */
+    pool: z.string().optional(),
+    /** Output folder of `sprint eval` when `--out` is not given. */
+    outDir: z.string().default('.sprint/eval'),
+    /** Sampling temperature of every method in an evaluation (paper: 0.6). The sequential cap is session.sequentialMaxTokens. */
+    temperature: z.number().min(0).max(2).default(0.6),
+    sot: z
+      .object({
+        maxPoints: z.number().int().positive().default(10),
+        skeletonMaxTokens: z.number().int().positive().default(1_000),
+        pointMaxTokens: z.number().int().positive().default(2_000),
+        joinMaxTokens: z.number().int().positive().default(4_000),
+      })
+      .strict()
+      .prefault({}),
+    sc: z
+      .object({
+        /** Samples per problem (paper: 20). */
+        samples: z.number().int().positive().default(20),
+        maxTokens: z.number().int().positive().default(8_000),
+      })
+      .strict()
+      .prefault({}),
+    /** Upper edges of the sequential-token bins of the length-bucket view (the last bin is open). */
+    lengthBins: z
+      .array(z.number().int().positive())
+      .min(1)
+      .default([2000, 4000, 6000, 8000, 10000, 12000, 15000]),
+    /** Characters per token for transcripts scored without a tokenizer (`sprint eval score`). */
+    charsPerToken: z.number().positive().default(4),
+  })
+  .strict();
+
+export type EvaluationConfig = z.infer<typeof evaluationSchema>;

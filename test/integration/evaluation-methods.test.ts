@@ -1,0 +1,142 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { poolRoute, type SprintConfig } from '../../config';
+import { writeCrossReport } from '../../activities/evaluation/report';
+import { binIndex, binLabel } from '../../core/evaluation/stats';
+import { evaluationWorkflow, type EvaluationInput } from '../../workflows/evaluation';
+import { testConfig } from '../helpers/config';
+import {
+  PROBLEMS,
+  problemIndex,
+  sequentialCorrect,
+  sequentialReply,
+  sequentialText,
+  sprintCorrect,
+  sprintReply,
+  sprintTokens,
+  writeSumProblems,
+} from '../helpers/eval-scripts';
+import { countTokens, LoopbackModelServer } from '../helpers/loopback-model-server';
+import { startTestServer, type TestServer } from '../helpers/temporal-server';
+import { startWorkers } from '../helpers/workers';
+
+const ids = Array.from({ length: PROBLEMS }, (_, k) => k + 1);
+/** Summaries round token means to one decimal. */
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+describe('evaluation of the session methods (sprint, sequential) and the cross-run report', () => {
+  let server: TestServer;
+  let engine: LoopbackModelServer;
+  let config: SprintConfig;
+  let client: Client;
+  let stopWorkers: () => Promise<void>;
+  let dataFile: string;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    engine = await new LoopbackModelServer().start();
+    // the session prompt ends with `<think>\n` for both methods: the sequential run is told apart by its max_tokens
+    engine.setScript((req) => (req.body.max_tokens === 36_000 ? sequentialReply(req) : sprintReply(req)));
+    config = testConfig(server.address, {
+      models: {
+        pools: {
+          local: {
+            model: 'loopback-model',
+            engine: 'vllm',
+            replicas: [{ name: 'r0', baseUrl: engine.baseUrl }],
+          },
+        },
+      },
+    });
+    client = new Client({ connection: await Connection.connect({ address: server.address }) });
+    ({ stop: stopWorkers } = await startWorkers(config, 'all'));
+    dataFile = writeSumProblems();
+  });
+
+  afterAll(async () => {
+    await stopWorkers?.();
+    await client?.connection.close();
+    await engine?.stop();
+    await server?.stop();
+  });
+
+  const run = async (method: 'sprint' | 'sequential') => {
+    const input: EvaluationInput = {
+      evalId: `${method}-${Date.now()}`,
+      benchmark: 'math500',
+      method,
+      pool: 'local',
+      dataFile,
+      outDir: fs.mkdtempSync(path.join(os.tmpdir(), `sprint-eval-${method}-`)),
+      concurrency: 10,
+      settings: { ...config.session },
+      routing: { planner: poolRoute(config, 'local'), executor: poolRoute(config, 'local') },
+    };
+    const result = await client.workflow.execute(evaluationWorkflow, {
+      taskQueue: config.taskQueues.control,
+      workflowId: `eval-${input.evalId}`,
+      args: [input],
+    });
+    return { input, result };
+  };
+
+  it('sprint and sequential: accuracy, tokens, rounds, and the length buckets of the report', async () => {
+    const [sprint, sequential] = await Promise.all([run('sprint'), run('sequential')]);
+    const sp = sprint.result.summary;
+    expect(sp.problems).toBe(PROBLEMS);
+    expect(sp.correct).toBe(ids.filter(sprintCorrect).length);
+    expect(sp.tokens.meanSequential).toBe(round1(mean(ids.map((i) => sprintTokens(i).sequential))));
+    expect(sp.tokens.meanTotal).toBe(round1(mean(ids.map((i) => sprintTokens(i).total))));
+    // one planned round with 2 prompts, then the final-answer phase (a round with no prompt)
+    expect(sp.rounds).toEqual([{ value: 2, count: PROBLEMS }]);
+    expect(sp.promptsPerRound).toEqual([
+      { value: 0, count: PROBLEMS },
+      { value: 2, count: PROBLEMS },
+    ]);
+
+    const sq = sequential.result.summary;
+    expect(sq.correct).toBe(ids.filter(sequentialCorrect).length);
+    expect(sq.tokens.meanSequential).toBe(round1(mean(ids.map((i) => countTokens(sequentialText(i))))));
+    expect(
+      engine.requests
+        .filter((r) => r.body.max_tokens === 36_000)
+        .map((r) => problemIndex(r.prompt))
+        .sort((a, b) => a - b),
+    ).toEqual(ids);
+
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-eval-all-'));
+    const edges = [30, 50];
+    const report = await writeCrossReport(out, [sequential.input.outDir, sprint.input.outDir], edges);
+    expect(report.buckets).toHaveLength(1);
+    // expected bins from the scripted lengths, computed here independently of the report code
+    const byBin = new Map<string, number[]>();
+    for (const i of ids) {
+      const label = binLabel(binIndex(countTokens(sequentialText(i)), edges), edges);
+      byBin.set(label, [...(byBin.get(label) ?? []), i]);
+    }
+    const rows = report.buckets[0]!.rows;
+    expect(rows.map((r) => [r.bin, r.problems])).toEqual(
+      [...byBin.entries()].map(([b, xs]) => [b, xs.length]),
+    );
+    for (const row of rows) {
+      const xs = byBin.get(row.bin)!;
+      const base = mean(xs.map((i) => countTokens(sequentialText(i))));
+      const m = mean(xs.map((i) => sprintTokens(i).sequential));
+      expect(row.baselineMeanSequential).toBe(round1(base));
+      expect(row.methodMeanSequential).toBe(round1(m));
+      expect(row.reduction).toBeCloseTo(1 - m / base, 3);
+    }
+    const cmp = report.comparisons[0]!;
+    expect(cmp.common).toBe(PROBLEMS);
+    expect(cmp.aOnlyRight).toBe(ids.filter((i) => sequentialCorrect(i) && !sprintCorrect(i)).length);
+    expect(cmp.bOnlyRight).toBe(ids.filter((i) => !sequentialCorrect(i) && sprintCorrect(i)).length);
+    const md = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
+    for (const row of rows) expect(md).toContain(`| ${row.bin} | ${row.problems} |`);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'))).toEqual(
+      JSON.parse(JSON.stringify(report)),
+    );
+  });
+});

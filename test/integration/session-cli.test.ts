@@ -1,0 +1,86 @@
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import type { SprintConfig } from '../../config';
+import { testConfig, writeConfigFile } from '../helpers/config';
+import { LoopbackModelServer } from '../helpers/loopback-model-server';
+import { sprintScript, threeRoundScenario } from '../helpers/sprint-script';
+import { startTestServer, type TestServer } from '../helpers/temporal-server';
+import { startWorkers } from '../helpers/workers';
+
+const run = promisify(execFile);
+const bin = path.resolve(__dirname, '..', '..', 'bin', 'sprint.js');
+
+describe('sprint ask / show / cancel', () => {
+  let server: TestServer;
+  let engine: LoopbackModelServer;
+  let config: SprintConfig;
+  let configFile: string;
+  let stopControl: () => Promise<void>;
+  const sprint = (...args: string[]) =>
+    run(process.execPath, [bin, '--config', configFile, ...args], {
+      env: { ...process.env, SPRINT_UI_URL: 'http://ui' },
+    });
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    engine = await new LoopbackModelServer().start();
+    engine.setScript(sprintScript(threeRoundScenario()));
+    // The config names no engine: `ask --planner URL` brings its own ad-hoc pool and serves it.
+    config = testConfig(server.address);
+    configFile = writeConfigFile(config);
+    ({ stop: stopControl } = await startWorkers(config, 'control'));
+  });
+
+  afterAll(async () => {
+    await stopControl?.();
+    await engine?.stop();
+    await server?.stop();
+  });
+
+  it('ask prints rounds, the answer, tokens and the UI link; show prints the session; --json gives the result', async () => {
+    const { stdout } = await sprint(
+      'ask',
+      'What is 1+4+9+16?',
+      '--planner',
+      engine.baseUrl,
+      '--id',
+      'cli-ask-1',
+    );
+    expect(stdout).toContain('session cli-ask-1: http://ui/namespaces/default/workflows/cli-ask-1');
+    expect(stdout).toMatch(/round 1: plan \d+ tokens, 1 prompt\(s\)/);
+    expect(stdout).toMatch(/round 3: plan \d+ tokens, 5 prompt\(s\)/);
+    expect(stdout).toContain('3.5 [');
+    expect(stdout).toContain('answer: The sum of the first four squares is \\boxed{30}.');
+    expect(stdout).toMatch(/rounds 4 \[1, 2, 5, 0\], sequential tokens \d+/);
+
+    const shown = await sprint('show', 'cli-ask-1');
+    expect(shown.stdout).toContain('session cli-ask-1 (completed, 4 round(s)');
+    expect(shown.stdout).toMatch(/round 2: plan \d+ tokens, 2 prompt\(s\)/);
+    expect(shown.stdout).toContain('workflow status COMPLETED');
+
+    const json = await sprint(
+      'ask',
+      'q',
+      '--planner',
+      engine.baseUrl,
+      '--model',
+      'loopback-model',
+      '--mode',
+      'sequential',
+      '--json',
+    );
+    const result = JSON.parse(json.stdout) as { method: string; rounds: number; workflowId: string };
+    expect(result).toMatchObject({ method: 'sequential', rounds: 1 });
+  });
+
+  it('bad usage gets exit code 2; cancel of an unknown workflow says so', async () => {
+    await expect(sprint('ask', 'q', '--mode', 'parallel')).rejects.toMatchObject({ code: 2 });
+    const failure = (await sprint('cancel', 'no-such-session').catch((e: unknown) => e)) as {
+      code: number;
+      stderr: string;
+    };
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toContain('no workflow "no-such-session"');
+  });
+});

@@ -1,0 +1,160 @@
+import { Client, Connection } from '@temporalio/client';
+import { sessionRunInput, type SprintConfig } from '../../config';
+import { buildPlan, renderTrajectory } from '../../core/format';
+import type { SessionTranscript } from '../../core/session-types';
+import { ArtifactStore } from '../../activities/artifacts';
+import { sessionWorkflow } from '../../workflows';
+import { testConfig, writeConfigFile } from '../helpers/config';
+import { LoopbackModelServer, type ModelRequestRecord } from '../helpers/loopback-model-server';
+import { classify, sprintScript, threeRoundScenario } from '../helpers/sprint-script';
+import { startTestServer, type TestServer } from '../helpers/temporal-server';
+import { spawnWorkerProcess, startWorkers, waitFor, waitForOutput } from '../helpers/workers';
+
+function keyOf(r: ModelRequestRecord): string {
+  const k = classify(r.prompt);
+  return k.kind === 'execute' ? `exec ${k.phase}.${k.k}` : k.kind === 'plan' ? `plan ${k.phase}` : 'final';
+}
+
+/** Successful (HTTP 200, not aborted) requests per call key. */
+function successes(reqs: ModelRequestRecord[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of reqs) if (r.status === 200 && !r.aborted) out[keyOf(r)] = (out[keyOf(r)] ?? 0) + 1;
+  return out;
+}
+
+const ALL_CALLS = [
+  'plan 1',
+  'exec 1.1',
+  'plan 2',
+  'exec 2.1',
+  'exec 2.2',
+  'plan 3',
+  'exec 3.1',
+  'exec 3.2',
+  'exec 3.3',
+  'exec 3.4',
+  'exec 3.5',
+  'plan 4',
+];
+
+describe('SPRINT session fault tolerance', () => {
+  let server: TestServer;
+  let engine: LoopbackModelServer;
+  let config: SprintConfig;
+  let client: Client;
+  let stopControl: () => Promise<void>;
+  const scenario = threeRoundScenario();
+  const expectedText = renderTrajectory({
+    rounds: scenario.rounds.map((r, i) => ({ plan: buildPlan(i + 1, r.parts), executions: r.executions })),
+    final: scenario.final,
+  });
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    engine = await new LoopbackModelServer().start();
+    config = testConfig(server.address, {
+      models: {
+        pools: { local: { model: 'loopback-model', replicas: [{ name: 'r0', baseUrl: engine.baseUrl }] } },
+      },
+      session: { heartbeatTimeoutMs: 2000, retry: { initialIntervalMs: 100, maximumIntervalMs: 500 } },
+    });
+    client = new Client({ connection: await Connection.connect({ address: server.address }) });
+    ({ stop: stopControl } = await startWorkers(config, 'control'));
+  });
+
+  afterAll(async () => {
+    await stopControl?.();
+    await client?.connection.close();
+    await engine?.stop();
+    await server?.stop();
+  });
+
+  it('a worker killed mid-executor: the session completes, no round lost or recomputed', async () => {
+    // Round 3's executors hang on their first try (the worker dies during them); retries answer.
+    const hung = new Set<string>();
+    engine.setScript(
+      sprintScript(scenario, {
+        override: (req, kind) => {
+          if (kind.kind !== 'execute' || kind.phase !== 3) return undefined;
+          const key = keyOf(req);
+          if (hung.has(key)) return undefined;
+          hung.add(key);
+          return { text: 'never delivered', delayMs: 60_000 };
+        },
+      }),
+    );
+    const before = engine.requests.length;
+    const configFile = writeConfigFile(config);
+    const first = spawnWorkerProcess(configFile, 'llm');
+    await waitForOutput(first, /polling/);
+    const handle = await client.workflow.start(sessionWorkflow, {
+      taskQueue: config.taskQueues.control,
+      workflowId: `kill-session-${Date.now()}`,
+      args: [sessionRunInput(config, 'q')],
+    });
+    await waitFor(() => hung.size === 5, 30_000, 'all five executors of round 3 in flight');
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    const second = spawnWorkerProcess(configFile, 'llm');
+    try {
+      const result = await handle.result();
+      expect(result.text).toBe(expectedText);
+      expect(result.promptsPerRound).toEqual([1, 2, 5, 0]);
+      const reqs = engine.requests.slice(before);
+      // Every call succeeded exactly once: rounds 1-2 were not recomputed, nothing was lost.
+      expect(successes(reqs)).toEqual(Object.fromEntries(ALL_CALLS.map((k) => [k, 1])));
+      // The planner calls of finished rounds were made once only.
+      expect(reqs.filter((r) => keyOf(r) === 'plan 1')).toHaveLength(1);
+      expect(reqs.filter((r) => keyOf(r) === 'plan 2')).toHaveLength(1);
+      const transcript = await new ArtifactStore(config.artifacts.root).getJson<SessionTranscript>(
+        result.transcript!,
+      );
+      const round3 = transcript.rounds[2]!.calls.filter((c) => c.kind === 'execute');
+      expect(round3).toHaveLength(5);
+      expect(round3.every((c) => c.attempt === 2)).toBe(true);
+    } finally {
+      second.kill('SIGTERM');
+      await new Promise((r) => second.once('exit', r));
+    }
+  });
+
+  describe('with in-process llm workers', () => {
+    let stopLlm: () => Promise<void>;
+    beforeAll(async () => {
+      ({ stop: stopLlm } = await startWorkers(config, 'llm'));
+    });
+    afterAll(async () => {
+      await stopLlm?.();
+    });
+
+    it('a burst of 503s is retried by Temporal and the session completes exactly', async () => {
+      let failures = 0;
+      engine.setScript(
+        sprintScript(scenario, {
+          override: (_req, kind) => {
+            // The first 6 calls of rounds 2 and 3 (planner or executor) get a 503.
+            const phase = kind.kind === 'final' ? 4 : kind.phase;
+            if ((phase === 2 || phase === 3) && failures < 6) {
+              failures += 1;
+              return { status: 503, text: 'engine overloaded', headers: { 'retry-after-ms': '50' } };
+            }
+            return undefined;
+          },
+        }),
+      );
+      const before = engine.requests.length;
+      const result = await client.workflow.execute(sessionWorkflow, {
+        taskQueue: config.taskQueues.control,
+        workflowId: `burst-${Date.now()}`,
+        args: [sessionRunInput(config, 'q')],
+      });
+      expect(failures).toBe(6);
+      expect(result.text).toBe(expectedText);
+      const reqs = engine.requests.slice(before);
+      expect(reqs.filter((r) => r.status === 503)).toHaveLength(6);
+      expect(successes(reqs)).toEqual(Object.fromEntries(ALL_CALLS.map((k) => [k, 1])));
+      // Token counts are those of the kept calls only (failed attempts generated nothing).
+      expect(result.problems).toEqual([]);
+    });
+  });
+});

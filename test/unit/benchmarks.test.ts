@@ -1,0 +1,168 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadBenchmark } from '../../activities/evaluation/benchmarks';
+import { generateCountdown, gpqaProblem, parseCsv } from '../../core/benchmarks';
+import { solveCountdown, verifyCountdown } from '../../core/grading/countdown';
+import { parseConfig } from '../../config';
+import { LoopbackHubServer } from '../helpers/loopback-hub-server';
+
+const fixtures = path.join(__dirname, '..', 'fixtures', 'eval');
+const config = parseConfig({});
+
+describe('benchmark loaders', () => {
+  it('loads MATH500 JSONL, reporting bad lines by number and going on', async () => {
+    const loaded = await loadBenchmark({
+      benchmark: 'math500',
+      dataFile: path.join(fixtures, 'math500-sample.jsonl'),
+      config,
+    });
+    expect(loaded.problems.map((p) => p.id)).toEqual([
+      'sample/prealgebra/1.json',
+      'sample/algebra/2.json',
+      'sample/geometry/3.json',
+      'sample/intermediate_algebra/4.json',
+      'sample/prealgebra/5.json',
+    ]);
+    expect(loaded.problems[0]).toMatchObject({
+      target: { kind: 'math', answer: '\\frac{7}{8}' },
+      meta: { subject: 'Prealgebra', level: 1 },
+    });
+    expect(loaded.problems[0]!.question).toContain('\\boxed{}');
+    expect(loaded.errors).toHaveLength(2);
+    expect(loaded.errors[0]).toMatch(/math500-sample\.jsonl:5: bad JSON line/);
+    expect(loaded.errors[1]).toMatch(/math500-sample\.jsonl:7: field "answer" is missing/);
+  });
+
+  it('loads GPQA CSV (quoted fields, newlines) with a seeded, stable shuffle', async () => {
+    const loaded = await loadBenchmark({
+      benchmark: 'gpqa',
+      dataFile: path.join(fixtures, 'gpqa-sample.csv'),
+      config,
+    });
+    expect(loaded.problems).toHaveLength(3);
+    const third = loaded.problems[2]!;
+    expect(third.question).toContain('A question with a comma, and a "quoted" word\nspanning two lines?');
+    for (const p of loaded.problems) {
+      if (p.target.kind !== 'choice') throw new Error('expected a choice target');
+      const letter = p.target.letter;
+      const line = p.question.split('\n').find((l) => l.startsWith(`${letter}) `));
+      const correct = parseCsv(fs.readFileSync(path.join(fixtures, 'gpqa-sample.csv'), 'utf8')).find(
+        (r) => r['Record ID'] === p.id,
+      )!['Correct Answer'];
+      expect(line).toBe(`${p.target.letter}) ${correct}`);
+    }
+    const again = await loadBenchmark({
+      benchmark: 'gpqa',
+      dataFile: path.join(fixtures, 'gpqa-sample.csv'),
+      config,
+    });
+    expect(again.problems.map((p) => p.question)).toEqual(loaded.problems.map((p) => p.question));
+  });
+
+  it('the GPQA shuffle depends on the seed and spreads the correct letter', () => {
+    const letters = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const p = gpqaProblem(
+        {
+          id: `q${i}`,
+          question: 'Q?',
+          correct_answer: 'right',
+          incorrect_answer_1: 'a',
+          incorrect_answer_2: 'b',
+          incorrect_answer_3: 'c',
+        },
+        'x',
+      );
+      if (p.target.kind === 'choice') letters.add(p.target.letter);
+    }
+    expect([...letters].sort()).toEqual(['A', 'B', 'C', 'D']);
+    const row = {
+      id: 'q1',
+      question: 'Q?',
+      correct_answer: 'right',
+      incorrect_answer_1: 'a',
+      incorrect_answer_2: 'b',
+      incorrect_answer_3: 'c',
+    };
+    const bySeed = new Set(Array.from({ length: 10 }, (_, s) => gpqaProblem(row, 'x', s).question));
+    expect(bySeed.size).toBeGreaterThan(1);
+  });
+
+  it('loads Countdown JSONL and rejects bad records', async () => {
+    const loaded = await loadBenchmark({
+      benchmark: 'countdown',
+      dataFile: path.join(fixtures, 'countdown-sample.jsonl'),
+      config,
+    });
+    expect(loaded.problems.map((p) => p.id)).toEqual(['countdown-0', 'cd-two']);
+    expect(loaded.errors[0]).toMatch(/countdown-sample\.jsonl:3: "nums" must be a list/);
+  });
+
+  it('generates solvable Countdown problems deterministically', () => {
+    const a = generateCountdown(25, 7);
+    expect(generateCountdown(25, 7)).toEqual(a);
+    expect(generateCountdown(25, 8)).not.toEqual(a);
+    for (const p of a) {
+      if (p.target.kind !== 'countdown') throw new Error('expected countdown');
+      const { nums, target } = p.target;
+      expect(nums.length).toBeGreaterThanOrEqual(3);
+      expect(nums.length).toBeLessThanOrEqual(4);
+      expect(nums.every((n) => n >= 1 && n <= 99)).toBe(true);
+      expect(target).toBeGreaterThanOrEqual(10);
+      expect(target).toBeLessThanOrEqual(100);
+      const solution = solveCountdown(nums, target);
+      expect(solution).not.toBeNull();
+      expect(verifyCountdown(solution, nums, target).ok).toBe(true);
+    }
+  });
+
+  describe('from the Hub (loopback Hub double)', () => {
+    let hub: LoopbackHubServer;
+    beforeAll(async () => {
+      hub = await new LoopbackHubServer().start();
+      hub.addDatasetFile(
+        'HuggingFaceH4/MATH-500',
+        'main',
+        'test.jsonl',
+        '{"problem":"1+1?","answer":"2","unique_id":"a"}\n{"problem":"2+2?","answer":"4","unique_id":"b"}\n',
+      );
+      hub.addDatasetFile(
+        'Idavidrein/gpqa',
+        'main',
+        'gpqa_diamond.csv',
+        'Question,Correct Answer,Incorrect Answer 1,Incorrect Answer 2,Incorrect Answer 3\nQ?,r,a,b,c\n',
+        'hf_secret',
+      );
+    });
+    afterAll(() => hub.stop());
+
+    it('downloads MATH500 through @huggingface/hub', async () => {
+      const loaded = await loadBenchmark({ benchmark: 'math500', config, hubUrl: hub.url, limit: 1 });
+      expect(loaded.source).toBe('hf://datasets/HuggingFaceH4/MATH-500@main/test.jsonl');
+      expect(loaded.problems.map((p) => p.id)).toEqual(['a']);
+    });
+
+    it('sends the token from the configured variable for a gated file, and says so when it is missing', async () => {
+      const ok = await loadBenchmark({
+        benchmark: 'gpqa',
+        config,
+        hubUrl: hub.url,
+        env: { HF_TOKEN: 'hf_secret' },
+      });
+      expect(ok.problems).toHaveLength(1);
+      expect(hub.requests.some((r) => r.auth === 'Bearer hf_secret')).toBe(true);
+      await expect(loadBenchmark({ benchmark: 'gpqa', config, hubUrl: hub.url, env: {} })).rejects.toThrow(
+        /no token in \$HF_TOKEN/,
+      );
+    });
+
+    it('names a missing file', async () => {
+      const cfg = parseConfig({
+        evaluation: { datasets: { math500: { repo: 'nobody/none', file: 'x.jsonl' } } },
+      });
+      await expect(loadBenchmark({ benchmark: 'math500', config: cfg, hubUrl: hub.url })).rejects.toThrow(
+        /nobody\/none@main has no file x\.jsonl/,
+      );
+    });
+  });
+});

@@ -1,0 +1,97 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  RetryState,
+  TimeoutFailure,
+  TimeoutType,
+} from '@temporalio/common';
+import type { PoolRoute } from '../../config/queues';
+import { fnv1a, initialRoute, isScheduleToStartTimeout, StickyRouter } from '../../workflows/routing';
+
+const route: PoolRoute = {
+  pool: 'gpu',
+  model: 'm',
+  sharedQueue: 'sprint-llm-gpu',
+  replicas: [
+    { name: 'r0', taskQueue: 'q-r0' },
+    { name: 'r1', taskQueue: 'q-r1' },
+    { name: 'r2', taskQueue: 'q-r2' },
+  ],
+};
+
+function pickupTimeout(): ActivityFailure {
+  return new ActivityFailure(
+    'activity timed out',
+    'sprintExecute',
+    '1',
+    RetryState.NON_RETRYABLE_FAILURE,
+    undefined,
+    new TimeoutFailure('not started', undefined, TimeoutType.SCHEDULE_TO_START),
+  );
+}
+
+describe('sticky routing with failover', () => {
+  it('picks a replica deterministically from the workflow id and spreads sessions', () => {
+    expect(initialRoute(route, 'session-a')).toEqual(initialRoute(route, 'session-a'));
+    const used = new Set(Array.from({ length: 60 }, (_, i) => initialRoute(route, `s-${i}`).replica));
+    expect(used).toEqual(new Set(['r0', 'r1', 'r2']));
+    expect(fnv1a('')).toBe(0x811c9dc5);
+    expect(initialRoute({ ...route, replicas: [] }, 'x')).toEqual({
+      queue: 'sprint-llm-gpu',
+      failedOver: false,
+    });
+  });
+
+  it('sends sticky calls with a pickup timeout, shared-queue calls without', async () => {
+    const router = new StickyRouter(route, 'k', 5000);
+    const seen: [string, number | undefined][] = [];
+    await router.call(async (q, t) => {
+      seen.push([q, t]);
+      return 1;
+    });
+    expect(seen).toEqual([[router.state.queue, 5000]]);
+    expect(router.state.queue).toMatch(/^q-r\d$/);
+  });
+
+  it('moves to the shared queue on a schedule-to-start timeout and stays there', async () => {
+    const failovers: string[] = [];
+    const router = new StickyRouter(route, 'k', 5000, undefined, (from, to) =>
+      failovers.push(`${from}->${to}`),
+    );
+    const sticky = router.state.queue;
+    const seen: [string, number | undefined][] = [];
+    const result = await router.call(async (q, t) => {
+      seen.push([q, t]);
+      if (q === sticky) throw pickupTimeout();
+      return 'ok';
+    });
+    expect(result).toBe('ok');
+    expect(seen).toEqual([
+      [sticky, 5000],
+      ['sprint-llm-gpu', undefined],
+    ]);
+    expect(router.state).toMatchObject({ queue: 'sprint-llm-gpu', failedOver: true });
+    expect(failovers).toEqual([`${sticky}->sprint-llm-gpu`]);
+    // Later calls go straight to the shared queue (state carried across continue-as-new too).
+    const later = new StickyRouter(route, 'k', 5000, router.state);
+    const q2: string[] = [];
+    await later.call(async (q) => q2.push(q));
+    expect(q2).toEqual(['sprint-llm-gpu']);
+  });
+
+  it('passes other failures through unchanged', async () => {
+    const router = new StickyRouter(route, 'k', 5000);
+    const err = new ActivityFailure(
+      'x',
+      'a',
+      '1',
+      RetryState.MAXIMUM_ATTEMPTS_REACHED,
+      undefined,
+      ApplicationFailure.create({ message: 'boom' }),
+    );
+    await expect(router.call(() => Promise.reject(err))).rejects.toBe(err);
+    expect(router.state.failedOver).toBe(false);
+    expect(isScheduleToStartTimeout(pickupTimeout())).toBe(true);
+    expect(isScheduleToStartTimeout(new TimeoutFailure('t', undefined, TimeoutType.HEARTBEAT))).toBe(false);
+  });
+});

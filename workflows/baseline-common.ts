@@ -1,0 +1,69 @@
+import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { ArtifactActivities } from '../activities/artifacts';
+import type { LlmActivities, ModelCallResult } from '../activities/llm';
+import type { AnswerKind } from '../core/methods/baselines';
+import { poolQueue } from '../config/queues';
+import type { MethodTokens } from '../core/method-result';
+
+/** Settings shared by the baseline method workflows (sot, sc); each field has a default. */
+export interface BaselineSettings {
+  answerKind?: AnswerKind;
+  temperature?: number;
+  /** Raw-completion template with `{question}`; default DEFAULT_PROMPT_TEMPLATE (R1-Distill chat). */
+  promptTemplate?: string;
+  /** Per-call timeout of one attempt. */
+  callTimeoutMs?: number;
+}
+
+/** Model calls on the pool's shared queue (any replica), retried by Temporal like completionWorkflow. */
+export function modelCalls(pool: string, callTimeoutMs = 600_000) {
+  return proxyActivities<LlmActivities>({
+    taskQueue: poolQueue(pool),
+    startToCloseTimeout: callTimeoutMs,
+    heartbeatTimeout: 30_000,
+    retry: {
+      initialInterval: 500,
+      backoffCoefficient: 2,
+      maximumInterval: 30_000,
+      maximumAttempts: 8,
+      nonRetryableErrorTypes: ['ModelCallError'],
+    },
+  });
+}
+
+export const artifactCalls = () =>
+  proxyActivities<ArtifactActivities>({ startToCloseTimeout: 60_000, retry: { maximumAttempts: 5 } });
+
+export function badSetting(message: string): never {
+  throw ApplicationFailure.nonRetryable(message, 'BadMethodSettings');
+}
+
+export function numberSetting(
+  settings: Record<string, unknown>,
+  key: string,
+  fallback: number,
+  min = 0,
+): number {
+  const v = settings[key];
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min)
+    badSetting(`setting "${key}" must be a number >= ${min}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+export function answerKindSetting(settings: Record<string, unknown>): AnswerKind {
+  const v = settings.answerKind ?? 'math';
+  if (v !== 'math' && v !== 'choice' && v !== 'countdown')
+    badSetting(`setting "answerKind" must be math, choice or countdown, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** Sums prompt, cached and generated tokens over calls; `sequential` is given by the method. */
+export function sumTokens(calls: ModelCallResult[], sequential: number): MethodTokens {
+  return {
+    sequential,
+    total: calls.reduce((s, c) => s + c.usage.completionTokens, 0),
+    prompt: calls.reduce((s, c) => s + c.usage.promptTokens, 0),
+    cachedPrompt: calls.reduce((s, c) => s + (c.usage.cachedPromptTokens ?? 0), 0),
+  };
+}

@@ -1,0 +1,258 @@
+import {
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  continueAsNew,
+  defineQuery,
+  executeChild,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError, type SearchAttributeUpdatePair } from '@temporalio/common';
+import type { EvaluationActivities, ProblemOutcome } from '../activities/evaluation/activities';
+import type { BenchmarkName, BenchmarkProblem } from '../core/benchmarks';
+import type { RunSummary } from '../core/evaluation/summary';
+import type { ProblemRecord } from '../core/evaluation/types';
+import type { MethodName, MethodRunInput, MethodRunResult } from '../core/method-result';
+import type { PoolRoute } from '../config/queues';
+import {
+  SprintAccuracy,
+  SprintBenchmark,
+  SprintKind,
+  SprintMethod,
+  SprintModel,
+  SprintPool,
+  SprintProgress,
+  SprintSequentialTokens,
+  SprintStatus,
+  SprintTotalTokens,
+} from './search-attributes';
+
+/** The workflow type that runs each method on one question (all return MethodRunResult). */
+export const methodWorkflowTypes: Record<MethodName, string> = {
+  sprint: 'sessionWorkflow',
+  sequential: 'sequentialWorkflow',
+  sot: 'sotWorkflow',
+  sc: 'scWorkflow',
+};
+
+export interface EvaluationInput {
+  /** Stable id of the evaluation: children are `${evalId}/${method}/${problemId}`, results keyed by it. */
+  evalId: string;
+  benchmark: BenchmarkName;
+  method: MethodName;
+  /** Pool serving the method's model calls. */
+  pool: string;
+  /** Model name, for the SprintModel search attribute. */
+  model?: string;
+  /** Benchmark file readable by the control worker; default the Hub file (Countdown: generated). */
+  dataFile?: string;
+  limit?: number;
+  /** Run folder on the control worker: results.jsonl, summary.json, report.md, plots/. */
+  outDir: string;
+  /** Problems in flight at once. */
+  concurrency: number;
+  /** Method settings passed to each child (answerKind is filled in from the benchmark for sot/sc). */
+  settings?: Record<string, unknown>;
+  /** Queue routing for the session workflows (sprint, sequential): from `poolRoute`, no URLs or keys. */
+  routing?: { planner: PoolRoute; executor: PoolRoute };
+  /** continueAsNew after this many problems finish in one run (default 200), so history stays small. */
+  maxProblemsPerRun?: number;
+}
+
+export interface EvaluationProgress {
+  evalId: string;
+  benchmark: BenchmarkName;
+  method: MethodName;
+  total: number;
+  done: number;
+  correct: number;
+  failed: number;
+  /** Problems found finished at the start of this run (resumed). */
+  resumed: number;
+  running: string[];
+  meanSequentialTokens: number;
+  meanTotalTokens: number;
+  status: 'loading' | 'running' | 'reporting' | 'completed';
+}
+
+export interface EvaluationResult {
+  summary: RunSummary;
+  outDir: string;
+  /** Problems skipped because an earlier run of this evaluation had finished them. */
+  resumed: number;
+  loadErrors: string[];
+}
+
+export const evaluationProgressQuery = defineQuery<EvaluationProgress>('evaluationProgress');
+
+const answerKinds: Record<BenchmarkName, string> = {
+  math500: 'math',
+  gpqa: 'choice',
+  countdown: 'countdown',
+};
+
+/**
+ * Runs one method on a benchmark: every problem a child workflow with a deterministic id, at most
+ * `concurrency` at once; each outcome graded and recorded by an activity (results.jsonl + a keyed
+ * record in the artifact store), so a restarted evaluation skips finished problems; progress in a
+ * query and in search attributes; summary.json, report.md and plots at the end.
+ */
+export async function evaluationWorkflow(input: EvaluationInput): Promise<EvaluationResult> {
+  if (!input.evalId || !/^[\w.-]+$/.test(input.evalId)) {
+    throw ApplicationFailure.nonRetryable(
+      `evalId "${input.evalId}" must be letters, digits, . _ -`,
+      'BadEvaluationInput',
+    );
+  }
+  if (!(input.concurrency >= 1))
+    throw ApplicationFailure.nonRetryable('concurrency must be >= 1', 'BadEvaluationInput');
+  const acts = proxyActivities<EvaluationActivities>({
+    startToCloseTimeout: '2 minutes',
+    retry: { initialInterval: 500, maximumInterval: 10_000, maximumAttempts: 10 },
+  });
+  const progress: EvaluationProgress = {
+    evalId: input.evalId,
+    benchmark: input.benchmark,
+    method: input.method,
+    total: 0,
+    done: 0,
+    correct: 0,
+    failed: 0,
+    resumed: 0,
+    running: [],
+    meanSequentialTokens: 0,
+    meanTotalTokens: 0,
+    status: 'loading',
+  };
+  setHandler(evaluationProgressQuery, () => progress);
+  let sumSeq = 0;
+  let sumTotal = 0;
+  const publish = (status: string) => {
+    const pairs: SearchAttributeUpdatePair[] = [
+      { key: SprintKind, value: 'evaluation' },
+      { key: SprintBenchmark, value: input.benchmark },
+      { key: SprintMethod, value: input.method },
+      { key: SprintPool, value: input.pool },
+      { key: SprintStatus, value: status },
+      { key: SprintProgress, value: progress.done },
+      { key: SprintAccuracy, value: progress.done ? progress.correct / progress.done : 0 },
+      { key: SprintSequentialTokens, value: Math.round(progress.meanSequentialTokens) },
+      { key: SprintTotalTokens, value: sumTotal },
+    ];
+    if (input.model) pairs.push({ key: SprintModel, value: input.model });
+    upsertSearchAttributes(pairs);
+  };
+  const count = (r: ProblemRecord) => {
+    progress.done++;
+    if (r.correct) progress.correct++;
+    if (r.error) progress.failed++;
+    sumSeq += r.tokens.sequential;
+    sumTotal += r.tokens.total;
+    progress.meanSequentialTokens = sumSeq / progress.done;
+    progress.meanTotalTokens = sumTotal / progress.done;
+  };
+  publish('loading');
+
+  const loaded = await acts.loadEvaluationProblems({
+    benchmark: input.benchmark,
+    dataFile: input.dataFile,
+    limit: input.limit,
+  });
+  const problems = loaded.problems;
+  progress.total = problems.length;
+  const ids = problems.map((p) => p.id);
+  const finished = await acts.finishedProblems({
+    evalId: input.evalId,
+    method: input.method,
+    problemIds: ids,
+  });
+  const finishedIds = new Set(finished.map((r) => r.problemId));
+  for (const r of finished) count(r);
+  progress.resumed = finished.length;
+  progress.status = 'running';
+  publish('running');
+
+  const settings: Record<string, unknown> = { ...(input.settings ?? {}) };
+  if ((input.method === 'sot' || input.method === 'sc') && settings.answerKind === undefined) {
+    settings.answerKind = answerKinds[input.benchmark];
+  }
+  const queue: BenchmarkProblem[] = problems.filter((p) => !finishedIds.has(p.id));
+  const limitThisRun = input.maxProblemsPerRun ?? 200;
+  let doneThisRun = 0;
+  const stopScheduling = () => doneThisRun >= limitThisRun || workflowInfo().continueAsNewSuggested;
+
+  async function runProblem(p: BenchmarkProblem): Promise<void> {
+    progress.running.push(p.id);
+    const childInput: MethodRunInput & { routing?: EvaluationInput['routing'] } = {
+      question: p.question,
+      pool: input.pool,
+      settings,
+      ...(input.routing ? { routing: input.routing } : {}),
+    };
+    let outcome: ProblemOutcome;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await executeChild<(i: MethodRunInput) => Promise<MethodRunResult>>(
+          methodWorkflowTypes[input.method],
+          {
+            workflowId: `${input.evalId}/${input.method}/${p.id}`,
+            args: [childInput],
+            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+            parentClosePolicy: 'TERMINATE',
+            staticSummary: `${input.method} on ${input.benchmark} problem ${p.id}`,
+          },
+        );
+        // the full text travels only when there is no final answer to grade (history stays small)
+        const { text: _text, ...rest } = result;
+        outcome = { result: result.finalAnswer === null ? result : rest };
+        break;
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError && attempt < 30) {
+          // a child of a terminated earlier run is still being closed by the server
+          await sleep(1000);
+          continue;
+        }
+        const cause =
+          err instanceof ChildWorkflowFailure && err.cause ? err.cause.message : (err as Error).message;
+        outcome = { error: `${methodWorkflowTypes[input.method]} failed: ${cause}` };
+        break;
+      }
+    }
+    const record = await acts.recordProblem({
+      evalId: input.evalId,
+      benchmark: input.benchmark,
+      method: input.method,
+      outDir: input.outDir,
+      problem: { id: p.id, target: p.target, ...(p.meta ? { meta: p.meta } : {}) },
+      outcome,
+    });
+    progress.running = progress.running.filter((x) => x !== p.id);
+    count(record);
+    doneThisRun++;
+    publish('running');
+  }
+
+  const lanes = Array.from({ length: Math.min(input.concurrency, Math.max(1, queue.length)) }, async () => {
+    while (queue.length && !stopScheduling()) await runProblem(queue.shift()!);
+  });
+  await Promise.all(lanes);
+  if (queue.length) {
+    // history by reference: the next run finds every finished problem by its key and goes on
+    await continueAsNew<typeof evaluationWorkflow>(input);
+  }
+
+  progress.status = 'reporting';
+  publish('reporting');
+  const summary = await acts.finalizeEvaluation({
+    evalId: input.evalId,
+    method: input.method,
+    outDir: input.outDir,
+    problemIds: ids,
+  });
+  progress.status = 'completed';
+  publish('completed');
+  return { summary, outDir: input.outDir, resumed: progress.resumed, loadErrors: loaded.errors };
+}

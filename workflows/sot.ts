@@ -1,0 +1,102 @@
+import { workflowInfo } from '@temporalio/workflow';
+import {
+  DEFAULT_PROMPT_TEMPLATE,
+  applyTemplate,
+  joinMessage,
+  parseSkeleton,
+  pointMessage,
+  skeletonMessage,
+} from '../core/methods/baselines';
+import type { MethodRunInput, MethodRunResult } from '../core/method-result';
+import {
+  answerKindSetting,
+  artifactCalls,
+  badSetting,
+  modelCalls,
+  numberSetting,
+  sumTokens,
+} from './baseline-common';
+
+/**
+ * Skeleton-of-Thought: one skeleton call (a numbered list of short points), every point expanded in
+ * parallel (one call each, all started together), one join call that writes the answer.
+ * Sequential tokens = skeleton + longest expansion + join.
+ *
+ * settings: maxPoints (10), skeletonMaxTokens (1000), pointMaxTokens (2000), joinMaxTokens (4000),
+ * temperature (0.6), answerKind (math | choice | countdown), promptTemplate, callTimeoutMs.
+ */
+export async function sotWorkflow(input: MethodRunInput): Promise<MethodRunResult> {
+  const started = Date.now();
+  const s = input.settings ?? {};
+  const pool = input.pool ?? 'local';
+  const maxPoints = numberSetting(s, 'maxPoints', 10, 1);
+  const temperature = numberSetting(s, 'temperature', 0.6);
+  const kind = answerKindSetting(s);
+  const template = typeof s.promptTemplate === 'string' ? s.promptTemplate : DEFAULT_PROMPT_TEMPLATE;
+  if (!template.includes('{question}')) badSetting('setting "promptTemplate" must contain {question}');
+  const { complete } = modelCalls(pool, numberSetting(s, 'callTimeoutMs', 600_000, 1000));
+  const prompt = (message: string) => applyTemplate(template, message);
+
+  const skeleton = await complete({
+    prompt: prompt(skeletonMessage(input.question, maxPoints)),
+    maxTokens: numberSetting(s, 'skeletonMaxTokens', 1000, 1),
+    temperature,
+  });
+  const points = parseSkeleton(skeleton.text, maxPoints);
+  if (!points.length) points.push('Solve the problem');
+  const expansions = await Promise.all(
+    points.map((_, i) =>
+      complete({
+        prompt: prompt(pointMessage(input.question, points, i)),
+        maxTokens: numberSetting(s, 'pointMaxTokens', 2000, 1),
+        temperature,
+      }),
+    ),
+  );
+  const join = await complete({
+    prompt: prompt(
+      joinMessage(
+        input.question,
+        points,
+        expansions.map((e) => e.text),
+        kind,
+      ),
+    ),
+    maxTokens: numberSetting(s, 'joinMaxTokens', 4000, 1),
+    temperature,
+  });
+
+  const calls = [skeleton, ...expansions, join];
+  const longest = Math.max(0, ...expansions.map((e) => e.usage.completionTokens));
+  const tokens = sumTokens(calls, skeleton.usage.completionTokens + longest + join.usage.completionTokens);
+  const text =
+    `<skeleton>\n${skeleton.text.trim()}\n</skeleton>\n\n` +
+    expansions.map((e, i) => `<point_${i + 1}>\n${e.text.trim()}\n</point_${i + 1}>`).join('\n\n') +
+    `\n\n<join>\n${join.text.trim()}\n</join>`;
+  const transcript = await artifactCalls().putJsonArtifact(
+    {
+      method: 'sot',
+      workflowId: workflowInfo().workflowId,
+      question: input.question,
+      points,
+      calls: calls.map((c, i) => ({
+        role: i === 0 ? 'skeleton' : i === calls.length - 1 ? 'join' : `point ${i}`,
+        text: c.text,
+        usage: c.usage,
+        finishReason: c.finishReason,
+        replica: `${c.pool}/${c.replica}`,
+      })),
+    },
+    undefined,
+  );
+  return {
+    method: 'sot',
+    text,
+    finalAnswer: join.text,
+    rounds: 1,
+    promptsPerRound: [points.length],
+    tokens,
+    wallMs: Date.now() - started,
+    transcript,
+  };
+}
