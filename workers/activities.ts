@@ -3,6 +3,7 @@ import { ArtifactStore, createArtifactActivities } from '../activities/artifacts
 import { createLlmActivities, resolveEndpoint } from '../activities/llm';
 import { ModelClient } from '../activities/model-client';
 import { createProbeActivities } from '../activities/probe';
+import { createPipelineActivities } from '../activities/pipeline';
 import { createCurationActivities } from '../activities/curation';
 import { createPublishActivities } from '../activities/publish';
 import { createTrainingActivities } from '../activities/training';
@@ -22,6 +23,7 @@ export function controlActivities(config: SprintConfig) {
     ...createProbeActivities('control'),
     ...createArtifactActivities(store),
     ...createEvaluationActivities({ config, store }),
+    ...createPipelineActivities(),
   };
 }
 

@@ -9,3 +9,4 @@ export { scWorkflow } from './self-consistency';
 export { evaluationWorkflow } from './evaluation';
 export { sessionWorkflow } from './session';
 export { sequentialWorkflow } from './sequential';
+export { pipelineWorkflow } from './pipeline';
