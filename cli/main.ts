@@ -2,10 +2,11 @@ import { Command, CommanderError } from 'commander';
 import { registerCurate } from './commands/curate';
 import { registerAsk } from './commands/ask';
 import { registerCancel } from './commands/cancel';
+import { registerDemo } from './commands/demo';
 import { registerDev } from './commands/dev';
 import { registerEval } from './commands/eval';
+import { registerPipeline } from './commands/pipeline';
 import { registerShow } from './commands/show';
-import { registerSlot } from './commands/slot';
 import { registerStatus } from './commands/status';
 import { registerTrain } from './commands/train';
 import { registerWorker } from './commands/worker';
@@ -29,7 +30,8 @@ export function buildProgram(): Command {
   registerCancel(program);
   registerCurate(program);
   registerTrain(program);
-  registerSlot(program, 'pipeline', 'Curate, train, publish and evaluate in one run');
+  registerPipeline(program);
+  registerDemo(program);
   registerEval(program);
   return program;
 }
