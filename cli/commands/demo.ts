@@ -59,7 +59,8 @@ export function registerDemo(program: Command): void {
       if (setup.status !== 0)
         throw new CliError('the Python environment could not be set up (see above)', ExitCode.failed);
 
-      Runtime.install({ shutdownSignals: [], logger: workerLogger() });
+      // ERROR only: while the engine loads the model, refused model calls are retried (WARN noise).
+      Runtime.install({ shutdownSignals: [], logger: workerLogger('ERROR') });
       const stopSignal = firstStopSignal(log);
       const server = await bringUpServer(config, log);
       const connection = await connectWorker(config);
