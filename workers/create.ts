@@ -74,11 +74,13 @@ async function trainingWorker(setup: WorkerSetup): Promise<Worker[]> {
  * One replica's llm worker polls two queues: its own (sticky calls that should hit its prefix cache)
  * and the pool's shared queue (calls any replica may serve).
  */
-async function llmWorkers(setup: WorkerSetup, pool: string, replica: string): Promise<Worker[]> {
+async function llmWorkers(setup: WorkerSetup, pool: string, replica: string, withSharedQueue = true): Promise<Worker[]> {
   const { config, connection } = setup;
   const p = config.models.pools[pool]!;
   const activities = llmActivities(config, pool, replica);
-  const queues = [replicaQueue(config, pool, replica), poolQueue(pool)];
+  // One process may serve several replicas of a pool, but the SDK allows one worker per queue and
+  // process: the pool's shared queue is then polled by the first replica's worker only.
+  const queues = withSharedQueue ? [replicaQueue(config, pool, replica), poolQueue(pool)] : [replicaQueue(config, pool, replica)];
   return Promise.all(
     queues.map((taskQueue) =>
       Worker.create({
@@ -91,6 +93,15 @@ async function llmWorkers(setup: WorkerSetup, pool: string, replica: string): Pr
       }),
     ),
   );
+}
+
+function llmGroups(setup: WorkerSetup): Promise<Worker[]>[] {
+  const seen = new Set<string>();
+  return llmTargets(setup).map((t) => {
+    const first = !seen.has(t.pool);
+    seen.add(t.pool);
+    return llmWorkers(setup, t.pool, t.replica, first);
+  });
 }
 
 function llmTargets(setup: WorkerSetup): { pool: string; replica: string }[] {
@@ -119,13 +130,13 @@ export async function createWorkers(role: WorkerRole, setup: WorkerSetup): Promi
     case 'training':
       return trainingWorker(setup);
     case 'llm':
-      return (await Promise.all(llmTargets(setup).map((t) => llmWorkers(setup, t.pool, t.replica)))).flat();
+      return (await Promise.all(llmGroups(setup))).flat();
     case 'all': {
       const groups = await Promise.all([
         controlWorker(setup),
         curationWorker(setup),
         trainingWorker(setup),
-        ...llmTargets(setup).map((t) => llmWorkers(setup, t.pool, t.replica)),
+        ...llmGroups(setup),
       ]);
       return groups.flat();
     }

@@ -246,7 +246,7 @@ async function runEval(opts: EvalOptions, cmd: Command): Promise<void> {
       try {
         const p = await handle.query(evaluationProgressQuery);
         total = p.total;
-        display?.update(p.done, p.correct, p.running.length);
+        if (total > 0) display?.update(p.done, p.correct, p.running.length);
       } catch {
         // the query fails while the workflow has not started yet or is between runs; try again
       }
@@ -255,6 +255,7 @@ async function runEval(opts: EvalOptions, cmd: Command): Promise<void> {
     let out: EvaluationResult;
     try {
       out = await result;
+      display?.update(out.summary.problems, out.summary.correct, 0);
     } catch (err) {
       const cause =
         err instanceof WorkflowFailedError && err.cause ? err.cause.message : (err as Error).message;
@@ -343,16 +344,21 @@ export function registerEval(program: Command): void {
     .argument('<runB>', 'run folder')
     .option('--out <dir>', 'also write compare.md and compare.json here')
     .option('--json', 'print JSON')
-    .action((a: string, b: string, opts: { out?: string; json?: boolean }) => compareRuns(a, b, opts));
+    // --out/--json are also options of `eval` itself, where commander may put them: read both levels
+    .action((a: string, b: string, _opts: unknown, cmd: Command) =>
+      compareRuns(a, b, cmd.optsWithGlobals<{ out?: string; json?: boolean }>()),
+    );
 
   ev.command('report')
     .description(
       'Report across runs: summaries, length buckets against the sequential run, paired comparisons, plots',
     )
     .argument('<runs...>', 'run folders')
-    .requiredOption('--out <dir>', 'folder for report.md, summary.json and plots/')
-    .action(async (runs: string[], opts: { out: string }, cmd: Command) => {
-      const config = readConfig(cmd.optsWithGlobals<GlobalOptions>());
+    .option('--out <dir>', 'folder for report.md, summary.json and plots/ (required)')
+    .action(async (runs: string[], _opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions & { out?: string }>();
+      if (!opts.out) throw new CliError('--out DIR is required', ExitCode.usage);
+      const config = readConfig(opts);
       const report = await writeCrossReport(
         path.resolve(opts.out),
         runs.map((r) => path.resolve(r)),
@@ -368,54 +374,53 @@ export function registerEval(program: Command): void {
     .description(
       'Grade and account transcripts produced elsewhere (one file per problem: SPRINT tag format or plain text)',
     )
-    .requiredOption('--trajectories <dir>', 'folder of <problem id>.txt files ("/" in ids written as "_")')
-    .requiredOption('--benchmark <name>', `one of: ${benchmarkNames.join(', ')}`)
+    .option('--trajectories <dir>', 'folder of <problem id>.txt files ("/" in ids written as "_") (required)')
+    .option('--benchmark <name>', `one of: ${benchmarkNames.join(', ')} (required)`)
     .option('--data <file>', 'benchmark file; default the Hub file of the config')
     .option('--out <dir>', 'run folder to write (default: <trajectories>-scored)')
     .option('--chars-per-token <n>', 'token approximation (default: evaluation.charsPerToken)')
     .option('--json', 'print the summary as JSON')
-    .action(
-      async (
-        opts: {
-          trajectories: string;
-          benchmark: string;
+    .action(async (_opts: unknown, cmd: Command) => {
+      // --benchmark/--data/--out/--json are also options of `eval`, where commander may put them
+      const opts = cmd.optsWithGlobals<
+        GlobalOptions & {
+          trajectories?: string;
+          benchmark?: string;
           data?: string;
           out?: string;
           charsPerToken?: string;
           json?: boolean;
-        },
-        cmd: Command,
-      ) => {
-        const config = readConfig(cmd.optsWithGlobals<GlobalOptions>());
-        const benchmark = oneOf<BenchmarkName>(opts.benchmark, benchmarkNames, '--benchmark');
-        const cpt = opts.charsPerToken === undefined ? undefined : Number(opts.charsPerToken);
-        if (cpt !== undefined && !(cpt > 0))
-          throw new CliError('--chars-per-token must be a positive number', ExitCode.usage);
-        const outDir = path.resolve(opts.out ?? `${opts.trajectories.replace(/\/+$/, '')}-scored`);
-        const res = await scoreTrajectories({
-          trajectoriesDir: opts.trajectories,
-          benchmark,
-          dataFile: opts.data,
-          outDir,
-          config,
-          charsPerToken: cpt,
-        }).catch((err: Error) => {
-          throw new CliError(err.message, ExitCode.usage);
-        });
-        if (opts.json) {
-          console.log(JSON.stringify(res, null, 2));
-          return;
         }
-        printSummary(res.summary, (l) => console.log(l));
+      >();
+      if (!opts.trajectories) throw new CliError('--trajectories DIR is required', ExitCode.usage);
+      const trajectories = opts.trajectories;
+      const config = readConfig(opts);
+      const benchmark = oneOf<BenchmarkName>(opts.benchmark, benchmarkNames, '--benchmark');
+      const cpt = opts.charsPerToken === undefined ? undefined : Number(opts.charsPerToken);
+      if (cpt !== undefined && !(cpt > 0))
+        throw new CliError('--chars-per-token must be a positive number', ExitCode.usage);
+      const outDir = path.resolve(opts.out ?? `${trajectories.replace(/\/+$/, '')}-scored`);
+      const res = await scoreTrajectories({
+        trajectoriesDir: trajectories,
+        benchmark,
+        dataFile: opts.data,
+        outDir,
+        config,
+        charsPerToken: cpt,
+      }).catch((err: Error) => {
+        throw new CliError(err.message, ExitCode.usage);
+      });
+      if (opts.json) {
+        console.log(JSON.stringify(res, null, 2));
+        return;
+      }
+      printSummary(res.summary, (l) => console.log(l));
+      console.log(`  tokens approximated as ceil(characters / ${res.charsPerToken}); no tokenizer is loaded`);
+      if (res.unmatched.length)
         console.log(
-          `  tokens approximated as ceil(characters / ${res.charsPerToken}); no tokenizer is loaded`,
+          `  ${res.unmatched.length} files match no problem id, e.g. ${res.unmatched.slice(0, 3).join(', ')}`,
         );
-        if (res.unmatched.length)
-          console.log(
-            `  ${res.unmatched.length} files match no problem id, e.g. ${res.unmatched.slice(0, 3).join(', ')}`,
-          );
-        if (res.missing) console.log(`  ${res.missing} problems have no transcript (not counted)`);
-        console.log(`wrote ${outDir}/results.jsonl, summary.json, report.md, plots/`);
-      },
-    );
+      if (res.missing) console.log(`  ${res.missing} problems have no transcript (not counted)`);
+      console.log(`wrote ${outDir}/results.jsonl, summary.json, report.md, plots/`);
+    });
 }

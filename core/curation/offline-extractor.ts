@@ -16,11 +16,12 @@ export type CueKind =
   'setup' | 'branch' | 'case' | 'verify' | 'revise' | 'conclude' | 'sequence' | 'continue';
 
 const CUES: [CueKind, RegExp][] = [
-  ['revise', /^(wait|hmm|hold on|actually|oh)\b/i],
   [
     'verify',
-    /^(let me|let's|i should|i'll|i will|now,? let me)?\s*(verify|check|double[- ]check|confirm|make sure)\b/i,
+    /^((wait|hmm|okay|ok|now|but),?\s+)?(let me|let's|i should|i'll|i will|we should)?\s*(verify|check|double[- ]check|confirm|make sure)\b/i,
   ],
+  // "Hmm" and "Oh" are too common in R1 traces to open a step; "Wait" and "Actually" revisit the step before.
+  ['revise', /^(wait|hold on|actually)\b/i],
   ['verify', /^(to verify|verification|checking)\b/i],
   [
     'branch',
@@ -50,10 +51,13 @@ interface Draft {
   cue: CueKind;
 }
 
+const RESULT_RE = /(?<![<>!=])=\s*(-?\d+(?:\.\d+)?)(?=\s*(?:[.,;:)\]$]|$|\b(?:and|which|so|then|is|but)\b))/g;
+
 /** Numbers introduced as results: right-hand sides of "=" and values after "gives"/"get". */
 function resultsOf(text: string): Set<string> {
   const out = new Set<string>();
-  for (const m of text.matchAll(/=\s*(-?\d+(?:\.\d+)?)/g)) out.add(m[1]!);
+  // "= 42" ending a statement; not "<=" or ">=", and not "= 3 - x" (an expression).
+  for (const m of text.matchAll(RESULT_RE)) out.add(m[1]!);
   for (const m of text.matchAll(/\b(?:gives|get)\s+(-?\d+(?:\.\d+)?)\b/g)) out.add(m[1]!);
   return out;
 }
@@ -67,7 +71,7 @@ function inputsOf(plan: string, execution: string): Set<string> {
   const local = new Set<string>();
   for (const m of plan.matchAll(/-?\d+(?:\.\d+)?/g)) out.add(m[0]);
   for (const line of execution.split('\n')) {
-    const eq = line.indexOf('=');
+    const eq = line.search(/(?<![<>!=])=(?!=)/);
     if (eq < 0) continue;
     for (const m of line.slice(0, eq).matchAll(/-?\d+(?:\.\d+)?/g)) if (!local.has(m[0])) out.add(m[0]);
     for (const r of resultsOf(line)) local.add(r);

@@ -2,6 +2,7 @@
  * Accounting of transcripts produced elsewhere (`sprint eval score`), without a tokenizer: token
  * counts are approximated as ceil(characters / charsPerToken). SPRINT tag format or plain text.
  */
+import { parseTrajectory } from '../format';
 import type { MethodTokens } from '../method-result';
 
 export interface TranscriptAccount {
@@ -22,9 +23,10 @@ export function isSprintFormat(text: string): boolean {
 }
 
 /**
- * Rounds of a SPRINT transcript: each `<Plan_p>` with the executions of `<Execution_p>`. Sequential
- * tokens = sum over rounds of (plan + longest execution) + the final-answer block (seed definition);
- * unclosed tags at a length cut run to the next tag or the end.
+ * Rounds of a SPRINT transcript, read by the session parser (`core/format`: stray tags, unclosed
+ * tags at a length cut, phases out of order are repaired there). Sequential tokens = sum over rounds
+ * of (plan + longest execution) + the final-answer block, which counts as a last round with no
+ * prompt, as the session workflow counts it (seed definition, SPRINT.md section 4).
  */
 export function accountTranscript(text: string, charsPerToken = 4): TranscriptAccount {
   if (!isSprintFormat(text)) {
@@ -37,39 +39,21 @@ export function accountTranscript(text: string, charsPerToken = 4): TranscriptAc
     };
   }
   const tok = (s: string) => approxTokens(s, charsPerToken);
-  const block = (open: string, close: string, from: number): { body: string; end: number } | null => {
-    const i = text.indexOf(open, from);
-    if (i < 0) return null;
-    const start = i + open.length;
-    const j = text.indexOf(close, start);
-    const next = text.slice(start).search(/<(?:Plan_|Execution_|Final_answer)/);
-    const end = j >= 0 && (next < 0 || start + next > j) ? j : next >= 0 ? start + next : text.length;
-    return { body: text.slice(start, end), end: j >= 0 && end === j ? j + close.length : end };
-  };
-  const phases = [...new Set([...text.matchAll(/<Plan_(\d+)>/g)].map((m) => Number(m[1])))].sort(
-    (a, b) => a - b,
-  );
+  const parsed = parseTrajectory(text);
   let sequential = 0;
   let total = 0;
   const promptsPerRound: number[] = [];
-  for (const p of phases) {
-    const plan = block(`<Plan_${p}>`, `</Plan_${p}>`, 0);
-    const planTokens = plan ? tok(plan.body) : 0;
-    const exec = block(`<Execution_${p}>`, `</Execution_${p}>`, 0);
-    const executions = exec
-      ? [...exec.body.matchAll(/<execution_\d+\.\d+>([\s\S]*?)(?:<\/execution_\d+\.\d+>|$)/g)].map((m) =>
-          tok(m[1]!),
-        )
-      : [];
-    promptsPerRound.push(plan ? (plan.body.match(/<prompt_\d+\.\d+>/g) ?? []).length : 0);
-    sequential += planTokens + Math.max(0, ...executions);
-    total += planTokens + executions.reduce((a, b) => a + b, 0);
+  for (const round of parsed.rounds) {
+    const plan = tok(round.plan.text);
+    const executions = round.executions.map(tok);
+    promptsPerRound.push(round.plan.prompts.length);
+    sequential += plan + Math.max(0, ...executions);
+    total += plan + executions.reduce((a, b) => a + b, 0);
   }
-  const final = block('<Final_answer>', '</Final_answer>', 0);
-  if (final) {
-    // the final-answer phase counts as a round with no prompt, as the session workflow counts it
-    sequential += tok(final.body);
-    total += tok(final.body);
+  if (parsed.final !== null) {
+    const fin = tok(parsed.final);
+    sequential += fin;
+    total += fin;
     promptsPerRound.push(0);
   }
   return {

@@ -3,6 +3,7 @@
  * it back. Pure: no I/O, safe to import from workflows.
  *
  * Parsing rules for broken model output (each one recorded in `problems`, never thrown):
+ * - an empty reply is a plan with no prompts;
  * - stray `<think>` / `</think>` tags are removed;
  * - no `<Plan_p>` tag: the whole text (before any `<Final_answer>`) is the plan body;
  * - a `<Plan_q>` with q != p: taken as plan p;
@@ -170,6 +171,7 @@ function canonicalBody(
  */
 export function parsePlan(raw: string, phase: number, options: ParsePlanOptions = {}): Plan {
   const problems: string[] = [];
+  if (!raw.trim()) problems.push('empty reply: taken as a plan with no prompts');
   const maxPrompts = options.maxPrompts ?? Number.POSITIVE_INFINITY;
   const think = stripThink(raw);
   if (think.found) problems.push('stray <think> tag removed');

@@ -1,15 +1,18 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawn } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { poolRoute, type SprintConfig } from '../../config';
 import { writeCrossReport } from '../../activities/evaluation/report';
 import { binIndex, binLabel } from '../../core/evaluation/stats';
 import { evaluationWorkflow, type EvaluationInput } from '../../workflows/evaluation';
-import { testConfig } from '../helpers/config';
+import { testConfig, writeConfigFile } from '../helpers/config';
 import {
   PROBLEMS,
   problemIndex,
+  scCorrect,
+  scReply,
   sequentialCorrect,
   sequentialReply,
   sequentialText,
@@ -39,7 +42,14 @@ describe('evaluation of the session methods (sprint, sequential) and the cross-r
     server = await startTestServer();
     engine = await new LoopbackModelServer().start();
     // the session prompt ends with `<think>\n` for both methods: the sequential run is told apart by its max_tokens
-    engine.setScript((req) => (req.body.max_tokens === 36_000 ? sequentialReply(req) : sprintReply(req)));
+    // (self-consistency samples, from the CLI test, use the baselines' chat template)
+    engine.setScript((req) =>
+      req.prompt.includes('<｜User｜>')
+        ? scReply(req)
+        : req.body.max_tokens === 36_000
+          ? sequentialReply(req)
+          : sprintReply(req),
+    );
     config = testConfig(server.address, {
       models: {
         pools: {
@@ -138,5 +148,68 @@ describe('evaluation of the session methods (sprint, sequential) and the cross-r
     expect(JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'))).toEqual(
       JSON.parse(JSON.stringify(report)),
     );
+  });
+
+  /** Runs `sprint ...` as a user would; resolves with its exit code and output. */
+  const cli = (args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [path.resolve(__dirname, '..', '..', 'bin', 'sprint.js'), ...args],
+        {
+          env: { ...process.env },
+        },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+
+  it('sprint eval --endpoint (ad-hoc pool, in-process workers), then eval compare', async () => {
+    const configFile = writeConfigFile({
+      ...config,
+      taskQueues: { ...config.taskQueues, control: `${config.taskQueues.control}-cli` },
+    });
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-eval-cli-'));
+    const args = [
+      '--config',
+      configFile,
+      'eval',
+      '--benchmark',
+      'math500',
+      '--method',
+      'sc',
+      '--samples',
+      '3',
+    ];
+    const res = await cli([
+      ...args,
+      '--endpoint',
+      engine.baseUrl,
+      '--workers',
+      '--data',
+      dataFile,
+      '--out',
+      out,
+      '--id',
+      `cli-${Date.now()}`,
+      '--json',
+    ]);
+    // on failure, show what the command printed
+    expect({ code: res.code, stderr: res.code === 0 ? '' : res.stderr }).toEqual({ code: 0, stderr: '' });
+    const result = JSON.parse(res.stdout) as { summary: { problems: number; correct: number } };
+    expect(result.summary).toMatchObject({ problems: PROBLEMS, correct: ids.filter(scCorrect).length });
+    expect(fs.existsSync(path.join(out, 'report.md'))).toBe(true);
+
+    const cmp = await cli(['eval', 'compare', out, out, '--json']);
+    expect(cmp.code).toBe(0);
+    expect(JSON.parse(cmp.stdout)).toMatchObject({
+      comparison: { common: PROBLEMS, aOnlyRight: 0, bOnlyRight: 0, pValue: 1 },
+    });
+    const bad = await cli(['eval', '--benchmark', 'math500', '--method', 'nope', '--out', out]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--method must be one of sprint, sequential, sot, sc');
   });
 });

@@ -23,7 +23,13 @@ import {
   sotTotal,
   writeSumProblems,
 } from '../helpers/eval-scripts';
-import { countTokens, LoopbackModelServer, type ModelRequestRecord } from '../helpers/loopback-model-server';
+import {
+  countTokens,
+  LoopbackModelServer,
+  type ModelRequestRecord,
+  type ScriptedReply,
+} from '../helpers/loopback-model-server';
+import { solveCountdown, verifyCountdown } from '../../core/grading/countdown';
 import { startTestServer, type TestServer } from '../helpers/temporal-server';
 import { spawnWorkerProcess, startWorkers, waitForOutput } from '../helpers/workers';
 
@@ -45,13 +51,17 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
   let client: Client;
   let stopWorkers: () => Promise<void>;
   let dataFile: string;
-  let mode: 'sot' | 'sc' = 'sot';
+  let mode: 'sot' | 'sc' | 'other' = 'sot';
+  let otherReply: (req: ModelRequestRecord) => ScriptedReply = () => ({ text: '' });
   let delayMs = 0;
 
   beforeAll(async () => {
     server = await startTestServer();
     engine = await new LoopbackModelServer().start();
-    engine.setScript((req) => ({ ...(mode === 'sot' ? sotReply(req) : scReply(req)), delayMs }));
+    engine.setScript((req) => ({
+      ...(mode === 'sot' ? sotReply(req) : mode === 'sc' ? scReply(req) : otherReply(req)),
+      delayMs,
+    }));
     config = testConfig(server.address, {
       models: {
         pools: {
@@ -207,6 +217,7 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
       await first.terminate('test: stop halfway');
       const finishedBefore = readJsonl(path.join(inp.outDir, 'results.jsonl')).map((r) => r.problemId);
       expect(finishedBefore.length).toBeGreaterThanOrEqual(5);
+      expect(finishedBefore.length).toBeLessThan(PROBLEMS); // really stopped halfway
       const second = await client.workflow.start(evaluationWorkflow, {
         taskQueue: config.taskQueues.control,
         workflowId: wfId,
@@ -247,14 +258,25 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
         workflowId: `eval-${inp.evalId}`,
         args: [inp],
       });
-      for (let t = 0; (await handle.query(evaluationProgressQuery)).done < 6; t++) {
+      let doneAtKill = 0;
+      for (let t = 0; (doneAtKill = (await handle.query(evaluationProgressQuery)).done) < 6; t++) {
         if (t > 300) throw new Error('no progress');
         await new Promise((r) => setTimeout(r, 100));
       }
       firstWorker.kill('SIGKILL');
       await new Promise((r) => firstWorker.once('exit', r));
+
       secondWorker = spawnWorkerProcess(configFile, 'control');
       const result = await handle.result();
+      expect(doneAtKill).toBeLessThan(PROBLEMS);
+      // the workflow really moved to the restarted worker: two worker identities completed its tasks
+      const history = await handle.fetchHistory();
+      const identities = new Set(
+        history
+          .events!.map((e) => e.workflowTaskCompletedEventAttributes?.identity)
+          .filter((x): x is string => !!x),
+      );
+      expect(identities.size).toBeGreaterThanOrEqual(2);
       expect(result.summary.problems).toBe(PROBLEMS);
       expect(result.summary.correct).toBe(ids.filter(sotCorrect).length);
       // every model call of every problem happened exactly once: nothing was redone
@@ -270,5 +292,59 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
       secondWorker?.kill('SIGTERM');
       if (secondWorker) await new Promise((r) => secondWorker!.once('exit', r));
     }
+  });
+
+  it('gpqa (seeded option shuffle, letters) and generated countdown (equations) through the workflow', async () => {
+    mode = 'other';
+    const fixtures = path.join(__dirname, '..', 'fixtures', 'eval');
+    // GPQA: the double finds the correct option's letter in the shuffled question (wrong for "Yes")
+    const correct = ['Photon', '-1', 'Yes'];
+    otherReply = (req) => {
+      const lines = req.prompt.split('\n');
+      const hit = lines.find((l) => correct.some((c) => l.endsWith(`) ${c}`)));
+      const letter = hit![0]!;
+      return {
+        text: `thinking...\nAnswer: ${hit!.endsWith(') Yes') ? (letter === 'A' ? 'B' : 'A') : letter}`,
+      };
+    };
+    const g = await client.workflow.execute(evaluationWorkflow, {
+      taskQueue: config.taskQueues.control,
+      workflowId: `eval-gpqa-${Date.now()}`,
+      args: [
+        {
+          ...input(`gpqa-${Date.now()}`, 'sc', {
+            benchmark: 'gpqa',
+            dataFile: path.join(fixtures, 'gpqa-sample.csv'),
+          }),
+          settings: { samples: 1 },
+        },
+      ],
+    });
+    expect(g.summary).toMatchObject({ problems: 3, correct: 2, noAnswer: 0 });
+
+    // Countdown (seeded generator): the double solves even-numbered requests and adds all numbers otherwise
+    let n = 0;
+    const expected = new Map<string, boolean>();
+    otherReply = (req) => {
+      const m = /numbers \[([\d, ]+)\], create an equation that equals (\d+)/.exec(req.prompt)!;
+      const nums = m[1]!.split(', ').map(Number);
+      const target = Number(m[2]);
+      const eq = n++ % 2 === 0 ? solveCountdown(nums, target)! : nums.join(' + ');
+      expected.set(`${nums.join(',')}=${target}`, verifyCountdown(eq, nums, target).ok);
+      return { text: `search...\n\\boxed{${eq}}` };
+    };
+    const c = await client.workflow.execute(evaluationWorkflow, {
+      taskQueue: config.taskQueues.control,
+      workflowId: `eval-cd-${Date.now()}`,
+      args: [
+        {
+          ...input(`cd-${Date.now()}`, 'sc', { benchmark: 'countdown', dataFile: undefined, limit: 8 }),
+          settings: { samples: 1 },
+        },
+      ],
+    });
+    expect(c.summary.problems).toBe(8);
+    expect(c.summary.correct).toBe([...expected.values()].filter(Boolean).length);
+    expect(c.summary.correct).toBeGreaterThanOrEqual(4);
   });
 });

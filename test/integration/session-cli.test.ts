@@ -6,7 +6,7 @@ import { testConfig, writeConfigFile } from '../helpers/config';
 import { LoopbackModelServer } from '../helpers/loopback-model-server';
 import { sprintScript, threeRoundScenario } from '../helpers/sprint-script';
 import { startTestServer, type TestServer } from '../helpers/temporal-server';
-import { startWorkers } from '../helpers/workers';
+import { startWorkers, waitFor } from '../helpers/workers';
 
 const run = promisify(execFile);
 const bin = path.resolve(__dirname, '..', '..', 'bin', 'sprint.js');
@@ -72,6 +72,49 @@ describe('sprint ask / show / cancel', () => {
     );
     const result = JSON.parse(json.stdout) as { method: string; rounds: number; workflowId: string };
     expect(result).toMatchObject({ method: 'sequential', rounds: 1 });
+  });
+
+  it('separate executor engines; show and cancel a running session', async () => {
+    const slow = await new LoopbackModelServer().start();
+    slow.setScript(
+      sprintScript(threeRoundScenario(), { delayMs: (_r, kind) => (kind.kind === 'execute' ? 60_000 : 0) }),
+    );
+    const fast = await new LoopbackModelServer().start();
+    fast.setScript(sprintScript(threeRoundScenario()));
+    try {
+      // Planner on `fast`, executors on two replicas of `slow`: the session hangs in round 1.
+      const asking = sprint(
+        'ask',
+        'q',
+        '--planner',
+        fast.baseUrl,
+        '--executors',
+        slow.baseUrl,
+        slow.baseUrl,
+        '--model',
+        'm',
+        '--id',
+        'cli-cancel-1',
+      );
+      const outcome = asking.then(
+        () => ({ code: 0 }),
+        (e: { code: number; stderr: string }) => e,
+      );
+      await waitFor(() => slow.requests.length > 0, 30_000, 'the executor call');
+      expect(fast.requests).toHaveLength(1);
+      const shown = await sprint('show', 'cli-cancel-1');
+      expect(shown.stdout).toContain('session cli-cancel-1 (running, 0 round(s)');
+      expect(shown.stdout).toContain('round 1: executing...');
+      expect(shown.stdout).toMatch(/planner ask-[0-9a-f]+-planner\/r0/);
+      const cancelled = await sprint('cancel', 'cli-cancel-1', '--wait');
+      expect(cancelled.stdout).toContain('cli-cancel-1: CANCELLED');
+      const end = (await outcome) as { code: number; stderr: string };
+      expect(end.code).toBe(4);
+      expect(end.stderr).toContain('was cancelled');
+    } finally {
+      await slow.stop();
+      await fast.stop();
+    }
   });
 
   it('bad usage gets exit code 2; cancel of an unknown workflow says so', async () => {

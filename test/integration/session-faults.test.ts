@@ -7,6 +7,8 @@ import { sessionWorkflow } from '../../workflows';
 import { testConfig, writeConfigFile } from '../helpers/config';
 import { LoopbackModelServer, type ModelRequestRecord } from '../helpers/loopback-model-server';
 import { classify, sprintScript, threeRoundScenario } from '../helpers/sprint-script';
+import { initialRoute } from '../../workflows/routing';
+import { poolRoute } from '../../config';
 import { startTestServer, type TestServer } from '../helpers/temporal-server';
 import { spawnWorkerProcess, startWorkers, waitFor, waitForOutput } from '../helpers/workers';
 
@@ -115,6 +117,49 @@ describe('SPRINT session fault tolerance', () => {
     } finally {
       second.kill('SIGTERM');
       await new Promise((r) => second.once('exit', r));
+    }
+  });
+
+  it('a session whose sticky replica has no worker fails over to the shared queue and completes', async () => {
+    // Two replicas on the same engine; only r1 has a worker. Pick a workflow id that hashes to r0.
+    const two = testConfig(server.address, {
+      taskQueues: config.taskQueues,
+      artifacts: config.artifacts,
+      models: {
+        pools: {
+          local: {
+            model: 'loopback-model',
+            replicas: [
+              { name: 'r0', baseUrl: engine.baseUrl },
+              { name: 'r1', baseUrl: engine.baseUrl },
+            ],
+          },
+        },
+      },
+      session: { stickyScheduleToStartMs: 1000, retry: { initialIntervalMs: 100 } },
+    });
+    const route = poolRoute(two, 'local');
+    let i = 0;
+    while (initialRoute(route, `failover-${i}`).replica !== 'r0') i++;
+    engine.setScript(sprintScript(scenario));
+    const { stop } = await startWorkers(two, 'llm', { replica: 'r1' });
+    try {
+      const result = await client.workflow.execute(sessionWorkflow, {
+        taskQueue: two.taskQueues.control,
+        workflowId: `failover-${i}`,
+        args: [sessionRunInput(two, 'q')],
+      });
+      expect(result.text).toBe(expectedText);
+      expect(result.routing.planner).toMatchObject({
+        replica: 'r0',
+        queue: 'sprint-llm-local',
+        failedOver: true,
+      });
+      expect(result.problems).toEqual([
+        'planner queue sprint-llm-local-r0 had no worker: moved to sprint-llm-local',
+      ]);
+    } finally {
+      await stop();
     }
   });
 

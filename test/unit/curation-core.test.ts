@@ -107,6 +107,26 @@ describe('offline extractor', () => {
     // Step 5 has a three-line execution: merged into its plan (plan-only), so 3 executions over 2 stages.
     expect(result.ratio).toBe(1.5);
   });
+  it('splits numbered cases of a math trace into parallel steps; comparisons are not results; Hmm does not split', () => {
+    const trace = [
+      "Okay, let's see. I need all real x with |x - 3| + |x + 1| = 6. Hmm, so I should split into cases.",
+      'Case 1: x >= 3. Then |x - 3| = x - 3 and |x + 1| = x + 1. So 2x - 2 = 6, which gives x = 4. Since 4 >= 3, x = 4 works. Keep x = 4.',
+      'Case 2: -1 <= x < 3. Then |x - 3| = 3 - x and |x + 1| = x + 1. The sum is 4, which is never 6. So no solutions here. That case is done.',
+      'Case 3: x < -1. Then |x - 3| = 3 - x and |x + 1| = -x - 1. So 2 - 2x = 6, which gives x = -2. Since -2 < -1, it works. Keep x = -2.',
+      'Wait, let me double-check x = 4: |4 - 3| + |4 + 1| = 1 + 5 = 6. Yes. And x = -2 also gives 5 + 1 = 6. Yes, both work.',
+      'So the solutions are x = 4 and x = -2, and their sum is 2.',
+    ].join('\n\n');
+    const { components, dag, cues } = extractOffline(segmentTrace(trace), 'Find all x with |x-3|+|x+1|=6.');
+    expect(Object.values(cues)).toEqual(['setup', 'case', 'case', 'case', 'verify', 'continue']);
+    expect(dag).toMatchObject({ 2: [1], 3: [1], 4: [1], 5: [2] });
+    expect(components[4]!.prompt).toBe('Double-check x = 4: |4 - 3| + |4 + 1| = 1 + 5 = 6.');
+    const packed = pack(components, dag);
+    expect(packed.stages.map((st) => st.componentIds)).toEqual([
+      [1, 2, 3, 4],
+      [5, 6],
+    ]);
+    expect(packed.kept).toBe(true);
+  });
 });
 
 describe('rendering', () => {

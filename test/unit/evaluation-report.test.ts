@@ -293,6 +293,15 @@ describe('transcripts scored offline', () => {
     expect(a.tokens.total).toBe(plan1 + 10 + 20 + plan2 + fin);
   });
 
+  it('a transcript cut at the length limit (unclosed tags) still counts its rounds', () => {
+    const cut =
+      '<think>\n<Plan_1>\nplan <prompt_1.1> a </prompt_1.1>\n</Plan_1>\n<Execution_1>\n<execution_1.1>\n' +
+      'w'.repeat(400);
+    const a = accountTranscript(cut, 4);
+    expect(a).toMatchObject({ format: 'sprint', rounds: 1, promptsPerRound: [1] });
+    expect(a.tokens.sequential).toBeGreaterThanOrEqual(100);
+  });
+
   it('plain text counts every character-token as sequential', () => {
     expect(accountTranscript('x'.repeat(41), 4)).toMatchObject({
       format: 'sequential',

@@ -89,6 +89,15 @@ describe('parsePlan', () => {
     });
   });
 
+  it('records an empty reply', () => {
+    expect(parsePlan('  \n', 2)).toEqual({
+      phase: 2,
+      text: '',
+      prompts: [],
+      problems: ['empty reply: taken as a plan with no prompts'],
+    });
+  });
+
   it('reads a final answer, closed or cut by the stop string', () => {
     expect(parsePlan('<Final_answer>\nThe answer is \\boxed{4}.\n</Final_answer>', 5)).toEqual({
       phase: 5,
