@@ -1,12 +1,14 @@
 import { Command, CommanderError } from 'commander';
+import { registerCurate } from './commands/curate';
 import { registerAsk } from './commands/ask';
 import { registerCancel } from './commands/cancel';
-import { registerCurate } from './commands/curate';
+import { registerDemo } from './commands/demo';
 import { registerDev } from './commands/dev';
 import { registerEval } from './commands/eval';
+import { registerPipeline } from './commands/pipeline';
 import { registerShow } from './commands/show';
-import { registerSlot } from './commands/slot';
 import { registerStatus } from './commands/status';
+import { registerTrain } from './commands/train';
 import { registerWorker } from './commands/worker';
 import { CliError, ExitCode } from './exit-codes';
 
@@ -14,7 +16,10 @@ import { CliError, ExitCode } from './exit-codes';
 export function buildProgram(): Command {
   const program = new Command('sprint')
     .description('SPRINT parallel reasoning on Temporal: curate, train, publish, serve and evaluate')
-    .option('-c, --config <file>', 'config file (YAML or JSON); default $SPRINT_CONFIG or ./sprint.config.yaml')
+    .option(
+      '-c, --config <file>',
+      'config file (YAML or JSON); default $SPRINT_CONFIG or ./sprint.config.yaml',
+    )
     .showHelpAfterError()
     .exitOverride();
   registerDev(program);
@@ -24,8 +29,9 @@ export function buildProgram(): Command {
   registerShow(program);
   registerCancel(program);
   registerCurate(program);
-  registerSlot(program, 'train', 'Fine-tune a model on a curated dataset');
-  registerSlot(program, 'pipeline', 'Curate, train, publish and evaluate in one run');
+  registerTrain(program);
+  registerPipeline(program);
+  registerDemo(program);
   registerEval(program);
   return program;
 }

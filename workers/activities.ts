@@ -3,12 +3,14 @@ import { ArtifactStore, createArtifactActivities } from '../activities/artifacts
 import { createLlmActivities, resolveEndpoint } from '../activities/llm';
 import { ModelClient } from '../activities/model-client';
 import { createProbeActivities } from '../activities/probe';
+import { createPipelineActivities } from '../activities/pipeline';
+import { createCurationActivities } from '../activities/curation';
+import { createPublishActivities } from '../activities/publish';
+import { createTrainingActivities } from '../activities/training';
 import { createEvaluationActivities } from '../activities/evaluation/activities';
 import { createSprintActivities } from '../activities/sprint';
 import type { Client } from '@temporalio/client';
 import { connectClient } from './connection';
-import { createTrainingActivities } from '../activities/training';
-import { createCurationActivities } from '../activities/curation';
 
 /*
  * The activities each worker role registers. Dependencies (store, clients, secrets from this
@@ -21,6 +23,7 @@ export function controlActivities(config: SprintConfig) {
     ...createProbeActivities('control'),
     ...createArtifactActivities(store),
     ...createEvaluationActivities({ config, store }),
+    ...createPipelineActivities(),
   };
 }
 
@@ -66,6 +69,7 @@ export function trainingActivities(config: SprintConfig) {
     ...createProbeActivities('training'),
     ...createArtifactActivities(store),
     ...createTrainingActivities({ training: config.training, hubTokenEnv: config.hub.tokenEnv }),
+    ...createPublishActivities({ hub: config.hub }),
   };
 }
 

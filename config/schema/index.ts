@@ -4,9 +4,9 @@ import { queuesSchema, workersSchema } from './queues';
 import { modelsSchema } from './models';
 import { artifactsSchema, hubSchema } from './storage';
 import { trainingSchema } from './training';
+import { curationSchema } from './curation';
 import { evaluationSchema } from './evaluation';
 import { sessionSchema } from './session';
-import { curationSchema } from './curation';
 
 /** The one schema for every setting. Each section has defaults, so `{}` is a valid config. */
 export const configSchema = z
@@ -18,9 +18,9 @@ export const configSchema = z
     artifacts: artifactsSchema.prefault({}),
     hub: hubSchema.prefault({}),
     training: trainingSchema.prefault({}),
+    curation: curationSchema.prefault({}),
     evaluation: evaluationSchema.prefault({}),
     session: sessionSchema.prefault({}),
-    curation: curationSchema.prefault({}),
   })
   .strict();
 

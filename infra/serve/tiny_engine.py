@@ -38,7 +38,10 @@ class Engine:
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
         dtype = torch.bfloat16 if self.device.startswith("cuda") else torch.float32
-        self.model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=dtype).to(self.device).eval()
+        import transformers
+
+        dtype_key = "dtype" if int(transformers.__version__.split(".")[0]) >= 5 else "torch_dtype"
+        self.model = AutoModelForCausalLM.from_pretrained(model_dir, **{dtype_key: dtype}).to(self.device).eval()
         self.served_name = served_name
         self.max_context = max_context
         self.lock = threading.Lock()
@@ -237,8 +240,31 @@ def main() -> None:
     p.add_argument("--port", type=int, default=8000, help="0 picks a free port")
     p.add_argument("--device", default=None)
     p.add_argument("--max-context", type=int, default=None, help="cap prompt + completion tokens")
+    p.add_argument(
+        "--wait-for-model",
+        type=float,
+        default=0,
+        help="seconds to wait for the model folder to appear (a pipeline still training/publishing it)",
+    )
     args = p.parse_args()
-    if not os.path.isfile(os.path.join(args.model, "config.json")):
+    deadline = time.time() + args.wait_for_model
+    marker = os.path.join(args.model, "config.json")
+
+    def complete() -> bool:
+        # A folder still being written (published) is usable once config, weights and tokenizer are there.
+        if not os.path.isdir(args.model):
+            return False
+        names = set(os.listdir(args.model))
+        weights = any(n.endswith((".safetensors", ".bin")) and not n.startswith("training_args") for n in names)
+        return "config.json" in names and "tokenizer_config.json" in names and weights
+
+    waited = False
+    while not complete() and time.time() < deadline:
+        waited = True
+        time.sleep(2)
+    if waited:
+        time.sleep(2)
+    if not os.path.isfile(marker):
         sys.exit(f"tiny-engine: {args.model} is not a model folder (no config.json)")
     name = args.served_model_name or os.path.basename(os.path.abspath(args.model))
     engine = Engine(args.model, name, args.device, args.max_context)

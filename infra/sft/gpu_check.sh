@@ -12,6 +12,12 @@ if [[ -z "$PY" ]]; then
   if [[ -x "$HERE/../../.venv/bin/python" ]]; then PY="$HERE/../../.venv/bin/python"; else PY=python3; fi
 fi
 STEPS=${STEPS:-20}
+if ! "$PY" -c 'import torch, transformers' 2>/dev/null; then
+  echo "gpu_check: $PY lacks torch or transformers (pip install -r infra/sft/requirements.txt, or PYTHON=...)" >&2
+  exit 2
+fi
+"$PY" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' ||
+  echo "gpu_check: warning: no CUDA device visible; this runs on the CPU and will be slow" >&2
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false

@@ -201,8 +201,11 @@ def load_model_and_tokenizer(args: argparse.Namespace, train_records: list[dict[
         tokenizer.pad_token = tokenizer.eos_token
     import torch
 
+    import transformers
+
+    dtype_key = "dtype" if int(transformers.__version__.split(".")[0]) >= 5 else "torch_dtype"
     model = AutoModelForCausalLM.from_pretrained(
-        args.model, revision=args.revision, dtype=torch.bfloat16 if bf16 else torch.float32
+        args.model, revision=args.revision, **{dtype_key: torch.bfloat16 if bf16 else torch.float32}
     )
     model.config.use_cache = False
     return model, tokenizer, args.model
@@ -257,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     # transformers 5 renamed gradient_checkpointing to activation_checkpointing; accept both.
     fields = getattr(TrainingArguments, "__dataclass_fields__", {})
     ckpt_field = "activation_checkpointing" if "activation_checkpointing" in fields else "gradient_checkpointing"
-    targs = TrainingArguments(
+    targ_values = dict(
         output_dir=args.output_dir,
         num_train_epochs=args.epochs,
         max_steps=args.max_steps,
@@ -289,6 +292,16 @@ def main(argv: list[str] | None = None) -> int:
         dataloader_num_workers=0,
         use_cpu=not cuda,
     )
+
+    # Older transformers (4.x) name some fields differently; drop what this version does not know.
+    if "eval_strategy" not in fields and "evaluation_strategy" in fields:
+        targ_values["evaluation_strategy"] = targ_values.pop("eval_strategy")
+    unknown = sorted(k for k in targ_values if fields and k not in fields)
+    for k in unknown:
+        if targ_values[k] not in (None, False):
+            print(f"sprint-sft: transformers {transformers.__version__} has no TrainingArguments.{k}; ignored", file=sys.stderr)
+        targ_values.pop(k)
+    targs = TrainingArguments(**targ_values)
 
     counters = {"tokens": 0}
 
@@ -366,14 +379,17 @@ def main(argv: list[str] | None = None) -> int:
                 emit("error", message=f"fault injection: exiting after the checkpoint of step {state.global_step}", type="FaultInjection")
                 os._exit(75)
 
+    import inspect
+
+    tokenizer_field = "processing_class" if "processing_class" in inspect.signature(Trainer.__init__).parameters else "tokenizer"
     trainer = CountingTrainer(
         model=model,
         args=targs,
         train_dataset=ExampleDataset(train_examples),
         eval_dataset=ExampleDataset(eval_examples) if do_eval else None,
         data_collator=PadCollator(tokenizer.pad_token_id),
-        processing_class=tokenizer,
         callbacks=[EventCallback()],
+        **{tokenizer_field: tokenizer},
     )
     from transformers.trainer_callback import PrinterCallback, ProgressCallback
 

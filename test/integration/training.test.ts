@@ -5,7 +5,8 @@ import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@t
 import type { SprintConfig } from '../../config';
 import { launchAlive, launchFiles } from '../../activities/training/local';
 import type { TrainingHeartbeat } from '../../activities/training';
-import { trainingWorkflow } from '../../workflows';
+import { publishWorkflow, trainingWorkflow } from '../../workflows';
+import { HubDouble } from '../helpers/hub-double';
 import { SprintKind, SprintProgress, SprintStatus } from '../../workflows/search-attributes';
 import { testConfig, writeConfigFile } from '../helpers/config';
 import { decodeJsonPayload, writeSftDataset } from '../helpers/sft-dataset';
@@ -53,10 +54,14 @@ describe('training workflow with the local launcher', () => {
   let client: Client;
   let stopControl: () => Promise<void>;
   let dataset: string;
+  let hub: HubDouble;
 
   beforeAll(async () => {
     server = await startTestServer();
+    hub = await new HubDouble('hf_integration').start();
+    process.env.SPRINT_TEST_HUB_TOKEN = hub.token;
     config = testConfig(server.address, {
+      hub: { endpoint: hub.baseUrl, tokenEnv: 'SPRINT_TEST_HUB_TOKEN' },
       training: {
         runsDir: fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-runs-')),
         pollIntervalMs: 300,
@@ -72,6 +77,7 @@ describe('training workflow with the local launcher', () => {
     await stopControl?.();
     await client?.connection.close();
     await server?.stop();
+    await hub?.stop();
   });
 
   const input = (extra: string[], maxSteps: number) => ({
@@ -119,6 +125,32 @@ describe('training workflow with the local launcher', () => {
       expect(attrs.get(SprintKind)).toBe('training');
       expect(attrs.get(SprintProgress)).toBe(8);
       expect(attrs.get(SprintStatus)).toBe('completed');
+
+      // Publish the trained model to the Hub double; the second run finds nothing to commit.
+      const publish = (n: number) =>
+        client.workflow.execute(publishWorkflow, {
+          taskQueue: config.taskQueues.control,
+          workflowId: `${id}-publish-${n}`,
+          args: [
+            {
+              taskQueue: config.taskQueues.training,
+              modelDir: result.modelDir,
+              repo: 'tester/sprint-tiny',
+              card: {
+                baseModel: result.baseModel,
+                hyperparameters: result.hyperparameters,
+                training: { steps: result.steps },
+              },
+            },
+          ],
+        });
+      const published = await publish(1);
+      expect(published).toMatchObject({ target: 'hub', committed: true });
+      expect(published.uploaded).toEqual(
+        expect.arrayContaining(['README.md', 'config.json', 'model.safetensors']),
+      );
+      expect(await publish(2)).toMatchObject({ committed: false, uploaded: [] });
+      expect(hub.commitsOf('tester/sprint-tiny')).toHaveLength(1);
     } finally {
       await stop();
     }

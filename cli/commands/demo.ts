@@ -1,0 +1,155 @@
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { Runtime } from '@temporalio/worker';
+import { projectRoot } from '../../infra/temporal/dev-server';
+import { connectClient, connectWorker } from '../../workers/connection';
+import { createWorkers, firstStopSignal, runWorkers, workerLogger } from '../../workers/create';
+import { readConfig, uiLink, type GlobalOptions } from '../context';
+import { CliError, ExitCode } from '../exit-codes';
+import { bringUpServer } from './dev';
+import { buildPipelineInput, formatPipelineResult, runPipeline } from './pipeline';
+
+/** The demo's model: a small Qwen2 (random init, ~1M parameters) that trains for a few minutes on a CPU. */
+export const DEMO_MODEL_CONFIG = {
+  hidden_size: 128,
+  intermediate_size: 352,
+  num_hidden_layers: 4,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  tie_word_embeddings: true,
+};
+
+interface DemoOptions {
+  traces: string;
+  limit: string;
+  keepRunning?: boolean;
+  id?: string;
+}
+
+/**
+ * `npm run demo`: the embedded stack and the whole pipeline offline on this machine. Countdown
+ * traces the project generates -> offline curation -> a tiny Qwen2 trained by the local launcher
+ * -> published to the local Hub mirror -> served by the tiny engine -> a short SPRINT evaluation.
+ */
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description(
+      'Run the whole pipeline offline on the embedded stack (config/demo.yaml): curate, train, publish, evaluate',
+    )
+    .option('--traces <n>', 'Countdown traces to generate and curate', '300')
+    .option('--limit <n>', 'Countdown problems to evaluate', '8')
+    .option('--id <id>', 'pipeline id (the same id resumes a run)')
+    .option('--keep-running', 'keep the server, UI and workers up after the run (Ctrl-C to stop)')
+    .action(async (opts: DemoOptions, cmd: Command) => {
+      const global = cmd.optsWithGlobals<GlobalOptions>();
+      const config = readConfig({ config: global.config ?? path.join(projectRoot, 'config', 'demo.yaml') });
+      const log = (line: string) => console.log(`sprint demo: ${line}`);
+      const pool = config.models.pools.demo;
+      if (!pool?.replicas[0])
+        throw new CliError('the demo config needs a models.pools.demo with one replica', ExitCode.usage);
+
+      log('checking the Python environment (.venv: torch, transformers) ...');
+      const setup = spawnSync('bash', [path.join(projectRoot, 'scripts', 'setup-python.sh')], {
+        stdio: 'inherit',
+        cwd: projectRoot,
+      });
+      if (setup.status !== 0)
+        throw new CliError('the Python environment could not be set up (see above)', ExitCode.failed);
+
+      // ERROR only: while the engine loads the model, refused model calls are retried (WARN noise).
+      Runtime.install({ shutdownSignals: [], logger: workerLogger('ERROR') });
+      const stopSignal = firstStopSignal(log);
+      const server = await bringUpServer(config, log);
+      const connection = await connectWorker(config);
+      const workers = await createWorkers('all', { config, connection });
+      let release!: () => void;
+      const stopWorkers = new Promise<void>((r) => (release = r));
+      const workersDone = runWorkers(workers, Promise.race([stopWorkers, stopSignal]));
+      log(`workers polling: ${workers.map((w) => w.options.taskQueue).join(', ')}`);
+
+      const id = opts.id ?? `demo-${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}`;
+      const repo = 'local/sprint-tiny-demo';
+      const input = buildPipelineInput(config, {
+        id,
+        generate: opts.traces,
+        extractor: 'offline',
+        tiny: true,
+        modelConfig: DEMO_MODEL_CONFIG,
+        launcher: 'local',
+        repo,
+        benchmark: 'countdown',
+        method: 'sprint',
+        limit: opts.limit,
+        pool: 'demo',
+      });
+
+      // The engine waits for the published model, then serves it to the evaluation's llm worker.
+      const modelFolder = path.resolve(config.hub.localMirror, repo);
+      const port = new URL(pool.replicas[0].baseUrl).port || '80';
+      fs.mkdirSync(path.join(projectRoot, '.sprint'), { recursive: true });
+      const engineLog = path.join(projectRoot, '.sprint', 'demo-engine.log');
+      const engine = spawn(
+        path.join(projectRoot, '.venv', 'bin', 'python'),
+        [
+          path.join(projectRoot, 'infra', 'serve', 'tiny_engine.py'),
+          '--model',
+          modelFolder,
+          '--port',
+          port,
+          '--served-model-name',
+          pool.model,
+          '--wait-for-model',
+          '86400',
+        ],
+        { cwd: projectRoot, stdio: ['ignore', fs.openSync(engineLog, 'a'), fs.openSync(engineLog, 'a')] },
+      );
+      log(
+        `tiny engine (pid ${engine.pid}) will serve ${modelFolder} at ${pool.replicas[0].baseUrl} once it is published (log: ${engineLog})`,
+      );
+
+      let exitCode: number = ExitCode.ok;
+      try {
+        const client = await connectClient(config);
+        const interrupted = stopSignal.then(() => {
+          throw new CliError(
+            'interrupted; the pipeline keeps its state: run the demo again with --id ' + id,
+            ExitCode.interrupted,
+          );
+        });
+        const result = await Promise.race([runPipeline(client, config, input, log), interrupted]);
+        console.log(formatPipelineResult(result));
+        log(`the whole run in the Web UI: ${uiLink(config, id)}`);
+        log(
+          `all pipeline runs: ${uiLink(config, '').replace(/\/workflows\/$/, '/workflows')}?query=SprintKind%3D%22pipeline%22`,
+        );
+        if (server?.owned && !opts.keepRunning)
+          log('the state stays in the SQLite file: `npx sprint dev` brings the UI back with this run in it');
+        if (opts.keepRunning) {
+          log('keeping the stack up; press Ctrl-C to stop');
+          await stopSignal;
+        }
+        await client.connection.close();
+      } catch (err) {
+        if (err instanceof CliError) {
+          console.error(`sprint demo: ${err.message}`);
+          exitCode = err.exitCode;
+        } else {
+          console.error(`sprint demo: ${(err as Error).message}`);
+          exitCode = ExitCode.failed;
+        }
+      } finally {
+        engine.kill('SIGTERM');
+        release();
+        await workersDone.catch(() => undefined);
+        await connection.close();
+        if (server?.owned) {
+          log('stopping the Temporal dev server');
+          await server.stop();
+        }
+      }
+      process.exit(exitCode);
+    });
+}
