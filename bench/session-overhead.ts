@@ -11,7 +11,8 @@
  *   - Temporal's overhead per round against the same loop run in-process (ModelClient + core/format,
  *     no Temporal),
  *   - the same session with streaming dispatch, against its own ideal (streaming sequential tokens).
- * Environment: BENCH_TOKEN_MS (default 5), BENCH_REPEATS (default 3; the median is reported). One
+ * Environment: BENCH_TOKEN_MS (default 5), BENCH_REPEATS (default 3; the median is reported),
+ * BENCH_SCALE (length multiplier of plans and executions, default 1). One
  * warm-up session (workflow bundle, caches) runs first and is not counted.
  */
 import { Client, Connection } from '@temporalio/client';
@@ -36,6 +37,12 @@ import { startWorkers } from '../test/helpers/workers';
 const TOKEN_MS = Number(process.env.BENCH_TOKEN_MS ?? 5);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const ROUNDS = 3;
+/**
+ * Length multiplier for plans and executions. 1 = short rounds (~250 sequential tokens per round at 4
+ * executors); 2.5 = about the paper's MATH500 scale (SPRINT averaged 2,440 sequential tokens).
+ */
+const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+const len = (n: number) => Math.max(1, Math.round(n * SCALE));
 
 /** Deterministic filler text of n whitespace tokens. */
 function words(n: number, seed: number): string {
@@ -61,14 +68,14 @@ function words(n: number, seed: number): string {
 function scenario(executors: number): Scenario {
   return {
     rounds: Array.from({ length: ROUNDS }, (_, r) => {
-      const parts: (string | { prompt: string })[] = [words(30, r)];
+      const parts: (string | { prompt: string })[] = [words(len(30), r)];
       for (let k = 0; k < executors; k++)
         parts.push({ prompt: `sub-task ${r + 1}.${k + 1}: ${words(8, k)}` });
-      parts.push(words(20, r + 1));
+      parts.push(words(len(20), r + 1));
       return {
         parts,
         executions: Array.from({ length: executors }, (_, k) =>
-          words(150 + ((k * 37 + r * 11) % 100), k + r),
+          words(len(150 + ((k * 37 + r * 11) % 100)), k + r),
         ),
       };
     }),
@@ -229,7 +236,7 @@ async function main(): Promise<void> {
     'streaming saves',
   ];
   console.log(
-    `SPRINT session overhead (loopback engine, ${TOKEN_MS} ms/token, median of ${REPEATS}, ${new Date().toISOString()})`,
+    `SPRINT session overhead (loopback engine, ${TOKEN_MS} ms/token, length scale ${SCALE}, median of ${REPEATS}, ${new Date().toISOString()})`,
   );
   console.log(`| ${header.join(' | ')} |`);
   console.log(`|${header.map(() => '---').join('|')}|`);

@@ -1,20 +1,49 @@
 #!/usr/bin/env bash
-# The project's test command (`npm test`): installs what the tests need, then type-checks, lints
-# and runs the unit and integration suites. Exits non-zero when anything fails.
-set -euo pipefail
+# The project's test command (`npm test`): installs what the tests need, then type-checks, lints,
+# validates the deployment files and runs the unit, integration and Python suites. Every suite runs
+# even when an earlier one fails; the last line sums them up ('N passed, N failed') and the exit
+# code is non-zero when anything failed.
+set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-bash scripts/setup.sh
-bash scripts/setup-python.sh
+bash scripts/setup.sh || exit 1
+bash scripts/setup-python.sh || exit 1
 
-echo "== typecheck"
-npx tsc -p tsconfig.json --noEmit
-echo "== lint"
-npx eslint . --max-warnings 0
-bash scripts/validate-infra.sh
-echo "== unit tests"
-npx jest --ci --selectProjects unit "$@"
-echo "== integration tests (real Temporal dev server)"
-npx jest --ci --selectProjects integration --runInBand "$@"
-echo "== python tests (trainer, tiny engine)"
-.venv/bin/python -m pytest -q infra/sft/tests infra/serve/tests
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+status=0
+step() {
+  echo "== $1"
+  shift
+  "$@" || status=1
+}
+
+step "typecheck" npx tsc -p tsconfig.json --noEmit
+step "lint" npx eslint . --max-warnings 0
+step "deployment files (kustomize, Kubernetes and compose schemas)" bash scripts/validate-infra.sh
+step "unit tests" npx jest --ci --selectProjects unit --json --outputFile="$results/unit.json" "$@"
+step "integration tests (real Temporal dev server)" \
+  npx jest --ci --selectProjects integration --runInBand --json --outputFile="$results/integration.json" "$@"
+step "python tests (trainer, tiny engine)" \
+  .venv/bin/python -m pytest -q infra/sft/tests infra/serve/tests --junitxml="$results/python.xml"
+
+node -e '
+const fs = require("fs");
+const dir = process.argv[1];
+let passed = 0, failed = 0, skipped = 0;
+for (const f of ["unit.json", "integration.json"]) {
+  const p = `${dir}/${f}`;
+  if (!fs.existsSync(p)) { failed += 1; console.log(`(no results from ${f}: the runner did not finish)`); continue; }
+  const r = JSON.parse(fs.readFileSync(p, "utf8"));
+  passed += r.numPassedTests; failed += r.numFailedTests + (r.numRuntimeErrorTestSuites || 0); skipped += r.numPendingTests;
+}
+const x = `${dir}/python.xml`;
+if (fs.existsSync(x)) {
+  const s = fs.readFileSync(x, "utf8");
+  const attr = (n) => Number((new RegExp(`<testsuite [^>]*\\b${n}="(\\d+)"`).exec(s) || [])[1] || 0);
+  const total = attr("tests"), bad = attr("failures") + attr("errors"), skip = attr("skipped");
+  passed += total - bad - skip; failed += bad; skipped += skip;
+} else { failed += 1; console.log("(no results from pytest)"); }
+console.log(`all suites: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+' "$results"
+exit $status
