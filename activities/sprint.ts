@@ -4,6 +4,7 @@ import { estimatePromptEndTokens } from '../core/accounting';
 import { parseExecutionOutput, parsePlan, type Plan } from '../core/format';
 import {
   PROMPT_CLOSED_SIGNAL,
+  type CallTiming,
   type ExecuteCallInput,
   type ExecuteCallResult,
   type PlanCallInput,
@@ -50,6 +51,20 @@ function samplingOf(input: SamplingInput): Omit<CompletionRequest, 'prompt' | 's
 
 export function createSprintActivities(deps: SprintActivityDeps) {
   const interval = deps.heartbeatIntervalMs ?? 1000;
+  /** Where and when a call ran, as every sprint activity reports it. */
+  const timing = (
+    startedAt: number,
+    attempt: number,
+    result: { latencyMs: number; finishReason: string },
+  ): CallTiming => ({
+    startedAt,
+    endedAt: Date.now(),
+    latencyMs: result.latencyMs,
+    pool: deps.pool,
+    replica: deps.replica,
+    attempt,
+    finishReason: result.finishReason,
+  });
 
   return {
     /** One planner turn: continues the assistant turn and stops at `</Plan_` / `</Final_answer>`. */
@@ -129,13 +144,7 @@ export function createSprintActivities(deps: SprintActivityDeps) {
         promptEndTokens,
         streamed: streaming,
         ...(signalErrors.length ? { signalErrors } : {}),
-        startedAt,
-        endedAt: Date.now(),
-        latencyMs: result.latencyMs,
-        pool: deps.pool,
-        replica: deps.replica,
-        attempt,
-        finishReason: result.finishReason,
+        ...timing(startedAt, attempt, result),
       };
     },
 
@@ -152,13 +161,7 @@ export function createSprintActivities(deps: SprintActivityDeps) {
         text: parsed.text,
         problems: parsed.problems,
         usage: result.usage,
-        startedAt,
-        endedAt: Date.now(),
-        latencyMs: result.latencyMs,
-        pool: deps.pool,
-        replica: deps.replica,
-        attempt,
-        finishReason: result.finishReason,
+        ...timing(startedAt, attempt, result),
       };
     },
 
@@ -172,13 +175,7 @@ export function createSprintActivities(deps: SprintActivityDeps) {
       return {
         raw: result.text,
         usage: result.usage,
-        startedAt,
-        endedAt: Date.now(),
-        latencyMs: result.latencyMs,
-        pool: deps.pool,
-        replica: deps.replica,
-        attempt,
-        finishReason: result.finishReason,
+        ...timing(startedAt, attempt, result),
       };
     },
   };

@@ -56,6 +56,12 @@ export interface CallTiming {
   finishReason: string;
 }
 
+/** The timing and placement fields of a call result (what a transcript's CallRecord keeps of them). */
+export function callTimingOf(result: CallTiming): CallTiming {
+  const { startedAt, endedAt, latencyMs, pool, replica, attempt, finishReason } = result;
+  return { startedAt, endedAt, latencyMs, pool, replica, attempt, finishReason };
+}
+
 export interface PlanCallResult extends CallTiming {
   raw: string;
   plan: Plan;

@@ -28,6 +28,7 @@ import {
 } from '../core/format';
 import type { MethodRunInput, MethodRunResult } from '../core/method-result';
 import {
+  callTimingOf,
   PROGRESS_QUERY,
   PROMPT_CLOSED_SIGNAL,
   type CallRecord,
@@ -298,13 +299,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
         queue: queueUsed,
         raw: result.raw,
         usage: result.usage,
-        startedAt: result.startedAt,
-        endedAt: result.endedAt,
-        latencyMs: result.latencyMs,
-        pool: result.pool,
-        replica: result.replica,
-        attempt: result.attempt,
-        finishReason: result.finishReason,
+        ...callTimingOf(result),
         ...(streamedFlag ? { streamed: true } : {}),
       };
       calls.push(record);
@@ -388,13 +383,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
         queue: queueUsed,
         raw: result.raw,
         usage: result.usage,
-        startedAt: result.startedAt,
-        endedAt: result.endedAt,
-        latencyMs: result.latencyMs,
-        pool: result.pool,
-        replica: result.replica,
-        attempt: result.attempt,
-        finishReason: result.finishReason,
+        ...callTimingOf(result),
       });
       planResult = result;
       const tooLong = result.usage.completionTokens > settings.resample.planMaxTokens;
