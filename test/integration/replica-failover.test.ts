@@ -113,7 +113,14 @@ describe('replica routing and failover (two engines, two llm worker processes)',
     const host = os.hostname();
     for (const r of ['a', 'b']) {
       const queues = expectedQueues(config, 'llm', 'main', r);
-      expect(await missingPollers(client, 'default', queues, host, 60_000)).toEqual([]);
+      // "polling" is printed once the worker is created; its first polls reach the server a moment
+      // later, so give the registration a bounded time before asserting.
+      let missing = await missingPollers(client, 'default', queues, host, 60_000);
+      for (let i = 0; i < 50 && missing.length; i++) {
+        await new Promise((done) => setTimeout(done, 200));
+        missing = await missingPollers(client, 'default', queues, host, 60_000);
+      }
+      expect(missing).toEqual([]);
       expect(await missingPollers(client, 'default', queues, 'some-other-host', 60_000)).toEqual([
         `activity queue sprint-llm-main-${r}`,
         'activity queue sprint-llm-main',
