@@ -8,9 +8,9 @@ import {
   type CompletionRequest,
   type CompletionResult,
   type EngineEndpoint,
-} from './model-client';
+} from '../io/model-client';
 
-export type { ChatRequest, CompletionRequest, CompletionResult, TokenUsage } from './model-client';
+export type { ChatRequest, CompletionRequest, CompletionResult, TokenUsage } from '../io/model-client';
 
 /** Result of a model activity: the call's result plus where it ran (for routing audits). */
 export interface ModelCallResult extends CompletionResult {

@@ -13,7 +13,7 @@ import {
   type SamplingInput,
 } from '../core/session-types';
 import { withActivityCall } from './llm';
-import type { CompletionRequest, ModelClient } from './model-client';
+import type { CompletionRequest, ModelClient } from '../io/model-client';
 
 /*
  * The SPRINT planner and executor activities, bound to one replica (registered by its llm worker on

@@ -8,8 +8,8 @@
  * the offline heuristics agree with that reference. Run: npx tsx bench/curation-extractors.ts [N] [seed]
  */
 import { curateOne, type CurationSettings } from '../activities/curation';
-import { DAG_SYSTEM } from '../activities/curation/llm-extractor';
-import { ModelClient } from '../activities/model-client';
+import { DAG_SYSTEM } from '../io/curation/llm-extractor';
+import { ModelClient } from '../io/model-client';
 import { parseConfig } from '../config';
 import { segmentTrace } from '../core/curation/lines';
 import { generateCountdownTraces, type CountdownTrace } from '../core/traces/countdown';

@@ -16,7 +16,7 @@
  * warm-up session (workflow bundle, caches) runs first and is not counted.
  */
 import { Client, Connection } from '@temporalio/client';
-import { ModelClient } from '../activities/model-client';
+import { ModelClient } from '../io/model-client';
 import { sessionRunInput } from '../config';
 import { accountSession, type RoundUsage } from '../core/accounting';
 import {

@@ -1,4 +1,4 @@
-import type { ArtifactRef } from '../activities/artifacts';
+import type { ArtifactRef } from './artifact-ref';
 
 /** The inference methods the platform serves and evaluates. */
 export type MethodName = 'sprint' | 'sequential' | 'sot' | 'sc';

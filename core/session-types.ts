@@ -1,4 +1,4 @@
-import type { ArtifactRef } from '../activities/artifacts';
+import type { ArtifactRef } from './artifact-ref';
 import type { CallUsage, SessionTokens } from './accounting';
 import type { Plan } from './format';
 

@@ -1,13 +1,14 @@
 import type { SprintConfig } from '../config/schema';
-import { ArtifactStore, createArtifactActivities } from '../activities/artifacts';
+import { createArtifactActivities } from '../activities/artifacts';
+import { ArtifactStore } from '../io/artifacts';
 import { createLlmActivities, resolveEndpoint } from '../activities/llm';
-import { ModelClient } from '../activities/model-client';
+import { ModelClient } from '../io/model-client';
 import { createProbeActivities } from '../activities/probe';
 import { createPipelineActivities } from '../activities/pipeline';
 import { createCurationActivities } from '../activities/curation';
 import { createPublishActivities } from '../activities/publish';
 import { createTrainingActivities } from '../activities/training';
-import { createEvaluationActivities } from '../activities/evaluation/activities';
+import { createEvaluationActivities } from '../activities/evaluation';
 import { createSprintActivities } from '../activities/sprint';
 import type { Client } from '@temporalio/client';
 import { connectClient } from './connection';

@@ -11,7 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, type SearchAttributeUpdatePair } from '@temporalio/common';
-import type { EvaluationActivities, ProblemOutcome } from '../activities/evaluation/activities';
+import type { EvaluationActivities, ProblemOutcome } from '../activities/evaluation';
 import type { BenchmarkName, BenchmarkProblem } from '../core/benchmarks';
 import type { RunSummary } from '../core/evaluation/summary';
 import type { ProblemRecord } from '../core/evaluation/types';

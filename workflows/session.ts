@@ -12,7 +12,8 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { ArtifactActivities, ArtifactRef } from '../activities/artifacts';
+import type { ArtifactActivities } from '../activities/artifacts';
+import type { ArtifactRef } from '../core/artifact-ref';
 import type { SprintActivities } from '../activities/sprint';
 import type { PoolRoute } from '../config/queues';
 import { sessionSchema, type SessionSettings, type SessionSettingsInput } from '../config/schema/session';

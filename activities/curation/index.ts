@@ -22,12 +22,12 @@ import {
 } from '../../core/curation/report';
 import { pack, PackingError, type Component, type Dag } from '../../core/packing';
 import { generateCountdownTraces } from '../../core/traces/countdown';
-import type { ArtifactRef, ArtifactStore } from '../artifacts';
+import type { ArtifactRef, ArtifactStore } from '../../io/artifacts';
 import { toActivityFailure } from '../llm';
-import { ModelCallError, type ModelClient, type TokenUsage } from '../model-client';
-import { pushDataset, type PushResult } from './hub-push';
-import { loadHubTraces, loadTracesFile, type ParsedTraces, type TraceRecord } from './input';
-import { buildDag, ExtractionFailure, extractSteps } from './llm-extractor';
+import { ModelCallError, type ModelClient, type TokenUsage } from '../../io/model-client';
+import { pushDataset, type PushResult } from '../../io/curation/hub-push';
+import { loadHubTraces, loadTracesFile, type ParsedTraces, type TraceRecord } from '../../io/curation/input';
+import { buildDag, ExtractionFailure, extractSteps } from '../../io/curation/llm-extractor';
 
 export type ExtractorKind = 'offline' | 'llm';
 
@@ -557,4 +557,4 @@ export function createCurationActivities(deps: CurationDeps) {
 }
 
 export type CurationActivities = ReturnType<typeof createCurationActivities>;
-export type { PushResult } from './hub-push';
+export type { PushResult } from '../../io/curation/hub-push';

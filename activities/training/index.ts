@@ -3,11 +3,11 @@ import * as path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { TrainingConfig } from '../../config/schema/training';
 import { TRAINING_PROGRESS_SIGNAL } from '../../core/training';
-import { jobName, resolveRun, trainerArgs } from './args';
-import { DockerLauncher } from './docker';
-import { applyEvent, describeProgress, parseTrainerLine, type TrainerEvent } from './events';
-import { KubernetesLauncher } from './kubernetes';
-import { LocalLauncher } from './local';
+import { jobName, resolveRun, trainerArgs } from '../../io/training/args';
+import { DockerLauncher } from '../../io/training/docker';
+import { applyEvent, describeProgress, parseTrainerLine, type TrainerEvent } from '../../io/training/events';
+import { KubernetesLauncher } from '../../io/training/kubernetes';
+import { LocalLauncher } from '../../io/training/local';
 import type {
   JobHandle,
   LaunchSpec,
@@ -17,10 +17,10 @@ import type {
   TrainingJobInput,
   TrainingJobResult,
   TrainingProgress,
-} from './types';
+} from '../../io/training/types';
 
-export * from './types';
-export { describeProgress } from './events';
+export * from '../../io/training/types';
+export { describeProgress } from '../../io/training/events';
 
 export interface TrainingActivityDeps {
   training: TrainingConfig;

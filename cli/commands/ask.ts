@@ -4,7 +4,7 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { Runtime } from '@temporalio/worker';
 import { sessionRunInput, type SprintConfig } from '../../config';
-import { ModelClient } from '../../activities/model-client';
+import { ModelClient } from '../../io/model-client';
 import type { SessionProgress } from '../../core/session-types';
 import { sequentialWorkflow, sessionWorkflow } from '../../workflows';
 import { progressQuery } from '../../workflows/session';

@@ -4,8 +4,8 @@ import type { Command } from 'commander';
 import { poolRoute, type SprintConfig } from '../../config';
 import { benchmarkNames, type BenchmarkName } from '../../core/benchmarks';
 import type { MethodName } from '../../core/method-result';
-import type { TrainingProgress } from '../../activities/training/types';
-import { describeProgress } from '../../activities/training/events';
+import type { TrainingProgress } from '../../io/training/types';
+import { describeProgress } from '../../io/training/events';
 import {
   pipelineWorkflow,
   pipelineStages,

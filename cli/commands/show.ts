@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { ArtifactStore, type ArtifactRef } from '../../activities/artifacts';
+import { ArtifactStore, type ArtifactRef } from '../../io/artifacts';
 import type { SessionProgress, SessionTranscript } from '../../core/session-types';
 import { progressQuery } from '../../workflows/session';
 import { clientFor, readConfig, uiLink, type GlobalOptions } from '../context';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { poolQueue, replicaQueue, type SprintConfig } from '../../config';
-import { ModelClient } from '../../activities/model-client';
+import { ModelClient } from '../../io/model-client';
 import { resolveEndpoint } from '../../activities/llm';
 import { searchAttributeDefinitions } from '../../workflows/search-attributes';
 import { clientFor, readConfig, type GlobalOptions } from '../context';

@@ -4,8 +4,8 @@ import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporal
 import type { Command } from 'commander';
 import type { SprintConfig } from '../../config';
 import { trainingProfiles, type Hyperparameters, type TrainingProfile } from '../../config/schema/training';
-import { describeProgress } from '../../activities/training/events';
-import type { LauncherKind, TrainingProgress } from '../../activities/training/types';
+import { describeProgress } from '../../io/training/events';
+import type { LauncherKind, TrainingProgress } from '../../io/training/types';
 import {
   trainingWorkflow,
   type TrainingWorkflowInput,

@@ -1,4 +1,4 @@
-import type { ArtifactRef } from '../../activities/artifacts';
+import type { ArtifactRef } from '../artifact-ref';
 import type { BenchmarkName } from '../benchmarks';
 import type { MethodName, MethodTokens } from '../method-result';
 

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { SprintConfig } from '../../config';
-import { DAG_SYSTEM, STEPS_SYSTEM } from '../../activities/curation/llm-extractor';
+import { DAG_SYSTEM, STEPS_SYSTEM } from '../../io/curation/llm-extractor';
 import { parseTrajectory } from '../../core/format';
 import { curationWorkflow } from '../../workflows';
 import { testConfig } from '../helpers/config';

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { SprintConfig } from '../../config';
-import { ArtifactStore, type ArtifactRef } from '../../activities/artifacts';
+import { ArtifactStore, type ArtifactRef } from '../../io/artifacts';
 import type { CurationSettings, TraceResultDoc } from '../../activities/curation';
 import { parseTrajectory } from '../../core/format';
 import { generateCountdownTraces } from '../../core/traces/countdown';

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { poolRoute, type SprintConfig } from '../../config';
-import { writeCrossReport } from '../../activities/evaluation/report';
+import { writeCrossReport } from '../../io/evaluation/report';
 import { binIndex, binLabel } from '../../core/evaluation/stats';
 import { evaluationWorkflow, type EvaluationInput } from '../../workflows/evaluation';
 import { testConfig, writeConfigFile } from '../helpers/config';

@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { sessionRunInput, type SprintConfig } from '../../config';
 import { buildPlan, renderTrajectory } from '../../core/format';
 import type { SessionTranscript } from '../../core/session-types';
-import { ArtifactStore } from '../../activities/artifacts';
+import { ArtifactStore } from '../../io/artifacts';
 import { sessionWorkflow } from '../../workflows';
 import { testConfig, writeConfigFile } from '../helpers/config';
 import { LoopbackModelServer, type ModelRequestRecord } from '../helpers/loopback-model-server';

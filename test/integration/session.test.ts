@@ -2,7 +2,7 @@ import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { sessionRunInput, type SprintConfig } from '../../config';
 import { buildPlan, parseTrajectory, renderTrajectory } from '../../core/format';
 import type { SessionProgress, SessionTranscript } from '../../core/session-types';
-import { ArtifactStore } from '../../activities/artifacts';
+import { ArtifactStore } from '../../io/artifacts';
 import { sequentialWorkflow, sessionWorkflow } from '../../workflows';
 import { progressQuery } from '../../workflows/session';
 import { testConfig } from '../helpers/config';

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { SprintConfig } from '../../config';
-import { launchAlive, launchFiles } from '../../activities/training/local';
+import { launchAlive, launchFiles } from '../../io/training/local';
 import type { TrainingHeartbeat } from '../../activities/training';
 import { publishWorkflow, trainingWorkflow } from '../../workflows';
 import { HubDouble } from '../helpers/hub-double';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ArtifactStore } from '../../activities/artifacts';
+import { ArtifactStore } from '../../io/artifacts';
 
 describe('ArtifactStore', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-store-'));

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadBenchmark } from '../../activities/evaluation/benchmarks';
+import { loadBenchmark } from '../../io/evaluation/benchmarks';
 import { generateCountdown, gpqaProblem, parseCsv } from '../../core/benchmarks';
 import { solveCountdown, verifyCountdown } from '../../core/grading/countdown';
 import { parseConfig } from '../../config';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { gitBlobId, pushDataset } from '../../activities/curation/hub-push';
+import { gitBlobId, pushDataset } from '../../io/curation/hub-push';
 import { HubStandIn } from '../helpers/hub-standin';
 
 function datasetDir(): string {

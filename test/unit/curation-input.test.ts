@@ -6,7 +6,7 @@ import {
   loadTracesFile,
   parseTracesJsonl,
   splitThought,
-} from '../../activities/curation/input';
+} from '../../io/curation/input';
 import { HubStandIn } from '../helpers/hub-standin';
 
 const good = {

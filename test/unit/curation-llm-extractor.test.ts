@@ -3,8 +3,8 @@ import {
   ExtractionFailure,
   extractSteps,
   toComponents,
-} from '../../activities/curation/llm-extractor';
-import { ModelClient } from '../../activities/model-client';
+} from '../../io/curation/llm-extractor';
+import { ModelClient } from '../../io/model-client';
 import { segmentTrace } from '../../core/curation/lines';
 
 const lines = segmentTrace('One. Two. Three. Four. Five. Six.');

@@ -1,4 +1,4 @@
-import { ModelCallError, ModelClient } from '../../activities/model-client';
+import { ModelCallError, ModelClient } from '../../io/model-client';
 import { LoopbackModelServer } from '../helpers/loopback-model-server';
 
 describe('ModelClient against the loopback engine double', () => {

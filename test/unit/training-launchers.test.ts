@@ -5,15 +5,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseConfig } from '../../config';
 import { PAPER_BASE_MODEL } from '../../config/schema/training';
-import { jobName, mapPath, resolveRun, trainerArgs } from '../../activities/training/args';
+import { jobName, mapPath, resolveRun, trainerArgs } from '../../io/training/args';
 import {
   buildDockerCreateBody,
   demuxDockerLogs,
   DockerLauncher,
   TimestampedLines,
-} from '../../activities/training/docker';
-import { applyEvent, parseTrainerLine } from '../../activities/training/events';
-import { buildJobManifest, kubeApis, KubernetesLauncher } from '../../activities/training/kubernetes';
+} from '../../io/training/docker';
+import { applyEvent, parseTrainerLine } from '../../io/training/events';
+import { buildJobManifest, kubeApis, KubernetesLauncher } from '../../io/training/kubernetes';
 import {
   createTrainingActivities,
   type LaunchSpec,

@@ -1,15 +1,15 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import type { SprintConfig } from '../../config/schema';
-import { hashSeed, type BenchmarkName, type BenchmarkProblem } from '../../core/benchmarks';
-import type { RunSummary } from '../../core/evaluation/summary';
-import type { ProblemRecord } from '../../core/evaluation/types';
-import { gradeOutput, referenceText, type GradeTarget } from '../../core/grading/grade';
-import type { MethodName, MethodRunResult } from '../../core/method-result';
-import type { ArtifactStore } from '../artifacts';
-import { loadBenchmark } from './benchmarks';
-import { RESULTS_FILE, writeRunReport } from './report';
+import type { SprintConfig } from '../config/schema';
+import { hashSeed, type BenchmarkName, type BenchmarkProblem } from '../core/benchmarks';
+import type { RunSummary } from '../core/evaluation/summary';
+import type { ProblemRecord } from '../core/evaluation/types';
+import { gradeOutput, referenceText, type GradeTarget } from '../core/grading/grade';
+import type { MethodName, MethodRunResult } from '../core/method-result';
+import type { ArtifactStore } from '../io/artifacts';
+import { loadBenchmark } from '../io/evaluation/benchmarks';
+import { RESULTS_FILE, writeRunReport } from '../io/evaluation/report';
 
 export interface EvaluationActivityDeps {
   config: SprintConfig;
