@@ -3,7 +3,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { SprintConfig } from '../config/schema';
 import {
   ModelCallError,
-  ModelClient,
+  type ModelClient,
   type ChatRequest,
   type CompletionRequest,
   type CompletionResult,

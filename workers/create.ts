@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { DefaultLogger, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { SprintConfig } from '../config/schema';
 import { poolQueue, replicaQueue } from '../config/queues';
 import { controlActivities, curationActivities, llmActivities, trainingActivities } from './activities';

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { downloadFile } from '@huggingface/hub';
 import type { SprintConfig } from '../../config/schema';
 import {
-  BenchmarkRecordError,
+  type BenchmarkRecordError,
   generateCountdown,
   parseCsv,
   parseJsonl,

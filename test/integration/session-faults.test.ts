@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { sessionRunInput, type SprintConfig } from '../../config';
+import { sessionRunInput, type SprintConfig, poolRoute } from '../../config';
 import { buildPlan, renderTrajectory } from '../../core/format';
 import type { SessionTranscript } from '../../core/session-types';
 import { ArtifactStore } from '../../io/artifacts';
@@ -8,7 +8,6 @@ import { testConfig, writeConfigFile } from '../helpers/config';
 import { LoopbackModelServer, type ModelRequestRecord } from '../helpers/loopback-model-server';
 import { classify, sprintScript, threeRoundScenario } from '../helpers/sprint-script';
 import { initialRoute } from '../../workflows/routing';
-import { poolRoute } from '../../config';
 import { startTestServer, type TestServer } from '../helpers/temporal-server';
 import { spawnWorkerProcess, startWorkers, waitFor, waitForOutput } from '../helpers/workers';
 
