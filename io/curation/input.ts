@@ -12,7 +12,7 @@
  * <|end_of_solution|>, is the solution). Without a solution, `answer` becomes `\boxed{answer}`.
  */
 import * as fsp from 'node:fs/promises';
-import { downloadFile, listFiles } from '@huggingface/hub';
+import { downloadText, listRepoFiles, type HubConnection } from '../hub';
 
 export interface TraceRecord {
   id: string;
@@ -194,21 +194,21 @@ export interface HubDatasetSource {
   fetch?: typeof fetch;
 }
 
+function connectionOf(src: HubDatasetSource): HubConnection {
+  return {
+    hubUrl: src.hubUrl ?? 'https://huggingface.co',
+    ...(src.accessToken ? { accessToken: src.accessToken } : {}),
+    ...(src.fetch ? { fetch: src.fetch } : {}),
+  };
+}
+
 /** Lists the JSONL files of a Hub dataset (under `path` when given). */
 export async function listHubJsonl(src: HubDatasetSource): Promise<string[]> {
-  const out: string[] = [];
-  for await (const entry of listFiles({
-    repo: { type: 'dataset', name: src.repo },
-    recursive: true,
-    ...(src.path ? { path: src.path } : {}),
+  const files = await listRepoFiles(connectionOf(src), { type: 'dataset', name: src.repo }, {
+    ...(src.path ? { folder: src.path } : {}),
     ...(src.revision ? { revision: src.revision } : {}),
-    ...(src.hubUrl ? { hubUrl: src.hubUrl } : {}),
-    ...(src.fetch ? { fetch: src.fetch } : {}),
-    ...(src.accessToken ? { accessToken: src.accessToken } : {}),
-  })) {
-    if (entry.type === 'file' && /\.jsonl$/i.test(entry.path)) out.push(entry.path);
-  }
-  return out.sort();
+  });
+  return files.filter((f) => /\.jsonl$/i.test(f));
 }
 
 /** Downloads JSONL dataset files from the Hub and parses them like a local file (line numbers per file). */
@@ -223,17 +223,12 @@ export async function loadHubTraces(
   for (const file of files) {
     const remaining = opts.limit !== undefined ? opts.limit - result.traces.length : undefined;
     if (remaining !== undefined && remaining <= 0) break;
-    const blob = await downloadFile({
+    const text = await downloadText(connectionOf(src), {
       repo: { type: 'dataset', name: src.repo },
       path: file,
-      xet: false,
       ...(src.revision ? { revision: src.revision } : {}),
-      ...(src.hubUrl ? { hubUrl: src.hubUrl } : {}),
-      ...(src.fetch ? { fetch: src.fetch } : {}),
-      ...(src.accessToken ? { accessToken: src.accessToken } : {}),
     });
-    if (!blob) throw new Error(`dataset ${src.repo} has no file ${file}`);
-    const parsed = parseTracesJsonl(await blob.text(), remaining !== undefined ? { limit: remaining } : {});
+    const parsed = parseTracesJsonl(text, remaining !== undefined ? { limit: remaining } : {});
     // Ids must be unique across files: prefix fallback ids with the file name.
     for (const t of parsed.traces) {
       if (t.id.startsWith('line-') && files.length > 1)

@@ -1,7 +1,7 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { downloadFile } from '@huggingface/hub';
 import type { SprintConfig } from '../../config/schema';
+import { downloadText } from '../hub';
 import {
   type BenchmarkRecordError,
   generateCountdown,
@@ -59,27 +59,15 @@ export async function fetchHubFile(
   hubUrl?: string,
 ): Promise<string> {
   const accessToken = env[config.hub.tokenEnv] || undefined;
-  let blob: Blob | null;
-  try {
-    blob = await downloadFile({
-      repo: { type: 'dataset', name: opts.repo },
-      path: opts.file,
-      revision: opts.revision,
+  return downloadText(
+    {
       hubUrl: hubUrl ?? config.hub.endpoint,
-      ...(fetchImpl ? { fetch: fetchImpl } : {}),
       ...(accessToken ? { accessToken } : {}),
-      xet: false,
-    });
-  } catch (err) {
-    const hint = accessToken
-      ? ''
-      : ` (no token in $${config.hub.tokenEnv}; gated datasets such as GPQA need one)`;
-    throw new Error(
-      `cannot download ${opts.file} from dataset ${opts.repo}@${opts.revision}: ${(err as Error).message}${hint}`,
-    );
-  }
-  if (!blob) throw new Error(`dataset ${opts.repo}@${opts.revision} has no file ${opts.file}`);
-  return blob.text();
+      ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    },
+    { repo: { type: 'dataset', name: opts.repo }, path: opts.file, revision: opts.revision },
+    { tokenEnv: config.hub.tokenEnv },
+  );
 }
 
 /** Loads a benchmark from a local file, from the Hub, or (Countdown) from the seeded generator. */

@@ -4,7 +4,7 @@ import { loadBenchmark } from '../../io/evaluation/benchmarks';
 import { generateCountdown, gpqaProblem, parseCsv } from '../../core/benchmarks';
 import { solveCountdown, verifyCountdown } from '../../core/grading/countdown';
 import { parseConfig } from '../../config';
-import { LoopbackHubServer } from '../helpers/loopback-hub-server';
+import { HubDouble } from '../helpers/hub-double';
 
 const fixtures = path.join(__dirname, '..', 'fixtures', 'eval');
 const config = parseConfig({});
@@ -117,27 +117,25 @@ describe('benchmark loaders', () => {
   });
 
   describe('from the Hub (loopback Hub double)', () => {
-    let hub: LoopbackHubServer;
+    let hub: HubDouble;
     beforeAll(async () => {
-      hub = await new LoopbackHubServer().start();
-      hub.addDatasetFile(
+      hub = await new HubDouble().start();
+      hub.addFile(
         'HuggingFaceH4/MATH-500',
-        'main',
         'test.jsonl',
         '{"problem":"1+1?","answer":"2","unique_id":"a"}\n{"problem":"2+2?","answer":"4","unique_id":"b"}\n',
       );
-      hub.addDatasetFile(
+      hub.addFile(
         'Idavidrein/gpqa',
-        'main',
         'gpqa_diamond.csv',
         'Question,Correct Answer,Incorrect Answer 1,Incorrect Answer 2,Incorrect Answer 3\nQ?,r,a,b,c\n',
-        'hf_secret',
+        { gated: true },
       );
     });
     afterAll(() => hub.stop());
 
     it('downloads MATH500 through @huggingface/hub', async () => {
-      const loaded = await loadBenchmark({ benchmark: 'math500', config, hubUrl: hub.url, limit: 1 });
+      const loaded = await loadBenchmark({ benchmark: 'math500', config, hubUrl: hub.baseUrl, env: {}, limit: 1 });
       expect(loaded.source).toBe('hf://datasets/HuggingFaceH4/MATH-500@main/test.jsonl');
       expect(loaded.problems.map((p) => p.id)).toEqual(['a']);
     });
@@ -146,22 +144,36 @@ describe('benchmark loaders', () => {
       const ok = await loadBenchmark({
         benchmark: 'gpqa',
         config,
-        hubUrl: hub.url,
-        env: { HF_TOKEN: 'hf_secret' },
+        hubUrl: hub.baseUrl,
+        env: { HF_TOKEN: hub.token },
       });
       expect(ok.problems).toHaveLength(1);
-      expect(hub.requests.some((r) => r.auth === 'Bearer hf_secret')).toBe(true);
-      await expect(loadBenchmark({ benchmark: 'gpqa', config, hubUrl: hub.url, env: {} })).rejects.toThrow(
-        /no token in \$HF_TOKEN/,
+      expect(hub.requests.some((r) => r.path.endsWith('/gpqa_diamond.csv') && r.auth === `Bearer ${hub.token}`)).toBe(
+        true,
+      );
+      await expect(loadBenchmark({ benchmark: 'gpqa', config, hubUrl: hub.baseUrl, env: {} })).rejects.toThrow(
+        /gpqa_diamond\.csv from dataset Idavidrein\/gpqa@main: .*authenticated.*no token in \$HF_TOKEN/,
       );
     });
 
-    it('names a missing file', async () => {
-      const cfg = parseConfig({
+    it('names the gated file when the token has not been granted access (403)', async () => {
+      const refused = loadBenchmark({ benchmark: 'gpqa', config, hubUrl: hub.baseUrl, env: { HF_TOKEN: hub.readToken } });
+      await expect(refused).rejects.toThrow(/cannot download gpqa_diamond\.csv from dataset Idavidrein\/gpqa@main: .*restricted/);
+      await expect(refused).rejects.not.toThrow(/no token in/);
+    });
+
+    it('names a missing file and a missing repo', async () => {
+      const noFile = parseConfig({
+        evaluation: { datasets: { math500: { repo: 'HuggingFaceH4/MATH-500', file: 'x.jsonl' } } },
+      });
+      await expect(loadBenchmark({ benchmark: 'math500', config: noFile, hubUrl: hub.baseUrl, env: {} })).rejects.toThrow(
+        /dataset HuggingFaceH4\/MATH-500@main has no file x\.jsonl/,
+      );
+      const noRepo = parseConfig({
         evaluation: { datasets: { math500: { repo: 'nobody/none', file: 'x.jsonl' } } },
       });
-      await expect(loadBenchmark({ benchmark: 'math500', config: cfg, hubUrl: hub.url })).rejects.toThrow(
-        /nobody\/none@main has no file x\.jsonl/,
+      await expect(loadBenchmark({ benchmark: 'math500', config: noRepo, hubUrl: hub.baseUrl, env: {} })).rejects.toThrow(
+        /cannot download x\.jsonl from dataset nobody\/none@main: Repository not found/,
       );
     });
   });

@@ -7,7 +7,7 @@ import {
   parseTracesJsonl,
   splitThought,
 } from '../../io/curation/input';
-import { HubStandIn } from '../helpers/hub-standin';
+import { HubDouble } from '../helpers/hub-double';
 
 const good = {
   id: 'a1',
@@ -106,10 +106,10 @@ describe('trace input', () => {
   });
 });
 
-describe('Hub dataset loader (against the loopback Hub stand-in)', () => {
-  let hub: HubStandIn;
+describe('Hub dataset loader (against the loopback Hub double)', () => {
+  let hub: HubDouble;
   beforeAll(async () => {
-    hub = await new HubStandIn().start();
+    hub = await new HubDouble().start();
     hub.addFile('org/r1-traces', 'data/train-0.jsonl', [good, conv].map((o) => JSON.stringify(o)).join('\n'));
     hub.addFile('org/r1-traces', 'data/train-1.jsonl', `${JSON.stringify(bot)}\nnot json\n`);
     hub.addFile('org/r1-traces', 'README.md', '# card');
@@ -117,14 +117,14 @@ describe('Hub dataset loader (against the loopback Hub stand-in)', () => {
   afterAll(() => hub.stop());
 
   it('lists the JSONL files, downloads them with the token, and parses them with per-file rejects', async () => {
-    const result = await loadHubTraces({ repo: 'org/r1-traces', hubUrl: hub.url, accessToken: 'hf_test' });
+    const result = await loadHubTraces({ repo: 'org/r1-traces', hubUrl: hub.baseUrl, accessToken: hub.token });
     expect(result.files).toEqual(['data/train-0.jsonl', 'data/train-1.jsonl']);
     expect(result.traces.map((t) => t.id)).toEqual(['a1', 'data_train-0.jsonl-line-2', 'b2']);
     expect(result.rejects.map((r) => [r.line, r.excerpt])).toEqual([[2, 'not json']]);
     expect(result.rejects[0]!.reason).toMatch(/^data\/train-1.jsonl: invalid JSON/);
     expect(hub.requests.some((r) => r.url.startsWith('/api/datasets/org/r1-traces/tree/main'))).toBe(true);
     expect(
-      hub.requests.filter((r) => r.url.includes('/resolve/')).every((r) => r.auth === 'Bearer hf_test'),
+      hub.requests.filter((r) => r.url.includes('/resolve/')).every((r) => r.auth === `Bearer ${hub.token}`),
     ).toBe(true);
   });
 
@@ -132,15 +132,15 @@ describe('Hub dataset loader (against the loopback Hub stand-in)', () => {
     const one = await loadHubTraces({
       repo: 'org/r1-traces',
       path: 'data/train-1.jsonl',
-      hubUrl: hub.url,
-      accessToken: 'hf_x',
+      hubUrl: hub.baseUrl,
+      accessToken: hub.token,
     });
     expect(one.traces.map((t) => t.id)).toEqual(['b2']);
     await expect(
-      loadHubTraces({ repo: 'org/r1-traces', path: 'data/nope.jsonl', hubUrl: hub.url, accessToken: 'hf_x' }),
+      loadHubTraces({ repo: 'org/r1-traces', path: 'data/nope.jsonl', hubUrl: hub.baseUrl, accessToken: hub.token }),
     ).rejects.toThrow(/has no file data\/nope.jsonl/);
     await expect(
-      loadHubTraces({ repo: 'org/missing', hubUrl: hub.url, accessToken: 'hf_x' }),
-    ).rejects.toThrow();
+      loadHubTraces({ repo: 'org/missing', hubUrl: hub.baseUrl, accessToken: hub.token }),
+    ).rejects.toThrow(/cannot list the files of dataset org\/missing: Repository not found/);
   });
 });

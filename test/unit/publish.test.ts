@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseConfig } from '../../config';
-import { createPublishActivities, renderModelCard, type PublishInput } from '../../activities/publish';
+import { createPublishActivities, type PublishInput } from '../../activities/publish';
+import { renderModelCard } from '../../core/model-card';
 import { HubDouble } from '../helpers/hub-double';
 
 function modelFolder(): string {
@@ -75,7 +76,7 @@ describe('publishing to the Hub (loopback Hub double)', () => {
       'tokenizer.json',
       'tokenizer_config.json',
     ]);
-    const repo = hub.repos.get('me/sprint-tiny')!;
+    const repo = hub.repo('me/sprint-tiny')!;
     expect(repo.visibility).toBe('private');
     expect(hub.commitsOf('me/sprint-tiny')).toHaveLength(1);
     expect(repo.files.get('model.safetensors')).toMatchObject({ lfs: true });
