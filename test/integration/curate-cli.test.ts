@@ -2,9 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { SprintConfig } from '../../config';
-import { testConfig, writeConfigFile } from '../helpers/config';
-import { startTestServer, type TestServer } from '../helpers/temporal-server';
+import { startStack, type TestStack } from '../helpers/stack';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const sprint = (args: string[]) =>
@@ -15,14 +13,14 @@ const sprint = (args: string[]) =>
   });
 
 describe('sprint curate (CLI) against a real dev server', () => {
-  let server: TestServer;
-  let config: SprintConfig;
+  let stack: TestStack | undefined;
+  let configFile: string;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    config = testConfig(server.address);
+    stack = await startStack();
+    ({ configFile } = stack);
   });
-  afterAll(() => server?.stop());
+  afterAll(() => stack?.close());
 
   it('generates traces, curates them with --limit, prints the result and writes the dataset', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'curate-cli-'));
@@ -30,7 +28,6 @@ describe('sprint curate (CLI) against a real dev server', () => {
     const gen = sprint(['curate', 'generate', '--count', '80', '--seed', '9', '--out', traces]);
     expect(gen.status).toBe(0);
     fs.appendFileSync(traces, 'this is not json\n');
-    const configFile = writeConfigFile(config);
     const out = path.join(dir, 'dataset');
     const run = sprint([
       '--config',

@@ -1,19 +1,17 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { SprintConfig } from '../../config';
 import { DAG_SYSTEM, STEPS_SYSTEM } from '../../io/curation/llm-extractor';
 import { parseTrajectory } from '../../core/format';
 import { curationWorkflow } from '../../workflows';
-import { testConfig } from '../helpers/config';
-import {
+import type {
   LoopbackModelServer,
-  type ModelRequestRecord,
-  type ScriptedReply,
+  ModelRequestRecord,
+  ScriptedReply,
 } from '../helpers/loopback-model-server';
-import { startTestServer, type TestServer } from '../helpers/temporal-server';
-import { startWorkers } from '../helpers/workers';
+import { loopbackPool, startStack, type TestStack } from '../helpers/stack';
 
 /** A 16-line trace: set-up, two independent products, then their sum (one sentence per paragraph). */
 function traceText(a: number, b: number, c: number, d: number): string {
@@ -69,49 +67,38 @@ const goodSteps = (tag: string) =>
 const goodDag = JSON.stringify({ dag: { 1: [], 2: [1], 3: [1], 4: [2, 3] } });
 
 describe('curation workflow with the LLM extractor (loopback engine double)', () => {
-  let server: TestServer;
+  let stack: TestStack | undefined;
   let engine: LoopbackModelServer;
   let config: SprintConfig;
   let client: Client;
-  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    engine = await new LoopbackModelServer().start();
-    config = testConfig(server.address, {
-      models: {
-        pools: {
-          ext: {
-            model: 'gpt-4o',
-            engine: 'openai',
-            replicas: [{ name: 'r0', baseUrl: engine.baseUrl }],
-            pricing: { inputPerMTok: 2.5, outputPerMTok: 10 },
+    stack = await startStack({
+      engines: ['ext'],
+      config: ({ engine }) => ({
+        models: {
+          pools: {
+            ext: loopbackPool(engine, {
+              model: 'gpt-4o',
+              engine: 'openai',
+              pricing: { inputPerMTok: 2.5, outputPerMTok: 10 },
+            }),
           },
+          roles: { planner: 'ext', executor: 'ext', extractor: 'ext', dag: 'ext' },
         },
-        roles: { planner: 'ext', executor: 'ext', extractor: 'ext', dag: 'ext' },
-      },
-      curation: { extractor: 'llm', llm: { maxRepairs: 1 }, concurrency: 2 },
-      // No Hub token for this worker (a variable nobody sets): pushes go to the local mirror.
-      hub: {
-        tokenEnv: 'SPRINT_TEST_UNSET_HUB_TOKEN',
-        localMirror: fs.mkdtempSync(path.join(os.tmpdir(), 'hub-mirror-')),
-      },
+        curation: { extractor: 'llm', llm: { maxRepairs: 1 }, concurrency: 2 },
+        // No Hub token for this worker (a variable nobody sets): pushes go to the local mirror.
+        hub: {
+          tokenEnv: 'SPRINT_TEST_UNSET_HUB_TOKEN',
+          localMirror: fs.mkdtempSync(path.join(os.tmpdir(), 'hub-mirror-')),
+        },
+      }),
+      workers: ['control', 'curation'],
     });
-    client = new Client({ connection: await Connection.connect({ address: server.address }) });
-    const control = await startWorkers(config, 'control');
-    const curation = await startWorkers(config, 'curation');
-    stop = async () => {
-      await curation.stop();
-      await control.stop();
-    };
+    ({ engine, config, client } = stack);
   });
 
-  afterAll(async () => {
-    await stop?.();
-    await client?.connection.close();
-    await engine?.stop();
-    await server?.stop();
-  });
+  afterAll(() => stack?.close());
 
   it('repairs invalid replies, honours a 429 retry-after, records a failed trace, and writes the expected samples', async () => {
     let rateLimited = false;

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { SprintConfig } from '../../config';
 import { ArtifactStore, type ArtifactRef } from '../../io/artifacts';
 import type { CurationSettings, TraceResultDoc } from '../../activities/curation';
@@ -9,8 +9,8 @@ import { parseTrajectory } from '../../core/format';
 import { generateCountdownTraces } from '../../core/traces/countdown';
 import { curationWorkflow } from '../../workflows';
 import type { CurationInput } from '../../workflows/curation';
-import { testConfig, writeConfigFile } from '../helpers/config';
-import { startTestServer, type TestServer } from '../helpers/temporal-server';
+import { writeConfigFile } from '../helpers/config';
+import { startStack, type TestStack } from '../helpers/stack';
 import { spawnWorkerProcess, startWorkers, waitFor, waitForOutput } from '../helpers/workers';
 
 function settingsOf(config: SprintConfig, over: Partial<CurationSettings> = {}): CurationSettings {
@@ -26,27 +26,23 @@ function readJsonl(file: string): Record<string, unknown>[] {
 }
 
 describe('curation workflow (offline extractor) on the real dev server', () => {
-  let server: TestServer;
+  let stack: TestStack | undefined;
   let config: SprintConfig;
   let client: Client;
-  let stopControl: () => Promise<void>;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    config = testConfig(server.address, {
-      // Short heartbeat timeout: the killed worker's in-flight traces are retried quickly.
-      curation: { heartbeatTimeoutMs: 2000, concurrency: 8, chunkSize: 100, continueAsNewAfter: 300 },
-      workers: { curation: { maxConcurrentActivityTaskExecutions: 8 } },
+    stack = await startStack({
+      config: {
+        // Short heartbeat timeout: the killed worker's in-flight traces are retried quickly.
+        curation: { heartbeatTimeoutMs: 2000, concurrency: 8, chunkSize: 100, continueAsNewAfter: 300 },
+        workers: { curation: { maxConcurrentActivityTaskExecutions: 8 } },
+      },
+      workers: ['control'],
     });
-    client = new Client({ connection: await Connection.connect({ address: server.address }) });
-    ({ stop: stopControl } = await startWorkers(config, 'control'));
+    ({ config, client } = stack);
   });
 
-  afterAll(async () => {
-    await stopControl?.();
-    await client?.connection.close();
-    await server?.stop();
-  });
+  afterAll(() => stack?.close());
 
   it('curates 520 generated traces (+2 broken lines), survives a killed curation worker without redoing finished traces, and reports broken lines', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'curation-it-'));

@@ -2,12 +2,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { poolRoute, type SprintConfig } from '../../config';
 import { writeCrossReport } from '../../io/evaluation/report';
 import { binIndex, binLabel } from '../../core/evaluation/stats';
 import { evaluationWorkflow, type EvaluationInput } from '../../workflows/evaluation';
-import { testConfig, writeConfigFile } from '../helpers/config';
+import { writeConfigFile } from '../helpers/config';
 import {
   PROBLEMS,
   problemIndex,
@@ -21,9 +21,8 @@ import {
   sprintTokens,
   writeSumProblems,
 } from '../helpers/eval-scripts';
-import { countTokens, LoopbackModelServer } from '../helpers/loopback-model-server';
-import { startTestServer, type TestServer } from '../helpers/temporal-server';
-import { startWorkers } from '../helpers/workers';
+import { countTokens, type LoopbackModelServer } from '../helpers/loopback-model-server';
+import { loopbackPool, startStack, type TestStack } from '../helpers/stack';
 
 const ids = Array.from({ length: PROBLEMS }, (_, k) => k + 1);
 /** Summaries round token means to one decimal. */
@@ -31,16 +30,19 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 describe('evaluation of the session methods (sprint, sequential) and the cross-run report', () => {
-  let server: TestServer;
+  let stack: TestStack | undefined;
   let engine: LoopbackModelServer;
   let config: SprintConfig;
   let client: Client;
-  let stopWorkers: () => Promise<void>;
   let dataFile: string;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    engine = await new LoopbackModelServer().start();
+    stack = await startStack({
+      engines: ['local'],
+      config: ({ engine }) => ({ models: { pools: { local: loopbackPool(engine, { engine: 'vllm' }) } } }),
+      workers: ['all'],
+    });
+    ({ engine, config, client } = stack);
     // the session prompt ends with `<think>\n` for both methods: the sequential run is told apart by its max_tokens
     // (self-consistency samples, from the CLI test, use the baselines' chat template)
     engine.setScript((req) =>
@@ -50,28 +52,10 @@ describe('evaluation of the session methods (sprint, sequential) and the cross-r
           ? sequentialReply(req)
           : sprintReply(req),
     );
-    config = testConfig(server.address, {
-      models: {
-        pools: {
-          local: {
-            model: 'loopback-model',
-            engine: 'vllm',
-            replicas: [{ name: 'r0', baseUrl: engine.baseUrl }],
-          },
-        },
-      },
-    });
-    client = new Client({ connection: await Connection.connect({ address: server.address }) });
-    ({ stop: stopWorkers } = await startWorkers(config, 'all'));
     dataFile = writeSumProblems();
   });
 
-  afterAll(async () => {
-    await stopWorkers?.();
-    await client?.connection.close();
-    await engine?.stop();
-    await server?.stop();
-  });
+  afterAll(() => stack?.close());
 
   const run = async (method: 'sprint' | 'sequential') => {
     const input: EvaluationInput = {

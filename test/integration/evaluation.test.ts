@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { SprintConfig } from '../../config';
 import type { RunSummary } from '../../core/evaluation/summary';
 import type { ProblemRecord } from '../../core/evaluation/types';
@@ -10,7 +10,7 @@ import {
   evaluationWorkflow,
   type EvaluationInput,
 } from '../../workflows/evaluation';
-import { testConfig, writeConfigFile } from '../helpers/config';
+import { writeConfigFile } from '../helpers/config';
 import {
   PROBLEMS,
   problemIndex,
@@ -25,13 +25,13 @@ import {
 } from '../helpers/eval-scripts';
 import {
   countTokens,
-  LoopbackModelServer,
+  type LoopbackModelServer,
   type ModelRequestRecord,
   type ScriptedReply,
 } from '../helpers/loopback-model-server';
 import { solveCountdown, verifyCountdown } from '../../core/grading/countdown';
-import { startTestServer, type TestServer } from '../helpers/temporal-server';
-import { spawnWorkerProcess, startWorkers, waitForOutput } from '../helpers/workers';
+import { loopbackPool, startStack, type TestStack } from '../helpers/stack';
+import { spawnWorkerProcess, waitForOutput } from '../helpers/workers';
 
 const ids = Array.from({ length: PROBLEMS }, (_, k) => k + 1);
 /** Summaries round token means to one decimal. */
@@ -45,45 +45,30 @@ const readJsonl = (file: string) =>
     .map((l) => JSON.parse(l) as ProblemRecord);
 
 describe('evaluation workflow on a real dev server (loopback engine double)', () => {
-  let server: TestServer;
+  let stack: TestStack | undefined;
   let engine: LoopbackModelServer;
   let config: SprintConfig;
   let client: Client;
-  let stopWorkers: () => Promise<void>;
   let dataFile: string;
   let mode: 'sot' | 'sc' | 'other' = 'sot';
   let otherReply: (req: ModelRequestRecord) => ScriptedReply = () => ({ text: '' });
   let delayMs = 0;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    engine = await new LoopbackModelServer().start();
+    stack = await startStack({
+      engines: ['local'],
+      config: ({ engine }) => ({ models: { pools: { local: loopbackPool(engine, { engine: 'vllm' }) } } }),
+      workers: ['all'],
+    });
+    ({ engine, config, client } = stack);
     engine.setScript((req) => ({
       ...(mode === 'sot' ? sotReply(req) : mode === 'sc' ? scReply(req) : otherReply(req)),
       delayMs,
     }));
-    config = testConfig(server.address, {
-      models: {
-        pools: {
-          local: {
-            model: 'loopback-model',
-            engine: 'vllm',
-            replicas: [{ name: 'r0', baseUrl: engine.baseUrl }],
-          },
-        },
-      },
-    });
-    client = new Client({ connection: await Connection.connect({ address: server.address }) });
-    ({ stop: stopWorkers } = await startWorkers(config, 'all'));
     dataFile = writeSumProblems();
   });
 
-  afterAll(async () => {
-    await stopWorkers?.();
-    await client?.connection.close();
-    await engine?.stop();
-    await server?.stop();
-  });
+  afterAll(() => stack?.close());
 
   const input = (
     evalId: string,

@@ -1,14 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { SprintConfig } from '../../config';
 import { pipelineWorkflow } from '../../workflows';
 import { SprintPipeline } from '../../workflows/search-attributes';
-import { testConfig } from '../helpers/config';
 import { writeSftDataset } from '../helpers/sft-dataset';
-import { startTestServer, type TestServer } from '../helpers/temporal-server';
-import { startWorkers } from '../helpers/workers';
+import { startStack, type TestStack } from '../helpers/stack';
 
 /*
  * The pipeline workflow on the real dev server with the real trainer (tiny Qwen2, CPU): curation
@@ -18,33 +16,29 @@ import { startWorkers } from '../helpers/workers';
 jest.setTimeout(180_000);
 
 describe('pipeline workflow', () => {
-  let server: TestServer;
+  let stack: TestStack | undefined;
   let config: SprintConfig;
   let client: Client;
-  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    config = testConfig(server.address, {
-      training: {
-        runsDir: fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-runs-')),
-        pollIntervalMs: 300,
-        progressIntervalMs: 0,
+    stack = await startStack({
+      config: {
+        training: {
+          runsDir: fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-runs-')),
+          pollIntervalMs: 300,
+          progressIntervalMs: 0,
+        },
+        hub: {
+          tokenEnv: 'SPRINT_TEST_NO_SUCH_TOKEN',
+          localMirror: fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-mirror-')),
+        },
       },
-      hub: {
-        tokenEnv: 'SPRINT_TEST_NO_SUCH_TOKEN',
-        localMirror: fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-mirror-')),
-      },
+      workers: ['all'],
     });
-    client = new Client({ connection: await Connection.connect({ address: server.address }) });
-    ({ stop } = await startWorkers(config, 'all'));
+    ({ config, client } = stack);
   });
 
-  afterAll(async () => {
-    await stop?.();
-    await client?.connection.close();
-    await server?.stop();
-  });
+  afterAll(() => stack?.close());
 
   it('trains and publishes as child workflows, and a re-run reuses the finished stages', async () => {
     const dataset = writeSftDataset();

@@ -10,17 +10,16 @@
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { poolRoute, sessionRunInput, type SprintConfig } from '../../config';
 import { expectedQueues, missingPollers } from '../../infra/docker/worker-health';
 import { sessionWorkflow } from '../../workflows';
 import { initialRoute } from '../../workflows/routing';
-import { testConfig, writeConfigFile } from '../helpers/config';
-import { LoopbackModelServer } from '../helpers/loopback-model-server';
+import type { LoopbackModelServer } from '../helpers/loopback-model-server';
 import { classify, sprintScript, threeRoundScenario } from '../helpers/sprint-script';
-import { startTestServer, type TestServer } from '../helpers/temporal-server';
-import { spawnWorkerProcess, startWorkers, waitFor, waitForOutput } from '../helpers/workers';
+import { startStack, type TestStack } from '../helpers/stack';
+import { spawnWorkerProcess, waitFor, waitForOutput } from '../helpers/workers';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -39,47 +38,42 @@ function eventCounts(events: HistoryEvent[]): Record<string, number> {
 }
 
 describe('replica routing and failover (two engines, two llm worker processes)', () => {
-  let server: TestServer;
-  const engines: Record<'a' | 'b', LoopbackModelServer> = {
-    a: new LoopbackModelServer(),
-    b: new LoopbackModelServer(),
-  };
+  let stack: TestStack<'a' | 'b'> | undefined;
+  let engines: Record<'a' | 'b', LoopbackModelServer>;
   let config: SprintConfig;
   let configFile: string;
   let client: Client;
-  let stopControl: () => Promise<void>;
   const workers: Record<'a' | 'b', ReturnType<typeof spawnWorkerProcess> | undefined> = {
     a: undefined,
     b: undefined,
   };
 
   beforeAll(async () => {
-    server = await startTestServer();
-    await engines.a.start();
-    await engines.b.start();
-    config = testConfig(server.address, {
-      models: {
-        pools: {
-          main: {
-            model: 'loopback-model',
-            engine: 'vllm',
-            replicas: [
-              { name: 'a', baseUrl: engines.a.baseUrl },
-              { name: 'b', baseUrl: engines.b.baseUrl },
-            ],
+    stack = await startStack({
+      engines: ['a', 'b'],
+      config: ({ engines }) => ({
+        models: {
+          pools: {
+            main: {
+              model: 'loopback-model',
+              engine: 'vllm',
+              replicas: [
+                { name: 'a', baseUrl: engines.a.baseUrl },
+                { name: 'b', baseUrl: engines.b.baseUrl },
+              ],
+            },
           },
+          roles: { planner: 'main', executor: 'main', extractor: 'main', dag: 'main' },
         },
-        roles: { planner: 'main', executor: 'main', extractor: 'main', dag: 'main' },
-      },
-      session: {
-        stickyScheduleToStartMs: STICKY_SCHEDULE_TO_START_MS,
-        heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS,
-        retry: { initialIntervalMs: 200, maximumIntervalMs: 1000 },
-      },
+        session: {
+          stickyScheduleToStartMs: STICKY_SCHEDULE_TO_START_MS,
+          heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS,
+          retry: { initialIntervalMs: 200, maximumIntervalMs: 1000 },
+        },
+      }),
+      workers: ['control'],
     });
-    configFile = writeConfigFile(config);
-    client = new Client({ connection: await Connection.connect({ address: server.address }) });
-    ({ stop: stopControl } = await startWorkers(config, 'control'));
+    ({ engines, config, configFile, client } = stack);
     workers.a = spawnWorkerProcess(configFile, 'llm', ['--pool', 'main', '--replica', 'a']);
     workers.b = spawnWorkerProcess(configFile, 'llm', ['--pool', 'main', '--replica', 'b']);
     await Promise.all([waitForOutput(workers.a, /polling/), waitForOutput(workers.b, /polling/)]);
@@ -92,11 +86,7 @@ describe('replica routing and failover (two engines, two llm worker processes)',
         await new Promise((r) => w.once('exit', r));
       }
     }
-    await stopControl?.();
-    await client?.connection.close();
-    await engines.a.stop();
-    await engines.b.stop();
-    await server?.stop();
+    await stack?.close();
   });
 
   /** A workflow id whose sticky replica (FNV-1a of the id) is `replica`. */

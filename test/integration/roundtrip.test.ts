@@ -1,36 +1,25 @@
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { poolQueue, replicaQueue, type SprintConfig } from '../../config';
 import { completionWorkflow, probeWorkflow } from '../../workflows';
-import { testConfig } from '../helpers/config';
-import { LoopbackModelServer } from '../helpers/loopback-model-server';
-import { startTestServer, type TestServer } from '../helpers/temporal-server';
-import { startWorkers } from '../helpers/workers';
+import type { LoopbackModelServer } from '../helpers/loopback-model-server';
+import { loopbackPool, startStack, type TestStack } from '../helpers/stack';
 
 describe('workflow + activity round trip on a real dev server', () => {
-  let server: TestServer;
+  let stack: TestStack | undefined;
   let engine: LoopbackModelServer;
   let config: SprintConfig;
   let client: Client;
-  let stopWorkers: () => Promise<void>;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    engine = await new LoopbackModelServer().start();
-    config = testConfig(server.address, {
-      models: {
-        pools: { local: { model: 'loopback-model', engine: 'vllm', replicas: [{ name: 'r0', baseUrl: engine.baseUrl }] } },
-      },
+    stack = await startStack({
+      engines: ['local'],
+      config: ({ engine }) => ({ models: { pools: { local: loopbackPool(engine, { engine: 'vllm' }) } } }),
+      workers: ['all'],
     });
-    client = new Client({ connection: await Connection.connect({ address: server.address }) });
-    ({ stop: stopWorkers } = await startWorkers(config, 'all'));
+    ({ engine, config, client } = stack);
   });
 
-  afterAll(async () => {
-    await stopWorkers?.();
-    await client?.connection.close();
-    await engine?.stop();
-    await server?.stop();
-  });
+  afterAll(() => stack?.close());
 
   it('probes every role queue and gets an answer from each worker', async () => {
     const queues = [config.taskQueues.control, config.taskQueues.curation, config.taskQueues.training, poolQueue('local'), replicaQueue(config, 'local', 'r0')];

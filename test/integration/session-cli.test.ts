@@ -1,42 +1,31 @@
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import type { SprintConfig } from '../../config';
-import { testConfig, writeConfigFile } from '../helpers/config';
 import { LoopbackModelServer } from '../helpers/loopback-model-server';
 import { sprintScript, threeRoundScenario } from '../helpers/sprint-script';
-import { startTestServer, type TestServer } from '../helpers/temporal-server';
-import { startWorkers, waitFor } from '../helpers/workers';
+import { startStack, type TestStack } from '../helpers/stack';
+import { waitFor } from '../helpers/workers';
 
 const run = promisify(execFile);
 const bin = path.resolve(__dirname, '..', '..', 'bin', 'sprint.js');
 
 describe('sprint ask / show / cancel', () => {
-  let server: TestServer;
+  let stack: TestStack | undefined;
   let engine: LoopbackModelServer;
-  let config: SprintConfig;
   let configFile: string;
-  let stopControl: () => Promise<void>;
   const sprint = (...args: string[]) =>
     run(process.execPath, [bin, '--config', configFile, ...args], {
       env: { ...process.env, SPRINT_UI_URL: 'http://ui' },
     });
 
   beforeAll(async () => {
-    server = await startTestServer();
-    engine = await new LoopbackModelServer().start();
-    engine.setScript(sprintScript(threeRoundScenario()));
     // The config names no engine: `ask --planner URL` brings its own ad-hoc pool and serves it.
-    config = testConfig(server.address);
-    configFile = writeConfigFile(config);
-    ({ stop: stopControl } = await startWorkers(config, 'control'));
+    stack = await startStack({ engines: ['adhoc'], workers: ['control'] });
+    ({ engine, configFile } = stack);
+    engine.setScript(sprintScript(threeRoundScenario()));
   });
 
-  afterAll(async () => {
-    await stopControl?.();
-    await engine?.stop();
-    await server?.stop();
-  });
+  afterAll(() => stack?.close());
 
   it('ask prints rounds, the answer, tokens and the UI link; show prints the session; --json gives the result', async () => {
     const { stdout } = await sprint(

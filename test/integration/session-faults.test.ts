@@ -1,14 +1,14 @@
-import { Client, Connection } from '@temporalio/client';
-import { sessionRunInput, type SprintConfig, poolRoute } from '../../config';
+import type { Client } from '@temporalio/client';
+import { poolRoute, sessionRunInput, type SprintConfig } from '../../config';
 import { buildPlan, renderTrajectory } from '../../core/format';
 import type { SessionTranscript } from '../../core/session-types';
 import { ArtifactStore } from '../../io/artifacts';
 import { sessionWorkflow } from '../../workflows';
 import { testConfig, writeConfigFile } from '../helpers/config';
-import { LoopbackModelServer, type ModelRequestRecord } from '../helpers/loopback-model-server';
+import type { LoopbackModelServer, ModelRequestRecord } from '../helpers/loopback-model-server';
 import { classify, sprintScript, threeRoundScenario } from '../helpers/sprint-script';
 import { initialRoute } from '../../workflows/routing';
-import { startTestServer, type TestServer } from '../helpers/temporal-server';
+import { loopbackPool, startStack, type TestStack } from '../helpers/stack';
 import { spawnWorkerProcess, startWorkers, waitFor, waitForOutput } from '../helpers/workers';
 
 function keyOf(r: ModelRequestRecord): string {
@@ -39,11 +39,10 @@ const ALL_CALLS = [
 ];
 
 describe('SPRINT session fault tolerance', () => {
-  let server: TestServer;
+  let stack: TestStack | undefined;
   let engine: LoopbackModelServer;
   let config: SprintConfig;
   let client: Client;
-  let stopControl: () => Promise<void>;
   const scenario = threeRoundScenario();
   const expectedText = renderTrajectory({
     rounds: scenario.rounds.map((r, i) => ({ plan: buildPlan(i + 1, r.parts), executions: r.executions })),
@@ -51,24 +50,18 @@ describe('SPRINT session fault tolerance', () => {
   });
 
   beforeAll(async () => {
-    server = await startTestServer();
-    engine = await new LoopbackModelServer().start();
-    config = testConfig(server.address, {
-      models: {
-        pools: { local: { model: 'loopback-model', replicas: [{ name: 'r0', baseUrl: engine.baseUrl }] } },
-      },
-      session: { heartbeatTimeoutMs: 2000, retry: { initialIntervalMs: 100, maximumIntervalMs: 500 } },
+    stack = await startStack({
+      engines: ['local'],
+      config: ({ engine }) => ({
+        models: { pools: { local: loopbackPool(engine) } },
+        session: { heartbeatTimeoutMs: 2000, retry: { initialIntervalMs: 100, maximumIntervalMs: 500 } },
+      }),
+      workers: ['control'],
     });
-    client = new Client({ connection: await Connection.connect({ address: server.address }) });
-    ({ stop: stopControl } = await startWorkers(config, 'control'));
+    ({ engine, config, client } = stack);
   });
 
-  afterAll(async () => {
-    await stopControl?.();
-    await client?.connection.close();
-    await engine?.stop();
-    await server?.stop();
-  });
+  afterAll(() => stack?.close());
 
   it('a worker killed mid-executor: the session completes, no round lost or recomputed', async () => {
     // Round 3's executors hang on their first try (the worker dies during them); retries answer.
@@ -121,7 +114,7 @@ describe('SPRINT session fault tolerance', () => {
 
   it('a session whose sticky replica has no worker fails over to the shared queue and completes', async () => {
     // Two replicas on the same engine; only r1 has a worker. Pick a workflow id that hashes to r0.
-    const two = testConfig(server.address, {
+    const two = testConfig(config.temporal.address, {
       taskQueues: config.taskQueues,
       artifacts: config.artifacts,
       models: {

@@ -1,12 +1,11 @@
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { sessionRunInput, type SprintConfig } from '../../config';
 import { buildPlan, parseTrajectory, renderTrajectory } from '../../core/format';
 import type { SessionProgress, SessionTranscript } from '../../core/session-types';
 import { ArtifactStore } from '../../io/artifacts';
 import { sequentialWorkflow, sessionWorkflow } from '../../workflows';
 import { progressQuery } from '../../workflows/session';
-import { testConfig } from '../helpers/config';
-import { countTokens, LoopbackModelServer } from '../helpers/loopback-model-server';
+import { countTokens, type LoopbackModelServer } from '../helpers/loopback-model-server';
 import {
   classify,
   scenarioPlanBody,
@@ -15,8 +14,8 @@ import {
   threeRoundScenario,
   type Scenario,
 } from '../helpers/sprint-script';
-import { startTestServer, type TestServer } from '../helpers/temporal-server';
-import { startWorkers, waitFor } from '../helpers/workers';
+import { loopbackPool, startStack, type TestStack } from '../helpers/stack';
+import { waitFor } from '../helpers/workers';
 
 function keyOf(r: { prompt: string }): string {
   const k = classify(r.prompt);
@@ -39,39 +38,26 @@ function expectedTokens(s: Scenario) {
 }
 
 describe('SPRINT session workflow on a real dev server', () => {
-  let server: TestServer;
+  let stack: TestStack | undefined;
   let engine: LoopbackModelServer;
   let config: SprintConfig;
   let client: Client;
-  let stopWorkers: () => Promise<void>;
   let n = 0;
   const id = (what: string) => `${what}-${Date.now()}-${++n}`;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    engine = await new LoopbackModelServer().start();
-    config = testConfig(server.address, {
-      models: {
-        pools: {
-          local: {
-            model: 'loopback-model',
-            engine: 'vllm',
-            replicas: [{ name: 'r0', baseUrl: engine.baseUrl }],
-          },
-        },
-      },
-      session: { retry: { initialIntervalMs: 100, maximumIntervalMs: 500 } },
+    stack = await startStack({
+      engines: ['local'],
+      config: ({ engine }) => ({
+        models: { pools: { local: loopbackPool(engine, { engine: 'vllm' }) } },
+        session: { retry: { initialIntervalMs: 100, maximumIntervalMs: 500 } },
+      }),
+      workers: ['all'],
     });
-    client = new Client({ connection: await Connection.connect({ address: server.address }) });
-    ({ stop: stopWorkers } = await startWorkers(config, 'all'));
+    ({ engine, config, client } = stack);
   });
 
-  afterAll(async () => {
-    await stopWorkers?.();
-    await client?.connection.close();
-    await engine?.stop();
-    await server?.stop();
-  });
+  afterAll(() => stack?.close());
 
   it('runs 3 rounds with 1, 2 and 5 prompts: exact transcript, tokens, final answer, overlapping executors', async () => {
     const scenario = threeRoundScenario();

@@ -1,16 +1,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { SprintConfig } from '../../config';
 import { launchAlive, launchFiles } from '../../io/training/local';
 import type { TrainingHeartbeat } from '../../activities/training';
 import { publishWorkflow, trainingWorkflow } from '../../workflows';
 import { HubDouble } from '../helpers/hub-double';
 import { SprintKind, SprintProgress, SprintStatus } from '../../workflows/search-attributes';
-import { testConfig, writeConfigFile } from '../helpers/config';
+import { writeConfigFile } from '../helpers/config';
 import { decodeJsonPayload, writeSftDataset } from '../helpers/sft-dataset';
-import { startTestServer, type TestServer } from '../helpers/temporal-server';
+import { startStack, type TestStack } from '../helpers/stack';
 import { spawnWorkerProcess, startWorkers, waitForOutput } from '../helpers/workers';
 
 /*
@@ -49,34 +49,33 @@ function startEvents(runDir: string, launch: number): { step: number; resumed_fr
 }
 
 describe('training workflow with the local launcher', () => {
-  let server: TestServer;
+  let stack: TestStack | undefined;
   let config: SprintConfig;
   let client: Client;
-  let stopControl: () => Promise<void>;
   let dataset: string;
   let hub: HubDouble;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    // The Hub double comes first (the config names its URL) and goes last.
     hub = await new HubDouble('hf_integration').start();
     process.env.SPRINT_TEST_HUB_TOKEN = hub.token;
-    config = testConfig(server.address, {
-      hub: { endpoint: hub.baseUrl, tokenEnv: 'SPRINT_TEST_HUB_TOKEN' },
-      training: {
-        runsDir: fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-runs-')),
-        pollIntervalMs: 300,
-        progressIntervalMs: 0,
+    stack = await startStack({
+      config: {
+        hub: { endpoint: hub.baseUrl, tokenEnv: 'SPRINT_TEST_HUB_TOKEN' },
+        training: {
+          runsDir: fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-runs-')),
+          pollIntervalMs: 300,
+          progressIntervalMs: 0,
+        },
       },
+      workers: ['control'],
     });
-    client = new Client({ connection: await Connection.connect({ address: server.address }) });
-    ({ stop: stopControl } = await startWorkers(config, 'control'));
+    ({ config, client } = stack);
     dataset = writeSftDataset();
   });
 
   afterAll(async () => {
-    await stopControl?.();
-    await client?.connection.close();
-    await server?.stop();
+    await stack?.close();
     await hub?.stop();
   });
 

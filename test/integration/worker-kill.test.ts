@@ -1,34 +1,27 @@
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { poolQueue, type SprintConfig } from '../../config';
 import { completionWorkflow } from '../../workflows';
-import { testConfig, writeConfigFile } from '../helpers/config';
-import { LoopbackModelServer } from '../helpers/loopback-model-server';
-import { startTestServer, type TestServer } from '../helpers/temporal-server';
-import { spawnWorkerProcess, startWorkers, waitFor, waitForOutput } from '../helpers/workers';
+import { writeConfigFile } from '../helpers/config';
+import type { LoopbackModelServer } from '../helpers/loopback-model-server';
+import { loopbackPool, startStack, type TestStack } from '../helpers/stack';
+import { spawnWorkerProcess, waitFor, waitForOutput } from '../helpers/workers';
 
 describe('a worker killed mid-activity', () => {
-  let server: TestServer;
+  let stack: TestStack | undefined;
   let engine: LoopbackModelServer;
   let config: SprintConfig;
   let client: Client;
-  let stopControl: () => Promise<void>;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    engine = await new LoopbackModelServer().start();
-    config = testConfig(server.address, {
-      models: { pools: { local: { model: 'loopback-model', replicas: [{ name: 'r0', baseUrl: engine.baseUrl }] } } },
+    stack = await startStack({
+      engines: ['local'],
+      config: ({ engine }) => ({ models: { pools: { local: loopbackPool(engine) } } }),
+      workers: ['control'],
     });
-    client = new Client({ connection: await Connection.connect({ address: server.address }) });
-    ({ stop: stopControl } = await startWorkers(config, 'control'));
+    ({ engine, config, client } = stack);
   });
 
-  afterAll(async () => {
-    await stopControl?.();
-    await client?.connection.close();
-    await engine?.stop();
-    await server?.stop();
-  });
+  afterAll(() => stack?.close());
 
   it('is retried on a restarted worker and the workflow completes', async () => {
     // The first call hangs long (the worker dies during it); the retry answers at once.
