@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CommitOperation } from '@huggingface/hub';
 import type { SprintConfig } from '../config/schema';
+import { ErrorType } from '../core/errors';
 
 /*
  * Publishing a trained model: to the Hugging Face Hub through @huggingface/hub when a token is in
@@ -162,7 +163,7 @@ export function collectFiles(modelDir: string, repo: string, card: ModelCardInfo
   if (!fs.existsSync(path.join(modelDir, 'config.json'))) {
     throw ApplicationFailure.nonRetryable(
       `${modelDir} is not a model folder (no config.json)`,
-      'BadPublishInput',
+      ErrorType.BadPublishInput,
     );
   }
   const files = walk(modelDir)
@@ -321,7 +322,7 @@ export function createPublishActivities(deps: PublishDeps) {
     if (!/^[\w.-]+\/[\w.-]+$/.test(input.repo)) {
       throw ApplicationFailure.nonRetryable(
         `repo "${input.repo}" is not of the form namespace/name`,
-        'BadPublishInput',
+        ErrorType.BadPublishInput,
       );
     }
     const files = collectFiles(input.modelDir, input.repo, input.card);

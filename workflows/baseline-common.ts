@@ -4,6 +4,7 @@ import type { LlmActivities, ModelCallResult } from '../activities/llm';
 import type { AnswerKind } from '../core/methods/baselines';
 import { poolQueue } from '../config/queues';
 import type { MethodTokens } from '../core/method-result';
+import { ErrorType } from '../core/errors';
 
 /** Settings shared by the baseline method workflows (sot, sc); each field has a default. */
 export interface BaselineSettings {
@@ -26,7 +27,7 @@ export function modelCalls(pool: string, callTimeoutMs = 600_000) {
       backoffCoefficient: 2,
       maximumInterval: 30_000,
       maximumAttempts: 8,
-      nonRetryableErrorTypes: ['ModelCallError'],
+      nonRetryableErrorTypes: [ErrorType.ModelCall],
     },
   });
 }
@@ -35,7 +36,7 @@ export const artifactCalls = () =>
   proxyActivities<ArtifactActivities>({ startToCloseTimeout: 60_000, retry: { maximumAttempts: 5 } });
 
 export function badSetting(message: string): never {
-  throw ApplicationFailure.nonRetryable(message, 'BadMethodSettings');
+  throw ApplicationFailure.nonRetryable(message, ErrorType.BadMethodSettings);
 }
 
 export function numberSetting(

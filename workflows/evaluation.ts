@@ -29,6 +29,7 @@ import {
   SprintStatus,
   SprintTotalTokens,
 } from './search-attributes';
+import { ErrorType } from '../core/errors';
 
 /** The workflow type that runs each method on one question (all return MethodRunResult). */
 export const methodWorkflowTypes: Record<MethodName, string> = {
@@ -104,11 +105,11 @@ export async function evaluationWorkflow(input: EvaluationInput): Promise<Evalua
   if (!input.evalId || !/^[\w.-]+$/.test(input.evalId)) {
     throw ApplicationFailure.nonRetryable(
       `evalId "${input.evalId}" must be letters, digits, . _ -`,
-      'BadEvaluationInput',
+      ErrorType.BadEvaluationInput,
     );
   }
   if (!(input.concurrency >= 1))
-    throw ApplicationFailure.nonRetryable('concurrency must be >= 1', 'BadEvaluationInput');
+    throw ApplicationFailure.nonRetryable('concurrency must be >= 1', ErrorType.BadEvaluationInput);
   const acts = proxyActivities<EvaluationActivities>({
     startToCloseTimeout: '2 minutes',
     retry: { initialInterval: 500, maximumInterval: 10_000, maximumAttempts: 10 },

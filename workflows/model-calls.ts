@@ -1,6 +1,7 @@
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { SprintActivities } from '../activities/sprint';
 import type { SessionSettings } from '../config/schema/session';
+import { ErrorType } from '../core/errors';
 
 /*
  * Activity options of the model calls of the session and sequential workflows, in one place so the
@@ -28,7 +29,7 @@ export function modelCallOptions(
       backoffCoefficient: settings.retry.backoffCoefficient,
       maximumInterval: settings.retry.maximumIntervalMs,
       maximumAttempts: settings.retry.maximumAttempts,
-      nonRetryableErrorTypes: ['ModelCallError'],
+      nonRetryableErrorTypes: [ErrorType.ModelCall],
     },
     summary,
   };

@@ -14,6 +14,7 @@ import type { EvaluationInput, EvaluationResult } from './evaluation';
 import type { PublishWorkflowInput } from './publish';
 import type { TrainingWorkflowInput, TrainingWorkflowResult } from './training';
 import { SprintKind, SprintPipeline, SprintStatus } from './search-attributes';
+import { ErrorType } from '../core/errors';
 
 export const pipelineStages = ['curate', 'train', 'publish', 'evaluate'] as const;
 export type PipelineStage = (typeof pipelineStages)[number];
@@ -113,7 +114,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     }
   }
   const fail = (what: string): never => {
-    throw ApplicationFailure.nonRetryable(`pipeline ${id}: ${what}`, 'BadPipelineInput');
+    throw ApplicationFailure.nonRetryable(`pipeline ${id}: ${what}`, ErrorType.BadPipelineInput);
   };
   const need = (value: string | undefined, what: string): string => value ?? fail(what);
 
