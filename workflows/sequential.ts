@@ -1,7 +1,7 @@
 import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities/artifacts';
 import { sharedPoolRoute } from '../config/queues';
-import { sessionSchema } from '../config/schema/session';
+import { sessionSchema, type SessionSettingsInput } from '../config/schema/session';
 import { accountSequential } from '../core/accounting';
 import { extractFinalAnswer, renderSessionPrefix } from '../core/format';
 import type { MethodRunInput, MethodRunResult } from '../core/method-result';
@@ -21,7 +21,7 @@ import {
 
 export interface SequentialInput extends MethodRunInput {
   /** Session settings (`sequentialMaxTokens`, sampling, prompt template, retries, routing timeouts). */
-  settings?: Record<string, unknown>;
+  settings?: SessionSettingsInput;
   routing?: Pick<SessionRouting, 'planner'>;
 }
 
