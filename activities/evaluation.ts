@@ -10,6 +10,7 @@ import type { MethodName, MethodRunResult } from '../core/method-result';
 import type { ArtifactStore } from '../io/artifacts';
 import { loadBenchmark } from '../io/evaluation/benchmarks';
 import { RESULTS_FILE, writeRunReport } from '../io/evaluation/report';
+import { ErrorType } from '../core/errors';
 
 export interface EvaluationActivityDeps {
   config: SprintConfig;
@@ -70,7 +71,7 @@ export function createEvaluationActivities(deps: EvaluationActivityDeps) {
         });
         return { ...loaded, errors: loaded.errors.slice(0, 50) };
       } catch (err) {
-        throw ApplicationFailure.nonRetryable((err as Error).message, 'BenchmarkLoadError');
+        throw ApplicationFailure.nonRetryable((err as Error).message, ErrorType.BenchmarkLoad);
       }
     },
 

@@ -9,6 +9,7 @@ import {
   type CompletionResult,
   type EngineEndpoint,
 } from '../io/model-client';
+import { ErrorType } from '../core/errors';
 
 export type { ChatRequest, CompletionRequest, CompletionResult, TokenUsage } from '../io/model-client';
 
@@ -47,11 +48,11 @@ export function resolveEndpoint(
 export function toActivityFailure(err: unknown): Error {
   if (err instanceof ModelCallError) {
     if (!err.retryable) {
-      return ApplicationFailure.create({ message: err.message, type: 'ModelCallError', nonRetryable: true });
+      return ApplicationFailure.create({ message: err.message, type: ErrorType.ModelCall, nonRetryable: true });
     }
     return ApplicationFailure.create({
       message: err.message,
-      type: 'ModelCallRetryable',
+      type: ErrorType.ModelCallRetryable,
       nonRetryable: false,
       ...(err.retryAfterMs !== undefined ? { nextRetryDelay: Math.max(1, Math.round(err.retryAfterMs)) } : {}),
     });

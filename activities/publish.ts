@@ -1,5 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { SprintConfig } from '../config/schema';
+import { ErrorType } from '../core/errors';
 import {
   BadPublishInput,
   publishModel as publish,
@@ -48,7 +49,7 @@ export function createPublishActivities(deps: PublishDeps) {
       );
     } catch (err) {
       if (err instanceof BadPublishInput)
-        throw ApplicationFailure.nonRetryable(err.message, 'BadPublishInput');
+        throw ApplicationFailure.nonRetryable(err.message, ErrorType.BadPublishInput);
       throw err;
     }
   }

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
-import type { z } from 'zod';
 import { configSchema, type SprintConfig } from './schema';
+import { formatIssue } from './schema/issues';
 
 /** A config that cannot be used; `problems` name each bad field by its path. */
 export class ConfigError extends Error {
@@ -22,24 +22,6 @@ export interface LoadConfigOptions {
   cwd?: string;
   /** Values merged over the file (CLI flags). */
   overrides?: Record<string, unknown>;
-}
-
-function describeInput(input: unknown): string {
-  if (input === undefined) return 'nothing';
-  const json = JSON.stringify(input);
-  return json === undefined ? typeof input : json.length > 60 ? `${json.slice(0, 57)}...` : json;
-}
-
-function formatIssue(issue: z.core.$ZodIssue): string {
-  const where = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
-  switch (issue.code) {
-    case 'invalid_type':
-      return `${where}: expected ${issue.expected}, got ${describeInput(issue.input)}`;
-    case 'unrecognized_keys':
-      return `${where}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    default:
-      return `${where}: ${issue.message}${'input' in issue && issue.input !== undefined ? ` (got ${describeInput(issue.input)})` : ''}`;
-  }
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -31,3 +31,8 @@ export function poolRoute(config: SprintConfig, pool: string): PoolRoute {
     replicas: p.replicas.map((r) => ({ name: r.name, taskQueue: replicaQueue(config, pool, r.name) })),
   };
 }
+
+/** Route of a pool known only by name: its shared queue, no replicas, the pool name as model. */
+export function sharedPoolRoute(pool: string): PoolRoute {
+  return { pool, model: pool, sharedQueue: poolQueue(pool), replicas: [] };
+}

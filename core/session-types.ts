@@ -1,6 +1,7 @@
 import type { ArtifactRef } from './artifact-ref';
 import type { CallUsage, SessionTokens } from './accounting';
 import type { Plan } from './format';
+import type { MethodRunResult } from './method-result';
 
 /*
  * Shapes shared by the SPRINT session workflow, its activities and the CLI. Types and constants
@@ -165,4 +166,14 @@ export interface SessionProgress {
   runs: number;
   /** Refs of transcript checkpoints written at continue-as-new. */
   checkpoints: ArtifactRef[];
+}
+
+/** What a SPRINT session workflow returns: the method result plus the session's own record. */
+export interface SessionResult extends MethodRunResult {
+  workflowId: string;
+  status: SessionStatus;
+  problems: string[];
+  /** Prefill/cached tokens and the streaming figure are in `tokens`; per round here. */
+  roundTokens: { phase: number; sequential: number; sequentialStreaming: number; total: number }[];
+  routing: { planner: RouteSnapshot; executor: RouteSnapshot };
 }

@@ -4,6 +4,7 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ArtifactRef } from '../core/artifact-ref';
+import { ErrorType } from '../core/errors';
 
 export type { ArtifactRef };
 
@@ -83,12 +84,12 @@ export class ArtifactStore {
     } catch {
       throw ApplicationFailure.nonRetryable(
         `artifact ${typeof ref === 'string' ? ref : ref.uri} is not in the store at ${this.root}`,
-        'ArtifactMissing',
+        ErrorType.ArtifactMissing,
       );
     }
     const expected = URI_PATTERN.exec(typeof ref === 'string' ? ref : ref.uri)?.[1];
     if (expected && sha256(buf) !== expected) {
-      throw ApplicationFailure.nonRetryable(`artifact ${file} is corrupted (hash mismatch)`, 'ArtifactCorrupt');
+      throw ApplicationFailure.nonRetryable(`artifact ${file} is corrupted (hash mismatch)`, ErrorType.ArtifactCorrupt);
     }
     return buf;
   }

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SprintConfig } from '../config/schema';
+import { ErrorType } from '../core/errors';
 import { renderModelCard, type ModelCardInfo } from '../core/model-card';
 import { mirrorFiles, pushFiles, sha256Hex, type LocalFile, type PushProgress } from './hub';
 
@@ -37,7 +38,7 @@ export interface PublishResult {
 
 /** The input cannot be published as given (no model folder, a malformed repo id): retrying won't help. */
 export class BadPublishInput extends Error {
-  override readonly name = 'BadPublishInput';
+  override readonly name = ErrorType.BadPublishInput;
 }
 
 export interface ModelPublishOptions {

@@ -1,19 +1,11 @@
 import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities/artifacts';
 import type { LlmActivities, ModelCallResult } from '../activities/llm';
-import type { AnswerKind } from '../core/methods/baselines';
+import type { z } from 'zod';
 import { poolQueue } from '../config/queues';
+import { formatIssue } from '../config/schema/issues';
 import type { MethodTokens } from '../core/method-result';
-
-/** Settings shared by the baseline method workflows (sot, sc); each field has a default. */
-export interface BaselineSettings {
-  answerKind?: AnswerKind;
-  temperature?: number;
-  /** Raw-completion template with `{question}`; default DEFAULT_PROMPT_TEMPLATE (R1-Distill chat). */
-  promptTemplate?: string;
-  /** Per-call timeout of one attempt. */
-  callTimeoutMs?: number;
-}
+import { ErrorType } from '../core/errors';
 
 /** Model calls on the pool's shared queue (any replica), retried by Temporal like completionWorkflow. */
 export function modelCalls(pool: string, callTimeoutMs = 600_000) {
@@ -26,7 +18,7 @@ export function modelCalls(pool: string, callTimeoutMs = 600_000) {
       backoffCoefficient: 2,
       maximumInterval: 30_000,
       maximumAttempts: 8,
-      nonRetryableErrorTypes: ['ModelCallError'],
+      nonRetryableErrorTypes: [ErrorType.ModelCall],
     },
   });
 }
@@ -34,28 +26,19 @@ export function modelCalls(pool: string, callTimeoutMs = 600_000) {
 export const artifactCalls = () =>
   proxyActivities<ArtifactActivities>({ startToCloseTimeout: 60_000, retry: { maximumAttempts: 5 } });
 
-export function badSetting(message: string): never {
-  throw ApplicationFailure.nonRetryable(message, 'BadMethodSettings');
-}
-
-export function numberSetting(
-  settings: Record<string, unknown>,
-  key: string,
-  fallback: number,
-  min = 0,
-): number {
-  const v = settings[key];
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min)
-    badSetting(`setting "${key}" must be a number >= ${min}, got ${JSON.stringify(v)}`);
-  return v;
-}
-
-export function answerKindSetting(settings: Record<string, unknown>): AnswerKind {
-  const v = settings.answerKind ?? 'math';
-  if (v !== 'math' && v !== 'choice' && v !== 'countdown')
-    badSetting(`setting "answerKind" must be math, choice or countdown, got ${JSON.stringify(v)}`);
-  return v;
+/**
+ * A baseline's settings parsed by its schema (defaults filled in); a bad or unknown field fails the
+ * workflow for good, naming the field: `sot settings: maxPoints: Too small: expected number to be >0 (got 0)`.
+ */
+export function parseMethodSettings<S extends z.ZodType>(method: string, schema: S, settings: unknown): z.output<S> {
+  const parsed = schema.safeParse(settings ?? {}, { reportInput: true });
+  if (!parsed.success) {
+    throw ApplicationFailure.nonRetryable(
+      `${method} settings: ${parsed.error.issues.map(formatIssue).join('; ')}`,
+      ErrorType.BadMethodSettings,
+    );
+  }
+  return parsed.data;
 }
 
 /** Sums prompt, cached and generated tokens over calls; `sequential` is given by the method. */

@@ -1,5 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { CompletionRequest, LlmActivities, ModelCallResult } from '../activities/llm';
+import { ErrorType } from '../core/errors';
 
 export interface CompletionInput {
   /** Task queue of the pool (shared) or of one replica (sticky). */
@@ -24,7 +25,7 @@ export async function completionWorkflow(input: CompletionInput): Promise<ModelC
       backoffCoefficient: 2,
       maximumInterval: 30_000,
       maximumAttempts: input.maximumAttempts ?? 8,
-      nonRetryableErrorTypes: ['ModelCallError'],
+      nonRetryableErrorTypes: [ErrorType.ModelCall],
     },
     summary: input.label ?? 'completion',
   });

@@ -24,6 +24,7 @@ import {
   SprintProgress,
   SprintStatus,
 } from './search-attributes';
+import { ErrorType } from '../core/errors';
 
 export interface CurationInput {
   source: CurationSource;
@@ -118,7 +119,7 @@ export async function curationWorkflow(input: CurationInput): Promise<CurationRe
       heartbeatTimeout: Math.max(s.heartbeatTimeoutMs, 60_000),
       retry: {
         maximumAttempts: s.maxAttempts,
-        nonRetryableErrorTypes: ['CurationInputError', 'CurationConfigError'],
+        nonRetryableErrorTypes: [ErrorType.CurationInput, ErrorType.CurationConfig],
       },
     });
   const perTraceOptions = {
@@ -130,7 +131,7 @@ export async function curationWorkflow(input: CurationInput): Promise<CurationRe
       backoffCoefficient: 2,
       maximumInterval: 60_000,
       maximumAttempts: s.maxAttempts,
-      nonRetryableErrorTypes: ['ModelCallError', 'CurationInputError'],
+      nonRetryableErrorTypes: [ErrorType.ModelCall, ErrorType.CurationInput],
     },
   };
   // One proxy per trace so each activity carries a readable summary in the UI ("curate trace 17").

@@ -4,6 +4,7 @@ import {
   continueAsNew,
   defineQuery,
   executeChild,
+  type ChildWorkflowOptions,
   proxyActivities,
   setHandler,
   sleep,
@@ -16,7 +17,10 @@ import type { BenchmarkName, BenchmarkProblem } from '../core/benchmarks';
 import type { RunSummary } from '../core/evaluation/summary';
 import type { ProblemRecord } from '../core/evaluation/types';
 import type { MethodName, MethodRunInput, MethodRunResult } from '../core/method-result';
-import type { PoolRoute } from '../config/queues';
+import { scWorkflow } from './self-consistency';
+import { sequentialWorkflow } from './sequential';
+import { sessionWorkflow, type SessionRouting } from './session';
+import { sotWorkflow } from './sot';
 import {
   SprintAccuracy,
   SprintBenchmark,
@@ -29,14 +33,38 @@ import {
   SprintStatus,
   SprintTotalTokens,
 } from './search-attributes';
+import { ErrorType } from '../core/errors';
 
-/** The workflow type that runs each method on one question (all return MethodRunResult). */
-export const methodWorkflowTypes: Record<MethodName, string> = {
-  sprint: 'sessionWorkflow',
-  sequential: 'sequentialWorkflow',
-  sot: 'sotWorkflow',
-  sc: 'scWorkflow',
-};
+/** The workflow that runs each method on one question (all return MethodRunResult). */
+export const methodWorkflows = {
+  sprint: sessionWorkflow,
+  sequential: sequentialWorkflow,
+  sot: sotWorkflow,
+  sc: scWorkflow,
+} as const satisfies Record<MethodName, (input: never) => Promise<MethodRunResult>>;
+
+/** What an evaluation gives each method's workflow: the question, the pool, settings and routing. */
+interface MethodChildInput extends MethodRunInput {
+  routing?: SessionRouting;
+}
+
+/** Runs `method` on one question as a child workflow, started by its function (typed input). */
+function executeMethod(
+  method: MethodName,
+  input: MethodChildInput,
+  options: Omit<ChildWorkflowOptions, 'typeInfo'>,
+): Promise<MethodRunResult> {
+  switch (method) {
+    case 'sprint':
+      return executeChild(methodWorkflows.sprint, { ...options, args: [input] });
+    case 'sequential':
+      return executeChild(methodWorkflows.sequential, { ...options, args: [input] });
+    case 'sot':
+      return executeChild(methodWorkflows.sot, { ...options, args: [input] });
+    case 'sc':
+      return executeChild(methodWorkflows.sc, { ...options, args: [input] });
+  }
+}
 
 export interface EvaluationInput {
   /** Stable id of the evaluation: children are `${evalId}/${method}/${problemId}`, results keyed by it. */
@@ -57,7 +85,7 @@ export interface EvaluationInput {
   /** Method settings passed to each child (answerKind is filled in from the benchmark for sot/sc). */
   settings?: Record<string, unknown>;
   /** Queue routing for the session workflows (sprint, sequential): from `poolRoute`, no URLs or keys. */
-  routing?: { planner: PoolRoute; executor: PoolRoute };
+  routing?: SessionRouting;
   /** continueAsNew after this many problems finish in one run (default 200), so history stays small. */
   maxProblemsPerRun?: number;
 }
@@ -104,11 +132,11 @@ export async function evaluationWorkflow(input: EvaluationInput): Promise<Evalua
   if (!input.evalId || !/^[\w.-]+$/.test(input.evalId)) {
     throw ApplicationFailure.nonRetryable(
       `evalId "${input.evalId}" must be letters, digits, . _ -`,
-      'BadEvaluationInput',
+      ErrorType.BadEvaluationInput,
     );
   }
   if (!(input.concurrency >= 1))
-    throw ApplicationFailure.nonRetryable('concurrency must be >= 1', 'BadEvaluationInput');
+    throw ApplicationFailure.nonRetryable('concurrency must be >= 1', ErrorType.BadEvaluationInput);
   const acts = proxyActivities<EvaluationActivities>({
     startToCloseTimeout: '2 minutes',
     retry: { initialInterval: 500, maximumInterval: 10_000, maximumAttempts: 10 },
@@ -186,7 +214,7 @@ export async function evaluationWorkflow(input: EvaluationInput): Promise<Evalua
 
   async function runProblem(p: BenchmarkProblem): Promise<void> {
     progress.running.push(p.id);
-    const childInput: MethodRunInput & { routing?: EvaluationInput['routing'] } = {
+    const childInput: MethodChildInput = {
       question: p.question,
       pool: input.pool,
       settings,
@@ -195,16 +223,12 @@ export async function evaluationWorkflow(input: EvaluationInput): Promise<Evalua
     let outcome: ProblemOutcome;
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await executeChild<(i: MethodRunInput) => Promise<MethodRunResult>>(
-          methodWorkflowTypes[input.method],
-          {
-            workflowId: `${input.evalId}/${input.method}/${p.id}`,
-            args: [childInput],
-            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-            parentClosePolicy: 'TERMINATE',
-            staticSummary: `${input.method} on ${input.benchmark} problem ${p.id}`,
-          },
-        );
+        const result = await executeMethod(input.method, childInput, {
+          workflowId: `${input.evalId}/${input.method}/${p.id}`,
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+          parentClosePolicy: 'TERMINATE',
+          staticSummary: `${input.method} on ${input.benchmark} problem ${p.id}`,
+        });
         // the full text travels only when there is no final answer to grade (history stays small)
         const { text: _text, ...rest } = result;
         outcome = { result: result.finalAnswer === null ? result : rest };
@@ -217,7 +241,7 @@ export async function evaluationWorkflow(input: EvaluationInput): Promise<Evalua
         }
         const cause =
           err instanceof ChildWorkflowFailure && err.cause ? err.cause.message : (err as Error).message;
-        outcome = { error: `${methodWorkflowTypes[input.method]} failed: ${cause}` };
+        outcome = { error: `${methodWorkflows[input.method].name} failed: ${cause}` };
         break;
       }
     }

@@ -3,17 +3,19 @@ import {
   ApplicationFailure,
   defineQuery,
   executeChild,
+  type ChildWorkflowOptions,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { PipelineActivities } from '../activities/pipeline';
 import type { ModelCardInfo, PublishResult } from '../activities/publish';
-import type { CurationInput, CurationResult } from './curation';
-import type { EvaluationInput, EvaluationResult } from './evaluation';
-import type { PublishWorkflowInput } from './publish';
-import type { TrainingWorkflowInput, TrainingWorkflowResult } from './training';
+import { curationWorkflow, type CurationInput, type CurationResult } from './curation';
+import { evaluationWorkflow, type EvaluationInput, type EvaluationResult } from './evaluation';
+import { publishWorkflow, type PublishWorkflowInput } from './publish';
+import { trainingWorkflow, type TrainingWorkflowInput, type TrainingWorkflowResult } from './training';
 import { SprintKind, SprintPipeline, SprintStatus } from './search-attributes';
+import { ErrorType } from '../core/errors';
 
 export const pipelineStages = ['curate', 'train', 'publish', 'evaluate'] as const;
 export type PipelineStage = (typeof pipelineStages)[number];
@@ -51,6 +53,12 @@ export interface PipelineResult {
   reused: PipelineStage[];
 }
 
+/** Child options every stage shares (the workflow and its args are the stage's own). */
+type StageOptions = Pick<
+  ChildWorkflowOptions,
+  'workflowId' | 'typedSearchAttributes' | 'workflowIdReusePolicy' | 'staticSummary'
+>;
+
 export const pipelineProgressQuery = defineQuery<PipelineProgress>('progress');
 
 /**
@@ -82,10 +90,14 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
   });
   const result: PipelineResult = { pipelineId: id, reused: [] };
 
+  /**
+   * Runs a stage as a child workflow with id `workflowId`, or returns the result of the run that
+   * already completed under that id. `start` starts the stage's workflow (by its function, so its
+   * input and result are typed) with the options every stage shares.
+   */
   async function stage<T>(
     name: PipelineStage,
-    workflowType: string,
-    arg: unknown,
+    start: (options: StageOptions) => Promise<T>,
     workflowId = wid(name),
   ): Promise<T> {
     const done = await findCompletedWorkflow(workflowId);
@@ -97,9 +109,8 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     progress.stages[name] = { state: 'running', workflowId };
     upsertSearchAttributes([{ key: SprintStatus, value: `running ${name}` }]);
     try {
-      const out = await executeChild<(a: unknown) => Promise<T>>(workflowType, {
+      const out = await start({
         workflowId,
-        args: [arg],
         typedSearchAttributes: [{ key: SprintPipeline, value: id }],
         workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
         staticSummary: `${name} (pipeline ${id})`,
@@ -113,7 +124,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     }
   }
   const fail = (what: string): never => {
-    throw ApplicationFailure.nonRetryable(`pipeline ${id}: ${what}`, 'BadPipelineInput');
+    throw ApplicationFailure.nonRetryable(`pipeline ${id}: ${what}`, ErrorType.BadPipelineInput);
   };
   const need = (value: string | undefined, what: string): string => value ?? fail(what);
 
@@ -121,10 +132,8 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
   let datasetDir = input.datasetDir;
   if (!skip.has('curate')) {
     const curate = input.curate ?? fail('no curate settings (give curate, or skip it with datasetDir)');
-    result.curation = await stage<CurationResult>('curate', 'curationWorkflow', {
-      ...(curate),
-      dataset: (curate).dataset ?? id,
-    });
+    const curationInput: CurationInput = { ...curate, dataset: curate.dataset ?? id };
+    result.curation = await stage('curate', (o) => executeChild(curationWorkflow, { ...o, args: [curationInput] }));
     datasetDir = result.curation.datasetDir;
   }
   result.datasetDir = datasetDir;
@@ -139,7 +148,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
       runId: wid('train'),
       datasetLabel: id,
     };
-    result.training = await stage<TrainingWorkflowResult>('train', 'trainingWorkflow', trainInput);
+    result.training = await stage('train', (o) => executeChild(trainingWorkflow, { ...o, args: [trainInput] }));
     modelDir = result.training.modelDir;
   }
   result.modelDir = modelDir;
@@ -182,20 +191,21 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
   };
   if (!skip.has('publish')) {
     const publish = input.publish ?? fail('no publish settings (give publish, or skip it)');
-    result.publish = await stage<PublishResult>('publish', 'publishWorkflow', {
+    const publishInput: PublishWorkflowInput = {
       ...publish,
       modelDir: need(modelDir, 'no model to publish (training skipped and no modelDir)'),
       card: card(),
-    } satisfies PublishWorkflowInput);
+    };
+    result.publish = await stage('publish', (o) => executeChild(publishWorkflow, { ...o, args: [publishInput] }));
   }
 
   // evaluate
   if (!skip.has('evaluate')) {
     const evaluate = input.evaluate ?? fail('no evaluate settings (give evaluate, or skip it)');
-    result.evaluation = await stage<EvaluationResult>('evaluate', 'evaluationWorkflow', {
-      ...evaluate,
-      evalId: evaluate.evalId ?? id,
-    });
+    const evaluationInput: EvaluationInput = { ...evaluate, evalId: evaluate.evalId ?? id };
+    result.evaluation = await stage('evaluate', (o) =>
+      executeChild(evaluationWorkflow, { ...o, args: [evaluationInput] }),
+    );
     if (result.publish && input.publish) {
       const s = result.evaluation.summary;
       const row = {
@@ -206,14 +216,14 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
         mean_sequential_tokens: s.tokens.meanSequential,
         mean_total_tokens: s.tokens.meanTotal,
       };
-      result.cardUpdate = await stage<PublishResult>(
+      const cardInput: PublishWorkflowInput = {
+        ...input.publish,
+        modelDir: need(modelDir, 'no model'),
+        card: card([row]),
+      };
+      result.cardUpdate = await stage(
         'publish',
-        'publishWorkflow',
-        {
-          ...input.publish,
-          modelDir: need(modelDir, 'no model'),
-          card: card([row]),
-        } satisfies PublishWorkflowInput,
+        (o) => executeChild(publishWorkflow, { ...o, args: [cardInput] }),
         `${wid('publish')}-card`,
       );
       progress.stages.publish = { state: 'completed', workflowId: wid('publish') };

@@ -2,6 +2,7 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { isCancellation, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { PublishActivities, PublishInput, PublishResult } from '../activities/publish';
 import { SprintKind, SprintModel, SprintStatus } from './search-attributes';
+import { ErrorType } from '../core/errors';
 
 export interface PublishWorkflowInput extends PublishInput {
   /** Queue of a worker that sees the model folder (the training workers: config taskQueues.training). */
@@ -28,7 +29,7 @@ export async function publishWorkflow(input: PublishWorkflowInput): Promise<Publ
       initialInterval: '2s',
       maximumInterval: '1m',
       maximumAttempts: 8,
-      nonRetryableErrorTypes: ['BadPublishInput'],
+      nonRetryableErrorTypes: [ErrorType.BadPublishInput],
     },
     summary: `publish ${input.repo}`,
   });

@@ -1,46 +1,35 @@
 import { workflowInfo } from '@temporalio/workflow';
-import {
-  DEFAULT_PROMPT_TEMPLATE,
-  applyTemplate,
-  majorityVote,
-  renderAnswer,
-} from '../core/methods/baselines';
+import { scSettingsSchema, type ScSettingsInput } from '../config/schema/methods';
+import { applyTemplate, majorityVote, renderAnswer } from '../core/methods/baselines';
 import type { MethodRunInput, MethodRunResult } from '../core/method-result';
-import {
-  answerKindSetting,
-  artifactCalls,
-  badSetting,
-  modelCalls,
-  numberSetting,
-  sumTokens,
-} from './baseline-common';
+import { artifactCalls, modelCalls, parseMethodSettings, sumTokens } from './baseline-common';
+
+export interface ScInput extends MethodRunInput {
+  /** Parsed by `scSettingsSchema` (config/schema/methods.ts); missing fields take their defaults. */
+  settings?: ScSettingsInput;
+}
 
 /**
  * Self-consistency: n samples of the same prompt in parallel, majority vote on normalised answers
  * (samples with no answer abstain; ties go to the answer seen first). Sequential tokens = the longest
  * sample. Each sample gets its own seed (base seed + index) so engines that honour seeds differ.
  *
- * settings: samples (20), maxTokens (8000), temperature (0.6), seed (0), answerKind, promptTemplate,
- * callTimeoutMs.
+ * settings (scSettingsSchema): samples (20), maxTokens (8000), temperature (0.6), seed (0), answerKind,
+ * promptTemplate, callTimeoutMs.
  */
-export async function scWorkflow(input: MethodRunInput): Promise<MethodRunResult> {
+export async function scWorkflow(input: ScInput): Promise<MethodRunResult> {
   const started = Date.now();
-  const s = input.settings ?? {};
+  const s = parseMethodSettings('sc', scSettingsSchema, input.settings);
   const pool = input.pool ?? 'local';
-  const n = numberSetting(s, 'samples', 20, 1);
-  if (!Number.isInteger(n)) badSetting('setting "samples" must be an integer');
-  const kind = answerKindSetting(s);
-  const template = typeof s.promptTemplate === 'string' ? s.promptTemplate : DEFAULT_PROMPT_TEMPLATE;
-  if (!template.includes('{question}')) badSetting('setting "promptTemplate" must contain {question}');
-  const seed = numberSetting(s, 'seed', 0);
-  const { complete } = modelCalls(pool, numberSetting(s, 'callTimeoutMs', 600_000, 1000));
-  const prompt = applyTemplate(template, input.question);
+  const { samples: n, answerKind: kind, seed } = s;
+  const { complete } = modelCalls(pool, s.callTimeoutMs);
+  const prompt = applyTemplate(s.promptTemplate, input.question);
   const samples = await Promise.all(
     Array.from({ length: n }, (_, i) =>
       complete({
         prompt,
-        maxTokens: numberSetting(s, 'maxTokens', 8000, 1),
-        temperature: numberSetting(s, 'temperature', 0.6),
+        maxTokens: s.maxTokens,
+        temperature: s.temperature,
         seed: seed + i,
       }),
     ),

@@ -1,10 +1,11 @@
 import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities/artifacts';
-import type { SprintActivities } from '../activities/sprint';
-import { sessionSchema } from '../config/schema/session';
+import { sharedPoolRoute } from '../config/queues';
+import { sessionSchema, type SessionSettingsInput } from '../config/schema/session';
 import { accountSequential } from '../core/accounting';
 import { extractFinalAnswer, renderSessionPrefix } from '../core/format';
 import type { MethodRunInput, MethodRunResult } from '../core/method-result';
+import { modelCalls } from './model-calls';
 import { StickyRouter } from './routing';
 import type { SessionRouting } from './session';
 import {
@@ -20,7 +21,7 @@ import {
 
 export interface SequentialInput extends MethodRunInput {
   /** Session settings (`sequentialMaxTokens`, sampling, prompt template, retries, routing timeouts). */
-  settings?: Record<string, unknown>;
+  settings?: SessionSettingsInput;
   routing?: Pick<SessionRouting, 'planner'>;
 }
 
@@ -33,12 +34,7 @@ export async function sequentialWorkflow(input: SequentialInput): Promise<Method
   const info = workflowInfo();
   const settings = sessionSchema.parse(input.settings ?? {});
   const pool = input.routing?.planner.pool ?? input.pool ?? 'local';
-  const route = input.routing?.planner ?? {
-    pool,
-    model: pool,
-    sharedQueue: `sprint-llm-${pool}`,
-    replicas: [],
-  };
+  const route = input.routing?.planner ?? sharedPoolRoute(pool);
   const startedAt = Date.now();
   const attrs = (status: string, tokens?: { sequential: number; total: number }) =>
     upsertSearchAttributes([
@@ -59,20 +55,7 @@ export async function sequentialWorkflow(input: SequentialInput): Promise<Method
   const router = new StickyRouter(route, info.workflowId, settings.stickyScheduleToStartMs);
   const prompt = `${renderSessionPrefix(settings.promptTemplate, settings.systemPrompt, input.question)}<think>\n`;
   const result = await router.call((queue, sts) =>
-    proxyActivities<SprintActivities>({
-      taskQueue: queue,
-      startToCloseTimeout: settings.callTimeoutMs,
-      heartbeatTimeout: settings.heartbeatTimeoutMs,
-      ...(sts !== undefined ? { scheduleToStartTimeout: sts } : {}),
-      retry: {
-        initialInterval: settings.retry.initialIntervalMs,
-        backoffCoefficient: settings.retry.backoffCoefficient,
-        maximumInterval: settings.retry.maximumIntervalMs,
-        maximumAttempts: settings.retry.maximumAttempts,
-        nonRetryableErrorTypes: ['ModelCallError'],
-      },
-      summary: 'sequential completion',
-    }).sprintSequential({
+    modelCalls(settings, queue, sts, 'sequential completion').sprintSequential({
       prompt,
       maxTokens: settings.sequentialMaxTokens,
       temperature: settings.temperature,

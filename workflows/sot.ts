@@ -1,6 +1,6 @@
 import { workflowInfo } from '@temporalio/workflow';
+import { sotSettingsSchema, type SotSettingsInput } from '../config/schema/methods';
 import {
-  DEFAULT_PROMPT_TEMPLATE,
   applyTemplate,
   joinMessage,
   parseSkeleton,
@@ -8,38 +8,33 @@ import {
   skeletonMessage,
 } from '../core/methods/baselines';
 import type { MethodRunInput, MethodRunResult } from '../core/method-result';
-import {
-  answerKindSetting,
-  artifactCalls,
-  badSetting,
-  modelCalls,
-  numberSetting,
-  sumTokens,
-} from './baseline-common';
+import { artifactCalls, modelCalls, parseMethodSettings, sumTokens } from './baseline-common';
+
+export interface SotInput extends MethodRunInput {
+  /** Parsed by `sotSettingsSchema` (config/schema/methods.ts); missing fields take their defaults. */
+  settings?: SotSettingsInput;
+}
 
 /**
  * Skeleton-of-Thought: one skeleton call (a numbered list of short points), every point expanded in
  * parallel (one call each, all started together), one join call that writes the answer.
  * Sequential tokens = skeleton + longest expansion + join.
  *
- * settings: maxPoints (10), skeletonMaxTokens (1000), pointMaxTokens (2000), joinMaxTokens (4000),
- * temperature (0.6), answerKind (math | choice | countdown), promptTemplate, callTimeoutMs.
+ * settings (sotSettingsSchema): maxPoints (10), skeletonMaxTokens (1000), pointMaxTokens (2000),
+ * joinMaxTokens (4000), temperature (0.6), answerKind (math | choice | countdown), promptTemplate,
+ * callTimeoutMs.
  */
-export async function sotWorkflow(input: MethodRunInput): Promise<MethodRunResult> {
+export async function sotWorkflow(input: SotInput): Promise<MethodRunResult> {
   const started = Date.now();
-  const s = input.settings ?? {};
+  const s = parseMethodSettings('sot', sotSettingsSchema, input.settings);
   const pool = input.pool ?? 'local';
-  const maxPoints = numberSetting(s, 'maxPoints', 10, 1);
-  const temperature = numberSetting(s, 'temperature', 0.6);
-  const kind = answerKindSetting(s);
-  const template = typeof s.promptTemplate === 'string' ? s.promptTemplate : DEFAULT_PROMPT_TEMPLATE;
-  if (!template.includes('{question}')) badSetting('setting "promptTemplate" must contain {question}');
-  const { complete } = modelCalls(pool, numberSetting(s, 'callTimeoutMs', 600_000, 1000));
-  const prompt = (message: string) => applyTemplate(template, message);
+  const { maxPoints, temperature, answerKind: kind } = s;
+  const { complete } = modelCalls(pool, s.callTimeoutMs);
+  const prompt = (message: string) => applyTemplate(s.promptTemplate, message);
 
   const skeleton = await complete({
     prompt: prompt(skeletonMessage(input.question, maxPoints)),
-    maxTokens: numberSetting(s, 'skeletonMaxTokens', 1000, 1),
+    maxTokens: s.skeletonMaxTokens,
     temperature,
   });
   const points = parseSkeleton(skeleton.text, maxPoints);
@@ -48,7 +43,7 @@ export async function sotWorkflow(input: MethodRunInput): Promise<MethodRunResul
     points.map((_, i) =>
       complete({
         prompt: prompt(pointMessage(input.question, points, i)),
-        maxTokens: numberSetting(s, 'pointMaxTokens', 2000, 1),
+        maxTokens: s.pointMaxTokens,
         temperature,
       }),
     ),
@@ -62,7 +57,7 @@ export async function sotWorkflow(input: MethodRunInput): Promise<MethodRunResul
         kind,
       ),
     ),
-    maxTokens: numberSetting(s, 'joinMaxTokens', 4000, 1),
+    maxTokens: s.joinMaxTokens,
     temperature,
   });
 

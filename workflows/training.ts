@@ -23,6 +23,7 @@ import {
   SprintProgress,
   SprintStatus,
 } from './search-attributes';
+import { ErrorType } from '../core/errors';
 
 export interface TrainingWorkflowInput extends Omit<TrainingJobInput, 'runId'> {
   /** Default: the workflow id. */
@@ -91,7 +92,7 @@ export async function trainingWorkflow(input: TrainingWorkflowInput): Promise<Tr
       maximumInterval: '30s',
       backoffCoefficient: 2,
       maximumAttempts: 20,
-      nonRetryableErrorTypes: ['TrainingJobFailed', 'BadTrainingInput'],
+      nonRetryableErrorTypes: [ErrorType.TrainingJobFailed, ErrorType.BadTrainingInput],
     },
     cancellationType: 'WAIT_CANCELLATION_COMPLETED',
     summary: `train ${model} on ${input.datasetLabel ?? baseName(input.datasetDir)} (${input.launcher ?? 'configured launcher'})`,

@@ -28,6 +28,7 @@ import { ModelCallError, type ModelClient, type TokenUsage } from '../../io/mode
 import { pushDataset, type PushResult } from '../../io/curation/hub-push';
 import { loadHubTraces, loadTracesFile, type ParsedTraces, type TraceRecord } from '../../io/curation/input';
 import { buildDag, ExtractionFailure, extractSteps } from '../../io/curation/llm-extractor';
+import { ErrorType } from '../../core/errors';
 
 export type ExtractorKind = 'offline' | 'llm';
 
@@ -298,13 +299,13 @@ export function createCurationActivities(deps: CurationDeps) {
         } catch (err) {
           throw ApplicationFailure.nonRetryable(
             `llm extractor unavailable: ${(err as Error).message}`,
-            'CurationConfigError',
+            ErrorType.CurationConfig,
           );
         }
         if (!deps.stepsClient || !deps.dagClient) {
           throw ApplicationFailure.nonRetryable(
             'llm extractor unavailable on this worker',
-            'CurationConfigError',
+            ErrorType.CurationConfig,
           );
         }
       }
@@ -350,7 +351,7 @@ export function createCurationActivities(deps: CurationDeps) {
           }
         }
       } catch (err) {
-        throw ApplicationFailure.nonRetryable((err as Error).message, 'CurationInputError');
+        throw ApplicationFailure.nonRetryable((err as Error).message, ErrorType.CurationInput);
       }
       await fsp.mkdir(input.outDir, { recursive: true });
       await writeJsonl(path.join(input.outDir, 'rejects.jsonl'), parsed.rejects);
@@ -380,7 +381,7 @@ export function createCurationActivities(deps: CurationDeps) {
       if (!trace)
         throw ApplicationFailure.nonRetryable(
           `trace ${task.index} is not in its chunk`,
-          'CurationInputError',
+          ErrorType.CurationInput,
         );
       let ctx: Context | undefined;
       try {
@@ -415,7 +416,7 @@ export function createCurationActivities(deps: CurationDeps) {
       if (!/^[^/\s]+\/[^/\s]+$/.test(input.repo)) {
         throw ApplicationFailure.nonRetryable(
           `Hub repo must be OWNER/NAME (got "${input.repo}")`,
-          'CurationInputError',
+          ErrorType.CurationInput,
         );
       }
       return pushDataset({

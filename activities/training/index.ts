@@ -18,6 +18,7 @@ import type {
   TrainingJobResult,
   TrainingProgress,
 } from '../../io/training/types';
+import { ErrorType } from '../../core/errors';
 
 export * from '../../io/training/types';
 export { describeProgress } from '../../io/training/events';
@@ -75,7 +76,7 @@ export function createTrainingActivities(deps: TrainingActivityDeps) {
     if (kind !== 'kubernetes' && !fs.existsSync(datasetDir)) {
       throw ApplicationFailure.nonRetryable(
         `dataset folder ${datasetDir} does not exist`,
-        'BadTrainingInput',
+        ErrorType.BadTrainingInput,
       );
     }
     const args = trainerArgs(input, run);
@@ -164,7 +165,7 @@ export function createTrainingActivities(deps: TrainingActivityDeps) {
           beat(true);
           throw ApplicationFailure.create({
             nonRetryable: true,
-            type: 'TrainingJobFailed',
+            type: ErrorType.TrainingJobFailed,
             message: `training job ${handle.name} failed: ${why} (${launch + 1} launch(es), restart limit ${run.maxRestarts}); last log lines:\n${tail}`,
             details: [{ job: handle.name, tail }],
           });

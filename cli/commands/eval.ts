@@ -11,7 +11,7 @@ import { scoreTrajectories } from '../../io/evaluation/score';
 import { benchmarkNames, type BenchmarkName } from '../../core/benchmarks';
 import { renderReport } from '../../core/evaluation/markdown';
 import { comparePaired, summarize, type RunSummary } from '../../core/evaluation/summary';
-import type { MethodName } from '../../core/method-result';
+import { methodNames, type MethodName } from '../../core/method-result';
 import { connectWorker } from '../../workers/connection';
 import { createWorkers, runWorkers, workerLogger } from '../../workers/create';
 import {
@@ -23,7 +23,6 @@ import {
 import { clientFor, readConfig, uiLink, type GlobalOptions } from '../context';
 import { CliError, ExitCode } from '../exit-codes';
 
-const methodNames: MethodName[] = ['sprint', 'sequential', 'sot', 'sc'];
 const ADHOC_POOL = 'eval-endpoint';
 
 interface EvalOptions {

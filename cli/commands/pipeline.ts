@@ -3,7 +3,7 @@ import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { poolRoute, type SprintConfig } from '../../config';
 import { benchmarkNames, type BenchmarkName } from '../../core/benchmarks';
-import type { MethodName } from '../../core/method-result';
+import { methodNames, type MethodName } from '../../core/method-result';
 import type { TrainingProgress } from '../../io/training/types';
 import { describeProgress } from '../../io/training/events';
 import {
@@ -114,8 +114,8 @@ export function buildPipelineInput(config: SprintConfig, opts: PipelineOptions):
     if (!benchmarkNames.includes(benchmark))
       throw new CliError(`--benchmark: one of ${benchmarkNames.join(', ')}`, ExitCode.usage);
     const method = (opts.method ?? 'sprint') as MethodName;
-    if (!['sprint', 'sequential', 'sot', 'sc'].includes(method))
-      throw new CliError('--method: sprint | sequential | sot | sc', ExitCode.usage);
+    if (!methodNames.includes(method))
+      throw new CliError(`--method: ${methodNames.join(' | ')}`, ExitCode.usage);
     const pool = opts.pool ?? config.evaluation.pool ?? config.models.roles.planner;
     if (!config.models.pools[pool])
       throw new CliError(`pool "${pool}" is not configured (models.pools)`, ExitCode.usage);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { scOptionsSchema, sotOptionsSchema } from './methods';
 
 const hubFileSchema = z
   .object({
@@ -47,23 +48,8 @@ export const evaluationSchema = z
     outDir: z.string().default('.sprint/eval'),
     /** Sampling temperature of every method in an evaluation (paper: 0.6). The sequential cap is session.sequentialMaxTokens. */
     temperature: z.number().min(0).max(2).default(0.6),
-    sot: z
-      .object({
-        maxPoints: z.number().int().positive().default(10),
-        skeletonMaxTokens: z.number().int().positive().default(1_000),
-        pointMaxTokens: z.number().int().positive().default(2_000),
-        joinMaxTokens: z.number().int().positive().default(4_000),
-      })
-      .strict()
-      .prefault({}),
-    sc: z
-      .object({
-        /** Samples per problem (paper: 20). */
-        samples: z.number().int().positive().default(20),
-        maxTokens: z.number().int().positive().default(8_000),
-      })
-      .strict()
-      .prefault({}),
+    sot: sotOptionsSchema.prefault({}),
+    sc: scOptionsSchema.prefault({}),
     /** Upper edges of the sequential-token bins of the length-bucket view (the last bin is open). */
     lengthBins: z
       .array(z.number().int().positive())

@@ -4,7 +4,7 @@ import { DEFAULT_SYSTEM_PROMPT } from '../../core/format/prompts';
 export { DEFAULT_SYSTEM_PROMPT };
 
 /**
- * Settings of SPRINT inference sessions (workflows/session.ts) and of the sequential baseline.
+ * Settings of SPRINT inference sessions (workflows/session/) and of the sequential baseline.
  * Defaults follow the paper (SPRINT.md section 3). The CLI passes these, resolved, in the workflow
  * input; the workflow re-applies the defaults to whatever it receives, so partial settings work.
  */

@@ -6,7 +6,8 @@ import { extractChoice, extractCountdownEquation, extractMathAnswer } from '../g
 import { normalizeMath } from '../grading/normalize';
 
 /** How a method reads the answer out of a reply (the benchmark's answer shape). */
-export type AnswerKind = 'math' | 'choice' | 'countdown';
+export const answerKinds = ['math', 'choice', 'countdown'] as const;
+export type AnswerKind = (typeof answerKinds)[number];
 
 /**
  * Default raw-completion template: the DeepSeek-R1-Distill chat template for one user turn, the

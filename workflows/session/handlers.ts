@@ -1,0 +1,12 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import {
+  PROGRESS_QUERY,
+  PROMPT_CLOSED_SIGNAL,
+  type PromptClosed,
+  type SessionProgress,
+} from '../../core/session-types';
+
+/** The session's round-by-round state, for `sprint show` and `sprint ask`. */
+export const progressQuery = defineQuery<SessionProgress>(PROGRESS_QUERY);
+/** Sent by the streaming planner activity each time a `</prompt_p.k>` closes. */
+export const promptClosedSignal = defineSignal<[PromptClosed]>(PROMPT_CLOSED_SIGNAL);

@@ -1,0 +1,83 @@
+import {
+  CancellationScope,
+  ContinueAsNew,
+  continueAsNew,
+  isCancellation,
+  setHandler,
+} from '@temporalio/workflow';
+import { sharedPoolRoute } from '../../config/queues';
+import { sessionSchema } from '../../config/schema/session';
+import { renderSessionPrefix } from '../../core/format';
+import { sessionResult } from '../../core/session/transcript';
+import type { SessionResult } from '../../core/session-types';
+import { progressQuery, promptClosedSignal } from './handlers';
+import { runRound } from './round';
+import { SessionState } from './state';
+import { PromptClosedInbox } from './streaming';
+import type { SessionInput } from './types';
+
+export { progressQuery, promptClosedSignal } from './handlers';
+export type { SessionInput, SessionResume, SessionRouting } from './types';
+export type { SessionResult } from '../../core/session-types';
+
+/*
+ * A SPRINT inference session (SPRINT.md section 3) as a workflow: rounds of one planner activity
+ * and one executor activity per prompt (round.ts) until the planner answers or the last phase is
+ * forced to. Finished rounds live in workflow state and, across continue-as-new, in the artifact
+ * store (state.ts), so a crash never recomputes them.
+ *
+ * Broken model replies never fail the session (rules in core/format/plan.ts): no tags -> a plan
+ * with no prompts; an unclosed prompt -> its text up to the next prompt or the end; more prompts
+ * than `maxPromptsPerRound` -> the first ones run, the rest stay as plan text; all recorded in the
+ * round's `problems`. A planner reply cut by the token limit is parsed the same way.
+ */
+export async function sessionWorkflow(input: SessionInput): Promise<SessionResult> {
+  const settings = sessionSchema.parse(input.settings ?? {});
+  const pool = input.pool ?? 'local';
+  const routing = input.routing ?? { planner: sharedPoolRoute(pool), executor: sharedPoolRoute(pool) };
+
+  // Restore: a new transcript, or the one the previous run checkpointed.
+  const state = await SessionState.restore(input, settings, routing);
+  const inbox = new PromptClosedInbox();
+  setHandler(progressQuery, () => state.progress());
+  setHandler(promptClosedSignal, (s) => inbox.add(s));
+  state.publishAttributes();
+  const prefix = renderSessionPrefix(settings.promptTemplate, settings.systemPrompt, input.question);
+  const transcript = state.transcript;
+
+  try {
+    // Rounds, until the planner answers (the last phase is forced to).
+    let roundsThisRun = 0;
+    while (transcript.final === null) {
+      const phase = transcript.rounds.length + 1;
+      if (roundsThisRun >= settings.continueAsNewAfterRounds) {
+        // Continue-as-new: history stays small; the transcript goes on by reference.
+        const resume = await state.checkpoint();
+        await continueAsNew<typeof sessionWorkflow>({ ...input, resume });
+      }
+      state.startRound(phase);
+      const round = await runRound({ settings, prefix, state, inbox }, phase, phase >= settings.maxPhases);
+      state.finishRound(round);
+      roundsThisRun += 1;
+    }
+    transcript.status = 'completed';
+  } catch (err) {
+    if (err instanceof ContinueAsNew) throw err;
+    // Failed or cancelled: the transcript so far is still written, even when cancelled.
+    transcript.status = isCancellation(err) ? 'cancelled' : 'failed';
+    transcript.endedAt = Date.now();
+    if (!isCancellation(err)) transcript.problems.push(`session failed: ${(err as Error).message}`);
+    await CancellationScope.nonCancellable(async () => {
+      state.publishAttributes();
+      await state.writeTranscript();
+    });
+    throw err;
+  }
+
+  // Finish: final attributes, the transcript written, the result.
+  const endedAt = Date.now();
+  transcript.endedAt = endedAt;
+  state.publishAttributes();
+  const ref = await state.writeTranscript();
+  return sessionResult(transcript, ref, endedAt);
+}

@@ -1,0 +1,98 @@
+import type { SessionSettings } from '../../config/schema/session';
+import { executorPrompt, forcedFinalPrompt, plannerPrompt } from '../../core/format';
+import { executionProblems, planProblems, promptRounds } from '../../core/session/rounds';
+import type { CallRecord, RoundRecord } from '../../core/session-types';
+import { runExecutor, runPlanner, type ExecutorOutcome } from './calls';
+import type { SessionState } from './state';
+import { StreamedExecutors, type PromptClosedInbox } from './streaming';
+
+/** What every round of a session shares: its settings, prompt prefix, state and signal inbox. */
+export interface RoundContext {
+  settings: SessionSettings;
+  /** The rendered prompt prefix (template, system prompt, question). */
+  prefix: string;
+  state: SessionState;
+  inbox: PromptClosedInbox;
+}
+
+/**
+ * One round (SPRINT.md section 3): the planner writes plan `phase` (or, when `forced`, the final
+ * answer), then one executor per prompt runs, all together, their outputs kept in prompt order.
+ * With streaming dispatch some executors already started while the plan was being written.
+ */
+export async function runRound(ctx: RoundContext, phase: number, forced: boolean): Promise<RoundRecord> {
+  const { settings, prefix, state } = ctx;
+  const doneRounds = promptRounds(state.transcript.rounds);
+  const startedAt = Date.now();
+  const streaming = settings.streamingDispatch && !forced;
+  const execute = (k: number, prompt: string, streamed: boolean): Promise<ExecutorOutcome> =>
+    runExecutor(settings, state.executorRouter, phase, k, prompt, streamed);
+
+  const early = streaming
+    ? new StreamedExecutors(ctx.inbox, phase, (s) =>
+        execute(
+          s.k,
+          executorPrompt(prefix, doneRounds, { phase, text: s.planPrefix }, s.k, settings.executorStrategy),
+          true,
+        ),
+      )
+    : undefined;
+
+  state.activity = 'planning';
+  const planner = await runPlanner(
+    settings,
+    state.plannerRouter,
+    phase,
+    forced ? forcedFinalPrompt(prefix, doneRounds) : plannerPrompt(prefix, doneRounds),
+    forced,
+    streaming,
+    (t) => early?.setPlanTry(t),
+  );
+  await early?.stop();
+  const { result } = planner;
+  const plan = result.plan;
+  const calls: CallRecord[] = [...planner.calls];
+  const problems = planProblems(
+    phase,
+    plan,
+    result.finishReason,
+    settings.maxTokensPerCall,
+    result.signalErrors ?? [],
+  );
+  const planEndedAt = Date.now();
+
+  if (plan.final !== undefined) {
+    early?.cancelRest();
+    const round = { phase, plan, executions: [], final: plan.final, forcedFinal: forced, calls };
+    return { ...round, promptEndTokens: [], startedAt, planEndedAt, endedAt: planEndedAt, problems };
+  }
+  if (forced) problems.push(`plan ${phase}: forced final answer came back without one`);
+
+  // Executors: reuse streamed ones that match the kept plan; start the rest now, all together.
+  state.activity = 'executing';
+  const outcomes = plan.prompts.map(
+    (p) =>
+      early?.take(planner.keptTry, result.attempt, p.index, plan.text) ??
+      execute(p.index, executorPrompt(prefix, doneRounds, plan, p.index, settings.executorStrategy), false),
+  );
+  for (const key of early?.cancelRest() ?? [])
+    problems.push(`streamed executor ${key} belonged to a replaced plan: cancelled`);
+  const results = await Promise.all(outcomes);
+  const executions = results.map((r) => r.result.text);
+  results.forEach((r, i) => {
+    calls.push(...r.calls);
+    problems.push(...executionProblems(phase, i + 1, r.result));
+  });
+  return {
+    phase,
+    plan,
+    executions,
+    forcedFinal: forced,
+    calls,
+    promptEndTokens: result.promptEndTokens,
+    startedAt,
+    planEndedAt,
+    endedAt: Date.now(),
+    problems,
+  };
+}
