@@ -374,7 +374,10 @@ export function registerEval(program: Command): void {
     .description(
       'Grade and account transcripts produced elsewhere (one file per problem: SPRINT tag format or plain text)',
     )
-    .option('--trajectories <dir>', 'folder of <problem id>.txt files ("/" in ids written as "_") (required)')
+    .option(
+      '--trajectories <dir>',
+      'folder of transcripts, one per problem with its id in the name: planner_trajectory_<id>.txt, base_model_trajectory_<id>.txt, <id>.txt ("/" in ids as "_") (required)',
+    )
     .option('--benchmark <name>', `one of: ${benchmarkNames.join(', ')} (required)`)
     .option('--data <file>', 'benchmark file; default the Hub file of the config')
     .option('--out <dir>', 'run folder to write (default: <trajectories>-scored)')
@@ -414,13 +417,17 @@ export function registerEval(program: Command): void {
         console.log(JSON.stringify(res, null, 2));
         return;
       }
-      printSummary(res.summary, (l) => console.log(l));
+      console.log(
+        `${res.matched.length} of ${res.files} files matched a ${benchmark} problem; ${res.unmatched.length} did not`,
+      );
+      for (const u of res.unmatched.slice(0, 20)) console.log(`  not scored: ${u.file} (${u.reason})`);
+      if (res.unmatched.length > 20) console.log(`  ... and ${res.unmatched.length - 20} more`);
+      for (const run of res.runs) {
+        printSummary(run.summary, (l) => console.log(l));
+        if (run.missing) console.log(`  ${run.missing} problems have no transcript in run ${run.run} (not counted)`);
+        console.log(`  wrote ${run.outDir}/results.jsonl, summary.json, report.md, plots/`);
+      }
       console.log(`  tokens approximated as ceil(characters / ${res.charsPerToken}); no tokenizer is loaded`);
-      if (res.unmatched.length)
-        console.log(
-          `  ${res.unmatched.length} files match no problem id, e.g. ${res.unmatched.slice(0, 3).join(', ')}`,
-        );
-      if (res.missing) console.log(`  ${res.missing} problems have no transcript (not counted)`);
-      console.log(`wrote ${outDir}/results.jsonl, summary.json, report.md, plots/`);
+      console.log(`wrote ${path.join(outDir, 'files.json')} (every file: its problem or why it was not scored)`);
     });
 }
