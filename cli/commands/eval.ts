@@ -310,7 +310,7 @@ export function registerEval(program: Command): void {
   const ev = program
     .command('eval')
     .description(
-      'Evaluate methods on MATH500, GPQA-Diamond or Countdown (runs as a workflow; resumable with --id)',
+      'Evaluate methods on MATH500, AIME 2024, GPQA-Diamond or Countdown (runs as a workflow; resumable with --id)',
     )
     .option('--benchmark <name>', `one of: ${benchmarkNames.join(', ')}`)
     .option('--method <name>', `one of: ${methodNames.join(', ')} (sc = self-consistency)`)
@@ -324,7 +324,7 @@ export function registerEval(program: Command): void {
     .option('--concurrency <n>', 'problems in flight at once (default: evaluation.concurrency)')
     .option(
       '--data <file>',
-      'benchmark file (JSONL/CSV); default the Hub file of the config (Countdown: generated)',
+      'benchmark file (JSONL/JSON/CSV/Parquet); default the Hub file of the config (Countdown: generated)',
     )
     .option('--out <dir>', 'run folder for results.jsonl, summary.json, report.md, plots/')
     .option(
@@ -379,7 +379,7 @@ export function registerEval(program: Command): void {
       'folder of transcripts, one per problem with its id in the name: planner_trajectory_<id>.txt, base_model_trajectory_<id>.txt, <id>.txt ("/" in ids as "_") (required)',
     )
     .option('--benchmark <name>', `one of: ${benchmarkNames.join(', ')} (required)`)
-    .option('--data <file>', 'benchmark file; default the Hub file of the config')
+    .option('--data <file>', 'benchmark file (JSONL/JSON/CSV/Parquet); default the Hub file of the config')
     .option('--out <dir>', 'run folder to write (default: <trajectories>-scored)')
     .option('--chars-per-token <n>', 'token approximation (default: evaluation.charsPerToken)')
     .option('--json', 'print the summary as JSON')

@@ -7,7 +7,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface HubFile {
-  content: string;
+  /** Text, or bytes for binary files (Parquet). */
+  content: string | Uint8Array;
   /** When set, requests must carry `Authorization: Bearer <token>`. */
   token?: string;
 }
@@ -18,7 +19,13 @@ export class LoopbackHubServer {
   private server?: http.Server;
 
   /** Adds a dataset file: `repo` like `owner/name`. */
-  addDatasetFile(repo: string, revision: string, file: string, content: string, token?: string): this {
+  addDatasetFile(
+    repo: string,
+    revision: string,
+    file: string,
+    content: string | Uint8Array,
+    token?: string,
+  ): this {
     this.files.set(`/datasets/${repo}/resolve/${revision}/${file}`, { content, token });
     return this;
   }
@@ -56,7 +63,7 @@ export class LoopbackHubServer {
       res.end(JSON.stringify({ error: 'Access to this dataset is restricted. You must be authenticated.' }));
       return;
     }
-    const body = Buffer.from(file.content, 'utf8');
+    const body = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : Buffer.from(file.content);
     const headers = {
       ETag: `"${body.length}-${url.length}"`,
       'content-type': 'text/plain; charset=utf-8',
