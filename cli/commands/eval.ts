@@ -382,6 +382,10 @@ export function registerEval(program: Command): void {
     .option('--data <file>', 'benchmark file (JSONL/JSON/CSV/Parquet); default the Hub file of the config')
     .option('--out <dir>', 'run folder to write (default: <trajectories>-scored)')
     .option('--chars-per-token <n>', 'token approximation (default: evaluation.charsPerToken)')
+    .option(
+      '--grader <name>',
+      'builtin (default), or math-verify: also grade with the Python math-verify package (.venv) and report the agreement',
+    )
     .option('--json', 'print the summary as JSON')
     .action(async (_opts: unknown, cmd: Command) => {
       // --benchmark/--data/--out/--json are also options of `eval`, where commander may put them
@@ -392,6 +396,7 @@ export function registerEval(program: Command): void {
           data?: string;
           out?: string;
           charsPerToken?: string;
+          grader?: string;
           json?: boolean;
         }
       >();
@@ -402,6 +407,12 @@ export function registerEval(program: Command): void {
       const cpt = opts.charsPerToken === undefined ? undefined : Number(opts.charsPerToken);
       if (cpt !== undefined && !(cpt > 0))
         throw new CliError('--chars-per-token must be a positive number', ExitCode.usage);
+      const grader = oneOf(opts.grader ?? 'builtin', ['builtin', 'math-verify'] as const, '--grader');
+      if (grader === 'math-verify' && benchmark !== 'math500' && benchmark !== 'aime2024')
+        throw new CliError(
+          '--grader math-verify grades math answers: use it with math500 or aime2024',
+          ExitCode.usage,
+        );
       const outDir = path.resolve(opts.out ?? `${trajectories.replace(/\/+$/, '')}-scored`);
       const res = await scoreTrajectories({
         trajectoriesDir: trajectories,
@@ -410,6 +421,7 @@ export function registerEval(program: Command): void {
         outDir,
         config,
         charsPerToken: cpt,
+        ...(grader === 'math-verify' ? { grader } : {}),
       }).catch((err: Error) => {
         throw new CliError(err.message, ExitCode.usage);
       });
@@ -424,10 +436,25 @@ export function registerEval(program: Command): void {
       if (res.unmatched.length > 20) console.log(`  ... and ${res.unmatched.length - 20} more`);
       for (const run of res.runs) {
         printSummary(run.summary, (l) => console.log(l));
-        if (run.missing) console.log(`  ${run.missing} problems have no transcript in run ${run.run} (not counted)`);
+        if (run.missing)
+          console.log(`  ${run.missing} problems have no transcript in run ${run.run} (not counted)`);
         console.log(`  wrote ${run.outDir}/results.jsonl, summary.json, report.md, plots/`);
       }
       console.log(`  tokens approximated as ceil(characters / ${res.charsPerToken}); no tokenizer is loaded`);
-      console.log(`wrote ${path.join(outDir, 'files.json')} (every file: its problem or why it was not scored)`);
+      const cc = res.crossCheck;
+      if (cc) {
+        console.log(
+          `${cc.grader} agrees with the built-in grader on ${cc.agreed} of ${cc.compared} files = ${(cc.rate * 100).toFixed(1)}% ` +
+            `(correct: built-in ${cc.builtinCorrect}, ${cc.grader} ${cc.otherCorrect}; ${cc.errors} not gradable by ${cc.grader})`,
+        );
+        for (const d of cc.disagreements.slice(0, 10))
+          console.log(
+            `  ${d.id}: built-in ${d.builtin ? 'correct' : 'wrong'}, ${cc.grader} ${d.other ? 'correct' : 'wrong'}${d.error ? ` (${d.error})` : ''}`,
+          );
+        console.log(`wrote ${path.join(outDir, 'grader-agreement.json')}`);
+      }
+      console.log(
+        `wrote ${path.join(outDir, 'files.json')} (every file: its problem or why it was not scored)`,
+      );
     });
 }

@@ -2,6 +2,7 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import type { SprintConfig } from '../../config/schema';
 import type { BenchmarkName } from '../../core/benchmarks';
+import { graderAgreement, type GraderAgreement, type Verdict } from '../../core/evaluation/agreement';
 import { matchLogFiles, type UnmatchedFile } from '../../core/evaluation/log-files';
 import { accountTranscript, generatedPart, isSprintFormat } from '../../core/evaluation/transcripts';
 import type { RunSummary } from '../../core/evaluation/summary';
@@ -10,6 +11,7 @@ import { gradeOutput, referenceText } from '../../core/grading/grade';
 import { finalAnswerBlock } from '../../core/grading/extract';
 import type { MethodName } from '../../core/method-result';
 import { loadBenchmark } from './benchmarks';
+import { gradeWithMathVerify, type MathVerifyItem } from './math-verify';
 import { writeRunReport } from './report';
 
 export interface ScoreOptions {
@@ -23,6 +25,10 @@ export interface ScoreOptions {
   env?: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
   hubUrl?: string;
+  /** Also grade with this cross-check and report its agreement with the built-in grader. */
+  grader?: 'math-verify';
+  /** Python interpreter of the cross-check (default: the project's .venv). */
+  python?: string;
 }
 
 /**
@@ -48,6 +54,8 @@ export interface ScoreResult {
   /** Files not scored, each with the reason (no id in the name, ambiguous, duplicate, not text). */
   unmatched: UnmatchedFile[];
   charsPerToken: number;
+  /** The cross-check, when asked for: agreement per file (ids are file names). */
+  crossCheck?: GraderAgreement;
 }
 
 /**
@@ -83,6 +91,7 @@ export async function scoreTrajectories(opts: ScoreOptions): Promise<ScoreResult
   const matched: ScoreResult['matched'] = [];
   const unmatched = [...match.unmatched];
   const scoredBy = new Map<string, string>();
+  const checks: { item: MathVerifyItem; builtin: Verdict }[] = [];
   for (const m of match.matched) {
     const problem = byId.get(m.problemId)!;
     const text = await fsp.readFile(path.join(opts.trajectoriesDir, m.file), 'utf8');
@@ -120,6 +129,14 @@ export async function scoreTrajectories(opts: ScoreOptions): Promise<ScoreResult
       ...(problem.meta ? { meta: problem.meta } : {}),
     });
     matched.push({ file: m.file, problemId: problem.id, method });
+    if (problem.target.kind === 'math') {
+      // the text the built-in grader read first: the final-answer block, else the whole output
+      const prediction = finalAnswerBlock(generated) ?? generated;
+      checks.push({
+        item: { id: m.file, prediction, reference: problem.target.answer },
+        builtin: { id: m.file, correct: grade.correct },
+      });
+    }
   }
   if (!matched.length) {
     const examples = unmatched.slice(0, 3).map((u) => `${u.file}: ${u.reason}`);
@@ -148,5 +165,33 @@ export async function scoreTrajectories(opts: ScoreOptions): Promise<ScoreResult
     path.join(opts.outDir, 'files.json'),
     `${JSON.stringify({ files: files.length, matched, unmatched }, null, 2)}\n`,
   );
-  return { runs, files: files.length, matched, unmatched, charsPerToken: cpt };
+  // after the runs are written: a cross-check that cannot run loses none of the scoring
+  let crossCheck: GraderAgreement | undefined;
+  if (opts.grader === 'math-verify') {
+    if (checks.length !== matched.length)
+      throw new Error(`--grader math-verify grades math answers; ${opts.benchmark} has none`);
+    const verdicts = await gradeWithMathVerify(
+      checks.map((c) => c.item),
+      opts.python ? { python: opts.python } : {},
+    );
+    crossCheck = graderAgreement(
+      'math-verify',
+      checks.map((c) => c.builtin),
+      verdicts,
+    );
+  }
+  if (crossCheck) {
+    await fsp.writeFile(
+      path.join(opts.outDir, 'grader-agreement.json'),
+      `${JSON.stringify(crossCheck, null, 2)}\n`,
+    );
+  }
+  return {
+    runs,
+    files: files.length,
+    matched,
+    unmatched,
+    charsPerToken: cpt,
+    ...(crossCheck ? { crossCheck } : {}),
+  };
 }

@@ -160,6 +160,29 @@ describe('eval score on a folder of released-style logs', () => {
     );
   });
 
+  it('--grader math-verify grades the same outputs with math-verify and reports the agreement', async () => {
+    const out2 = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-released-mv-'));
+    const res = await scoreTrajectories({
+      trajectoriesDir: dir,
+      benchmark: 'math500',
+      dataFile: fixture,
+      outDir: out2,
+      config: parseConfig({}),
+      grader: 'math-verify',
+    });
+    const cc = res.crossCheck!;
+    expect(cc.grader).toBe('math-verify');
+    expect(cc.compared).toBe(8);
+    expect(cc.rate).toBeCloseTo(cc.agreed / 8, 10);
+    const correctFiles = res.runs.reduce((n, r) => n + r.summary.correct, 0);
+    expect(cc.builtinCorrect).toBe(correctFiles);
+    // plain cases both graders must decide alike: 7/8 boxed is right, 2 for 2\sqrt{2} is wrong
+    const disagreeing = cc.disagreements.map((d) => d.id);
+    expect(disagreeing).not.toContain('planner_trajectory_sample_prealgebra_1.txt');
+    expect(disagreeing).not.toContain('planner_trajectory_sample_geometry_3.txt');
+    expect(JSON.parse(fs.readFileSync(path.join(out2, 'grader-agreement.json'), 'utf8'))).toEqual(cc);
+  }, 60_000);
+
   it('refuses a folder where no file names a problem, saying why for the first files', async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-no-logs-'));
     fs.writeFileSync(
