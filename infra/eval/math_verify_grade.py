@@ -35,13 +35,14 @@ def main():
     for number, line in enumerate(sys.stdin, start=1):
         if not line.strip():
             continue
+        ident = None
         try:
             item = json.loads(line)
             ident = item.get("id")
             prediction = item.get("prediction")
             reference = item["reference"]
         except (ValueError, KeyError, AttributeError) as err:
-            print(json.dumps({"id": None, "correct": False, "error": "line %d: %s" % (number, err)}), flush=True)
+            print(json.dumps({"id": ident, "correct": False, "error": "line %d: %s" % (number, err)}), flush=True)
             continue
         out = {"id": ident, "correct": False}
         if not isinstance(prediction, str) or not prediction.strip():
