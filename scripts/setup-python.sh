@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Creates the project-local Python environment .venv/ for the trainer (infra/sft) and the tiny
-# engine (infra/serve), and installs infra/sft/requirements.txt into it. Does nothing when the
+# engine (infra/serve) and the math-verify grader cross-check (infra/eval), and installs
+# infra/sft/requirements.txt and infra/eval/requirements.txt into it. Does nothing when the
 # environment exists and the requirements have not changed since the last install (hash stamp).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 REQ=infra/sft/requirements.txt
+REQ_EVAL=infra/eval/requirements.txt
 VENV=${SPRINT_VENV:-.venv}
 STAMP="$VENV/.sprint-requirements.sha256"
 
@@ -25,7 +27,7 @@ if ! "$PY" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)'; t
   exit 1
 fi
 
-want=$( (cat "$REQ"; "$PY" --version 2>&1) | sha256sum | cut -d' ' -f1)
+want=$( (cat "$REQ" "$REQ_EVAL"; "$PY" --version 2>&1) | sha256sum | cut -d' ' -f1)
 if [[ -x "$VENV/bin/python" && -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]]; then
   exit 0
 fi
@@ -39,6 +41,6 @@ if [[ ! -x "$VENV/bin/python" ]]; then
 fi
 echo "sprint: installing the trainer's Python packages into $VENV (torch, transformers; a few GB the first time) ..." >&2
 start=$(date +%s)
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQ" >&2
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQ" -r "$REQ_EVAL" >&2
 echo "$want" >"$STAMP"
 echo "sprint: Python packages ready in $(( $(date +%s) - start ))s ($(du -sh "$VENV" | cut -f1) in $VENV)." >&2

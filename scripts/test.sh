@@ -25,7 +25,7 @@ step "unit tests" npx jest --ci --selectProjects unit --json --outputFile="$resu
 step "integration tests (real Temporal dev server)" \
   npx jest --ci --selectProjects integration --runInBand --json --outputFile="$results/integration.json" "$@"
 step "python tests (trainer, tiny engine)" \
-  .venv/bin/python -m pytest -q infra/sft/tests infra/serve/tests --junitxml="$results/python.xml"
+  .venv/bin/python -m pytest -q infra/sft/tests infra/serve/tests infra/eval/tests --junitxml="$results/python.xml"
 
 node -e '
 const fs = require("fs");

@@ -118,6 +118,7 @@ export const evaluationProgressQuery = defineQuery<EvaluationProgress>('evaluati
 
 const answerKinds: Record<BenchmarkName, string> = {
   math500: 'math',
+  aime2024: 'math',
   gpqa: 'choice',
   countdown: 'countdown',
 };

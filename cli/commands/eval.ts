@@ -309,7 +309,7 @@ export function registerEval(program: Command): void {
   const ev = program
     .command('eval')
     .description(
-      'Evaluate methods on MATH500, GPQA-Diamond or Countdown (runs as a workflow; resumable with --id)',
+      'Evaluate methods on MATH500, AIME 2024, GPQA-Diamond or Countdown (runs as a workflow; resumable with --id)',
     )
     .option('--benchmark <name>', `one of: ${benchmarkNames.join(', ')}`)
     .option('--method <name>', `one of: ${methodNames.join(', ')} (sc = self-consistency)`)
@@ -323,7 +323,7 @@ export function registerEval(program: Command): void {
     .option('--concurrency <n>', 'problems in flight at once (default: evaluation.concurrency)')
     .option(
       '--data <file>',
-      'benchmark file (JSONL/CSV); default the Hub file of the config (Countdown: generated)',
+      'benchmark file (JSONL/JSON/CSV/Parquet); default the Hub file of the config (Countdown: generated)',
     )
     .option('--out <dir>', 'run folder for results.jsonl, summary.json, report.md, plots/')
     .option(
@@ -373,11 +373,18 @@ export function registerEval(program: Command): void {
     .description(
       'Grade and account transcripts produced elsewhere (one file per problem: SPRINT tag format or plain text)',
     )
-    .option('--trajectories <dir>', 'folder of <problem id>.txt files ("/" in ids written as "_") (required)')
+    .option(
+      '--trajectories <dir>',
+      'folder of transcripts, one per problem with its id in the name: planner_trajectory_<id>.txt, base_model_trajectory_<id>.txt, <id>.txt ("/" in ids as "_") (required)',
+    )
     .option('--benchmark <name>', `one of: ${benchmarkNames.join(', ')} (required)`)
-    .option('--data <file>', 'benchmark file; default the Hub file of the config')
+    .option('--data <file>', 'benchmark file (JSONL/JSON/CSV/Parquet); default the Hub file of the config')
     .option('--out <dir>', 'run folder to write (default: <trajectories>-scored)')
     .option('--chars-per-token <n>', 'token approximation (default: evaluation.charsPerToken)')
+    .option(
+      '--grader <name>',
+      'builtin (default), or math-verify: also grade with the Python math-verify package (.venv) and report the agreement',
+    )
     .option('--json', 'print the summary as JSON')
     .action(async (_opts: unknown, cmd: Command) => {
       // --benchmark/--data/--out/--json are also options of `eval`, where commander may put them
@@ -388,6 +395,7 @@ export function registerEval(program: Command): void {
           data?: string;
           out?: string;
           charsPerToken?: string;
+          grader?: string;
           json?: boolean;
         }
       >();
@@ -398,6 +406,12 @@ export function registerEval(program: Command): void {
       const cpt = opts.charsPerToken === undefined ? undefined : Number(opts.charsPerToken);
       if (cpt !== undefined && !(cpt > 0))
         throw new CliError('--chars-per-token must be a positive number', ExitCode.usage);
+      const grader = oneOf(opts.grader ?? 'builtin', ['builtin', 'math-verify'] as const, '--grader');
+      if (grader === 'math-verify' && benchmark !== 'math500' && benchmark !== 'aime2024')
+        throw new CliError(
+          '--grader math-verify grades math answers: use it with math500 or aime2024',
+          ExitCode.usage,
+        );
       const outDir = path.resolve(opts.out ?? `${trajectories.replace(/\/+$/, '')}-scored`);
       const res = await scoreTrajectories({
         trajectoriesDir: trajectories,
@@ -406,6 +420,7 @@ export function registerEval(program: Command): void {
         outDir,
         config,
         charsPerToken: cpt,
+        ...(grader === 'math-verify' ? { grader } : {}),
       }).catch((err: Error) => {
         throw new CliError(err.message, ExitCode.usage);
       });
@@ -413,13 +428,32 @@ export function registerEval(program: Command): void {
         console.log(JSON.stringify(res, null, 2));
         return;
       }
-      printSummary(res.summary, (l) => console.log(l));
+      console.log(
+        `${res.matched.length} of ${res.files} files matched a ${benchmark} problem; ${res.unmatched.length} did not`,
+      );
+      for (const u of res.unmatched.slice(0, 20)) console.log(`  not scored: ${u.file} (${u.reason})`);
+      if (res.unmatched.length > 20) console.log(`  ... and ${res.unmatched.length - 20} more`);
+      for (const run of res.runs) {
+        printSummary(run.summary, (l) => console.log(l));
+        if (run.missing)
+          console.log(`  ${run.missing} problems have no transcript in run ${run.run} (not counted)`);
+        console.log(`  wrote ${run.outDir}/results.jsonl, summary.json, report.md, plots/`);
+      }
       console.log(`  tokens approximated as ceil(characters / ${res.charsPerToken}); no tokenizer is loaded`);
-      if (res.unmatched.length)
+      const cc = res.crossCheck;
+      if (cc) {
         console.log(
-          `  ${res.unmatched.length} files match no problem id, e.g. ${res.unmatched.slice(0, 3).join(', ')}`,
+          `${cc.grader} agrees with the built-in grader on ${cc.agreed} of ${cc.compared} files = ${(cc.rate * 100).toFixed(1)}% ` +
+            `(correct: built-in ${cc.builtinCorrect}, ${cc.grader} ${cc.otherCorrect}; ${cc.errors} not gradable by ${cc.grader})`,
         );
-      if (res.missing) console.log(`  ${res.missing} problems have no transcript (not counted)`);
-      console.log(`wrote ${outDir}/results.jsonl, summary.json, report.md, plots/`);
+        for (const d of cc.disagreements.slice(0, 10))
+          console.log(
+            `  ${d.id}: built-in ${d.builtin ? 'correct' : 'wrong'}, ${cc.grader} ${d.other ? 'correct' : 'wrong'}${d.error ? ` (${d.error})` : ''}`,
+          );
+        console.log(`wrote ${path.join(outDir, 'grader-agreement.json')}`);
+      }
+      console.log(
+        `wrote ${path.join(outDir, 'files.json')} (every file: its problem or why it was not scored)`,
+      );
     });
 }

@@ -5,7 +5,7 @@ const hubFileSchema = z
   .object({
     /** Dataset repo on the Hub (`owner/name`). */
     repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
-    /** File inside the repo (JSONL or CSV). */
+    /** File inside the repo (JSONL, JSON, CSV or Parquet). */
     file: z.string().min(1),
     revision: z.string().default('main'),
   })
@@ -18,6 +18,11 @@ export const evaluationSchema = z
     datasets: z
       .object({
         math500: hubFileSchema.prefault({ repo: 'HuggingFaceH4/MATH-500', file: 'test.jsonl' }),
+        /** 30 problems of AIME 2024 I and II; the Parquet file of the dataset's `train` split. */
+        aime2024: hubFileSchema.prefault({
+          repo: 'HuggingFaceH4/aime_2024',
+          file: 'data/train-00000-of-00001.parquet',
+        }),
         /** Gated on the Hub: needs the token named by `hub.tokenEnv`. */
         gpqa: hubFileSchema.prefault({ repo: 'Idavidrein/gpqa', file: 'gpqa_diamond.csv' }),
       })

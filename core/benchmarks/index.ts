@@ -5,7 +5,7 @@
 import { reachable } from '../grading/countdown';
 import type { GradeTarget } from '../grading/grade';
 
-export const benchmarkNames = ['math500', 'gpqa', 'countdown'] as const;
+export const benchmarkNames = ['math500', 'aime2024', 'gpqa', 'countdown'] as const;
 export type BenchmarkName = (typeof benchmarkNames)[number];
 
 /** One problem, ready to ask and to grade. */
@@ -78,6 +78,36 @@ export function mathProblem(row: Record<string, unknown>, where: string): Benchm
   return {
     id,
     benchmark: 'math500',
+    question: `${problem}\n\n${MATH_INSTRUCTION}`,
+    target: { kind: 'math', answer },
+    meta,
+  };
+}
+
+// ---------------------------------------------------------------- AIME 2024
+
+/**
+ * An AIME 2024 record, in the columns of either Hub edition: HuggingFaceH4/aime_2024 (`id` int,
+ * `problem`, `answer` text, `solution`, `url`, `year`) or Maxwell-Jia/AIME_2024 (`ID` such as
+ * "2024-I-1", `Problem`, `Answer` int, `Solution`). The id is the dataset's own; answers are integers
+ * 0..999 and graded as math answers, with the MATH500 instruction.
+ */
+export function aimeProblem(row: Record<string, unknown>, where: string): BenchmarkProblem {
+  // the column this edition has (present, even when empty), so an error names the real column
+  const field = (...keys: string[]) => keys.find((k) => k in row) ?? keys[0]!;
+  const problem = str(row, field('problem', 'Problem'), where);
+  const answer = str(row, field('answer', 'Answer'), where).trim();
+  const rawId = row[field('id', 'ID')];
+  const id =
+    typeof rawId === 'number' || (typeof rawId === 'string' && rawId.trim())
+      ? String(rawId).trim()
+      : `aime2024-${hashSeed(problem).toString(16)}`;
+  const meta: Record<string, string | number> = {};
+  if (typeof row.year === 'string' || typeof row.year === 'number') meta.year = row.year;
+  if (typeof row.url === 'string') meta.url = row.url;
+  return {
+    id,
+    benchmark: 'aime2024',
     question: `${problem}\n\n${MATH_INSTRUCTION}`,
     target: { kind: 'math', answer },
     meta,
@@ -294,9 +324,11 @@ export function problemsFromRows(
       const p =
         benchmark === 'math500'
           ? mathProblem(row, where)
-          : benchmark === 'gpqa'
-            ? gpqaProblem(row, where, opts.seed)
-            : countdownRecord(row, where, i, opts.requireIntegerDivision);
+          : benchmark === 'aime2024'
+            ? aimeProblem(row, where)
+            : benchmark === 'gpqa'
+              ? gpqaProblem(row, where, opts.seed)
+              : countdownRecord(row, where, i, opts.requireIntegerDivision);
       if (seen.has(p.id)) throw new BenchmarkRecordError(where, `duplicate problem id "${p.id}"`);
       seen.add(p.id);
       problems.push(p);

@@ -17,6 +17,17 @@ export function approxTokens(text: string, charsPerToken: number): number {
   return t ? Math.ceil(t.length / charsPerToken) : 0;
 }
 
+/**
+ * The generated part of a logged transcript: a released log holds the model input after the system
+ * prompt (`<Question>...</Question>\n\n<think>\n` then the reply), and that prefix is prompt, not
+ * output: it is neither graded (its `\boxed{}` instruction is no answer) nor counted as generated.
+ */
+export function generatedPart(text: string): string {
+  // `<think>\n` right after the question is part of the released prompt too (SPRINT.md section 8)
+  const q = /<Question>[\s\S]*?<\/Question>\s*(?:<think>\n?)?/.exec(text);
+  return q ? text.slice(q.index + q[0].length) : text;
+}
+
 /** Whether a text is in the SPRINT tag format (plans or a final-answer block). */
 export function isSprintFormat(text: string): boolean {
   return /<Plan_\d+>/.test(text) || /<Final_answer>/.test(text);
@@ -30,7 +41,7 @@ export function isSprintFormat(text: string): boolean {
  */
 export function accountTranscript(text: string, charsPerToken = 4): TranscriptAccount {
   if (!isSprintFormat(text)) {
-    const n = approxTokens(text, charsPerToken);
+    const n = approxTokens(generatedPart(text), charsPerToken);
     return {
       format: 'sequential',
       rounds: 1,

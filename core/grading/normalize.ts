@@ -119,6 +119,46 @@ function dropThousands(s: string): string {
   return /^-?\d{1,3}(,\d{3})+(\.\d+)?$/.test(t) ? t.replace(/,/g, '') : s;
 }
 
+/** English ordinal suffix of a whole number: 1st, 2nd, 3rd, 11th-13th, 21st, ... */
+function ordinalSuffix(n: string): string {
+  const v = Number(n) % 100;
+  if (v >= 11 && v <= 13) return 'th';
+  return ['th', 'st', 'nd', 'rd'][Number(n) % 10] ?? 'th';
+}
+
+/**
+ * Ordinal superscripts after a number: `12^{\mathrm{th}}`, `12^\text{th}`, `21^{st}` -> the number.
+ * A suffix wrapped in a text command is text whatever the number; a bare one (`2^{nd}`) is only
+ * taken for a suffix when it is the number's own, since `x^{nd}` could be a power.
+ */
+function dropOrdinals(s: string): string {
+  return s
+    .replace(
+      /(\d+)\s*\^\s*(?:\{\s*)?\\(?:mathrm|text|textrm|textnormal|rm)\s*\{\s*(st|nd|rd|th)\s*\}(?:\s*\})?/g,
+      '$1',
+    )
+    .replace(/(\d+)\s*\^\s*\{\s*(st|nd|rd|th)\s*\}/g, (m, n: string, suffix: string) =>
+      ordinalSuffix(n) === suffix ? n : m,
+    );
+}
+
+/**
+ * A unit written as text after a number at the end of the answer (`5\text{ inches}`,
+ * `4\mbox{ cm}^2`, `7\text{ apples}`) -> the number. Only words, so `2\text{ or }3` keeps its text.
+ */
+function dropTextUnit(s: string): string {
+  return s.replace(
+    /(\d)\s*\\(?:text|mbox|textrm|textnormal|mathrm)\s*\{\s*[A-Za-z][A-Za-z .]*\}(?:\s*\^\s*(?:\{\s*\d\s*\}|\d))?\s*\.?\s*$/,
+    '$1',
+  );
+}
+
+/** `x \in [-2,7]` -> `[-2,7]`: membership of a lone variable in the answer set. */
+function dropMembership(s: string): string {
+  const m = /^\s*(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?[a-zA-Z0-9]+\}?)?\s*\\in(?![a-zA-Z])\s*(.+)$/.exec(s);
+  return m ? m[1]! : s;
+}
+
 /** `5.0` -> `5`, `2.50` -> `2.5`, `.5` -> `0.5`, for each plain decimal in the string. */
 function tidyDecimals(s: string): string {
   return s
@@ -140,6 +180,11 @@ export function normalizeMath(answer: string): string {
   s = s.replace(/\\(?:dfrac|tfrac)/g, '\\frac').replace(/\\(?:dbinom|tbinom)/g, '\\binom');
   s = s.replace(/\\left\b|\\right\b|\\big[lr]?|\\Big[lr]?/g, '');
   s = s.replace(/\\displaystyle/g, '');
+  // `10,\!080`: a thin negative space after a thousands comma (LaTeX typesetting) is not a list
+  s = s.replace(/(\d),\s*\\!\s*(?=\d{3}(?!\d))/g, '$1,');
+  s = dropOrdinals(s);
+  s = dropTextUnit(s);
+  s = dropMembership(s);
   s = s.replace(/(?<!\\)\\[!,;:> ]/g, ' ').replace(/~/g, ' ');
   s = s.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|°|\\degree/g, '');
   s = s.replace(/\\%|%/g, '').replace(/\\\$|\$/g, '');

@@ -1,7 +1,7 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import type { SprintConfig } from '../../config/schema';
-import { downloadText } from '../hub';
+import { downloadBlob } from '../hub';
 import {
   type BenchmarkRecordError,
   generateCountdown,
@@ -11,6 +11,7 @@ import {
   type BenchmarkName,
   type BenchmarkProblem,
 } from '../../core/benchmarks';
+import { readParquetRows } from './parquet';
 
 export interface LoadBenchmarkOptions {
   benchmark: BenchmarkName;
@@ -58,8 +59,19 @@ export async function fetchHubFile(
   fetchImpl?: typeof fetch,
   hubUrl?: string,
 ): Promise<string> {
+  return (await fetchHubBlob(opts, config, env, fetchImpl, hubUrl)).text();
+}
+
+/** The same download as bytes, for binary files (Parquet). */
+export async function fetchHubBlob(
+  opts: { repo: string; file: string; revision: string },
+  config: SprintConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  fetchImpl?: typeof fetch,
+  hubUrl?: string,
+): Promise<Blob> {
   const accessToken = env[config.hub.tokenEnv] || undefined;
-  return downloadText(
+  return downloadBlob(
     {
       hubUrl: hubUrl ?? config.hub.endpoint,
       ...(accessToken ? { accessToken } : {}),
@@ -69,6 +81,8 @@ export async function fetchHubFile(
     { tokenEnv: config.hub.tokenEnv },
   );
 }
+
+const isParquet = (file: string) => file.toLowerCase().endsWith('.parquet');
 
 /** Loads a benchmark from a local file, from the Hub, or (Countdown) from the seeded generator. */
 export async function loadBenchmark(opts: LoadBenchmarkOptions): Promise<LoadedBenchmark> {
@@ -81,24 +95,27 @@ export async function loadBenchmark(opts: LoadBenchmarkOptions): Promise<LoadedB
     problems = generateCountdown(opts.limit ?? cd.count, cd.seed, cd);
     source = `generated (seed ${cd.seed})`;
   } else {
-    let text: string;
+    let parsed: ReturnType<typeof rowsOf>;
     if (opts.dataFile) {
       source = path.resolve(opts.dataFile);
+      let bytes: Buffer;
       try {
-        text = await fsp.readFile(source, 'utf8');
+        bytes = await fsp.readFile(source);
       } catch (err) {
         throw new Error(`cannot read benchmark file ${source}: ${(err as Error).message}`);
       }
+      parsed = isParquet(source)
+        ? { rows: await readParquetRows(new Uint8Array(bytes).buffer, source), errors: [] }
+        : rowsOf(bytes.toString('utf8'), source);
     } else {
       if (opts.benchmark === 'countdown') throw new Error('unreachable');
       const hub = ev.datasets[opts.benchmark];
       source = `hf://datasets/${hub.repo}@${hub.revision}/${hub.file}`;
-      text = await fetchHubFile(hub, opts.config, opts.env, opts.fetch, opts.hubUrl);
+      const blob = await fetchHubBlob(hub, opts.config, opts.env, opts.fetch, opts.hubUrl);
+      parsed = isParquet(hub.file)
+        ? { rows: await readParquetRows(await blob.arrayBuffer(), source), errors: [] }
+        : rowsOf(await blob.text(), hub.file);
     }
-    const parsed = rowsOf(
-      text,
-      opts.dataFile ? source : ev.datasets[opts.benchmark as 'math500' | 'gpqa'].file,
-    );
     const made = problemsFromRows(opts.benchmark, parsed.rows, {
       seed: ev.gpqaSeed,
       requireIntegerDivision: ev.countdown.requireIntegerDivision,

@@ -53,6 +53,15 @@ export async function downloadText(
   file: HubFileRef,
   opts: { tokenEnv?: string } = {},
 ): Promise<string> {
+  return (await downloadBlob(connection, file, opts)).text();
+}
+
+/** Downloads one file as bytes (binary files such as Parquet); errors as `downloadText`. */
+export async function downloadBlob(
+  connection: HubConnection,
+  file: HubFileRef,
+  opts: { tokenEnv?: string } = {},
+): Promise<Blob> {
   const where = describeRepo(file.repo, file.revision);
   let blob: Blob | null;
   try {
@@ -71,5 +80,5 @@ export async function downloadText(
     throw new Error(`cannot download ${file.path} from ${where}: ${(err as Error).message}${hint}`);
   }
   if (!blob) throw new Error(`${where} has no file ${file.path}`);
-  return blob.text();
+  return blob;
 }

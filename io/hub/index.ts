@@ -4,7 +4,7 @@
  */
 export { changedFiles, sameContent, type LocalFile, type RemoteFile } from './changes';
 export { hubParams, repoUrl, type HubConnection, type HubRepoId, type HubRepoType } from './connection';
-export { describeRepo, downloadText, listRepoFiles, type HubFileRef } from './download';
+export { describeRepo, downloadBlob, downloadText, listRepoFiles, type HubFileRef } from './download';
 export { gitBlobId, sha256Hex } from './hashes';
 export { mirrorFiles, type MirrorResult } from './local-mirror';
 export { pushFiles, remoteFiles, type PushFilesInput, type PushFilesResult, type PushProgress } from './push';

@@ -1,10 +1,12 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadBenchmark } from '../../io/evaluation/benchmarks';
 import { generateCountdown, gpqaProblem, parseCsv } from '../../core/benchmarks';
 import { solveCountdown, verifyCountdown } from '../../core/grading/countdown';
 import { parseConfig } from '../../config';
 import { HubDouble } from '../helpers/hub-double';
+import { aimeParquet } from '../helpers/parquet-files';
 
 const fixtures = path.join(__dirname, '..', 'fixtures', 'eval');
 const config = parseConfig({});
@@ -98,6 +100,54 @@ describe('benchmark loaders', () => {
     expect(loaded.errors[0]).toMatch(/countdown-sample\.jsonl:3: "nums" must be a list/);
   });
 
+  it('loads AIME 2024 from Parquet in the HuggingFaceH4/aime_2024 columns (INT64 id, text answer)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-aime-'));
+    const file = path.join(dir, 'train-00000-of-00001.parquet');
+    fs.writeFileSync(file, aimeParquet('h4'));
+    const loaded = await loadBenchmark({ benchmark: 'aime2024', dataFile: file, config });
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.problems.map((p) => [p.id, p.target])).toEqual([
+      ['60', { kind: 'math', answer: '204' }],
+      ['61', { kind: 'math', answer: '113' }],
+      ['9007199254740993', { kind: 'math', answer: '25' }],
+    ]);
+    expect(loaded.problems[0]).toMatchObject({ benchmark: 'aime2024', meta: { year: '2024' } });
+    expect(loaded.problems[0]!.question).toMatch(/^Every morning Aya[\s\S]*\\boxed\{\}\.$/);
+  });
+
+  it('loads AIME 2024 from Parquet in the Maxwell-Jia/AIME_2024 columns (ID, Problem, INT64 Answer)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-aime-'));
+    const file = path.join(dir, 'aime_2024_problems.parquet');
+    fs.writeFileSync(file, aimeParquet('maxwell'));
+    const loaded = await loadBenchmark({ benchmark: 'aime2024', dataFile: file, config });
+    expect(loaded.problems.map((p) => [p.id, p.target])).toEqual([
+      ['2024-I-1', { kind: 'math', answer: '204' }],
+      ['2024-II-15', { kind: 'math', answer: '25' }],
+    ]);
+    expect(loaded.errors).toEqual([
+      expect.stringMatching(/aime_2024_problems\.parquet:row 3: field "Problem" is missing/),
+    ]);
+  });
+
+  it('names a file that is not Parquet', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-aime-'));
+    const file = path.join(dir, 'broken.parquet');
+    fs.writeFileSync(file, 'PAR1 this is not a parquet file');
+    await expect(loadBenchmark({ benchmark: 'aime2024', dataFile: file, config })).rejects.toThrow(
+      /cannot read Parquet file .*broken\.parquet: /,
+    );
+  });
+
+  it('reads MATH500 from Parquet too (any benchmark file may be Parquet)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-math-'));
+    const file = path.join(dir, 'test.parquet');
+    fs.writeFileSync(file, aimeParquet('math500'));
+    const loaded = await loadBenchmark({ benchmark: 'math500', dataFile: file, config });
+    expect(loaded.problems.map((p) => [p.id, p.meta])).toEqual([
+      ['test/algebra/1.json', { subject: 'Algebra', level: 2 }],
+    ]);
+  });
+
   it('generates solvable Countdown problems deterministically', () => {
     const a = generateCountdown(25, 7);
     expect(generateCountdown(25, 7)).toEqual(a);
@@ -133,6 +183,15 @@ describe('benchmark loaders', () => {
       );
     });
     afterAll(() => hub.stop());
+
+    it('downloads AIME 2024 as Parquet from its default Hub file', async () => {
+      hub.addFile('HuggingFaceH4/aime_2024', 'data/train-00000-of-00001.parquet', Buffer.from(aimeParquet('h4')));
+      const loaded = await loadBenchmark({ benchmark: 'aime2024', config, hubUrl: hub.baseUrl, env: {} });
+      expect(loaded.source).toBe(
+        'hf://datasets/HuggingFaceH4/aime_2024@main/data/train-00000-of-00001.parquet',
+      );
+      expect(loaded.problems.map((p) => p.id)).toEqual(['60', '61', '9007199254740993']);
+    });
 
     it('downloads MATH500 through @huggingface/hub', async () => {
       const loaded = await loadBenchmark({ benchmark: 'math500', config, hubUrl: hub.baseUrl, env: {}, limit: 1 });

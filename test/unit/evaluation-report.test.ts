@@ -329,9 +329,11 @@ describe('transcripts scored offline', () => {
       outDir: out,
       config: parseConfig({}),
     });
-    expect(res.unmatched).toEqual(['stray.txt']);
-    expect(res.missing).toBe(2);
-    expect(res.summary).toMatchObject({ problems: 3, correct: 2, tokenSource: 'approx-chars' });
+    expect(res.files).toBe(4);
+    expect(res.unmatched).toEqual([{ file: 'stray.txt', reason: 'no problem id in the name' }]);
+    expect(res.runs).toHaveLength(1);
+    expect(res.runs[0]).toMatchObject({ run: 'other', outDir: out, missing: 2 });
+    expect(res.runs[0]!.summary).toMatchObject({ problems: 3, correct: 2, tokenSource: 'approx-chars' });
     const records = await readRecords(out);
     expect(records.map((r) => [r.problemId, r.method, r.correct])).toEqual([
       ['sample/prealgebra/1.json', 'sequential', true],
