@@ -1,7 +1,8 @@
 import type { ArtifactRef } from './artifact-ref';
 
 /** The inference methods the platform serves and evaluates. */
-export type MethodName = 'sprint' | 'sequential' | 'sot' | 'sc';
+export const methodNames = ['sprint', 'sequential', 'sot', 'sc'] as const;
+export type MethodName = (typeof methodNames)[number];
 
 /** Token accounting of one run of a method on one question (see SPRINT.md section 4). */
 export interface MethodTokens {

@@ -13,10 +13,10 @@ import type { CurationInput, CurationResult } from './curation';
 import type { EvaluationInput, EvaluationResult } from './evaluation';
 import type { PublishWorkflowInput } from './publish';
 import type { TrainingWorkflowInput, TrainingWorkflowResult } from './training';
+import { pipelineStages, type PipelineStage } from './pipeline-stages';
 import { SprintKind, SprintPipeline, SprintStatus } from './search-attributes';
 
-export const pipelineStages = ['curate', 'train', 'publish', 'evaluate'] as const;
-export type PipelineStage = (typeof pipelineStages)[number];
+export { pipelineStages, type PipelineStage } from './pipeline-stages';
 
 export interface PipelineInput {
   /** Stable id: the stages run as child workflows `<pipelineId>-<stage>`; a re-run reuses finished ones. */
