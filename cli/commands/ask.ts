@@ -20,5 +20,5 @@ export function registerAsk(program: Command): void {
     .option('--streaming', 'streaming dispatch: start executors as their prompts close')
     .option('--id <workflowId>', 'workflow id (default: ask-<time>-<random>)')
     .option('--json', 'print the result object as JSON')
-    .action(lazyAction(async () => (await import('../actions/ask')).runAsk));
+    .action(lazyAction('ask', 'runAsk'));
 }

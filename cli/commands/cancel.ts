@@ -7,5 +7,5 @@ export function registerCancel(program: Command): void {
     .description('Cancel a running workflow (a session stops its in-flight model calls)')
     .argument('<workflowId>', 'the workflow id')
     .option('--wait', 'wait until the workflow has closed')
-    .action(lazyAction(async () => (await import('../actions/cancel')).runCancel));
+    .action(lazyAction('cancel', 'runCancel'));
 }

@@ -26,7 +26,7 @@ export function registerCurate(program: Command): void {
     )
     .option('--with-workers', 'run control and curation workers in this process (no `sprint dev` needed)')
     .option('--json', 'print the result object as JSON')
-    .action(lazyAction(async () => (await import('../actions/curate')).runCurate));
+    .action(lazyAction('curate', 'runCurate'));
 
   curate
     .command('pack')
@@ -38,7 +38,7 @@ export function registerCurate(program: Command): void {
     .option('--max-stages <n>', 'keep when stages <= n', '11')
     .option('--render', 'also print the trajectory in the SPRINT tag format')
     .option('--json', 'print the packing result as JSON')
-    .action(lazyAction(async () => (await import('../actions/curate')).runCuratePack));
+    .action(lazyAction('curate', 'runCuratePack'));
 
   curate
     .command('generate')
@@ -46,5 +46,5 @@ export function registerCurate(program: Command): void {
     .requiredOption('--count <n>', 'number of traces')
     .option('-o, --out <file>', 'JSONL file to write (required)')
     .option('--seed <n>', 'random seed (same seed, same traces)', '1')
-    .action(lazyAction(async () => (await import('../actions/curate')).runCurateGenerate));
+    .action(lazyAction('curate', 'runCurateGenerate'));
 }

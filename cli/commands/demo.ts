@@ -11,5 +11,5 @@ export function registerDemo(program: Command): void {
     .option('--limit <n>', 'Countdown problems to evaluate', '8')
     .option('--id <id>', 'pipeline id (the same id resumes a run)')
     .option('--keep-running', 'keep the server, UI and workers up after the run (Ctrl-C to stop)')
-    .action(lazyAction(async () => (await import('../actions/demo')).runDemo));
+    .action(lazyAction('demo', 'runDemo'));
 }

@@ -6,5 +6,5 @@ export function registerDev(program: Command): void {
     .command('dev')
     .description('Run the embedded stack: Temporal dev server (SQLite under .sprint/, Web UI on 8233) and all workers')
     .option('--server-only', 'start (or attach to) the server, but no workers')
-    .action(lazyAction(async () => (await import('../actions/dev')).runDev));
+    .action(lazyAction('dev', 'runDev'));
 }

@@ -31,7 +31,7 @@ export function registerEval(program: Command): void {
     .option('--samples <n>', 'self-consistency: samples per problem (default: evaluation.sc.samples)')
     .option('--workers', 'also run a control worker in this process (when `sprint dev` is not running)')
     .option('--json', 'print the result as JSON')
-    .action(lazyAction(async () => (await import('../actions/eval')).runEval));
+    .action(lazyAction('eval', 'runEval'));
 
   ev.command('compare')
     .description(
@@ -42,7 +42,7 @@ export function registerEval(program: Command): void {
     .option('--out <dir>', 'also write compare.md and compare.json here')
     .option('--json', 'print JSON')
     // --out/--json are also options of `eval` itself, where commander may put them: read both levels
-    .action(lazyAction(async () => (await import('../actions/eval')).runEvalCompare));
+    .action(lazyAction('eval', 'runEvalCompare'));
 
   ev.command('report')
     .description(
@@ -50,7 +50,7 @@ export function registerEval(program: Command): void {
     )
     .argument('<runs...>', 'run folders')
     .option('--out <dir>', 'folder for report.md, summary.json and plots/ (required)')
-    .action(lazyAction(async () => (await import('../actions/eval')).runEvalReport));
+    .action(lazyAction('eval', 'runEvalReport'));
 
   ev.command('score')
     .description(
@@ -62,5 +62,5 @@ export function registerEval(program: Command): void {
     .option('--out <dir>', 'run folder to write (default: <trajectories>-scored)')
     .option('--chars-per-token <n>', 'token approximation (default: evaluation.charsPerToken)')
     .option('--json', 'print the summary as JSON')
-    .action(lazyAction(async () => (await import('../actions/eval')).runEvalScore));
+    .action(lazyAction('eval', 'runEvalScore'));
 }

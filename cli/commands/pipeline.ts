@@ -29,5 +29,5 @@ export function registerPipeline(program: Command): void {
     .option('--out <dir>', 'folder for the dataset and the evaluation (default .sprint/pipelines/<id>)')
     .option('--skip <stage...>', `stages to skip: ${pipelineStages.join(', ')}`)
     .option('--json', 'print the result as JSON')
-    .action(lazyAction(async () => (await import('../actions/pipeline')).runPipelineCommand));
+    .action(lazyAction('pipeline', 'runPipelineCommand'));
 }

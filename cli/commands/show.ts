@@ -7,5 +7,5 @@ export function registerShow(program: Command): void {
     .description('Print a session (finished or running) round by round')
     .argument('<workflowId>', 'the session workflow id')
     .option('--json', 'print the progress object as JSON')
-    .action(lazyAction(async () => (await import('../actions/show')).runShow));
+    .action(lazyAction('show', 'runShow'));
 }

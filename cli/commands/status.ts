@@ -7,5 +7,5 @@ export function registerStatus(program: Command): void {
     .description('Check the Temporal server, search attributes, workers on every queue and the model engines')
     .option('--json', 'print the checks as JSON')
     .option('--no-engines', 'skip the model engine health checks')
-    .action(lazyAction(async () => (await import('../actions/status')).runStatus));
+    .action(lazyAction('status', 'runStatus'));
 }

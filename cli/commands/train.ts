@@ -26,5 +26,5 @@ export function registerTrain(program: Command): void {
     .option('--trainer-arg <arg...>', 'extra flags passed to the trainer as they are')
     .option('--detach', 'start the run and return')
     .option('--json', 'print the result as JSON')
-    .action(lazyAction(async () => (await import('../actions/train')).runTrain));
+    .action(lazyAction('train', 'runTrain'));
 }

@@ -9,5 +9,5 @@ export function registerWorker(program: Command): void {
     .argument('<role>', `one of: ${workerRoles.join(', ')}`)
     .option('--pool <name>', 'llm role: the model pool to serve (default: every pool)')
     .option('--replica <name>', 'llm role: the replica of the pool this worker fronts (default: every replica)')
-    .action(lazyAction(async () => (await import('../actions/worker')).runWorker));
+    .action(lazyAction('worker', 'runWorker'));
 }
