@@ -33,7 +33,6 @@ interface DemoOptions {
  * traces the project generates -> offline curation -> a tiny Qwen2 trained by the local launcher
  * -> published to the local Hub mirror -> served by the tiny engine -> a short SPRINT evaluation.
  */
-/** `sprint demo` (`npm run demo`): the whole pipeline offline on the embedded stack. */
 export async function runDemo(opts: DemoOptions, cmd: Command): Promise<void> {
   const global = cmd.optsWithGlobals<GlobalOptions>();
   const config = readConfig({ config: global.config ?? path.join(projectRoot, 'config', 'demo.yaml') });
