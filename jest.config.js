@@ -28,5 +28,12 @@ module.exports = {
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
       setupFilesAfterEnv: ['<rootDir>/test/helpers/integration-setup.ts'],
     },
+    {
+      // How users reach the CLI: a fresh clone, npm exec, a symlink, npm pack + global install. Slow.
+      displayName: 'cli',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest },
+      testMatch: ['<rootDir>/test/cli/**/*.test.ts'],
+    },
   ],
 };

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { ConfigError, loadConfig, type SprintConfig } from '../config';
+import { ConfigError, deepMerge, loadConfig, type SprintConfig } from '../config';
 import { connectClient } from '../workers/connection';
 import { CliError, ExitCode } from './exit-codes';
 
@@ -14,6 +14,19 @@ export function readConfig(opts: GlobalOptions, overrides?: Record<string, unkno
     if (err instanceof ConfigError) throw new CliError(err.message, ExitCode.usage);
     throw err;
   }
+}
+
+/**
+ * The config plus ad-hoc pools (from --planner, --executors, --endpoint), added to the pools the
+ * config already has: the defaults when no file is given. Roles the flags do not name keep theirs.
+ */
+export function readConfigWithPools(
+  opts: GlobalOptions,
+  pools: Record<string, unknown>,
+  more: Record<string, unknown> = {},
+): SprintConfig {
+  const configured = readConfig(opts).models.pools;
+  return readConfig(opts, deepMerge(more, { models: { pools: { ...configured, ...pools } } }) as Record<string, unknown>);
 }
 
 export async function clientFor(config: SprintConfig): Promise<Client> {

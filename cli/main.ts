@@ -11,6 +11,7 @@ import { registerStatus } from './commands/status';
 import { registerTrain } from './commands/train';
 import { registerWorker } from './commands/worker';
 import { CliError, ExitCode } from './exit-codes';
+import { packageVersion } from './version';
 
 // commander: the most used Node CLI parser; typed options, nested commands and generated --help.
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
       '-c, --config <file>',
       'config file (YAML or JSON); default $SPRINT_CONFIG or ./sprint.config.yaml',
     )
+    .version(packageVersion(), '-V, --version', 'print the version of sprint')
     .showHelpAfterError()
     .exitOverride();
   registerDev(program);
@@ -36,6 +38,7 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** Runs the CLI; bin/sprint.js calls it and exits with the code it returns. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
@@ -53,10 +56,4 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`sprint: ${(err as Error).stack ?? String(err)}`);
     return ExitCode.failed;
   }
-}
-
-if (require.main === module || process.argv[1]?.endsWith('sprint.js')) {
-  void main(process.argv).then((code) => {
-    process.exitCode = code;
-  });
 }

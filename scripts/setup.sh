@@ -12,4 +12,10 @@ if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.
   echo "sprint: installing npm packages (npm ci) ..." >&2
   npm ci --no-audit --no-fund >&2
 fi
+# The compiled CLI (dist/) and the pre-bundled workflows: `npx sprint` and workers start without
+# compiling or bundling. Rebuilt when a source is newer than the last build.
+if [[ "$(node -e 'process.stdout.write(require("./bin/build-state").buildState())')" != fresh ]]; then
+  echo "sprint: building dist/ (npm run build) ..." >&2
+  npm run --silent build >&2
+fi
 bash infra/temporal/install-cli.sh

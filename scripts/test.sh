@@ -24,6 +24,8 @@ step "deployment files (kustomize, Kubernetes and compose schemas)" bash scripts
 step "unit tests" npx jest --ci --selectProjects unit --json --outputFile="$results/unit.json" "$@"
 step "integration tests (real Temporal dev server)" \
   npx jest --ci --selectProjects integration --runInBand --json --outputFile="$results/integration.json" "$@"
+step "CLI invocation (fresh clone, npm exec, symlink, npm pack + global install)" \
+  npx jest --ci --selectProjects cli --runInBand --json --outputFile="$results/cli.json" "$@"
 step "python tests (trainer, tiny engine)" \
   .venv/bin/python -m pytest -q infra/sft/tests infra/serve/tests infra/eval/tests --junitxml="$results/python.xml"
 
@@ -31,7 +33,7 @@ node -e '
 const fs = require("fs");
 const dir = process.argv[1];
 let passed = 0, failed = 0, skipped = 0;
-for (const f of ["unit.json", "integration.json"]) {
+for (const f of ["unit.json", "integration.json", "cli.json"]) {
   const p = `${dir}/${f}`;
   if (!fs.existsSync(p)) { failed += 1; console.log(`(no results from ${f}: the runner did not finish)`); continue; }
   const r = JSON.parse(fs.readFileSync(p, "utf8"));

@@ -1,25 +1,35 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { DefaultLogger, type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { SprintConfig } from '../config/schema';
 import { poolQueue, replicaQueue } from '../config/queues';
 import { controlActivities, curationActivities, llmActivities, trainingActivities } from './activities';
 
-export const workerRoles = ['control', 'llm', 'curation', 'training', 'all'] as const;
-export type WorkerRole = (typeof workerRoles)[number];
+import type { WorkerRole } from './roles';
+
+export { workerRoles, type WorkerRole } from './roles';
 
 export interface WorkerSetup {
   config: SprintConfig;
   connection: NativeConnection;
-  /** Pre-built workflow bundle (tests build it once); otherwise workflows are bundled at start. */
+  /** Pre-built workflow bundle (tests build it once); default $SPRINT_WORKFLOW_BUNDLE, then the build's. */
   workflowBundlePath?: string;
   /** For role `llm`: which pool, and which replica (all replicas of the pool when omitted). */
   pool?: string;
   replica?: string;
 }
 
+/**
+ * The workflow bundle `npm run build` writes beside the compiled code (dist/workflow-bundle.js). It
+ * is looked up relative to this file, so only compiled code of that same build finds it; code run
+ * from the sources (tsx, jest) never picks up a bundle of older sources.
+ */
+const builtBundle = path.resolve(__dirname, '..', 'workflow-bundle.js');
+
 function workflowSource(setup: WorkerSetup): Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'> {
-  const bundlePath = setup.workflowBundlePath ?? process.env.SPRINT_WORKFLOW_BUNDLE;
-  if (bundlePath && fs.existsSync(bundlePath)) return { workflowBundle: { codePath: bundlePath } };
+  const bundlePath = setup.workflowBundlePath ?? process.env.SPRINT_WORKFLOW_BUNDLE ?? builtBundle;
+  if (fs.existsSync(bundlePath)) return { workflowBundle: { codePath: bundlePath } };
+  // No bundle: the SDK bundles the workflows at start (webpack, a few seconds).
   return { workflowsPath: require.resolve('../workflows') };
 }
 

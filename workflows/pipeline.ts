@@ -14,11 +14,11 @@ import { curationWorkflow, type CurationInput, type CurationResult } from './cur
 import { evaluationWorkflow, type EvaluationInput, type EvaluationResult } from './evaluation';
 import { publishWorkflow, type PublishWorkflowInput } from './publish';
 import { trainingWorkflow, type TrainingWorkflowInput, type TrainingWorkflowResult } from './training';
+import { pipelineStages, type PipelineStage } from './pipeline-stages';
 import { SprintKind, SprintPipeline, SprintStatus } from './search-attributes';
 import { ErrorType } from '../core/errors';
 
-export const pipelineStages = ['curate', 'train', 'publish', 'evaluate'] as const;
-export type PipelineStage = (typeof pipelineStages)[number];
+export { pipelineStages, type PipelineStage } from './pipeline-stages';
 
 export interface PipelineInput {
   /** Stable id: the stages run as child workflows `<pipelineId>-<stage>`; a re-run reuses finished ones. */

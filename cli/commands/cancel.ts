@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { WorkflowNotFoundError } from '@temporalio/client';
-import { clientFor, readConfig, type GlobalOptions } from '../context';
-import { CliError, ExitCode } from '../exit-codes';
+import { lazyAction } from '../lazy';
 
 export function registerCancel(program: Command): void {
   program
@@ -9,28 +7,5 @@ export function registerCancel(program: Command): void {
     .description('Cancel a running workflow (a session stops its in-flight model calls)')
     .argument('<workflowId>', 'the workflow id')
     .option('--wait', 'wait until the workflow has closed')
-    .action(async (workflowId: string, opts: { wait?: boolean }, cmd: Command) => {
-      const config = readConfig(cmd.optsWithGlobals<GlobalOptions>());
-      const client = await clientFor(config);
-      try {
-        const handle = client.workflow.getHandle(workflowId);
-        let status: string;
-        try {
-          status = (await handle.describe()).status.name;
-        } catch (err) {
-          if (err instanceof WorkflowNotFoundError)
-            throw new CliError(`no workflow "${workflowId}"`, ExitCode.usage);
-          throw err;
-        }
-        if (status !== 'RUNNING')
-          throw new CliError(`workflow ${workflowId} is not running (${status})`, ExitCode.usage);
-        await handle.cancel();
-        if (opts.wait) {
-          await handle.result().catch(() => undefined);
-          console.log(`${workflowId}: ${(await handle.describe()).status.name}`);
-        } else console.log(`${workflowId}: cancellation requested`);
-      } finally {
-        await client.connection.close();
-      }
-    });
+    .action(lazyAction('cancel', 'runCancel'));
 }

@@ -1,29 +1,5 @@
 import type { Command } from 'commander';
-import { poolQueue, replicaQueue, type SprintConfig } from '../../config';
-import { ModelClient } from '../../io/model-client';
-import { resolveEndpoint } from '../../activities/llm';
-import { searchAttributeDefinitions } from '../../workflows/search-attributes';
-import { clientFor, readConfig, type GlobalOptions } from '../context';
-import { CliError, ExitCode } from '../exit-codes';
-
-interface Check {
-  what: string;
-  ok: boolean;
-  detail: string;
-}
-
-function queuesOf(config: SprintConfig): { queue: string; role: string }[] {
-  const queues = [
-    { queue: config.taskQueues.control, role: 'control (workflows)' },
-    { queue: config.taskQueues.curation, role: 'curation' },
-    { queue: config.taskQueues.training, role: 'training' },
-  ];
-  for (const [pool, p] of Object.entries(config.models.pools)) {
-    queues.push({ queue: poolQueue(pool), role: `llm pool ${pool}` });
-    for (const r of p.replicas) queues.push({ queue: replicaQueue(config, pool, r.name), role: `llm ${pool}/${r.name}` });
-  }
-  return queues;
-}
+import { lazyAction } from '../lazy';
 
 export function registerStatus(program: Command): void {
   program
@@ -31,47 +7,5 @@ export function registerStatus(program: Command): void {
     .description('Check the Temporal server, search attributes, workers on every queue and the model engines')
     .option('--json', 'print the checks as JSON')
     .option('--no-engines', 'skip the model engine health checks')
-    .action(async (opts: { json?: boolean; engines: boolean }, cmd: Command) => {
-      const config = readConfig(cmd.optsWithGlobals<GlobalOptions>());
-      const client = await clientFor(config);
-      const checks: Check[] = [];
-      const ns = config.temporal.namespace;
-      const info = await client.workflowService.getSystemInfo({});
-      checks.push({ what: 'temporal', ok: true, detail: `${config.temporal.address} (server ${info.serverVersion || '?'})` });
-      const described = await client.workflowService.describeNamespace({ namespace: ns });
-      const retentionDays = Number(described.config?.workflowExecutionRetentionTtl?.seconds ?? 0) / 86400;
-      checks.push({ what: 'namespace', ok: true, detail: `${ns}, retention ${retentionDays.toFixed(0)} days` });
-      const attrs = await client.connection.operatorService.listSearchAttributes({ namespace: ns });
-      const missing = searchAttributeDefinitions.filter((d) => !(d.name in (attrs.customAttributes ?? {})));
-      checks.push({
-        what: 'search attributes',
-        ok: missing.length === 0,
-        detail: missing.length ? `missing: ${missing.map((m) => m.name).join(', ')}` : `${searchAttributeDefinitions.length} registered`,
-      });
-      for (const { queue, role } of queuesOf(config)) {
-        const res = await client.workflowService.describeTaskQueue({
-          namespace: ns,
-          taskQueue: { name: queue },
-          taskQueueType: role.startsWith('control') ? 1 : 2, // 1 = workflow, 2 = activity
-        });
-        const pollers = res.pollers?.length ?? 0;
-        checks.push({ what: `queue ${queue}`, ok: pollers > 0, detail: `${role}: ${pollers} worker poller(s)` });
-      }
-      if (opts.engines) {
-        for (const [pool, p] of Object.entries(config.models.pools)) {
-          for (const r of p.replicas) {
-            try {
-              const models = await new ModelClient(resolveEndpoint(config, pool, r.name)).listModels();
-              checks.push({ what: `engine ${pool}/${r.name}`, ok: true, detail: `${r.baseUrl} serves ${models.join(', ')}` });
-            } catch (err) {
-              checks.push({ what: `engine ${pool}/${r.name}`, ok: false, detail: (err as Error).message });
-            }
-          }
-        }
-      }
-      await client.connection.close();
-      if (opts.json) console.log(JSON.stringify(checks, null, 2));
-      else for (const c of checks) console.log(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.what.padEnd(36)} ${c.detail}`);
-      if (checks.some((c) => !c.ok)) throw new CliError('some checks failed', ExitCode.failed);
-    });
+    .action(lazyAction('status', 'runStatus'));
 }

@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { trainingProfiles } from './training-profiles';
 
 /** The SPRINT paper's fine-tuning settings for deepseek-ai/DeepSeek-R1-Distill-Qwen-7B. */
 export const PAPER_BASE_MODEL = 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B';
 
-export const trainingProfiles = ['auto', 'paper', 'single-gpu-80gb', 'cpu'] as const;
-export type TrainingProfile = (typeof trainingProfiles)[number];
+export { trainingProfiles, type TrainingProfile } from './training-profiles';
 
 const positiveInt = z.number().int().positive();
 

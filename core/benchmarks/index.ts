@@ -5,8 +5,9 @@
 import { reachable } from '../grading/countdown';
 import type { GradeTarget } from '../grading/grade';
 
-export const benchmarkNames = ['math500', 'aime2024', 'gpqa', 'countdown'] as const;
-export type BenchmarkName = (typeof benchmarkNames)[number];
+import type { BenchmarkName } from './names';
+
+export { benchmarkNames, type BenchmarkName } from './names';
 
 /** One problem, ready to ask and to grade. */
 export interface BenchmarkProblem {

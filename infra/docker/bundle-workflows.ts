@@ -1,7 +1,7 @@
 /**
- * Bundles the workflow code once (at image build time) so workers start without webpack:
- *   node --require tsx/cjs infra/docker/bundle-workflows.ts OUT_FILE
- * Workers pick the file up through $SPRINT_WORKFLOW_BUNDLE (see workers/create.ts).
+ * Bundles the workflow code once per build so workers start without webpack. `npm run build`
+ * (scripts/build.js) runs it compiled: node dist/infra/docker/bundle-workflows.js dist/workflow-bundle.js
+ * Compiled workers find that file beside them; $SPRINT_WORKFLOW_BUNDLE names another (workers/create.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

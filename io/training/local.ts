@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { packageRoot } from '../package-root';
 import type { JobHandle, JobStatus, LaunchSpec, Launcher, LineReader } from './types';
 
-export const repoRoot = path.resolve(__dirname, '..', '..');
+export const repoRoot = packageRoot;
 
 export interface LocalLauncherOptions {
   /** Python interpreter (default: the project's .venv). */

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { loadConfig } from '../../config';
-import { buildPipelineInput } from '../../cli/commands/pipeline';
-import { DEMO_MODEL_CONFIG } from '../../cli/commands/demo';
+import { buildPipelineInput } from '../../cli/actions/pipeline';
+import { DEMO_MODEL_CONFIG } from '../../cli/actions/demo';
 
 const root = path.resolve(__dirname, '..', '..');
 

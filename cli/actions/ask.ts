@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import type { Command } from 'commander';
+import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
+import { sessionRunInput, type SprintConfig } from '../../config';
+import { ModelClient } from '../../io/model-client';
+import type { SessionProgress } from '../../core/session-types';
+import { sequentialWorkflow, sessionWorkflow } from '../../workflows';
+import { progressQuery } from '../../workflows/session';
+import { clientFor, readConfig, readConfigWithPools, uiLink, type GlobalOptions } from '../context';
+import { CliError, ExitCode } from '../exit-codes';
+import { followWorkflow, queryPoll, startInProcessWorkers } from '../in-process';
+import { formatRound } from '../session-view';
+
+interface AskOptions {
+  planner?: string;
+  executors?: string[];
+  model?: string;
+  mode: string;
+  json?: boolean;
+  id?: string;
+  strategy?: string;
+  streaming?: boolean;
+}
+
+async function modelOf(url: string, explicit?: string): Promise<string> {
+  if (explicit) return explicit;
+  try {
+    const models = await new ModelClient({
+      baseUrl: url,
+      model: '',
+      engine: 'generic',
+      timeoutMs: 5000,
+    }).listModels();
+    if (models[0]) return models[0];
+  } catch (err) {
+    throw new CliError(
+      `cannot list the models served at ${url}: ${(err as Error).message} (pass --model)`,
+      ExitCode.unavailable,
+    );
+  }
+  throw new CliError(`the engine at ${url} serves no model (pass --model)`, ExitCode.usage);
+}
+
+/**
+ * `--planner URL` / `--executors URL...` make ad-hoc pools (executor URLs become replicas). Their
+ * queues are unique to this invocation and served by llm workers this command runs itself.
+ */
+async function adHocPools(
+  opts: AskOptions,
+): Promise<{ pools?: Record<string, unknown>; planner?: string; executor?: string }> {
+  if (!opts.planner && !opts.executors?.length) return {};
+  const tag = randomBytes(3).toString('hex');
+  const pools: Record<string, unknown> = {};
+  let planner: string | undefined;
+  let executor: string | undefined;
+  if (opts.planner) {
+    planner = `ask-${tag}-planner`;
+    pools[planner] = {
+      model: await modelOf(opts.planner, opts.model),
+      replicas: [{ name: 'r0', baseUrl: opts.planner }],
+    };
+  }
+  if (opts.executors?.length) {
+    executor = `ask-${tag}-executors`;
+    pools[executor] = {
+      model: await modelOf(opts.executors[0]!, opts.model),
+      replicas: opts.executors.map((baseUrl, i) => ({ name: `e${i}`, baseUrl })),
+    };
+  }
+  return { pools, planner: planner ?? executor, executor: executor ?? planner };
+}
+
+/** `sprint ask`: one session; ad-hoc pools are served by llm workers of this process. */
+export async function runAsk(question: string, opts: AskOptions, cmd: Command): Promise<void> {
+      if (opts.mode !== 'sprint' && opts.mode !== 'sequential') {
+        throw new CliError(`--mode must be sprint or sequential, got "${opts.mode}"`, ExitCode.usage);
+      }
+      if (opts.strategy && opts.strategy !== 'shared-prefix' && opts.strategy !== 'reorder') {
+        throw new CliError(
+          `--strategy must be shared-prefix or reorder, got "${opts.strategy}"`,
+          ExitCode.usage,
+        );
+      }
+      const adhoc = await adHocPools(opts);
+      const global = cmd.optsWithGlobals<GlobalOptions>();
+      const config: SprintConfig = adhoc.pools ? readConfigWithPools(global, adhoc.pools) : readConfig(global);
+      const client = await clientFor(config);
+      const settings = {
+        ...(opts.strategy ? { executorStrategy: opts.strategy as 'shared-prefix' | 'reorder' } : {}),
+        ...(opts.streaming ? { streamingDispatch: true } : {}),
+      };
+      const input = sessionRunInput(config, question, {
+        ...(adhoc.planner ? { plannerPool: adhoc.planner } : {}),
+        ...(adhoc.executor ? { executorPool: adhoc.executor } : {}),
+        settings,
+      });
+
+      // Ad-hoc pools have no standing workers: serve them from this process for the session.
+      const workers = adhoc.pools
+        ? await startInProcessWorkers(
+            config,
+            [...new Set([adhoc.planner!, adhoc.executor!])].map((pool) => ({ role: 'llm' as const, pool })),
+            { logLevel: 'ERROR' },
+          )
+        : undefined;
+
+      const workflowId = opts.id ?? `ask-${Date.now()}-${randomBytes(2).toString('hex')}`;
+      const started = Date.now();
+      try {
+        const handle =
+          opts.mode === 'sprint'
+            ? await client.workflow.start(sessionWorkflow, {
+                taskQueue: config.taskQueues.control,
+                workflowId,
+                args: [input],
+                staticSummary: `SPRINT session: ${question.slice(0, 120)}`,
+              })
+            : await client.workflow.start(sequentialWorkflow, {
+                taskQueue: config.taskQueues.control,
+                workflowId,
+                args: [input],
+                staticSummary: `sequential: ${question.slice(0, 120)}`,
+              });
+        if (!opts.json) console.log(`session ${workflowId}: ${uiLink(config, workflowId)}`);
+        let shown = 0;
+        const showRounds = queryPoll(handle, progressQuery, (p: SessionProgress) => {
+          for (; shown < p.rounds.length; shown++) if (!opts.json) console.log(formatRound(p.rounds[shown]!));
+        });
+        let result;
+        try {
+          result = await followWorkflow<Awaited<ReturnType<typeof sessionWorkflow>>>(
+            handle,
+            500,
+            opts.mode === 'sprint' ? showRounds : async () => undefined,
+          );
+        } catch (err) {
+          if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure) {
+            throw new CliError(`session ${workflowId} was cancelled`, ExitCode.cancelled);
+          }
+          throw new CliError(
+            `session ${workflowId} failed: ${((err as Error).cause as Error | undefined)?.message ?? (err as Error).message}`,
+            ExitCode.failed,
+          );
+        }
+        if (opts.json) {
+          console.log(JSON.stringify({ ...result, workflowId }, null, 2));
+          return;
+        }
+        console.log(`\nanswer: ${result.finalAnswer ?? '(none)'}`);
+        console.log(
+          `rounds ${result.rounds} [${result.promptsPerRound.join(', ')}], sequential tokens ${result.tokens.sequential}` +
+            `${result.tokens.sequentialStreaming !== undefined ? ` (streaming ${result.tokens.sequentialStreaming})` : ''}, ` +
+            `total ${result.tokens.total}, prompt ${result.tokens.prompt} (cached ${result.tokens.cachedPrompt})`,
+        );
+        console.log(`wall ${((Date.now() - started) / 1000).toFixed(1)}s; ${uiLink(config, workflowId)}`);
+        for (const p of result.problems ?? []) console.log(`! ${p}`);
+      } finally {
+        await workers?.stop();
+        await client.connection.close();
+      }
+}

@@ -1,0 +1,217 @@
+import * as path from 'node:path';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import type { Command } from 'commander';
+import { poolRoute, type SprintConfig } from '../../config';
+import { benchmarkNames, type BenchmarkName } from '../../core/benchmarks';
+import { methodNames, type MethodName } from '../../core/method-result';
+import type { TrainingProgress } from '../../io/training/types';
+import { describeProgress } from '../../io/training/events';
+import {
+  pipelineWorkflow,
+  pipelineStages,
+  type PipelineInput,
+  type PipelineProgress,
+  type PipelineResult,
+  type PipelineStage,
+} from '../../workflows/pipeline';
+import { clientFor, readConfig, uiLink, type GlobalOptions } from '../context';
+import { CliError, ExitCode } from '../exit-codes';
+import { followWorkflow, queryPoll } from '../in-process';
+import { methodSettings } from './eval';
+
+export interface PipelineOptions {
+  id?: string;
+  traces?: string;
+  generate?: string;
+  extractor?: string;
+  dataset?: string;
+  model?: string;
+  tiny?: boolean;
+  launcher?: string;
+  maxSteps?: string;
+  repo?: string;
+  benchmark?: string;
+  method?: string;
+  limit?: string;
+  pool?: string;
+  out?: string;
+  skip?: string[];
+  /** Built-model shape for tiny/demo runs (Qwen2Config fields). */
+  modelConfig?: Record<string, unknown>;
+}
+
+const posInt = (v: string | undefined, flag: string): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new CliError(`${flag}: expected a positive integer, got "${v}"`, ExitCode.usage);
+  return n;
+};
+
+/** The pipeline's workflow input from config and flags (secret-free). */
+export function buildPipelineInput(config: SprintConfig, opts: PipelineOptions): PipelineInput {
+  const id = opts.id ?? `pipeline-${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}`;
+  if (!/^[\w.-]+$/.test(id))
+    throw new CliError(`--id must be letters, digits, . _ - (got "${id}")`, ExitCode.usage);
+  const skip = (opts.skip ?? []) as PipelineStage[];
+  for (const s of skip) {
+    if (!pipelineStages.includes(s))
+      throw new CliError(`--skip: one of ${pipelineStages.join(', ')} (got "${s}")`, ExitCode.usage);
+  }
+  const out = path.resolve(opts.out ?? path.join('.sprint', 'pipelines', id));
+  const input: PipelineInput = { pipelineId: id, skip };
+
+  if (!skip.includes('curate')) {
+    const extractor = opts.extractor ?? config.curation.extractor;
+    if (extractor !== 'offline' && extractor !== 'llm')
+      throw new CliError('--extractor: offline | llm', ExitCode.usage);
+    const count = posInt(opts.generate, '--generate');
+    if (!opts.traces && !count)
+      throw new CliError(
+        'give --traces FILE or --generate N (or --skip curate --dataset DIR)',
+        ExitCode.usage,
+      );
+    input.curate = {
+      source: opts.traces
+        ? { kind: 'file', path: path.resolve(opts.traces) }
+        : { kind: 'generate', count: count!, seed: 1 },
+      outDir: path.join(out, 'dataset'),
+      taskQueue: config.taskQueues.curation,
+      settings: { ...config.curation, extractor },
+      runKey: `${id}-curate`,
+    };
+  } else if (opts.dataset) {
+    input.datasetDir = path.resolve(opts.dataset);
+  }
+
+  if (!skip.includes('train')) {
+    const launcher = (opts.launcher ?? config.training.launcher) as 'local' | 'docker' | 'kubernetes';
+    if (!['local', 'docker', 'kubernetes'].includes(launcher))
+      throw new CliError('--launcher: local | docker | kubernetes', ExitCode.usage);
+    const maxSteps = posInt(opts.maxSteps, '--max-steps');
+    input.train = {
+      taskQueue: config.taskQueues.training,
+      launcher,
+      tiny: Boolean(opts.tiny) && !opts.modelConfig,
+      ...(opts.modelConfig ? { modelConfig: opts.modelConfig } : {}),
+      ...(opts.tiny || opts.modelConfig ? { profile: 'cpu' as const } : {}),
+      ...(opts.model ? { baseModel: opts.model } : {}),
+      hyperparameters: maxSteps ? { maxSteps } : {},
+      heartbeatTimeoutMs: config.training.heartbeatTimeoutMs,
+    };
+  } else if (opts.model) {
+    input.modelDir = path.resolve(opts.model);
+  }
+
+  if (!skip.includes('publish')) {
+    const repo = opts.repo ?? `sprint/${id}`;
+    if (!/^[\w.-]+\/[\w.-]+$/.test(repo))
+      throw new CliError(`--repo: namespace/name (got "${repo}")`, ExitCode.usage);
+    input.publish = { taskQueue: config.taskQueues.training, repo, private: config.hub.private };
+  }
+
+  if (!skip.includes('evaluate')) {
+    const benchmark = (opts.benchmark ?? 'countdown') as BenchmarkName;
+    if (!benchmarkNames.includes(benchmark))
+      throw new CliError(`--benchmark: one of ${benchmarkNames.join(', ')}`, ExitCode.usage);
+    const method = (opts.method ?? 'sprint') as MethodName;
+    if (!methodNames.includes(method))
+      throw new CliError(`--method: ${methodNames.join(' | ')}`, ExitCode.usage);
+    const pool = opts.pool ?? config.evaluation.pool ?? config.models.roles.planner;
+    if (!config.models.pools[pool])
+      throw new CliError(`pool "${pool}" is not configured (models.pools)`, ExitCode.usage);
+    const limit = posInt(opts.limit, '--limit');
+    input.evaluate = {
+      evalId: `${id}-${benchmark}-${method}`,
+      benchmark,
+      method,
+      pool,
+      model: config.models.pools[pool].model,
+      ...(limit ? { limit } : {}),
+      outDir: path.join(out, 'eval'),
+      concurrency: config.evaluation.concurrency,
+      settings: methodSettings(config, method),
+      ...(method === 'sprint' || method === 'sequential'
+        ? { routing: { planner: poolRoute(config, pool), executor: poolRoute(config, pool) } }
+        : {}),
+    };
+  }
+  return input;
+}
+
+/** Starts (or attaches to) a pipeline and prints its stages and the training progress as they move. */
+export async function runPipeline(
+  client: Client,
+  config: SprintConfig,
+  input: PipelineInput,
+  log: (line: string) => void = (l) => console.error(l),
+): Promise<PipelineResult> {
+  const handle = await client.workflow.start(pipelineWorkflow, {
+    taskQueue: config.taskQueues.control,
+    workflowId: input.pipelineId,
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    staticSummary: `pipeline ${input.pipelineId}`,
+  });
+  log(`pipeline ${input.pipelineId}: ${uiLink(config, input.pipelineId)}`);
+  const seen = new Map<string, string>();
+  let lastTrain = '';
+  // Stages as they change, and the training child's progress while it runs.
+  const showProgress = queryPoll(handle, 'progress', async (p: PipelineProgress) => {
+    for (const [stage, s] of Object.entries(p.stages)) {
+      if (seen.get(stage) === s.state) continue;
+      seen.set(stage, s.state);
+      if (s.state !== 'pending') log(`  ${stage.padEnd(9)} ${s.state.padEnd(9)} ${uiLink(config, s.workflowId)}`);
+    }
+    if (p.stages.train.state === 'running') {
+      const t = await client.workflow.getHandle(p.stages.train.workflowId).query<TrainingProgress>('progress');
+      const line = describeProgress(t);
+      if (line !== lastTrain) log(`  train     ${(lastTrain = line)}`);
+    }
+  });
+  try {
+    return await followWorkflow<PipelineResult>(handle, 2000, showProgress);
+  } catch (err) {
+    if (err instanceof WorkflowFailedError) {
+      const cause = (err.cause?.cause ?? err.cause) as Error | undefined;
+      throw new CliError(
+        `pipeline ${input.pipelineId} failed: ${cause?.message ?? err.message}`,
+        ExitCode.failed,
+      );
+    }
+    throw err;
+  }
+}
+
+export function formatPipelineResult(r: PipelineResult): string {
+  const lines = [`pipeline ${r.pipelineId}${r.reused.length ? ` (reused: ${r.reused.join(', ')})` : ''}`];
+  if (r.curation)
+    lines.push(
+      `  dataset:  ${r.curation.datasetDir} (${r.curation.counts.kept} kept of ${r.curation.counts.traces} traces)`,
+    );
+  else if (r.datasetDir) lines.push(`  dataset:  ${r.datasetDir}`);
+  if (r.training) {
+    const t = r.training;
+    lines.push(
+      `  model:    ${t.modelDir} (${t.steps} steps, train loss ${t.trainLoss?.toFixed(3) ?? '?'}, best eval ${t.bestEvalLoss?.toFixed(3) ?? '-'})`,
+    );
+  }
+  const pub = r.cardUpdate ?? r.publish;
+  if (pub) lines.push(`  publish:  ${pub.location} (${pub.target}${pub.committed ? '' : ', unchanged'})`);
+  if (r.evaluation) {
+    const s = r.evaluation.summary;
+    lines.push(
+      `  eval:     ${s.method} on ${s.benchmark}: ${s.correct}/${s.problems} correct, mean sequential tokens ${s.tokens.meanSequential} -> ${r.evaluation.outDir}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** `sprint pipeline`: the whole pipeline, stage by stage. */
+export async function runPipelineCommand(opts: PipelineOptions & { json?: boolean }, cmd: Command): Promise<void> {
+  const config = readConfig(cmd.optsWithGlobals<GlobalOptions>());
+  const input = buildPipelineInput(config, opts);
+  const client = await clientFor(config);
+  const result = await runPipeline(client, config, input);
+  console.log(opts.json ? JSON.stringify(result, null, 2) : formatPipelineResult(result));
+}

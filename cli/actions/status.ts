@@ -1,0 +1,85 @@
+import type { Command } from 'commander';
+import { poolQueue, replicaQueue, type SprintConfig } from '../../config';
+import { ModelClient } from '../../io/model-client';
+import { resolveEndpoint } from '../../activities/llm';
+import { searchAttributeDefinitions } from '../../workflows/search-attributes';
+import { clientFor, readConfig, type GlobalOptions } from '../context';
+import { CliError, ExitCode } from '../exit-codes';
+
+interface Check {
+  what: string;
+  ok: boolean;
+  detail: string;
+}
+
+function queuesOf(config: SprintConfig): { queue: string; role: string }[] {
+  const queues = [
+    { queue: config.taskQueues.control, role: 'control (workflows)' },
+    { queue: config.taskQueues.curation, role: 'curation' },
+    { queue: config.taskQueues.training, role: 'training' },
+  ];
+  for (const [pool, p] of Object.entries(config.models.pools)) {
+    queues.push({ queue: poolQueue(pool), role: `llm pool ${pool}` });
+    for (const r of p.replicas) queues.push({ queue: replicaQueue(config, pool, r.name), role: `llm ${pool}/${r.name}` });
+  }
+  return queues;
+}
+
+/**
+ * `sprint status`: one check per line, or with --json the verdict `{ ok, checks: [{ what, ok,
+ * detail }] }`; exits 1 when a check fails, 3 when Temporal cannot be reached.
+ */
+export async function runStatus(opts: { json?: boolean; engines: boolean }, cmd: Command): Promise<void> {
+  const config = readConfig(cmd.optsWithGlobals<GlobalOptions>());
+  let client;
+  try {
+    client = await clientFor(config);
+  } catch (err) {
+    // Scripts and probes read the verdict from stdout whatever happened, so --json always prints one.
+    if (opts.json && err instanceof CliError) {
+      const checks: Check[] = [{ what: 'temporal', ok: false, detail: err.message }];
+      console.log(JSON.stringify({ ok: false, checks }, null, 2));
+      throw new CliError(`cannot reach Temporal at ${config.temporal.address}`, err.exitCode);
+    }
+    throw err;
+  }
+  const checks: Check[] = [];
+  const ns = config.temporal.namespace;
+  const info = await client.workflowService.getSystemInfo({});
+  checks.push({ what: 'temporal', ok: true, detail: `${config.temporal.address} (server ${info.serverVersion || '?'})` });
+  const described = await client.workflowService.describeNamespace({ namespace: ns });
+  const retentionDays = Number(described.config?.workflowExecutionRetentionTtl?.seconds ?? 0) / 86400;
+  checks.push({ what: 'namespace', ok: true, detail: `${ns}, retention ${retentionDays.toFixed(0)} days` });
+  const attrs = await client.connection.operatorService.listSearchAttributes({ namespace: ns });
+  const missing = searchAttributeDefinitions.filter((d) => !(d.name in (attrs.customAttributes ?? {})));
+  checks.push({
+    what: 'search attributes',
+    ok: missing.length === 0,
+    detail: missing.length ? `missing: ${missing.map((m) => m.name).join(', ')}` : `${searchAttributeDefinitions.length} registered`,
+  });
+  for (const { queue, role } of queuesOf(config)) {
+    const res = await client.workflowService.describeTaskQueue({
+      namespace: ns,
+      taskQueue: { name: queue },
+      taskQueueType: role.startsWith('control') ? 1 : 2, // 1 = workflow, 2 = activity
+    });
+    const pollers = res.pollers?.length ?? 0;
+    checks.push({ what: `queue ${queue}`, ok: pollers > 0, detail: `${role}: ${pollers} worker poller(s)` });
+  }
+  if (opts.engines) {
+    for (const [pool, p] of Object.entries(config.models.pools)) {
+      for (const r of p.replicas) {
+        try {
+          const models = await new ModelClient(resolveEndpoint(config, pool, r.name)).listModels();
+          checks.push({ what: `engine ${pool}/${r.name}`, ok: true, detail: `${r.baseUrl} serves ${models.join(', ')}` });
+        } catch (err) {
+          checks.push({ what: `engine ${pool}/${r.name}`, ok: false, detail: (err as Error).message });
+        }
+      }
+    }
+  }
+  await client.connection.close();
+  if (opts.json) console.log(JSON.stringify({ ok: checks.every((c) => c.ok), checks }, null, 2));
+  else for (const c of checks) console.log(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.what.padEnd(36)} ${c.detail}`);
+  if (checks.some((c) => !c.ok)) throw new CliError('some checks failed', ExitCode.failed);
+}

@@ -1,0 +1,103 @@
+import type { QueryDefinition, WorkflowHandle } from '@temporalio/client';
+import { Runtime } from '@temporalio/worker';
+import type { SprintConfig } from '../config';
+import { connectWorker } from '../workers/connection';
+import { createWorkers, runWorkers, workerLogger, type WorkerRole } from '../workers/create';
+import { CliError, ExitCode } from './exit-codes';
+
+/** One group of workers to run: a role, and for `llm` the pool (and replica) it serves. */
+export interface WorkerSpec {
+  role: WorkerRole;
+  pool?: string;
+  replica?: string;
+}
+
+export interface InProcessWorkers {
+  /** The task queues polled, in start order (for the "polling ..." line). */
+  queues: string[];
+  /** Resolves when every worker has drained and the connection is closed. */
+  done: Promise<void>;
+  /** Asks the workers to drain and waits for them. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts workers inside this CLI process (sprint dev / worker / demo, and the ad-hoc pools of ask,
+ * eval and curate --with-workers) until `stop()` or until `until` resolves (a stop signal). The SDK
+ * runtime is installed here, once, without its one-shot signal handlers: commands decide when to stop.
+ */
+export async function startInProcessWorkers(
+  config: SprintConfig,
+  specs: WorkerSpec[],
+  options: { logLevel?: 'WARN' | 'ERROR'; until?: Promise<void> } = {},
+): Promise<InProcessWorkers> {
+  Runtime.install({ shutdownSignals: [], logger: workerLogger(options.logLevel ?? 'WARN') });
+  let connection;
+  try {
+    connection = await connectWorker(config);
+  } catch (err) {
+    throw new CliError(
+      `cannot reach Temporal at ${config.temporal.address}: ${(err as Error).message}`,
+      ExitCode.unavailable,
+    );
+  }
+  const conn = connection;
+  let workers;
+  try {
+    workers = (
+      await Promise.all(specs.map((s) => createWorkers(s.role, { config, connection: conn, pool: s.pool, replica: s.replica })))
+    ).flat();
+  } catch (err) {
+    await conn.close();
+    throw err;
+  }
+  let release!: () => void;
+  const stopped = new Promise<void>((resolve) => (release = resolve));
+  const done = runWorkers(workers, options.until ? Promise.race([stopped, options.until]) : stopped).finally(() =>
+    conn.close(),
+  );
+  return {
+    queues: workers.map((w) => w.options.taskQueue),
+    done,
+    stop: async () => {
+      release();
+      await done;
+    },
+  };
+}
+
+/**
+ * Waits for a workflow's result while showing its progress: every `everyMs` it runs `poll` (usually a
+ * progress query); failed polls are skipped, because a workflow is not queryable before its first
+ * task or between runs (continue-as-new). Resolves or rejects as the workflow does.
+ */
+export async function followWorkflow<R>(
+  handle: WorkflowHandle,
+  everyMs: number,
+  poll: () => Promise<void>,
+): Promise<R> {
+  const result = handle.result() as Promise<R>;
+  let settled = false;
+  const ended = result.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  while (!settled) {
+    await Promise.race([ended, new Promise((r) => setTimeout(r, everyMs))]);
+    if (settled) break;
+    await poll().catch(() => undefined);
+  }
+  return result;
+}
+
+/** A poll that runs `query` and hands its answer to `show`. */
+export function queryPoll<P>(
+  handle: WorkflowHandle,
+  query: QueryDefinition<P, []> | string,
+  show: (progress: P) => void | Promise<void>,
+): () => Promise<void> {
+  return async () => {
+    const progress = await handle.query<P, []>(query);
+    await show(progress);
+  };
+}
