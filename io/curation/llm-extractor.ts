@@ -272,7 +272,7 @@ export async function buildDag(
   const listing = components
     .map(
       (c) =>
-        `Step ${c.id}: ${c.description ?? ''}\n  plan: ${c.plan.replace(/\n/g, ' ')}\n  prompt: ${c.prompt ?? '(none: plan only)'}`,
+        `Step ${c.id}: ${c.description ?? ''}\n  plan: ${(c.plan ?? '(none)').replace(/\n/g, ' ')}\n  prompt: ${c.prompt ?? '(none: plan only)'}`,
     )
     .join('\n');
   const messages: ChatMessage[] = [

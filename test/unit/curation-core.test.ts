@@ -80,7 +80,9 @@ describe('offline extractor', () => {
         const { components, dag } = extractOffline(lines, t!.question);
         const covered: number[] = [];
         for (const c of components) {
-          for (let n = c.planLines[0]; n <= c.planLines[1]; n++) covered.push(n);
+          // The offline extractor always names the plan line (its cue sentence).
+          expect(c.planLines).not.toBeNull();
+          for (let n = c.planLines![0]; n <= c.planLines![1]; n++) covered.push(n);
           if (c.executionLines)
             for (let n = c.executionLines[0]; n <= c.executionLines[1]; n++) covered.push(n);
         }
