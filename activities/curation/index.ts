@@ -12,7 +12,8 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { CurationConfig } from '../../config/schema/curation';
 import { segmentTrace } from '../../core/curation/lines';
 import { extractOffline } from '../../core/curation/offline-extractor';
-import { rftRecord, splitTrainTest, sprintRecord, type TrainingRecord } from '../../core/curation/render';
+import { splitTrainTest, type TrainingRecord } from '../../core/curation/render';
+import { buildSamples } from '../../core/curation/sample';
 import {
   computeStats,
   renderReport,
@@ -20,7 +21,7 @@ import {
   type CurationStats,
   type TraceOutcome,
 } from '../../core/curation/report';
-import { pack, PackingError, type Component, type Dag } from '../../core/packing';
+import type { Component, Dag } from '../../core/packing';
 import { generateCountdownTraces } from '../../core/traces/countdown';
 import type { ArtifactRef, ArtifactStore } from '../../io/artifacts';
 import { toActivityFailure } from '../llm';
@@ -88,6 +89,8 @@ export interface TraceResultDoc extends TraceOutcome {
   rft?: TrainingRecord;
   extraction?: { components: Component[]; dag: Dag };
   stageComponents?: number[][];
+  /** Extraction shapes accepted with a remark (components outside the DAG, parents after children). */
+  problems?: string[];
   worker: string;
 }
 
@@ -216,41 +219,14 @@ export async function curateOne(
     }
   }
   const withUsage = { ...base, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens };
-  let packed;
-  try {
-    packed = pack(components, dag, settings);
-  } catch (err) {
-    if (!(err instanceof PackingError)) throw err;
-    return {
-      ...withUsage,
-      status: 'failed',
-      reason: `invalid-dag:${err.code}`,
-      detail: err.message,
-      components: components.length,
-      extraction: { components, dag },
-    };
-  }
-  const doc: Omit<TraceResultDoc, 'index' | 'worker'> = {
+  const sample = buildSamples(trace, components, dag, settings);
+  const { problems, ...outcome } = sample;
+  return {
     ...withUsage,
-    status: packed.kept ? 'kept' : 'rejected',
-    ...(packed.reason ? { reason: packed.reason } : {}),
-    ratio: packed.ratio,
-    stages: packed.stages.length,
-    components: components.length,
-    executing: packed.executingComponents,
+    ...outcome,
+    ...(problems.length ? { problems } : {}),
     extraction: { components, dag },
-    stageComponents: packed.stages.map((s) => s.componentIds),
   };
-  if (packed.kept) {
-    const opts = {
-      ...(settings.system ? { system: settings.system } : {}),
-      ...(settings.rftSystem ? { rftSystem: settings.rftSystem } : {}),
-      ...(settings.promptTemplate ? { promptTemplate: settings.promptTemplate } : {}),
-    };
-    doc.sprint = sprintRecord(trace.id, trace.question, packed.stages, trace.solution, opts);
-    doc.rft = rftRecord(trace.id, trace.question, trace.trace, trace.solution, opts);
-  }
-  return doc;
 }
 
 function summaryOf(doc: TraceResultDoc, reused: boolean): TraceSummary {
@@ -506,10 +482,12 @@ export function createCurationActivities(deps: CurationDeps) {
           tokens: d.promptTokens + d.completionTokens,
           costUsd: d.costUsd,
           ...(d.stageComponents ? { stageComponents: d.stageComponents } : {}),
+          ...(d.problems ? { problems: d.problems } : {}),
         })),
       );
       const stats = computeStats(docs, {
         extractor: input.settings.extractor,
+        format: input.settings.format,
         inputLines: input.inputLines,
         inputRejects: input.inputRejects,
         train: split.train.size,
@@ -520,6 +498,7 @@ export function createCurationActivities(deps: CurationDeps) {
           shortExecutionThreshold: input.settings.shortExecutionThreshold,
           testFraction: input.settings.testFraction,
           splitSeed: input.settings.splitSeed,
+          maxSampleTokens: input.settings.maxSampleTokens,
         },
       });
       await fsp.writeFile(path.join(out, 'stats.json'), JSON.stringify(stats, null, 2));
