@@ -29,12 +29,13 @@ import { ModelCallError, type ModelClient, type TokenUsage } from '../../io/mode
 import { pushDataset, type PushResult } from '../../io/curation/hub-push';
 import { loadHubTraces, loadTracesFile, type ParsedTraces, type TraceRecord } from '../../io/curation/input';
 import { buildDag, ExtractionFailure, extractSteps } from '../../io/curation/llm-extractor';
+import type { ColumnMap } from '../../io/curation/trace-rows';
 
 export type ExtractorKind = 'offline' | 'llm';
 
 export type CurationSource =
-  | { kind: 'file'; path: string }
-  | { kind: 'hub'; repo: string; path?: string; revision?: string }
+  | { kind: 'file'; path: string; columns?: ColumnMap }
+  | { kind: 'hub'; repo: string; path?: string; revision?: string; columns?: ColumnMap }
   | { kind: 'generate'; count: number; seed: number };
 
 /** Settings a run carries (resolved from config by the caller; no secrets). */
@@ -290,7 +291,10 @@ export function createCurationActivities(deps: CurationDeps) {
       try {
         switch (input.source.kind) {
           case 'file':
-            parsed = await loadTracesFile(input.source.path, limit);
+            parsed = await loadTracesFile(input.source.path, {
+              ...limit,
+              ...(input.source.columns ? { columns: input.source.columns } : {}),
+            });
             label = path.basename(input.source.path);
             break;
           case 'hub': {
@@ -300,6 +304,7 @@ export function createCurationActivities(deps: CurationDeps) {
                 repo: src.repo,
                 ...(src.path ? { path: src.path } : {}),
                 ...(src.revision ? { revision: src.revision } : {}),
+                ...(src.columns ? { columns: src.columns } : {}),
                 hubUrl: deps.hub?.endpoint,
                 ...(deps.hub?.token ? { accessToken: deps.hub.token } : {}),
                 ...(deps.hub?.fetch ? { fetch: deps.hub.fetch } : {}),
