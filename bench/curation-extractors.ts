@@ -78,7 +78,8 @@ async function main(): Promise<void> {
     const off = await curateOne(t, { ...base, extractor: 'offline' }, {});
     const llm = await curateOne(t, { ...base, extractor: 'llm' }, deps);
     if (!off.extraction || !llm.extraction) throw new Error(`trace ${t.id}: ${off.detail ?? llm.detail}`);
-    const starts = (cs: { planLines: [number, number] }[]) => cs.map((c) => c.planLines[0]).join(',');
+    const starts = (cs: { planLines: [number, number] | null }[]) =>
+      cs.map((c) => c.planLines?.[0] ?? '-').join(',');
     if (starts(off.extraction.components) === starts(llm.extraction.components)) {
       sameBoundaries += 1;
       const edges = (dag: Record<string, number[]>) =>

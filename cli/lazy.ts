@@ -3,6 +3,7 @@ interface ActionModules {
   ask: typeof import('./actions/ask');
   cancel: typeof import('./actions/cancel');
   curate: typeof import('./actions/curate');
+  'curate-import': typeof import('./actions/curate-import');
   demo: typeof import('./actions/demo');
   dev: typeof import('./actions/dev');
   eval: typeof import('./actions/eval');

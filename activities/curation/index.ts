@@ -12,7 +12,8 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { CurationConfig } from '../../config/schema/curation';
 import { segmentTrace } from '../../core/curation/lines';
 import { extractOffline } from '../../core/curation/offline-extractor';
-import { rftRecord, splitTrainTest, sprintRecord, type TrainingRecord } from '../../core/curation/render';
+import { splitTrainTest, type TrainingRecord } from '../../core/curation/render';
+import { buildSamples } from '../../core/curation/sample';
 import {
   computeStats,
   renderReport,
@@ -20,7 +21,7 @@ import {
   type CurationStats,
   type TraceOutcome,
 } from '../../core/curation/report';
-import { pack, PackingError, type Component, type Dag } from '../../core/packing';
+import type { Component, Dag } from '../../core/packing';
 import { generateCountdownTraces } from '../../core/traces/countdown';
 import type { ArtifactRef, ArtifactStore } from '../../io/artifacts';
 import { toActivityFailure } from '../llm';
@@ -29,12 +30,13 @@ import { pushDataset, type PushResult } from '../../io/curation/hub-push';
 import { loadHubTraces, loadTracesFile, type ParsedTraces, type TraceRecord } from '../../io/curation/input';
 import { buildDag, ExtractionFailure, extractSteps } from '../../io/curation/llm-extractor';
 import { ErrorType } from '../../core/errors';
+import type { ColumnMap } from '../../io/curation/trace-rows';
 
 export type ExtractorKind = 'offline' | 'llm';
 
 export type CurationSource =
-  | { kind: 'file'; path: string }
-  | { kind: 'hub'; repo: string; path?: string; revision?: string }
+  | { kind: 'file'; path: string; columns?: ColumnMap }
+  | { kind: 'hub'; repo: string; path?: string; revision?: string; columns?: ColumnMap }
   | { kind: 'generate'; count: number; seed: number };
 
 /** Settings a run carries (resolved from config by the caller; no secrets). */
@@ -89,6 +91,8 @@ export interface TraceResultDoc extends TraceOutcome {
   rft?: TrainingRecord;
   extraction?: { components: Component[]; dag: Dag };
   stageComponents?: number[][];
+  /** Extraction shapes accepted with a remark (components outside the DAG, parents after children). */
+  problems?: string[];
   worker: string;
 }
 
@@ -217,41 +221,14 @@ export async function curateOne(
     }
   }
   const withUsage = { ...base, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens };
-  let packed;
-  try {
-    packed = pack(components, dag, settings);
-  } catch (err) {
-    if (!(err instanceof PackingError)) throw err;
-    return {
-      ...withUsage,
-      status: 'failed',
-      reason: `invalid-dag:${err.code}`,
-      detail: err.message,
-      components: components.length,
-      extraction: { components, dag },
-    };
-  }
-  const doc: Omit<TraceResultDoc, 'index' | 'worker'> = {
+  const sample = buildSamples(trace, components, dag, settings);
+  const { problems, ...outcome } = sample;
+  return {
     ...withUsage,
-    status: packed.kept ? 'kept' : 'rejected',
-    ...(packed.reason ? { reason: packed.reason } : {}),
-    ratio: packed.ratio,
-    stages: packed.stages.length,
-    components: components.length,
-    executing: packed.executingComponents,
+    ...outcome,
+    ...(problems.length ? { problems } : {}),
     extraction: { components, dag },
-    stageComponents: packed.stages.map((s) => s.componentIds),
   };
-  if (packed.kept) {
-    const opts = {
-      ...(settings.system ? { system: settings.system } : {}),
-      ...(settings.rftSystem ? { rftSystem: settings.rftSystem } : {}),
-      ...(settings.promptTemplate ? { promptTemplate: settings.promptTemplate } : {}),
-    };
-    doc.sprint = sprintRecord(trace.id, trace.question, packed.stages, trace.solution, opts);
-    doc.rft = rftRecord(trace.id, trace.question, trace.trace, trace.solution, opts);
-  }
-  return doc;
 }
 
 function summaryOf(doc: TraceResultDoc, reused: boolean): TraceSummary {
@@ -315,7 +292,10 @@ export function createCurationActivities(deps: CurationDeps) {
       try {
         switch (input.source.kind) {
           case 'file':
-            parsed = await loadTracesFile(input.source.path, limit);
+            parsed = await loadTracesFile(input.source.path, {
+              ...limit,
+              ...(input.source.columns ? { columns: input.source.columns } : {}),
+            });
             label = path.basename(input.source.path);
             break;
           case 'hub': {
@@ -325,6 +305,7 @@ export function createCurationActivities(deps: CurationDeps) {
                 repo: src.repo,
                 ...(src.path ? { path: src.path } : {}),
                 ...(src.revision ? { revision: src.revision } : {}),
+                ...(src.columns ? { columns: src.columns } : {}),
                 hubUrl: deps.hub?.endpoint,
                 ...(deps.hub?.token ? { accessToken: deps.hub.token } : {}),
                 ...(deps.hub?.fetch ? { fetch: deps.hub.fetch } : {}),
@@ -507,10 +488,12 @@ export function createCurationActivities(deps: CurationDeps) {
           tokens: d.promptTokens + d.completionTokens,
           costUsd: d.costUsd,
           ...(d.stageComponents ? { stageComponents: d.stageComponents } : {}),
+          ...(d.problems ? { problems: d.problems } : {}),
         })),
       );
       const stats = computeStats(docs, {
         extractor: input.settings.extractor,
+        format: input.settings.format,
         inputLines: input.inputLines,
         inputRejects: input.inputRejects,
         train: split.train.size,
@@ -521,6 +504,7 @@ export function createCurationActivities(deps: CurationDeps) {
           shortExecutionThreshold: input.settings.shortExecutionThreshold,
           testFraction: input.settings.testFraction,
           splitSeed: input.settings.splitSeed,
+          maxSampleTokens: input.settings.maxSampleTokens,
         },
       });
       await fsp.writeFile(path.join(out, 'stats.json'), JSON.stringify(stats, null, 2));

@@ -5,8 +5,11 @@ import type { Command } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { CurationSettings, CurationSource } from '../../activities/curation';
 import type { SprintConfig } from '../../config';
-import { renderStagesTrajectory } from '../../core/curation/render';
-import { pack, PackingError, type Component, type Dag } from '../../core/packing';
+import { PackingError, type Component, type Dag } from '../../core/packing';
+import { ComponentInputError, parseComponentsJson } from '../../core/curation/component-input';
+import { DagInputError, normalizeDag } from '../../core/packing/dag-input';
+import { parseColumnMap, type ColumnMap } from '../../io/curation/trace-rows';
+import { packSummary, type PackSummary } from './curate-import';
 import { generateCountdownTraces } from '../../core/traces/countdown';
 import { curationWorkflow } from '../../workflows';
 import type { CurationInput, CurationProgress, CurationResult } from '../../workflows/curation';
@@ -26,7 +29,17 @@ interface CurateOptions {
   dataset?: string;
   withWorkers?: boolean;
   push?: string;
+  columns?: string;
   json?: boolean;
+}
+
+function columnsOf(spec: string | undefined): { columns?: ColumnMap } {
+  if (spec === undefined) return {};
+  try {
+    return { columns: parseColumnMap(spec) };
+  } catch (err) {
+    throw new CliError((err as Error).message, ExitCode.usage);
+  }
 }
 
 function positiveInt(value: string | undefined, flag: string): number | undefined {
@@ -47,13 +60,13 @@ function sourceOf(opts: CurateOptions): CurationSource {
   if (opts.input) {
     const file = path.resolve(opts.input);
     if (!fs.existsSync(file)) throw new CliError(`input file ${file} does not exist`, ExitCode.usage);
-    return { kind: 'file', path: file };
+    return { kind: 'file', path: file, ...columnsOf(opts.columns) };
   }
   if (opts.hub) {
     const [repo, ...rest] = opts.hub.split(':');
     if (!repo || !/^[^/\s]+\/[^/\s]+$/.test(repo))
       throw new CliError(`--hub expects OWNER/NAME[:PATH] (got "${opts.hub}")`, ExitCode.usage);
-    return { kind: 'hub', repo, ...(rest.length ? { path: rest.join(':') } : {}) };
+    return { kind: 'hub', repo, ...(rest.length ? { path: rest.join(':') } : {}), ...columnsOf(opts.columns) };
   }
   return { kind: 'generate', count: positiveInt(opts.generate, '--generate')!, seed: 1 };
 }
@@ -178,27 +191,6 @@ function readJsonFile<T>(file: string, what: string): T {
   }
 }
 
-/** Accepts the documented component shape and fills optional fields. */
-function normalizeComponents(raw: unknown, file: string): Component[] {
-  const list = Array.isArray(raw) ? raw : (raw as { components?: unknown })?.components;
-  if (!Array.isArray(list)) throw new CliError(`${file}: expected an array of components`, ExitCode.usage);
-  return list.map((c: Record<string, unknown>, i) => {
-    if (typeof c.id !== 'number')
-      throw new CliError(`${file}: component ${i + 1} has no numeric "id"`, ExitCode.usage);
-    if (!Array.isArray(c.planLines))
-      throw new CliError(`${file}: component ${c.id} has no "planLines": [a, b]`, ExitCode.usage);
-    return {
-      id: c.id,
-      plan: typeof c.plan === 'string' ? c.plan : '',
-      prompt: typeof c.prompt === 'string' ? c.prompt : null,
-      execution: typeof c.execution === 'string' ? c.execution : null,
-      planLines: c.planLines as [number, number],
-      executionLines: Array.isArray(c.executionLines) ? (c.executionLines as [number, number]) : null,
-      ...(typeof c.description === 'string' ? { description: c.description } : {}),
-    };
-  });
-}
-
 /** `sprint curate pack`: packs one extracted trace and prints its stages (no Temporal). */
 export function runCuratePack(_opts: unknown, cmd: Command): void {
   // Options shared with the parent (--json) are parsed by `curate`: read them merged.
@@ -209,36 +201,48 @@ export function runCuratePack(_opts: unknown, cmd: Command): void {
     minRatio: string;
     maxStages: string;
     render?: boolean;
+    format: string;
     json?: boolean;
   }>();
-  const components = normalizeComponents(readJsonFile(opts.components, 'components'), opts.components);
-  const dag = readJsonFile<Dag>(opts.dag, 'DAG');
-  let result;
+  let components: Component[];
+  let dag: Dag;
   try {
-    result = pack(components, dag, {
-      shortExecutionThreshold: Number(opts.threshold),
-      minRatio: Number(opts.minRatio),
-      maxStages: Number(opts.maxStages),
-    });
+    components = parseComponentsJson(readJsonFile(opts.components, 'components'), opts.components);
+    dag = normalizeDag(readJsonFile(opts.dag, 'DAG'), opts.dag);
+  } catch (err) {
+    if (err instanceof ComponentInputError || err instanceof DagInputError)
+      throw new CliError(err.message, ExitCode.usage);
+    throw err;
+  }
+  const packing = {
+    shortExecutionThreshold: Number(opts.threshold),
+    minRatio: Number(opts.minRatio),
+    maxStages: Number(opts.maxStages),
+  };
+  if (opts.format !== 'released' && opts.format !== 'legacy')
+    throw new CliError(`--format must be released or legacy (got "${opts.format}")`, ExitCode.usage);
+  let summary: PackSummary;
+  try {
+    summary = packSummary(components, dag, packing, opts.format);
   } catch (err) {
     if (err instanceof PackingError) throw new CliError(`invalid DAG: ${err.message}`, ExitCode.failed);
     throw err;
   }
   if (opts.json) {
-    console.log(JSON.stringify(result, null, 2));
+    console.log(JSON.stringify(summary, null, 2));
     return;
   }
-  for (const s of result.stages) {
+  for (const line of summary.problems) console.error(`note: ${line}`);
+  for (const s of summary.stages) {
     const execs = s.executions.map((e) => `${e.label}=#${e.componentId}`).join(' ');
     console.log(
       `stage ${s.index}: components ${s.componentIds.join(', ')}${execs ? ` | executions ${execs}` : ' | plan only'}`,
     );
   }
   console.log(
-    `ratio ${result.ratio.toFixed(3)} (${result.executingComponents} executing / ${result.stages.length} stages): ${result.kept ? 'kept' : `rejected (${result.reason})`}`,
+    `ratio ${summary.ratio.toFixed(3)} (${summary.executingComponents} executing / ${summary.stages.length} stages): ${summary.kept ? 'kept' : `rejected (${summary.reason})`}`,
   );
-  if (opts.render)
-    console.log(`\n${renderStagesTrajectory(result.stages, '(final answer from the solution)')}`);
+  if (opts.render) console.log(`\n${summary.rendered}`);
 }
 
 /** `sprint curate generate`: writes seeded Countdown traces (no Temporal). */

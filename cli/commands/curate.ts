@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { columnPresetNames } from '../../io/curation/column-presets';
 import { lazyAction } from '../lazy';
 
 export function registerCurate(program: Command): void {
@@ -9,7 +10,11 @@ export function registerCurate(program: Command): void {
       '-i, --input <file>',
       'JSONL traces: {question, trace, solution} or R1 shapes (conversations, <think>)',
     )
-    .option('--hub <repo>', 'read JSONL files of a Hub dataset: OWNER/NAME[:PATH]')
+    .option('--hub <repo>', 'read the JSONL and Parquet files of a Hub dataset: OWNER/NAME[:PATH]')
+    .option(
+      '--columns <map>',
+      `column mapping: a preset (${columnPresetNames.join(', ')}) or KEY=COLUMN,... with KEY question|trace|solution|answer|id|pick`,
+    )
     .option('--generate <n>', 'curate N generated Countdown traces (no input file needed)')
     .option(
       '-o, --out <dir>',
@@ -37,8 +42,30 @@ export function registerCurate(program: Command): void {
     .option('--min-ratio <x>', 'keep when ratio >= x', '1.5')
     .option('--max-stages <n>', 'keep when stages <= n', '11')
     .option('--render', 'also print the trajectory in the SPRINT tag format')
+    .option('--format <layout>', 'released (the released SPRINT layout) or legacy', 'released')
     .option('--json', 'print the packing result as JSON')
     .action(lazyAction('curate', 'runCuratePack'));
+
+  curate
+    .command('import')
+    .description(
+      'Curate from the released SPRINT pipeline outputs (component separations + DAGs) without new extraction calls',
+    )
+    .requiredOption(
+      '--separations <dir>',
+      'folder of component_separation_<i>.txt (markdown "### Component n")',
+    )
+    .requiredOption('--dags <dir>', 'folder of created_dag_<i>.json (parent maps)')
+    .requiredOption(
+      '--traces <file>',
+      'the dataset rows the extraction ran on, in order (JSONL or Parquet; row i = problem i, from 0)',
+    )
+    .option(
+      '--keep-comments',
+      'keep the extractor comments as "Observation about ..." lines (released samples have none)',
+    )
+    .option('--columns <map>', 'column mapping of the traces file (see `sprint curate --help`)')
+    .action(lazyAction('curate-import', 'runCurateImport'));
 
   curate
     .command('generate')

@@ -5,6 +5,20 @@ export const curationSchema = z
   .object({
     /** Step extraction backend: `offline` (deterministic, no model) or `llm` (roles extractor + dag). */
     extractor: z.enum(['offline', 'llm']).default('offline'),
+    /**
+     * Sample layout. `released`: the released SPRINT pipeline's trajectories byte for byte
+     * (SPRINT.md section 8; comments become `Observation about execution_p.k` in the plans that use
+     * the result). `legacy`: this platform's first layout (`-----` between all components, comments
+     * appended to their own plan), kept only so datasets curated before can be reproduced.
+     */
+    format: z.enum(['released', 'legacy']).default('released'),
+    /**
+     * Samples longer than this many tokens (prompt + completion) are dropped, never truncated
+     * (released training: max length 7168). Estimated as ceil(characters / 3.2): R1-Distill/Qwen
+     * tokenizers average about 3.5-4 characters a token on English math, so the estimate errs
+     * toward dropping. Set it to the trainer's max length.
+     */
+    maxSampleTokens: z.number().int().positive().default(7168),
     /** Traces in flight at once per curation run. */
     concurrency: z.number().int().positive().default(16),
     /** An execution spanning lines a..b with b - a < this becomes plan-only (released pipeline: 3). */
@@ -34,6 +48,11 @@ export const curationSchema = z
         contextBudgetTokens: z.number().int().positive().default(100_000),
         /** Ask for `response_format: json_object` (turn off for engines without it). */
         jsonMode: z.boolean().default(true),
+        /**
+         * With jsonMode: `response_format: json_schema` generated from the reply schema on engines
+         * that support it (openai, vllm, sglang); `json_object` elsewhere or when false.
+         */
+        structuredOutputs: z.boolean().default(true),
       })
       .strict()
       .prefault({}),

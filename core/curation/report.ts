@@ -19,6 +19,8 @@ export interface TraceOutcome {
 
 export interface CurationStats {
   extractor: string;
+  /** Sample layout (`released` or `legacy`, config curation.format). */
+  format: string;
   inputLines: number;
   inputRejects: number;
   traces: number;
@@ -30,6 +32,10 @@ export interface CurationStats {
   test: number;
   ratio: { meanAll: number; meanKept: number; histogram: Bin[] };
   stages: { meanKept: number; histogram: Bin[] };
+  /** Kept samples by their number of stages (label = stage count). */
+  samplesByStages: Bin[];
+  /** Traces dropped because their sample is longer than the trainer's max length (never truncated). */
+  tooLong: number;
   components: { mean: number; meanExecuting: number };
   reasons: Record<string, number>;
   tokens: { prompt: number; completion: number };
@@ -41,6 +47,8 @@ export interface CurationStats {
     shortExecutionThreshold: number;
     testFraction: number;
     splitSeed: number;
+    /** Longest sample kept, in (estimated) tokens of prompt + completion. */
+    maxSampleTokens?: number;
   };
 }
 
@@ -48,6 +56,9 @@ export interface Bin {
   label: string;
   count: number;
 }
+
+/** The outcome reason of a trace whose sample is longer than the trainer's max length. */
+export const TOO_LONG = 'too-long';
 
 function mean(xs: number[]): number {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
@@ -79,7 +90,10 @@ export function stagesHistogram(stages: number[]): Bin[] {
 
 export function computeStats(
   outcomes: TraceOutcome[],
-  extra: Pick<CurationStats, 'extractor' | 'inputLines' | 'inputRejects' | 'train' | 'test' | 'settings'>,
+  extra: Pick<
+    CurationStats,
+    'extractor' | 'format' | 'inputLines' | 'inputRejects' | 'train' | 'test' | 'settings'
+  >,
 ): CurationStats {
   const kept = outcomes.filter((o) => o.status === 'kept');
   const measured = outcomes.filter((o) => o.status !== 'failed');
@@ -103,6 +117,8 @@ export function computeStats(
       meanKept: round(mean(kept.map((o) => o.stages))),
       histogram: stagesHistogram(measured.map((o) => o.stages)),
     },
+    samplesByStages: stagesHistogram(kept.map((o) => o.stages)).filter((b) => b.count > 0),
+    tooLong: outcomes.filter((o) => o.reason === TOO_LONG).length,
     components: {
       mean: round(mean(measured.map((o) => o.components))),
       meanExecuting: round(mean(measured.map((o) => o.executing))),
@@ -211,7 +227,7 @@ export function renderReport(
   return [
     `# ${title}`,
     '',
-    `Extractor: **${stats.extractor}**. Filter: ratio >= ${stats.settings.minRatio}, stages <= ${stats.settings.maxStages}, short executions (b - a < ${stats.settings.shortExecutionThreshold}) merged into plans.`,
+    `Format: **${stats.format}**. Extractor: **${stats.extractor}**. Filter: ratio >= ${stats.settings.minRatio}, stages <= ${stats.settings.maxStages}, short executions (b - a < ${stats.settings.shortExecutionThreshold}) merged into plans${stats.settings.maxSampleTokens ? `, samples over ${stats.settings.maxSampleTokens} tokens dropped (never truncated)` : ''}.`,
     '',
     '| | count |',
     '|---|---|',
@@ -220,6 +236,7 @@ export function renderReport(
     `| traces processed | ${stats.traces} |`,
     `| kept | ${stats.kept} (${pct(stats.keptFraction)}) |`,
     `| rejected by the filter | ${stats.rejected} |`,
+    `| dropped as too long | ${stats.tooLong} |`,
     `| failed (extraction) | ${stats.failed} |`,
     `| train / test samples | ${stats.train} / ${stats.test} (seed ${stats.settings.splitSeed}) |`,
     `| mean ratio (all / kept) | ${stats.ratio.meanAll.toFixed(3)} / ${stats.ratio.meanKept.toFixed(3)} |`,
@@ -236,6 +253,11 @@ export function renderReport(
     '## Stages',
     '',
     `![stages histogram](${chartFiles.stages})`,
+    '',
+    stats.samplesByStages.length
+      ? '| stages | kept samples |\n|---|---|\n' +
+        stats.samplesByStages.map((b) => `| ${b.label} | ${b.count} |`).join('\n')
+      : 'No samples kept.',
     '',
     '## Kept and rejected',
     '',

@@ -12,15 +12,22 @@ export type LineRange = [number, number];
 export interface Component {
   id: number;
   description?: string;
-  /** The lines that decide what to do (plan text). */
-  plan: string;
+  /**
+   * The lines that decide what to do (plan text); null when the extractor found none (it answered
+   * "None" / "Lines not found"): such a component is still a component.
+   */
+  plan: string | null;
   /** A self-contained instruction for the step's work; null for a plan-only step. */
   prompt: string | null;
   /** The work itself; null for a plan-only step. */
   execution: string | null;
-  planLines: LineRange;
+  planLines: LineRange | null;
   executionLines: LineRange | null;
-  /** Optional remark on the result (kept with the plan text of the next stage's reader: here, appended to the plan). */
+  /**
+   * Optional remark on the result. The released layout puts it in the plans of the components
+   * that use the result (`Observation about execution_p.k: ...`); the legacy layout appends it to
+   * the component's own plan.
+   */
   comment?: string | null;
   commentLines?: LineRange | null;
 }
@@ -127,7 +134,9 @@ export function mergeShortExecutions(components: Component[], threshold: number)
     const lines = c.executionLines;
     const short = lines !== null && lines[1] - lines[0] < threshold;
     if (!empty && !short) return c;
-    const plan = empty ? c.plan : [c.plan, c.execution ?? ''].filter((t) => t.trim() !== '').join('\n');
+    const plan = empty
+      ? c.plan
+      : [c.plan ?? '', c.execution ?? ''].filter((t) => t.trim() !== '').join('\n');
     return { ...c, plan, prompt: null, execution: null, executionLines: null };
   });
 }
@@ -206,7 +215,7 @@ export function buildStages(components: Component[], dag: Dag): Stage[] {
     const basedOn = (dag[String(c.id)] ?? [])
       .map((p) => labelOf.get(p))
       .filter((l): l is string => l !== undefined && Number(l.split('.')[0]) < stage.index);
-    const plan = [c.plan, c.comment ?? ''].filter((t) => t.trim() !== '').join('\n');
+    const plan = [c.plan ?? '', c.comment ?? ''].filter((t) => t.trim() !== '').join('\n');
     stage.plan.push({
       componentId: c.id,
       plan,

@@ -12,7 +12,8 @@
  * <|end_of_solution|>, is the solution). Without a solution, `answer` becomes `\boxed{answer}`.
  */
 import * as fsp from 'node:fs/promises';
-import { downloadText, listRepoFiles, type HubConnection } from '../hub';
+import { downloadBlob, listRepoFiles, type HubConnection } from '../hub';
+import { isParquet, jsonlRows, parquetBytesRows, readTraceRows, type ColumnMap, type TraceRow } from './trace-rows';
 
 export interface TraceRecord {
   id: string;
@@ -137,27 +138,27 @@ export function toTraceRecord(obj: unknown, fallbackId: string): TraceRecord {
 
 /** Parses JSONL text; bad lines become rejects with their line number and reason. */
 export function parseTracesJsonl(text: string, opts: { limit?: number; source?: string } = {}): ParsedTraces {
+  return parseTraceRows(jsonlRows(text), opts);
+}
+
+/** Rows (JSONL lines or Parquet rows) -> traces; a bad row becomes a reject naming its line or row. */
+export function parseTraceRows(rows: TraceRow[], opts: { limit?: number } = {}): ParsedTraces {
   const traces: TraceRecord[] = [];
   const rejects: RejectedLine[] = [];
   const ids = new Set<string>();
   let lines = 0;
-  const all = text.split(/\r?\n/);
-  for (let i = 0; i < all.length; i++) {
-    const raw = all[i]!;
-    if (!raw.trim()) continue;
+  for (const row of rows) {
     if (opts.limit !== undefined && traces.length >= opts.limit) break;
     lines += 1;
-    const lineNo = i + 1;
-    const excerpt = raw.length > 200 ? `${raw.slice(0, 200)}...` : raw;
-    let obj: unknown;
-    try {
-      obj = JSON.parse(raw);
-    } catch (err) {
-      rejects.push({ line: lineNo, reason: `invalid JSON: ${(err as Error).message}`, excerpt });
+    const { line: lineNo, excerpt } = row;
+    // Parquet rows are named by row (counted from 0); JSONL rows by their line number.
+    const prefix = row.where.startsWith('row') ? `${row.where}: ` : '';
+    if (row.error !== undefined) {
+      rejects.push({ line: lineNo, reason: prefix + row.error, excerpt });
       continue;
     }
     try {
-      const rec = toTraceRecord(obj, `line-${lineNo}`);
+      const rec = toTraceRecord(row.value, `line-${lineNo}`);
       // Ids name artifact keys: keep them simple; other ids are replaced by a safe one.
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/.test(rec.id)) rec.id = `line-${lineNo}`;
       if (ids.has(rec.id)) throw new LineError(`duplicate id "${rec.id}"`);
@@ -165,13 +166,17 @@ export function parseTracesJsonl(text: string, opts: { limit?: number; source?: 
       traces.push(rec);
     } catch (err) {
       if (!(err instanceof LineError)) throw err;
-      rejects.push({ line: lineNo, reason: err.message, excerpt });
+      rejects.push({ line: lineNo, reason: prefix + err.message, excerpt });
     }
   }
   return { traces, rejects, lines };
 }
 
-export async function loadTracesFile(file: string, opts: { limit?: number } = {}): Promise<ParsedTraces> {
+export async function loadTracesFile(
+  file: string,
+  opts: { limit?: number; columns?: ColumnMap } = {},
+): Promise<ParsedTraces> {
+  if (isParquet(file) || opts.columns) return parseTraceRows((await readTraceRows(file, opts.columns)).rows, opts);
   let text: string;
   try {
     text = await fsp.readFile(file, 'utf8');
@@ -192,6 +197,8 @@ export interface HubDatasetSource {
   hubUrl?: string;
   accessToken?: string;
   fetch?: typeof fetch;
+  /** Column mapping for rows that are not in a standard shape (see io/curation/trace-rows.ts). */
+  columns?: ColumnMap;
 }
 
 function connectionOf(src: HubDatasetSource): HubConnection {
@@ -202,33 +209,38 @@ function connectionOf(src: HubDatasetSource): HubConnection {
   };
 }
 
-/** Lists the JSONL files of a Hub dataset (under `path` when given). */
+const DATA_FILE = /\.(jsonl|parquet)$/i;
+
+/** Lists the JSONL and Parquet files of a Hub dataset (under `path` when given). */
 export async function listHubJsonl(src: HubDatasetSource): Promise<string[]> {
   const files = await listRepoFiles(connectionOf(src), { type: 'dataset', name: src.repo }, {
     ...(src.path ? { folder: src.path } : {}),
     ...(src.revision ? { revision: src.revision } : {}),
   });
-  return files.filter((f) => /\.jsonl$/i.test(f));
+  return files.filter((f) => DATA_FILE.test(f)).sort();
 }
 
-/** Downloads JSONL dataset files from the Hub and parses them like a local file (line numbers per file). */
+/** Downloads JSONL and Parquet dataset files from the Hub and parses them like a local file (line or row numbers per file). */
 export async function loadHubTraces(
   src: HubDatasetSource,
   opts: { limit?: number } = {},
 ): Promise<ParsedTraces & { files: string[] }> {
-  const files = src.path && /\.jsonl$/i.test(src.path) ? [src.path] : await listHubJsonl(src);
+  const files = src.path && DATA_FILE.test(src.path) ? [src.path] : await listHubJsonl(src);
   if (!files.length)
-    throw new Error(`dataset ${src.repo} has no .jsonl files${src.path ? ` under ${src.path}` : ''}`);
+    throw new Error(`dataset ${src.repo} has no .jsonl or .parquet files${src.path ? ` under ${src.path}` : ''}`);
   const result: ParsedTraces & { files: string[] } = { traces: [], rejects: [], lines: 0, files };
   for (const file of files) {
     const remaining = opts.limit !== undefined ? opts.limit - result.traces.length : undefined;
     if (remaining !== undefined && remaining <= 0) break;
-    const text = await downloadText(connectionOf(src), {
+    const blob = await downloadBlob(connectionOf(src), {
       repo: { type: 'dataset', name: src.repo },
       path: file,
       ...(src.revision ? { revision: src.revision } : {}),
     });
-    const parsed = parseTracesJsonl(text, remaining !== undefined ? { limit: remaining } : {});
+    const limit = remaining !== undefined ? { limit: remaining } : {};
+    const parsed = isParquet(file)
+      ? parseTraceRows(await parquetBytesRows(await blob.arrayBuffer(), file, src.columns), limit)
+      : parseTraceRows(jsonlRows(await blob.text(), src.columns), limit);
     // Ids must be unique across files: prefix fallback ids with the file name.
     for (const t of parsed.traces) {
       if (t.id.startsWith('line-') && files.length > 1)

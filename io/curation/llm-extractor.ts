@@ -9,13 +9,14 @@ import { z } from 'zod';
 import type { ChatMessage, ModelClient, TokenUsage } from '../model-client';
 import { linesText, numberedListing, type TraceLine } from '../../core/curation/lines';
 import { PackingError, validateDag, type Component, type Dag } from '../../core/packing';
+import { DagInputError, normalizeDag } from '../../core/packing/dag-input';
 
 export const STEPS_SYSTEM = `You segment a sequential reasoning trace into steps for parallel execution.
 The user gives a question and the trace split into numbered lines "[n] text".
-Return JSON: {"components": [{"id": 1, "description": "...", "planLines": [a, b], "prompt": "..." or null, "executionLines": [a, b] or null, "commentLines": [a, b] or null}, ...]}
+Return JSON: {"components": [{"id": 1, "description": "...", "planLines": [a, b] or null, "prompt": "..." or null, "executionLines": [a, b] or null, "commentLines": [a, b] or null}, ...]}
 Rules:
 - Components are in trace order with ids 1, 2, 3, ...
-- planLines: the few lines that decide what to do next in this step. executionLines: the lines that do the work. commentLines: optional remarks on the result.
+- planLines: the few lines that decide what to do next in this step (null when the step starts straight with its work). executionLines: the lines that do the work. commentLines: optional remarks on the result.
 - Every line number from 1 to the last line belongs to exactly one range of exactly one component; ranges are inclusive [first, last], never overlap, and a component's plan, execution and comment do not overlap.
 - prompt: an explicit, self-contained instruction for the execution (an executor that has not read the step's plan must be able to do the work from the prompt and the earlier results). Use null when the step has no execution.
 - A step with no separate work has "executionLines": null and "prompt": null.
@@ -37,7 +38,8 @@ const stepsReply = z.object({
       z.object({
         id: z.number().int(),
         description: z.string().default(''),
-        planLines: range,
+        // null: the step has no separate plan (the extractor's "None"); it is still a component.
+        planLines: range.nullable().default(null),
         prompt: z.string().nullable().default(null),
         executionLines: range.nullable().default(null),
         commentLines: range.nullable().optional(),
@@ -46,7 +48,10 @@ const stepsReply = z.object({
     .min(1),
 });
 
-const dagReply = z.object({ dag: z.record(z.string(), z.array(z.number().int())) });
+// Ids may come as integers or strings ("2", "Component 2"): normalised by normalizeDag.
+const dagReply = z.object({
+  dag: z.record(z.string(), z.array(z.union([z.number().int(), z.string()])).nullable()),
+});
 
 export type StepsReply = z.infer<typeof stepsReply>;
 
@@ -123,7 +128,7 @@ export function toComponents(reply: StepsReply, lines: TraceLine[]): Component[]
   return reply.components.map((c) => ({
     id: c.id,
     description: c.description,
-    plan: linesText(lines, c.planLines),
+    plan: c.planLines ? linesText(lines, c.planLines) : null,
     prompt: c.executionLines ? (c.prompt ?? '').trim() : null,
     execution: c.executionLines ? linesText(lines, c.executionLines) : null,
     planLines: c.planLines,
@@ -138,6 +143,11 @@ export interface LlmExtractionOptions {
   maxTokens: number;
   contextBudgetTokens: number;
   jsonMode: boolean;
+  /**
+   * With jsonMode, ask engines that support it (openai, vllm, sglang) for `response_format:
+   * json_schema` generated from the reply's zod schema; other engines get `json_object`.
+   */
+  structuredOutputs?: boolean;
   signal?: AbortSignal;
   /** Called between calls (the activity heartbeats). */
   onCall?: (what: string) => void;
@@ -165,6 +175,21 @@ function parseJson(text: string): unknown {
   return JSON.parse((fenced ? fenced[1]! : text).trim());
 }
 
+const SCHEMA_ENGINES = new Set(['openai', 'vllm', 'sglang']);
+
+/** The `response_format` of a structured call: a JSON schema generated from the zod schema where the engine takes one. */
+export function responseFormatFor(
+  client: ModelClient,
+  schema: z.ZodType,
+  name: string,
+  opts: Pick<LlmExtractionOptions, 'jsonMode' | 'structuredOutputs'>,
+): Record<string, unknown> | undefined {
+  if (!opts.jsonMode) return undefined;
+  if (opts.structuredOutputs === false || !SCHEMA_ENGINES.has(client.endpoint.engine)) return { type: 'json_object' };
+  // io 'input': fields with defaults may be left out by the model; zod fills them in.
+  return { type: 'json_schema', json_schema: { name, schema: z.toJSONSchema(schema, { io: 'input' }), strict: false } };
+}
+
 /**
  * One structured call with the repair loop: `check` returns problems (empty = valid). Returns the
  * valid value, or throws ExtractionFailure after maxRepairs repairs.
@@ -180,6 +205,7 @@ async function structuredCall<T>(
   let usage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
   const convo = [...messages];
   let lastProblems: string[] = [];
+  const responseFormat = responseFormatFor(client, schema, `sprint_${what}`, opts);
   for (let attempt = 0; attempt <= opts.maxRepairs; attempt++) {
     opts.onCall?.(`${what} call ${attempt + 1}`);
     const res = await client.chat(
@@ -187,7 +213,7 @@ async function structuredCall<T>(
         messages: convo,
         maxTokens: opts.maxTokens,
         temperature: opts.temperature,
-        ...(opts.jsonMode ? { responseFormat: { type: 'json_object' } } : {}),
+        ...(responseFormat ? { responseFormat } : {}),
       },
       opts.signal ? { signal: opts.signal } : {},
     );
@@ -272,7 +298,7 @@ export async function buildDag(
   const listing = components
     .map(
       (c) =>
-        `Step ${c.id}: ${c.description ?? ''}\n  plan: ${c.plan.replace(/\n/g, ' ')}\n  prompt: ${c.prompt ?? '(none: plan only)'}`,
+        `Step ${c.id}: ${c.description ?? ''}\n  plan: ${(c.plan ?? '(none)').replace(/\n/g, ' ')}\n  prompt: ${c.prompt ?? '(none: plan only)'}`,
     )
     .join('\n');
   const messages: ChatMessage[] = [
@@ -280,11 +306,18 @@ export async function buildDag(
     { role: 'user', content: `Steps (${components.length}):\n${listing}` },
   ];
   const check = (v: z.infer<typeof dagReply>): string[] => {
+    let dag: Dag;
+    try {
+      dag = normalizeDag(v.dag, 'dag');
+    } catch (err) {
+      if (err instanceof DagInputError) return [err.message];
+      throw err;
+    }
     const problems: string[] = [];
     for (const c of components)
-      if (!(String(c.id) in v.dag)) problems.push(`step ${c.id} is missing from the dag`);
+      if (!(String(c.id) in dag)) problems.push(`step ${c.id} is missing from the dag`);
     try {
-      validateDag(components, v.dag);
+      validateDag(components, dag);
     } catch (err) {
       if (err instanceof PackingError) problems.push(err.message);
       else throw err;
@@ -292,5 +325,5 @@ export async function buildDag(
     return problems;
   };
   const r = await structuredCall(client, messages, dagReply, check, opts, 'dag');
-  return { dag: r.value.dag, usage: r.usage, calls: r.calls, repairs: r.repairs };
+  return { dag: normalizeDag(r.value.dag, 'dag'), usage: r.usage, calls: r.calls, repairs: r.repairs };
 }

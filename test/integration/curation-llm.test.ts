@@ -222,9 +222,16 @@ describe('curation workflow with the LLM extractor (loopback engine double)', ()
     expect(parsed.rounds[0]!.executions[0]).toBe(
       '2 times 3 is 6.\nCheck: 3 times 2 is also 6.\nSo the first product is 6.\nKeep 6 for later.',
     );
+    // Released layout (SPRINT.md section 8): consecutive ids, so no "-----"; a blank line between components.
     expect(
       parsed.rounds[0]!.plan.text.startsWith(
-        'We need 2 times 3 plus 4 times 5.\n-----\nCompute the first product 2 times 3.',
+        'We need 2 times 3 plus 4 times 5.\n\nCompute the first product 2 times 3.\n\n<prompt_1.1>',
+      ),
+    ).toBe(true);
+    // Structured outputs: the extractor engine (openai) was asked for a json_schema reply.
+    expect(
+      engine.requests.every(
+        (r) => (r.body.response_format as { type?: string } | undefined)?.type === 'json_schema',
       ),
     ).toBe(true);
     expect(

@@ -80,7 +80,9 @@ describe('offline extractor', () => {
         const { components, dag } = extractOffline(lines, t!.question);
         const covered: number[] = [];
         for (const c of components) {
-          for (let n = c.planLines[0]; n <= c.planLines[1]; n++) covered.push(n);
+          // The offline extractor always names the plan line (its cue sentence).
+          expect(c.planLines).not.toBeNull();
+          for (let n = c.planLines![0]; n <= c.planLines![1]; n++) covered.push(n);
           if (c.executionLines)
             for (let n = c.executionLines[0]; n <= c.executionLines[1]; n++) covered.push(n);
         }
@@ -238,10 +240,13 @@ describe('report', () => {
         outcome('kept', 2, 2),
         outcome('kept', 1.5, 2),
         outcome('rejected', 1, 3, 'low-ratio'),
+        outcome('rejected', 2, 3, 'too-long'),
+        outcome('kept', 3, 3),
         outcome('failed', 0, 0, 'invalid-steps'),
       ],
       {
         extractor: 'offline',
+        format: 'released',
         inputLines: 5,
         inputRejects: 1,
         train: 2,
@@ -252,25 +257,34 @@ describe('report', () => {
           shortExecutionThreshold: 3,
           testFraction: 0.1,
           splitSeed: 1,
+          maxSampleTokens: 7168,
         },
       },
     );
-    expect(stats).toMatchObject({ traces: 4, kept: 2, rejected: 1, failed: 1, keptFraction: 0.5 });
-    expect(stats.reasons).toEqual({ 'low-ratio': 1, 'invalid-steps': 1, 'input-line-rejected': 1 });
-    expect(stats.ratio.meanKept).toBe(1.75);
+    expect(stats).toMatchObject({ traces: 6, kept: 3, rejected: 2, failed: 1, keptFraction: 0.5, tooLong: 1 });
+    expect(stats.reasons).toEqual({ 'low-ratio': 1, 'too-long': 1, 'invalid-steps': 1, 'input-line-rejected': 1 });
+    expect(stats.samplesByStages).toEqual([
+      { label: '2', count: 2 },
+      { label: '3', count: 1 },
+    ]);
+    expect(stats.ratio.meanKept).toBeCloseTo(6.5 / 3);
     expect(stats.ratio.histogram.find((b) => b.label === '1.5-1.75')!.count).toBe(1);
     expect(stats.stages.histogram).toEqual([
       { label: '1', count: 0 },
       { label: '2', count: 2 },
-      { label: '3', count: 1 },
+      { label: '3', count: 3 },
     ]);
-    expect(stats.costUsd).toBeCloseTo(0.004, 9);
+    expect(stats.costUsd).toBeCloseTo(0.006, 9);
     const charts = reportCharts(stats);
     expect(charts.stages).toMatch(/^<svg/);
     expect(charts.stages).toContain('<title>2: 2</title>');
-    expect(charts.outcomes).toContain('<title>kept: 2</title>');
+    expect(charts.outcomes).toContain('<title>kept: 3</title>');
     const md = renderReport(stats, { ratio: 'r.svg', stages: 's.svg', outcomes: 'o.svg' });
-    expect(md).toContain('| kept | 2 (50.0%) |');
+    expect(md).toContain('| kept | 3 (50.0%) |');
     expect(md).toContain('| low-ratio | 1 |');
+    expect(md).toContain('Format: **released**. Extractor: **offline**.');
+    expect(md).toContain('samples over 7168 tokens dropped (never truncated)');
+    expect(md).toContain('| dropped as too long | 1 |');
+    expect(md).toContain('| stages | kept samples |\n|---|---|\n| 2 | 2 |\n| 3 | 1 |');
   });
 });

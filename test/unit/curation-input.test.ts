@@ -1,13 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  loadHubTraces,
-  loadTracesFile,
-  parseTracesJsonl,
-  splitThought,
-} from '../../io/curation/input';
+import { loadHubTraces, loadTracesFile, parseTracesJsonl, splitThought } from '../../io/curation/input';
 import { HubDouble } from '../helpers/hub-double';
+import { openR1MathParquet, type R1Row } from '../helpers/r1-parquet';
+import { parseColumnMap } from '../../io/curation/trace-rows';
 
 const good = {
   id: 'a1',
@@ -142,5 +139,103 @@ describe('Hub dataset loader (against the loopback Hub double)', () => {
     await expect(
       loadHubTraces({ repo: 'org/missing', hubUrl: hub.baseUrl, accessToken: hub.token }),
     ).rejects.toThrow(/cannot list the files of dataset org\/missing: Repository not found/);
+  });
+});
+
+describe('Parquet input (OpenR1-Math-220k shape, written by hyparquet-writer)', () => {
+  const think = (body: string) => `<think>\n${body}\n</think>\n\nSo the answer is $\\boxed{4}$.`;
+  const rows: R1Row[] = [
+    {
+      problem: 'What is 2+2?',
+      solution: 'Adding gives $\\boxed{4}$.',
+      answer: '4',
+      uuid: 'u-0',
+      generations: [think('Wrong try: 2+2=5.'), think('Add: 2+2=4. Check: 4-2=2.')],
+      correctness_math_verify: [false, true],
+    },
+    {
+      problem: 'What is 3+3?',
+      solution: 'It is $\\boxed{6}$.',
+      answer: '6',
+      uuid: 'u-1',
+      generations: [think('3+3=7.')],
+      correctness_math_verify: [false],
+    },
+    {
+      problem: '',
+      solution: 'x',
+      answer: '1',
+      uuid: 'u-2',
+      generations: [think('Nothing.')],
+      correctness_math_verify: [true],
+    },
+    {
+      problem: 'What is 5+5?',
+      solution: 'It is $\\boxed{10}$.',
+      answer: '10',
+      uuid: 'u-3',
+      generations: [think('5+5=10.')],
+      correctness_math_verify: [true],
+    },
+  ];
+  const bytes = openR1MathParquet(rows);
+
+  it('reads a local Parquet file, picks the first correct generation and names bad rows by number', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parquet-in-'));
+    const file = path.join(dir, 'train-00000-of-00001.parquet');
+    fs.writeFileSync(file, bytes);
+    const parsed = await loadTracesFile(file, { columns: parseColumnMap('openr1-math') });
+    expect(parsed.lines).toBe(4);
+    expect(parsed.traces.map((t) => [t.id, t.question, t.trace, t.solution])).toEqual([
+      ['u-0', 'What is 2+2?', 'Add: 2+2=4. Check: 4-2=2.', 'Adding gives $\\boxed{4}$.'],
+      ['u-3', 'What is 5+5?', '5+5=10.', 'It is $\\boxed{10}$.'],
+    ]);
+    expect(parsed.rejects.map((r) => r.reason)).toEqual([
+      'row 1 (from 0): no generation is marked true in "correctness_math_verify"',
+      'row 2 (from 0): no question (expected question, problem, prompt or a user turn)',
+    ]);
+    // Without a mapping the first generation is not chosen by correctness: a clear error, not a guess.
+    const raw = await loadTracesFile(file);
+    expect(raw.rejects[0]!.reason).toMatch(/^row 0 \(from 0\): no reasoning trace/);
+    await expect(loadTracesFile(path.join(dir, 'x.parquet'))).rejects.toThrow(
+      /cannot read .*x.parquet: ENOENT/,
+    );
+    fs.writeFileSync(path.join(dir, 'bad.parquet'), 'not parquet at all');
+    await expect(loadTracesFile(path.join(dir, 'bad.parquet'))).rejects.toThrow(
+      /bad.parquet: cannot read as Parquet/,
+    );
+  });
+
+  it('reads Parquet files of a Hub dataset next to JSONL ones', async () => {
+    const hub = await new HubDouble().start();
+    try {
+      hub.addFile('open-r1/math-mini', 'data/train-00000-of-00001.parquet', bytes);
+      hub.addFile('open-r1/math-mini', 'README.md', '# card');
+      const result = await loadHubTraces({
+        repo: 'open-r1/math-mini',
+        hubUrl: hub.baseUrl,
+        accessToken: hub.token,
+        columns: parseColumnMap('openr1-math'),
+      });
+      expect(result.files).toEqual(['data/train-00000-of-00001.parquet']);
+      expect(result.traces.map((t) => t.id)).toEqual(['u-0', 'u-3']);
+      expect(result.rejects.map((r) => [r.line, r.reason])).toEqual([
+        [
+          2,
+          'data/train-00000-of-00001.parquet: row 1 (from 0): no generation is marked true in "correctness_math_verify"',
+        ],
+        [
+          3,
+          'data/train-00000-of-00001.parquet: row 2 (from 0): no question (expected question, problem, prompt or a user turn)',
+        ],
+      ]);
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  it('parses column maps and names a bad one', () => {
+    expect(parseColumnMap('question=q, trace=t,pick=ok')).toEqual({ question: 'q', trace: 't', pick: 'ok' });
+    expect(() => parseColumnMap('query=q')).toThrow(/"query=q" is not KEY=COLUMN/);
   });
 });

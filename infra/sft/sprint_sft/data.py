@@ -30,7 +30,6 @@ class Example:
 class DatasetStats:
     records: int = 0
     kept: int = 0
-    truncated: int = 0
     skipped: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -40,7 +39,6 @@ class DatasetStats:
         return {
             "records": self.records,
             "kept": self.kept,
-            "truncated": self.truncated,
             "skipped": self.skipped,
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
@@ -110,9 +108,11 @@ def encode_record(
     """Tokenizes one record: BOS (when the tokenizer has one) + prompt + completion + EOS.
 
     Prompt and completion are tokenized separately, so the boundary is exact: every prompt token
-    gets the label IGNORE_INDEX, every completion token (and the EOS) is its own label. Over-long
-    examples keep the whole prompt and lose the end of the completion; a prompt that leaves no room
-    for any completion token is skipped (counted in stats).
+    gets the label IGNORE_INDEX, every completion token (and the EOS) is its own label. An example
+    longer than max_length is dropped, never cut (counted in stats as skipped): cutting would train
+    the model on a trajectory without its final answer and end token, which the released SPRINT
+    training also avoided (its samples longer than the max length were dropped). Curation drops such
+    samples first; this is the second guard.
     """
     prompt_ids: list[int] = tokenizer(render_prompt(template, prompt), add_special_tokens=False)["input_ids"]
     completion_ids: list[int] = tokenizer(completion, add_special_tokens=False)["input_ids"]
@@ -122,16 +122,12 @@ def encode_record(
         completion_ids = [*completion_ids, tokenizer.eos_token_id]
     if stats is not None:
         stats.records += 1
-    room = max_length - len(prompt_ids)
-    if room < 1:
+    if len(prompt_ids) + len(completion_ids) > max_length:
         if stats is not None:
+            reason = "longer than max length"
             stats.skipped += 1
-            stats.reasons["prompt longer than max length"] = stats.reasons.get("prompt longer than max length", 0) + 1
+            stats.reasons[reason] = stats.reasons.get(reason, 0) + 1
         return None
-    if len(completion_ids) > room:
-        completion_ids = completion_ids[:room]
-        if stats is not None:
-            stats.truncated += 1
     if stats is not None:
         stats.kept += 1
         stats.prompt_tokens += len(prompt_ids)

@@ -6,7 +6,16 @@ import random
 import pytest
 
 from records import countdown_record
-from sprint_sft.data import IGNORE_INDEX, DataError, PadCollator, encode_record, find_split_files, read_records
+from sprint_sft.data import (
+    IGNORE_INDEX,
+    DataError,
+    DatasetStats,
+    PadCollator,
+    encode_record,
+    encode_records,
+    find_split_files,
+    read_records,
+)
 from sprint_sft.tiny import train_tokenizer
 
 
@@ -48,14 +57,35 @@ def test_prompt_template_is_rendered_and_masked(tokenizer, records):
     assert tokenizer.decode(masked[1:]) == "User: " + rec["prompt"] + "\nAssistant: "
 
 
-def test_long_examples_keep_the_prompt_and_cut_the_completion(tokenizer, records):
+def test_over_long_examples_are_dropped_never_cut(tokenizer, records):
     rec = records[0]
     n_prompt = 1 + len(tokenizer(rec["prompt"], add_special_tokens=False)["input_ids"])
-    ex = encode_record(tokenizer, rec["prompt"], rec["completion"], max_length=n_prompt + 5)
-    assert len(ex.input_ids) == n_prompt + 5
-    assert ex.labels[:n_prompt] == [IGNORE_INDEX] * n_prompt
-    assert ex.labels[n_prompt:] == ex.input_ids[n_prompt:]
-    assert encode_record(tokenizer, rec["prompt"], rec["completion"], max_length=n_prompt) is None
+    n_completion = len(tokenizer(rec["completion"], add_special_tokens=False)["input_ids"]) + 1  # + EOS
+    exact = n_prompt + n_completion
+    stats = DatasetStats()
+    # Exactly at the limit: kept whole, ending in the completion's last token and EOS.
+    ex = encode_record(tokenizer, rec["prompt"], rec["completion"], max_length=exact, stats=stats)
+    assert ex is not None and len(ex.input_ids) == exact
+    assert ex.labels[-1] == tokenizer.eos_token_id
+    # One token over (and far over): dropped, counted, never truncated.
+    assert encode_record(tokenizer, rec["prompt"], rec["completion"], max_length=exact - 1, stats=stats) is None
+    assert encode_record(tokenizer, rec["prompt"], rec["completion"], max_length=n_prompt + 5, stats=stats) is None
+    assert stats.kept == 1 and stats.skipped == 2 and stats.records == 3
+    assert stats.reasons == {"longer than max length": 2}
+    assert "truncated" not in stats.to_json()
+
+
+def test_encode_records_keeps_short_and_drops_long(tokenizer, records):
+    lengths = [
+        1 + len(tokenizer(r["prompt"], add_special_tokens=False)["input_ids"])
+        + len(tokenizer(r["completion"], add_special_tokens=False)["input_ids"]) + 1
+        for r in records
+    ]
+    limit = sorted(lengths)[len(lengths) // 2]
+    examples, stats = encode_records(tokenizer, records, max_length=limit)
+    assert len(examples) == sum(1 for n in lengths if n <= limit)
+    assert stats.skipped == sum(1 for n in lengths if n > limit) > 0
+    assert all(len(e.input_ids) <= limit and e.labels[-1] == tokenizer.eos_token_id for e in examples)
 
 
 def test_collator_pads_with_ignored_labels(tokenizer, records):
