@@ -10,13 +10,17 @@
  * request without an answer or a workflow not COMPLETED), latency p50/p99 as the client saw it, and
  * the overhead against the engine time (the session's sequential tokens x the per-token delay, the
  * fastest any server could answer), p50/p99 and as a ratio.
- * Environment: BENCH_SESSIONS (64), BENCH_TOKEN_MS (5), BENCH_POLL_MS (progress polls, 250).
+ * Environment: BENCH_SESSIONS (64), BENCH_TOKEN_MS (5), BENCH_POLL_MS (progress polls, 250),
+ * BENCH_MODE=direct (the same sessions started with the Temporal client, no HTTP: the control that
+ * separates what the endpoint adds from what Temporal and the machine add).
  * Bounded: the run is abandoned after BENCH_TIMEOUT_S (300) seconds.
  */
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import OpenAI from 'openai';
+import { sessionRunInput } from '../config';
 import { buildServeApp, defaultServeOptions } from '../serve/app';
+import { sessionWorkflow } from '../workflows';
 import { testConfig } from '../test/helpers/config';
 import { LoopbackModelServer } from '../test/helpers/loopback-model-server';
 import { sprintScript, type Scenario } from '../test/helpers/sprint-script';
@@ -28,6 +32,7 @@ const TOKEN_MS = Number(process.env.BENCH_TOKEN_MS ?? 5);
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 250);
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 300);
 const KEY = 'bench-key';
+const DIRECT = process.env.BENCH_MODE === 'direct';
 
 const words = (n: number, seed: number) =>
   Array.from({ length: n }, (_, i) => ['so', 'we', 'add', 'the', 'term', 'and', 'check', 'x'][(i * 5 + seed) % 8]).join(' ');
@@ -80,7 +85,24 @@ async function main(): Promise<void> {
     timeout: TIMEOUT_S * 1000,
   });
 
-  const one = async (i: number): Promise<Outcome> => {
+  const direct = async (i: number): Promise<Outcome> => {
+    const started = Date.now();
+    const workflowId = `bench-direct-${i}-${Date.now()}`;
+    const result = await client.workflow.execute(sessionWorkflow, {
+      taskQueue: config.taskQueues.control,
+      workflowId,
+      args: [sessionRunInput(config, `bench question ${i}`)],
+    });
+    return {
+      workflowId,
+      latencyMs: Date.now() - started,
+      engineMs: result.tokens.sequential * TOKEN_MS,
+      answered: result.finalAnswer === s.final,
+      reasoningDeltas: 6,
+    };
+  };
+
+  const viaServe = async (i: number): Promise<Outcome> => {
     const started = Date.now();
     const { data: stream, response } = await openai.chat.completions
       .create({ model: 'sprint', stream: true, messages: [{ role: 'user', content: `bench question ${i}` }] })
@@ -103,6 +125,7 @@ async function main(): Promise<void> {
     };
   };
 
+  const one = DIRECT ? direct : viaServe;
   try {
     // Warm-up (workflow bundle, connections), not counted.
     await one(-1);
@@ -124,7 +147,7 @@ async function main(): Promise<void> {
     const over = completed.map((o) => o.latencyMs - o.engineMs);
     const ratio = completed.map((o) => o.latencyMs / o.engineMs);
     const engineCalls = engine.requests.length - before;
-    console.log(`serve load: ${SESSIONS} concurrent streamed sessions, loopback engine at ${TOKEN_MS} ms/token, poll ${POLL_MS} ms`);
+    console.log(`${DIRECT ? 'direct (Temporal client, no HTTP)' : 'serve'} load: ${SESSIONS} concurrent ${DIRECT ? '' : 'streamed '}sessions, loopback engine at ${TOKEN_MS} ms/token, poll ${POLL_MS} ms`);
     console.log(
       `  sessions: ${completed.length}/${SESSIONS} completed with the answer, ${SESSIONS - completed.length} lost; ` +
         `${ids.size} distinct workflows; engine calls ${engineCalls} (expected ${SESSIONS * 16}); wall ${wallS.toFixed(1)} s`,

@@ -45,6 +45,12 @@ export class ApiKeyCheck {
     return this.digests.length > 0;
   }
 
+  /** A stable, non-secret name of the caller: the hex digest of its key ('' without one). */
+  callerOf(authorization: string | undefined): string {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+    return m ? digest(m[1]!).toString('hex') : '';
+  }
+
   /** True when the Authorization header carries one of the keys as `Bearer <key>`. */
   allows(authorization: string | undefined): boolean {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');

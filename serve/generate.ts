@@ -99,7 +99,9 @@ export function generationHandler(ctx: ServeContext, kind: GenerationKind) {
         ...(body.top_p != null ? { topP: body.top_p } : {}),
         ...(body.seed != null ? { seed: body.seed } : {}),
         ...(maxTokens != null ? { maxTokens } : {}),
-        ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+        ...(idempotencyKey !== undefined
+          ? { idempotencyKey, caller: ctx.auth.callerOf(request.headers.authorization) }
+          : {}),
       };
       const { workflowId, handle } = await startRun(ctx.client, ctx.config, runRequest);
       ctx.options.log(
@@ -128,7 +130,7 @@ export function generationHandler(ctx: ServeContext, kind: GenerationKind) {
       if (!body.stream) {
         let result: MethodRunResult;
         try {
-          result = await followRun(handle, model.method, { pollMs: ctx.options.pollMs });
+          result = await followRun(handle, model.method, { pollMs: ctx.options.pollMs, signal: stopFollowing.signal });
         } catch (err) {
           answered = true;
           const f = runFailure(err, workflowId);

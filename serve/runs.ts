@@ -12,7 +12,7 @@ import { progressQuery } from '../workflows/session';
 
 /*
  * One request = one method workflow. Its id is `serve-<random>`, or, with an Idempotency-Key,
- * `serve-key-<sha256 of the key>` so a retried request lands on the same id: while it runs the
+ * `serve-key-<sha256 of caller and key>` so a retried request lands on the same id: while it runs the
  * conflict policy USE_EXISTING attaches to it, once it completed the reuse policy
  * ALLOW_DUPLICATE_FAILED_ONLY refuses a new run and the request attaches to the finished one
  * (a failed or cancelled one is run again). The key is hashed: a client's key may be anything.
@@ -20,9 +20,14 @@ import { progressQuery } from '../workflows/session';
 
 export const SERVE_ID_PREFIX = 'serve-';
 
-export function workflowIdFor(idempotencyKey: string | undefined): string {
+/**
+ * `caller` scopes the key to one API key (its digest, never the key): two callers that happen to
+ * pick the same Idempotency-Key get different workflows, and neither can read the other's run.
+ */
+export function workflowIdFor(idempotencyKey: string | undefined, caller = ''): string {
   if (idempotencyKey === undefined) return `${SERVE_ID_PREFIX}${Date.now()}-${randomBytes(4).toString('hex')}`;
-  return `${SERVE_ID_PREFIX}key-${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 40)}`;
+  const digest = createHash('sha256').update(caller).update('\n').update(idempotencyKey).digest('hex');
+  return `${SERVE_ID_PREFIX}key-${digest.slice(0, 40)}`;
 }
 
 export interface RunRequest {
@@ -35,6 +40,8 @@ export interface RunRequest {
   seed?: number;
   maxTokens?: number;
   idempotencyKey?: string;
+  /** Who asked (a digest of the API key), scoping the idempotency key. */
+  caller?: string;
 }
 
 /** The workflow input of a method run: plain settings and queue names, never URLs or keys. */
@@ -81,7 +88,7 @@ export interface StartedRun {
 }
 
 export async function startRun(client: Client, config: SprintConfig, req: RunRequest): Promise<StartedRun> {
-  const workflowId = workflowIdFor(req.idempotencyKey);
+  const workflowId = workflowIdFor(req.idempotencyKey, req.caller);
   const options = {
     taskQueue: config.taskQueues.control,
     workflowId,
@@ -122,7 +129,15 @@ export async function followRun(
   opts: FollowOptions,
 ): Promise<MethodRunResult> {
   const result = handle.result() as Promise<MethodRunResult>;
-  if (method !== 'sprint' || !opts.onProgress) return result;
+  // Following stops at once when the client is gone (its slot frees now, not when the run ends).
+  const stopped = new Promise<never>((_, reject) => {
+    const stop = () => reject(new FollowStopped());
+    if (opts.signal?.aborted) stop();
+    opts.signal?.addEventListener('abort', stop, { once: true });
+  });
+  stopped.catch(() => undefined);
+  result.catch(() => undefined);
+  if (method !== 'sprint' || !opts.onProgress) return Promise.race([result, stopped]);
   let done = false;
   const finished = result.then(
     () => (done = true),
@@ -134,8 +149,15 @@ export async function followRun(
     } catch {
       // no answer this time; the next poll asks again
     }
-    await Promise.race([finished, new Promise((r) => setTimeout(r, opts.pollMs))]);
+    await Promise.race([finished, stopped.catch(() => undefined), new Promise((r) => setTimeout(r, opts.pollMs))]);
   }
   // Rounds finished after the last poll are not queried again: the result's text holds them.
-  return result;
+  return Promise.race([result, stopped]);
+}
+
+/** The follower was stopped (the client went away); the workflow itself was left to its policy. */
+export class FollowStopped extends Error {
+  constructor() {
+    super('stopped following: the client went away');
+  }
 }

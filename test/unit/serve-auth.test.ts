@@ -67,5 +67,12 @@ describe('workflow ids', () => {
     expect(id).not.toContain('retry-me');
     expect(workflowIdFor('retry-me-43')).not.toBe(id);
     expect(workflowIdFor(undefined)).not.toBe(workflowIdFor(undefined));
+    // Scoped per caller: another API key with the same Idempotency-Key gets another workflow.
+    const check = new ApiKeyCheck(['alpha', 'beta']);
+    const alpha = check.callerOf('Bearer alpha');
+    expect(alpha).toMatch(/^[0-9a-f]{64}$/);
+    expect(alpha).not.toContain('alpha');
+    expect(workflowIdFor('k', alpha)).toBe(workflowIdFor('k', check.callerOf('bearer  alpha')));
+    expect(workflowIdFor('k', alpha)).not.toBe(workflowIdFor('k', check.callerOf('Bearer beta')));
   });
 });
