@@ -7,11 +7,13 @@ import type { SprintConfig } from '../../config';
 import { buildPlan, renderTrajectory } from '../../core/format';
 import { buildServeApp, defaultServeOptions } from '../../serve/app';
 import type { ServeOptions } from '../../serve/context';
-import { testConfig } from '../helpers/config';
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { testConfig, writeConfigFile } from '../helpers/config';
 import { countTokens, LoopbackModelServer } from '../helpers/loopback-model-server';
 import { scenarioPlanBody, sprintScript, threeRoundScenario } from '../helpers/sprint-script';
 import { startTestServer, type TestServer } from '../helpers/temporal-server';
-import { startWorkers, waitFor } from '../helpers/workers';
+import { startWorkers, waitFor, waitForOutput } from '../helpers/workers';
 
 /*
  * `sprint serve` in-process on a real dev server, workers in-process, the loopback engine double
@@ -342,5 +344,33 @@ describe('sprint serve (OpenAI-compatible endpoint) on a real dev server', () =>
     expect(s.usage.sequential_tokens).toBe(expectedSequential());
     expect((await fetch(`${base}/sessions/curation-x`, { headers: { authorization: `Bearer ${KEY}` } })).status).toBe(404);
     expect((await fetch(`${base}/sessions/serve-missing`, { headers: { authorization: `Bearer ${KEY}` } })).status).toBe(404);
+  });
+
+  it('`sprint serve` (the CLI command): keys from the environment, serves a session, stops on SIGINT', async () => {
+    const child = spawn(
+      process.execPath,
+      [path.resolve(__dirname, '..', '..', 'bin', 'sprint.js'), '--config', writeConfigFile(config), 'serve', '--port', '0'],
+      { env: { ...process.env, SPRINT_API_KEYS: 'cli-key-1,cli-key-2' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await waitForOutput({ output: () => out }, /sprint serve on (http:\/\/[\d.:]+)\/v1/, 60_000);
+      const url = `${/sprint serve on (http:\/\/[\d.:]+)\/v1/.exec(out)![1]}/v1`;
+      expect(out).toContain('2 API key(s)');
+      expect((await fetch(`${url}/models`)).status).toBe(401);
+      const cli = new OpenAI({ baseURL: url, apiKey: 'cli-key-2', maxRetries: 0 });
+      const q = question('cli');
+      const answer = await cli.chat.completions.create({ model: 'local', messages: [{ role: 'user', content: q }] });
+      expect(answer.choices[0]!.message.content).toBe(scenario.final);
+      const workflowId = (answer as unknown as { sprint: { workflow_id: string } }).sprint.workflow_id;
+      expect(out).toContain(workflowId);
+      expect(out).not.toContain('cli-key');
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
   });
 });
