@@ -8,6 +8,7 @@ interface ActionModules {
   dev: typeof import('./actions/dev');
   eval: typeof import('./actions/eval');
   pipeline: typeof import('./actions/pipeline');
+  serve: typeof import('./actions/serve');
   show: typeof import('./actions/show');
   status: typeof import('./actions/status');
   train: typeof import('./actions/train');

@@ -6,6 +6,7 @@ import { registerDemo } from './commands/demo';
 import { registerDev } from './commands/dev';
 import { registerEval } from './commands/eval';
 import { registerPipeline } from './commands/pipeline';
+import { registerServe } from './commands/serve';
 import { registerShow } from './commands/show';
 import { registerStatus } from './commands/status';
 import { registerTrain } from './commands/train';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerPipeline(program);
   registerDemo(program);
   registerEval(program);
+  registerServe(program);
   return program;
 }
 

@@ -1,0 +1,163 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { sessionRunInput, type SprintConfig } from '../config';
+import type { MethodName, MethodRunInput, MethodRunResult } from '../core/method-result';
+import type { SessionProgress } from '../core/session-types';
+import { methodWorkflows } from '../workflows/evaluation';
+import { progressQuery } from '../workflows/session';
+
+/*
+ * One request = one method workflow. Its id is `serve-<random>`, or, with an Idempotency-Key,
+ * `serve-key-<sha256 of caller and key>` so a retried request lands on the same id: while it runs the
+ * conflict policy USE_EXISTING attaches to it, once it completed the reuse policy
+ * ALLOW_DUPLICATE_FAILED_ONLY refuses a new run and the request attaches to the finished one
+ * (a failed or cancelled one is run again). The key is hashed: a client's key may be anything.
+ */
+
+export const SERVE_ID_PREFIX = 'serve-';
+
+/**
+ * `caller` scopes the key to one API key (its digest, never the key): two callers that happen to
+ * pick the same Idempotency-Key get different workflows, and neither can read the other's run.
+ */
+export function workflowIdFor(idempotencyKey: string | undefined, caller = ''): string {
+  if (idempotencyKey === undefined) return `${SERVE_ID_PREFIX}${Date.now()}-${randomBytes(4).toString('hex')}`;
+  const digest = createHash('sha256').update(caller).update('\n').update(idempotencyKey).digest('hex');
+  return `${SERVE_ID_PREFIX}key-${digest.slice(0, 40)}`;
+}
+
+export interface RunRequest {
+  method: MethodName;
+  pool: string;
+  question: string;
+  /** Request sampling fields mapped onto the method's settings. */
+  temperature?: number;
+  topP?: number;
+  seed?: number;
+  maxTokens?: number;
+  idempotencyKey?: string;
+  /** Who asked (a digest of the API key), scoping the idempotency key. */
+  caller?: string;
+}
+
+/** The workflow input of a method run: plain settings and queue names, never URLs or keys. */
+export function runInput(config: SprintConfig, req: RunRequest): MethodRunInput {
+  const sampling = {
+    ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+    ...(req.topP !== undefined ? { topP: req.topP } : {}),
+    ...(req.seed !== undefined ? { seed: req.seed } : {}),
+  };
+  switch (req.method) {
+    case 'sprint':
+    case 'sequential': {
+      // `max_tokens` bounds each call of a session, and the one call of the sequential baseline.
+      const cap =
+        req.maxTokens === undefined
+          ? {}
+          : req.method === 'sprint'
+            ? { maxTokensPerCall: req.maxTokens }
+            : { sequentialMaxTokens: req.maxTokens };
+      const executorPool = req.pool === config.models.roles.planner ? config.models.roles.executor : req.pool;
+      return sessionRunInput(config, req.question, {
+        plannerPool: req.pool,
+        executorPool,
+        settings: { ...sampling, ...cap },
+      });
+    }
+    case 'sot':
+    case 'sc':
+      return {
+        question: req.question,
+        pool: req.pool,
+        settings: {
+          ...config.evaluation[req.method],
+          temperature: config.evaluation.temperature,
+          ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+        },
+      };
+  }
+}
+
+export interface StartedRun {
+  workflowId: string;
+  handle: WorkflowHandle;
+}
+
+export async function startRun(client: Client, config: SprintConfig, req: RunRequest): Promise<StartedRun> {
+  const workflowId = workflowIdFor(req.idempotencyKey, req.caller);
+  const options = {
+    taskQueue: config.taskQueues.control,
+    workflowId,
+    args: [runInput(config, req)],
+    staticSummary: `served ${req.method}: ${req.question.slice(0, 120)}`,
+    ...(req.idempotencyKey !== undefined
+      ? { workflowIdConflictPolicy: 'USE_EXISTING' as const, workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const }
+      : {}),
+  };
+  try {
+    const handle = await client.workflow.start(methodWorkflows[req.method].name, options);
+    return { workflowId, handle };
+  } catch (err) {
+    // Only reached with a key: the earlier run completed, so the retry gets its result.
+    if (err instanceof WorkflowExecutionAlreadyStartedError && req.idempotencyKey !== undefined) {
+      return { workflowId, handle: client.workflow.getHandle(workflowId) };
+    }
+    throw err;
+  }
+}
+
+export interface FollowOptions {
+  /** How often the progress query is asked (SPRINT sessions only). */
+  pollMs: number;
+  /** Called with every progress snapshot that answered. */
+  onProgress?: (p: SessionProgress) => void;
+  /** Stops following (the workflow itself is left alone). */
+  signal?: AbortSignal;
+}
+
+/**
+ * The run's result; for SPRINT sessions the progress query is followed meanwhile. A query that
+ * finds no worker (or falls between continue-as-new runs) is simply asked again.
+ */
+export async function followRun(
+  handle: WorkflowHandle,
+  method: MethodName,
+  opts: FollowOptions,
+): Promise<MethodRunResult> {
+  const result = handle.result() as Promise<MethodRunResult>;
+  // Following stops at once when the client is gone (its slot frees now, not when the run ends).
+  const stopped = new Promise<never>((_, reject) => {
+    const stop = () => reject(new FollowStopped());
+    if (opts.signal?.aborted) stop();
+    opts.signal?.addEventListener('abort', stop, { once: true });
+  });
+  stopped.catch(() => undefined);
+  result.catch(() => undefined);
+  if (method !== 'sprint' || !opts.onProgress) return Promise.race([result, stopped]);
+  let done = false;
+  const finished = result.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  while (!done && !opts.signal?.aborted) {
+    try {
+      opts.onProgress(await handle.query(progressQuery));
+    } catch {
+      // no answer this time; the next poll asks again
+    }
+    await Promise.race([finished, stopped.catch(() => undefined), new Promise((r) => setTimeout(r, opts.pollMs))]);
+  }
+  // Rounds finished after the last poll are not queried again: the result's text holds them.
+  return Promise.race([result, stopped]);
+}
+
+/** The follower was stopped (the client went away); the workflow itself was left to its policy. */
+export class FollowStopped extends Error {
+  constructor() {
+    super('stopped following: the client went away');
+  }
+}
