@@ -36,27 +36,6 @@ from sprint_sft.events import emit, take_stdout  # noqa: E402
 take_stdout()
 
 
-def setting(value) -> str:
-    """An enum-valued training argument (optimizer, scheduler) as its plain name."""
-    return str(getattr(value, "value", value))
-
-
-def derived_settings(sft, do_eval: bool, cuda: bool, flags: set[str]) -> dict:
-    """Settings that follow from the data and the machine; each change is reported on stderr."""
-    changes: dict = {}
-    if not do_eval and sft.eval_strategy != "no":
-        changes.update(eval_strategy="no", load_best_model_at_end=False, metric_for_best_model=None)
-    if not cuda and sft.bf16 and "bf16" not in flags:
-        print("sprint-sft: no GPU; the recipe's bf16 is off (pass --bf16 true to force it on the CPU)", file=sys.stderr)
-        changes.update(bf16=False)
-    # The data path already dropped or cut examples to max_length; without packing, TRL must not
-    # cut again (and refuses padding-free batches with a max_length).
-    if not sft.packing:
-        changes.update(max_length=None)
-    changes.update(remove_unused_columns=False, disable_tqdm=True)
-    return changes
-
-
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     import torch
@@ -69,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     from sprint_sft.events import EventCallback, TokenCounter
     from sprint_sft.hf_dataset import to_hf_dataset
     from sprint_sft.model import liger_available, load_model_and_tokenizer
-    from sprint_sft.recipes import parse_arguments
+    from sprint_sft.recipes import derived_settings, parse_arguments, setting
 
     transformers.logging.set_verbosity_warning()
     cuda = torch.cuda.is_available()
@@ -105,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     do_eval = bool(eval_examples)
 
     flags = {a[2:].split("=")[0].replace("-", "_") for a in raw if a.startswith("--")}
-    changes = derived_settings(sft, do_eval, cuda, flags)
+    changes = derived_settings(sft, do_eval, cuda, flags, parsed.profile)
     liger = sft.use_liger_kernel or (cuda and liger_available())
     if liger and not sft.use_liger_kernel:
         changes.update(use_liger_kernel=True)
@@ -129,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             packing=bool(sft.packing),
             liger=bool(sft.use_liger_kernel),
             gradient_checkpointing=bool(sft.gradient_checkpointing),
+            deepspeed=os.path.basename(sft.deepspeed) if isinstance(sft.deepspeed, str) else None,
             report_to=report_to,
             logging_dir=os.path.abspath(tensorboard_dir) if "tensorboard" in report_to else None,
             train=train_stats.to_json(),

@@ -172,3 +172,32 @@ def parse_arguments(argv: list[str] | None, cuda: bool) -> ParsedArguments:
         sft.report_to = [r.strip() for item in sft.report_to for r in item.split(",") if r.strip() not in ("", "none")]
     sprint.profile = profile
     return ParsedArguments(sprint, script, sft, model, profile, [os.path.abspath(p) for p in recipes])
+
+
+def setting(value) -> str:
+    """An enum-valued training argument (optimizer, scheduler) as its plain name."""
+    return str(getattr(value, "value", value))
+
+
+def derived_settings(sft, do_eval: bool, cuda: bool, flags: set[str], profile: str) -> dict:
+    """Settings that follow from the data and the machine; each change is reported on stderr."""
+    changes: dict = {}
+    if not do_eval and sft.eval_strategy != "no":
+        changes.update(eval_strategy="no", load_best_model_at_end=False, metric_for_best_model=None)
+    if not cuda and sft.bf16 and "bf16" not in flags:
+        print("sprint-sft: no GPU; the recipe's bf16 is off (pass --bf16 true to force it on the CPU)", file=sys.stderr)
+        changes.update(bf16=False)
+    # The paper trains 7B with ZeRO-3 across the GPUs of a node. The platform's launchers start
+    # several processes with torchrun (no accelerate config), so a multi-process run of the paper's
+    # or the released recipe that names no sharding gets the ZeRO-3 config next to this file.
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    sharded = os.environ.get("ACCELERATE_USE_DEEPSPEED") == "true" or os.environ.get("ACCELERATE_USE_FSDP") == "true"
+    if world > 1 and profile in ("paper", "released") and not sft.deepspeed and not sft.fsdp and not sharded:
+        print(f"sprint-sft: {world} processes, profile {profile}: DeepSpeed ZeRO-3 (ds_zero3.json)", file=sys.stderr)
+        changes.update(deepspeed=os.path.join(os.path.dirname(RECIPES_DIR), "ds_zero3.json"))
+    # The data path already dropped or cut examples to max_length; without packing, TRL must not
+    # cut again (and refuses padding-free batches with a max_length).
+    if not sft.packing:
+        changes.update(max_length=None)
+    changes.update(remove_unused_columns=False, disable_tqdm=True)
+    return changes

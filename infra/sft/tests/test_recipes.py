@@ -79,3 +79,26 @@ def test_evaluation_follows_the_saves_unless_set_with_them(tmp_path):
     recipe.write_text("save_steps: 50\neval_steps: 25\n")
     assert parse_arguments(["--config", str(recipe), *OUT], cuda=False).sft.eval_steps == 25
     assert parse_arguments(OUT, cuda=False).sft.eval_steps == 100
+
+
+def test_torchrun_runs_of_the_paper_recipes_get_zero3_unless_sharding_is_named(monkeypatch):
+    from sprint_sft.recipes import derived_settings
+
+    # Parsed before WORLD_SIZE is set: transformers would start a process group for it.
+    sft = parse_arguments(["--profile", "paper", *OUT, *CPU], cuda=True).sft
+    single = parse_arguments(["--profile", "single-gpu-80gb", *OUT, *CPU], cuda=True).sft
+    monkeypatch.setenv("WORLD_SIZE", "8")
+    monkeypatch.delenv("ACCELERATE_USE_DEEPSPEED", raising=False)
+    changes = derived_settings(sft, do_eval=True, cuda=True, flags=set(), profile="paper")
+    assert changes["deepspeed"].endswith("infra/sft/ds_zero3.json") and os.path.isfile(changes["deepspeed"])
+    # An accelerate config that already shards (ZeRO-3 or FSDP), or one process, is left alone.
+    monkeypatch.setenv("ACCELERATE_USE_DEEPSPEED", "true")
+    assert "deepspeed" not in derived_settings(sft, True, True, set(), "paper")
+    monkeypatch.delenv("ACCELERATE_USE_DEEPSPEED")
+    monkeypatch.setenv("WORLD_SIZE", "1")
+    assert "deepspeed" not in derived_settings(sft, True, True, set(), "paper")
+    # The single-GPU profile never gets it, and no evaluation data switches best-model keeping off.
+    monkeypatch.setenv("WORLD_SIZE", "8")
+    changes = derived_settings(single, do_eval=False, cuda=True, flags=set(), profile="single-gpu-80gb")
+    assert "deepspeed" not in changes
+    assert changes["eval_strategy"] == "no" and changes["load_best_model_at_end"] is False
