@@ -1,36 +1,71 @@
 import { z } from 'zod';
 import { trainingProfiles } from './training-profiles';
 
-/** The SPRINT paper's fine-tuning settings for deepseek-ai/DeepSeek-R1-Distill-Qwen-7B. */
+/** The base model of the SPRINT paper's fine-tuning. */
 export const PAPER_BASE_MODEL = 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B';
 
 export { trainingProfiles, type TrainingProfile } from './training-profiles';
 
 const positiveInt = z.number().int().positive();
 
-/** Trainer hyperparameters (infra/sft/train.py flags). Unset optional ones come from the profile. */
+/** Keys a value of which would be a secret: those come from the trainer's environment only. */
+const secretKey = /token|secret|password|api_?key|credential/i;
+
+/** A TRL SFTConfig / transformers TrainingArguments field name, as `trl sft` spells it. */
+const trainingArgName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'a TRL/transformers field name in snake_case');
+
+/**
+ * Trainer settings (infra/sft/train.py). Every field is optional: an unset one keeps the value of
+ * the profile's recipe (infra/sft/recipes/<profile>.yaml), so e.g. the `released` profile's lr 1e-6
+ * is not overwritten by a default here. Precedence: profile recipe < `recipe` < these fields <
+ * `trainingArgs` < extra flags.
+ */
 export const hyperparametersSchema = z
   .object({
-    epochs: z.number().positive().default(5),
+    epochs: z.number().positive().optional(),
     /** Stop after this many optimizer steps (overrides epochs). */
     maxSteps: positiveInt.optional(),
-    learningRate: z.number().positive().default(1e-5),
-    weightDecay: z.number().nonnegative().default(1e-4),
-    warmupRatio: z.number().min(0).max(1).default(0.05),
-    scheduler: z.string().min(1).default('linear'),
-    /** Tokens per example (prompt + completion); profile default (paper 7168, one 80GB GPU 4096, CPU 512). */
+    learningRate: z.number().positive().optional(),
+    weightDecay: z.number().nonnegative().optional(),
+    /** Linear warm-up as a fraction of the steps (paper: 0.05). */
+    warmupRatio: z.number().min(0).lt(1).optional(),
+    scheduler: z.string().min(1).optional(),
+    /** Tokens per example (prompt + completion); profile default (paper/released 7168, CPU 512). */
     maxLength: positiveInt.optional(),
     perDeviceBatchSize: positiveInt.optional(),
     gradientAccumulationSteps: positiveInt.optional(),
+    /** A transformers optimizer name (adamw_torch_fused, adafactor, adamw_8bit, ...). */
     optim: z.string().min(1).optional(),
     bf16: z.boolean().optional(),
     gradientCheckpointing: z.boolean().optional(),
-    saveSteps: positiveInt.default(100),
+    /** Attention kernel; flash_attention_2/3 need their package in the trainer's environment. */
+    attnImplementation: z.enum(['sdpa', 'eager', 'flash_attention_2', 'flash_attention_3']).optional(),
+    /** Pack samples into max-length rows (no attention across samples) instead of padding-free batches. */
+    packing: z.boolean().optional(),
+    /** Liger kernels (needs liger-kernel in the trainer's environment). */
+    useLigerKernel: z.boolean().optional(),
+    /** Where metrics go: tensorboard (the recipes' default, logs in the run folder), wandb, trackio (keys from the trainer's environment). */
+    reportTo: z.array(z.enum(['tensorboard', 'wandb', 'trackio', 'mlflow', 'none'])).min(1).optional(),
+    /** Push every saved checkpoint to this Hub repo ("org/name"); the token is HF_TOKEN in the trainer's environment. */
+    pushCheckpointsTo: z
+      .string()
+      .regex(/^[\w.-]+\/[\w.-]+$/, 'a Hub repo id like org/name')
+      .optional(),
+    saveSteps: positiveInt.optional(),
     evalSteps: positiveInt.optional(),
-    saveTotalLimit: positiveInt.default(3),
-    seed: z.number().int().default(42),
+    saveTotalLimit: positiveInt.optional(),
+    seed: z.number().int().optional(),
     /** How the prompt string is rendered before the completion ({prompt} is replaced); no chat template. */
     promptTemplate: z.string().includes('{prompt}', { message: 'must contain {prompt}' }).optional(),
+    /** A YAML recipe (TRL's `trl sft --config` format) applied over the profile's, as the trainer host sees the path. */
+    recipe: z.string().min(1).optional(),
+    /** Any other TRL / transformers training argument, passed through as `--name value`. */
+    trainingArgs: z
+      .record(trainingArgName, z.union([z.string(), z.number(), z.boolean()]))
+      .refine((r) => !Object.keys(r).some((k) => secretKey.test(k)), {
+        message: 'secrets never go in the config: the trainer reads tokens from its own environment (HF_TOKEN, WANDB_API_KEY)',
+      })
+      .optional(),
   })
   .strict();
 export type Hyperparameters = z.infer<typeof hyperparametersSchema>;

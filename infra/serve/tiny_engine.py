@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import sys
-import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,7 +27,11 @@ class RequestError(ValueError):
 
 
 class Engine:
-    """Loads a model folder and generates token by token with a KV cache; one request at a time."""
+    """Loads a model folder and generates token by token with a KV cache.
+
+    Requests run concurrently, one server thread each: every generation keeps its own KV cache and
+    generator, the model's weights are only read (eval mode, no_grad, which is per thread), and
+    torch releases the GIL inside its kernels, so a plan's executors really run side by side."""
 
     def __init__(self, model_dir: str, served_name: str, device: str | None = None, max_context: int | None = None):
         import torch
@@ -44,7 +47,6 @@ class Engine:
         self.model = AutoModelForCausalLM.from_pretrained(model_dir, **{dtype_key: dtype}).to(self.device).eval()
         self.served_name = served_name
         self.max_context = max_context
-        self.lock = threading.Lock()
         self.created = int(time.time())
         # transformers 5 calls the KV cache `cache`; older versions `past_key_values`.
         import inspect
@@ -91,7 +93,7 @@ class Engine:
         out_ids: list[int] = []
         sent = 0
         eos = self.tokenizer.eos_token_id
-        with self.lock, torch.no_grad():
+        with torch.no_grad():
             past = None
             step_input = torch.tensor([ids], device=self.device)
             finish: str | None = None

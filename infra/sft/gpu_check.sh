@@ -1,74 +1,47 @@
 #!/usr/bin/env bash
-# GPU check of the trainer: ~20 optimizer steps in bf16 on one GPU with a 7B-shaped Qwen2 layer stack
-# (hidden 3584, intermediate 18944, 28 heads, 4 KV heads, vocab 152064) cut to 2 layers, random init,
-# synthetic records, max length 2048, the single-gpu-80gb profile (bf16 autocast, gradient
-# checkpointing, Adafactor). Needs only torch + transformers (+ tokenizers, which transformers
-# brings); no network, no TRL, no DeepSpeed. Prints one JSON line with peak memory and tokens/s.
-#   bash infra/sft/gpu_check.sh            (PYTHON=... to choose the interpreter; STEPS=20)
+# GPU check of the trainer, one command (bench/trainer/bench.py three times): the project's trainer
+# against a plain PyTorch loop on the same model shape, data, batches, optimizer and precision.
+#   1. the DeepSeek-R1-Distill-Qwen-7B shape cut to 2 layers, 4,096 tokens/sample, AdamW (fused), bf16
+#   2. the same at 7,168 tokens/sample
+#   3. the full 7B shape at 7,168 tokens, one GPU, bf16 weights, gradient checkpointing, Adafactor
+#      (the single-gpu-80gb profile's optimizer; AdamW's fp32 moments do not fit one 80 GB card)
+# Targets (issue 14): ratio >= 0.85 on each shape; the full 7B step within 80 GB; a paper-scale run
+# (~1,700 samples x 3k tokens x 5 epochs = 25.5M tokens) in <= 1.5 h at the measured 7B rate.
+# Random init and synthetic records: no network. Prints one JSON line per shape, then a summary.
+#   bash infra/sft/gpu_check.sh     (PYTHON=... to choose the interpreter; STEPS=12 per shape)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
 PY=${PYTHON:-}
 if [[ -z "$PY" ]]; then
-  if [[ -x "$HERE/../../.venv/bin/python" ]]; then PY="$HERE/../../.venv/bin/python"; else PY=python3; fi
+  if [[ -x "$ROOT/.venv/bin/python" ]]; then PY="$ROOT/.venv/bin/python"; else PY=python3; fi
 fi
-STEPS=${STEPS:-20}
-if ! "$PY" -c 'import torch, transformers' 2>/dev/null; then
-  echo "gpu_check: $PY lacks torch or transformers (pip install -r infra/sft/requirements.txt, or PYTHON=...)" >&2
+STEPS=${STEPS:-12}
+if ! "$PY" -c 'import torch, transformers, trl' 2>/dev/null; then
+  echo "gpu_check: $PY lacks torch, transformers or trl (pip install -r infra/sft/requirements.txt, or PYTHON=...)" >&2
   exit 2
 fi
-"$PY" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' ||
-  echo "gpu_check: warning: no CUDA device visible; this runs on the CPU and will be slow" >&2
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
-
-"$PY" - "$WORK/data" <<'PY'
-import json, os, random, sys
-out = sys.argv[1]; os.makedirs(out)
-rng = random.Random(0)
-words = "plan execute prompt result number target verify case branch sum product check answer".split()
-def rec():
-    q = " ".join(rng.choice(words) for _ in range(60))
-    body = "\n".join(
-        f"<execution_1.{k}>\n" + " ".join(f"{rng.choice(words)} {rng.randint(0, 999)}" for _ in range(120)) + f"\n</execution_1.{k}>"
-        for k in range(1, 12))
-    return {"prompt": f"<Question>\n{q}\n</Question>\n\n", "completion": f"<think>\n<Plan_1>\n{q}\n</Plan_1>\n\n{body}\n</think>"}
-with open(f"{out}/train.jsonl", "w") as fh:
-    for _ in range(64): fh.write(json.dumps(rec()) + "\n")
-PY
-
-MODEL_CONFIG=${MODEL_CONFIG:-'{"hidden_size":3584,"intermediate_size":18944,"num_hidden_layers":2,"num_attention_heads":28,"num_key_value_heads":4,"vocab_size":152064,"tie_word_embeddings":false,"rope_theta":10000.0,"rms_norm_eps":1e-6}'}
-start=$(date +%s)
-set +e
-"$PY" "$HERE/train.py" --dataset "$WORK/data" --eval-file none --output-dir "$WORK/run" \
-  --model-config "$MODEL_CONFIG" --tokenizer-vocab 4096 --profile single-gpu-80gb \
-  --max-length "${MAX_LENGTH:-2048}" --gradient-accumulation-steps 1 --max-steps "$STEPS" --save-steps 100000 \
-  --lr 1e-5 >"$WORK/events.jsonl" 2>"$WORK/stderr.txt"
-rc=$?
-set -e
-if [[ $rc -ne 0 ]]; then
-  echo "gpu_check: trainer failed (exit $rc); last lines of its stderr:" >&2
-  tail -40 "$WORK/stderr.txt" >&2
-  tail -3 "$WORK/events.jsonl" >&2
-  exit $rc
+if ! "$PY" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)'; then
+  echo "gpu_check: no CUDA device visible; the CPU bench is: $PY bench/trainer/bench.py" >&2
+  exit 3
 fi
-"$PY" - "$WORK/events.jsonl" "$(( $(date +%s) - start ))" <<'PY'
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+OUT=$(mktemp)
+trap 'rm -f "$OUT"' EXIT
+bench() { "$PY" "$ROOT/bench/trainer/bench.py" --json --steps "$STEPS" --warmup 4 --profile single-gpu-80gb "$@" | tee -a "$OUT"; }
+bench --shape 7b-2layer --seq 4096 --batch 1 --bf16 --optim adamw_torch_fused
+bench --shape 7b-2layer --seq 7168 --batch 1 --bf16 --optim adamw_torch_fused
+bench --shape 7b --seq 7168 --batch 1 --bf16 --gradient-checkpointing --optim adafactor
+"$PY" - "$OUT" <<'PY'
 import json, sys
-import torch
-events = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-start = next(e for e in events if e["event"] == "start")
-done = next(e for e in events if e["event"] == "done")
-logs = [e for e in events if e["event"] == "log"]
-steady = [e["tokens_per_s"] for e in logs[len(logs) // 2:] if e.get("tokens_per_s")]
-print(json.dumps({
-    "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
-    "torch": torch.__version__,
-    "profile": start["profile"], "device": start["device"], "max_length": start["max_length"],
-    "steps": done["step"], "tokens": done["tokens"],
-    "tokens_per_s_overall": done["tokens_per_s"],
-    "tokens_per_s_last_log": steady[-1] if steady else None,
-    "peak_gpu_mem_gb": done["peak_gpu_mem_gb"],
-    "first_loss": logs[0]["loss"] if logs else None, "last_loss": logs[-1]["loss"] if logs else None,
-    "wall_s": int(sys.argv[2]),
-}))
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+for r in rows:
+    p, q = r["project"], r["plain"]
+    print(f"{r['shape']:>10} seq {r['seq']:>5}: project {p['tokens_per_s']:>9.0f} tok/s {p['peak_gib']:6.1f} GiB | "
+          f"plain {q['tokens_per_s']:>9.0f} tok/s {q['peak_gib']:6.1f} GiB | ratio {r['ratio_tokens_per_s']:.3f}")
+full = rows[-1]["project"]
+paper_tokens = 1700 * 3000 * 5
+print(f"full 7B at 7168: peak {full['peak_gib']:.1f} GiB (fits 80 GB: {full['peak_gib'] < 80 * 1e9 / 2**30}); "
+      f"paper-scale run ({paper_tokens / 1e6:.1f}M tokens) at {full['tokens_per_s']:.0f} tok/s: "
+      f"{paper_tokens / full['tokens_per_s'] / 3600:.2f} h")
 PY

@@ -26,31 +26,51 @@ export function resolveRun(config: TrainingConfig, input: TrainingJobInput): Res
   };
 }
 
-/** Trainer flags (infra/sft/train.py) for a run, without the dataset and output paths. */
+/**
+ * Trainer flags (infra/sft/train.py) for a run, without the dataset and output paths. Names are
+ * TRL's / transformers' own (`--learning_rate`), so what a user knows from `trl sft` works here;
+ * a setting left unset is not passed, and the profile's recipe decides it.
+ */
 export function trainerArgs(input: TrainingJobInput, run: ResolvedRun): string[] {
   const hp = run.hyperparameters;
   const args: string[] = [];
-  if (input.tiny) args.push('--tiny-qwen2');
-  if (input.modelConfig) args.push('--model-config', JSON.stringify(input.modelConfig));
-  if (!input.tiny && !input.modelConfig) args.push('--model', run.baseModel);
-  args.push('--profile', run.profile);
-  args.push('--epochs', String(hp.epochs));
-  if (hp.maxSteps !== undefined) args.push('--max-steps', String(hp.maxSteps));
-  args.push('--lr', String(hp.learningRate), '--weight-decay', String(hp.weightDecay));
-  args.push('--warmup-ratio', String(hp.warmupRatio), '--scheduler', hp.scheduler);
-  if (hp.maxLength !== undefined) args.push('--max-length', String(hp.maxLength));
-  if (hp.perDeviceBatchSize !== undefined)
-    args.push('--per-device-batch-size', String(hp.perDeviceBatchSize));
-  if (hp.gradientAccumulationSteps !== undefined)
-    args.push('--gradient-accumulation-steps', String(hp.gradientAccumulationSteps));
-  if (hp.optim !== undefined) args.push('--optim', hp.optim);
-  if (hp.bf16 !== undefined) args.push(hp.bf16 ? '--bf16' : '--no-bf16');
-  if (hp.gradientCheckpointing !== undefined)
-    args.push(hp.gradientCheckpointing ? '--gradient-checkpointing' : '--no-gradient-checkpointing');
-  args.push('--save-steps', String(hp.saveSteps));
-  if (hp.evalSteps !== undefined) args.push('--eval-steps', String(hp.evalSteps));
-  args.push('--save-total-limit', String(hp.saveTotalLimit), '--seed', String(hp.seed));
-  if (hp.promptTemplate !== undefined) args.push('--prompt-template', hp.promptTemplate);
+  const flag = (name: string, value: string | number | boolean | undefined) => {
+    if (value !== undefined) args.push(`--${name}`, String(value));
+  };
+  if (input.tiny) args.push('--tiny_qwen2');
+  if (input.modelConfig) flag('model_config', JSON.stringify(input.modelConfig));
+  if (!input.tiny && !input.modelConfig) flag('model_name_or_path', run.baseModel);
+  flag('profile', run.profile);
+  flag('config', hp.recipe);
+  flag('num_train_epochs', hp.epochs);
+  flag('max_steps', hp.maxSteps);
+  flag('learning_rate', hp.learningRate);
+  flag('weight_decay', hp.weightDecay);
+  // transformers 5 takes the warm-up ratio as a fraction in warmup_steps.
+  flag('warmup_steps', hp.warmupRatio);
+  flag('lr_scheduler_type', hp.scheduler);
+  flag('max_length', hp.maxLength);
+  flag('per_device_train_batch_size', hp.perDeviceBatchSize);
+  flag('gradient_accumulation_steps', hp.gradientAccumulationSteps);
+  flag('optim', hp.optim);
+  flag('bf16', hp.bf16);
+  flag('gradient_checkpointing', hp.gradientCheckpointing);
+  flag('attn_implementation', hp.attnImplementation);
+  flag('packing', hp.packing);
+  flag('use_liger_kernel', hp.useLigerKernel);
+  // One flag value; the trainer splits it (transformers' parser takes a single string).
+  flag('report_to', hp.reportTo?.join(','));
+  if (hp.pushCheckpointsTo) {
+    flag('push_to_hub', true);
+    flag('hub_model_id', hp.pushCheckpointsTo);
+    flag('hub_strategy', 'every_save');
+  }
+  flag('save_steps', hp.saveSteps);
+  flag('eval_steps', hp.evalSteps);
+  flag('save_total_limit', hp.saveTotalLimit);
+  flag('seed', hp.seed);
+  flag('prompt_template', hp.promptTemplate);
+  for (const [name, value] of Object.entries(hp.trainingArgs ?? {})) flag(name, value);
   args.push(...(input.extraArgs ?? []));
   return args;
 }

@@ -11,6 +11,14 @@ export type TrainerEvent =
       train?: Record<string, unknown>;
       eval?: Record<string, unknown> | null;
       pid?: number;
+      /** The recipe the run started from and what it decided (shown, never swapped silently). */
+      profile?: string;
+      optim?: string;
+      attn_implementation?: string;
+      padding_free?: boolean;
+      report_to?: string[];
+      /** TensorBoard log folder in the run folder, when TensorBoard is a reporter. */
+      logging_dir?: string | null;
     }
   | {
       event: 'log';
@@ -22,6 +30,9 @@ export type TrainerEvent =
       epoch?: number;
       tokens_per_s: number | null;
       eta_s: number | null;
+      /** Cumulative training tokens and seconds since this launch began. */
+      tokens?: number;
+      elapsed_s?: number;
     }
   | { event: 'eval'; step: number; total: number; eval_loss: number }
   | { event: 'checkpoint'; step: number; path: string }

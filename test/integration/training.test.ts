@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import type { SprintConfig } from '../../config';
+import { parseConfig, type SprintConfig } from '../../config';
+import { resolveRun, trainerArgs } from '../../io/training/args';
 import { launchAlive, launchFiles } from '../../io/training/local';
 import type { TrainingHeartbeat } from '../../activities/training';
 import { publishWorkflow, trainingWorkflow } from '../../workflows';
@@ -47,6 +49,93 @@ function startEvents(runDir: string, launch: number): { step: number; resumed_fr
     .filter((l) => l.includes('"event":"start"'))
     .map((l) => JSON.parse(l) as { step: number; resumed_from: string | null });
 }
+
+describe('trainer flags from the config', () => {
+  it('are all accepted by the trainer, under the values the config gave', () => {
+    // Every field the config schema can carry, through the TS side, parsed by infra/sft's parser.
+    const config = parseConfig(
+      {
+        training: {
+          profile: 'released',
+          hyperparameters: {
+            epochs: 2,
+            maxSteps: 9,
+            learningRate: 2e-5,
+            weightDecay: 0.01,
+            warmupRatio: 0.1,
+            scheduler: 'cosine',
+            maxLength: 2048,
+            perDeviceBatchSize: 3,
+            gradientAccumulationSteps: 4,
+            optim: 'adafactor',
+            bf16: false,
+            gradientCheckpointing: false,
+            attnImplementation: 'eager',
+            packing: true,
+            useLigerKernel: false,
+            reportTo: ['tensorboard', 'wandb'],
+            pushCheckpointsTo: 'org/ckpt',
+            saveSteps: 6,
+            evalSteps: 3,
+            saveTotalLimit: 2,
+            seed: 7,
+            promptTemplate: 'Q: {prompt}',
+            trainingArgs: { neftune_noise_alpha: 5 },
+          },
+        },
+      },
+      'test',
+    );
+    const input = { runId: 'r', datasetDir: '/d' };
+    const args = ['--output-dir', '/tmp/unused', ...trainerArgs(input, resolveRun(config.training, input))];
+    const script = [
+      'import json, sys',
+      "sys.path.insert(0, 'infra/sft')",
+      'from sprint_sft.recipes import parse_arguments',
+      'p = parse_arguments(sys.argv[1:], cuda=False)',
+      's = p.sft',
+      'print(json.dumps(dict(profile=p.profile, model=p.model.model_name_or_path, attn=p.model.attn_implementation,',
+      '  epochs=s.num_train_epochs, max_steps=s.max_steps, lr=s.learning_rate, wd=s.weight_decay, warmup=s.warmup_steps,',
+      '  sched=str(s.lr_scheduler_type.value), max_length=s.max_length, bs=s.per_device_train_batch_size,',
+      '  ga=s.gradient_accumulation_steps, optim=str(s.optim.value), bf16=s.bf16, gc=s.gradient_checkpointing,',
+      '  packing=s.packing, liger=s.use_liger_kernel, report=s.report_to, push=s.push_to_hub, hub=s.hub_model_id,',
+      '  save=s.save_steps, eval=s.eval_steps, limit=s.save_total_limit, seed=s.seed, neftune=s.neftune_noise_alpha,',
+      '  template=p.sprint.prompt_template)))',
+    ].join('\n');
+    const out = execFileSync(path.join('.venv', 'bin', 'python'), ['-c', script, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({
+      profile: 'released',
+      model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
+      attn: 'eager',
+      epochs: 2,
+      max_steps: 9,
+      lr: 2e-5,
+      wd: 0.01,
+      warmup: 0.1,
+      sched: 'cosine',
+      max_length: 2048,
+      bs: 3,
+      ga: 4,
+      optim: 'adafactor',
+      bf16: false,
+      gc: false,
+      packing: true,
+      liger: false,
+      report: ['tensorboard', 'wandb'],
+      push: true,
+      hub: 'org/ckpt',
+      save: 6,
+      eval: 3,
+      limit: 2,
+      seed: 7,
+      neftune: 5,
+      template: 'Q: {prompt}',
+    });
+  });
+});
 
 describe('training workflow with the local launcher', () => {
   let stack: TestStack | undefined;

@@ -29,50 +29,80 @@ const spec = (over: Partial<LaunchSpec> = {}): LaunchSpec => ({
   launch: 0,
   datasetDir: '/srv/data/sprint-ds',
   runDir: '/srv/runs/Run_42',
-  trainerArgs: ['--lr', '0.00001'],
+  trainerArgs: ['--learning_rate', '0.00001'],
   ...over,
 });
 
 describe('trainer arguments from config', () => {
-  it('carries the paper defaults for the 7B base model', () => {
+  it('leaves the recipe settings to the profile: only the model and profile by default', () => {
     const config = parseConfig({}, 'test');
     const args = trainerArgs(
       { runId: 'r', datasetDir: '/d' },
       resolveRun(config.training, { runId: 'r', datasetDir: '/d' }),
     );
-    const flag = (name: string) => args[args.indexOf(name) + 1];
-    expect(flag('--model')).toBe(PAPER_BASE_MODEL);
-    expect(Number(flag('--epochs'))).toBe(5);
-    expect(Number(flag('--lr'))).toBe(1e-5);
-    expect(Number(flag('--weight-decay'))).toBe(1e-4);
-    expect(Number(flag('--warmup-ratio'))).toBe(0.05);
-    expect(flag('--scheduler')).toBe('linear');
-    expect(flag('--profile')).toBe('auto');
-    expect(args).not.toContain('--tiny-qwen2');
+    // Anything passed here would override the recipe (e.g. the released profile's lr 1e-6).
+    expect(args).toEqual(['--model_name_or_path', PAPER_BASE_MODEL, '--profile', 'auto']);
   });
 
-  it('applies input overrides and the tiny model switch', () => {
-    const config = parseConfig({ training: { hyperparameters: { saveSteps: 50 } } }, 'test');
+  it('passes set fields under their TRL / transformers names, then trainingArgs, then extra flags', () => {
+    const config = parseConfig(
+      {
+        training: {
+          profile: 'released',
+          hyperparameters: {
+            saveSteps: 50,
+            warmupRatio: 0.05,
+            reportTo: ['tensorboard', 'wandb'],
+            pushCheckpointsTo: 'org/sprint-ckpt',
+            attnImplementation: 'flash_attention_2',
+            trainingArgs: { neftune_noise_alpha: 5, torch_compile: true },
+          },
+        },
+      },
+      'test',
+    );
     const input = {
       runId: 'r',
       datasetDir: '/d',
       tiny: true,
       hyperparameters: { maxSteps: 7, learningRate: 3e-3, bf16: false },
+      extraArgs: ['--sleep_per_step', '0.2'],
     };
     const args = trainerArgs(input, resolveRun(config.training, input));
-    expect(args).toEqual(
-      expect.arrayContaining([
-        '--tiny-qwen2',
-        '--max-steps',
-        '7',
-        '--lr',
-        '0.003',
-        '--no-bf16',
-        '--save-steps',
-        '50',
-      ]),
-    );
-    expect(args).not.toContain('--model');
+    const flag = (name: string) => args[args.indexOf(name) + 1];
+    expect(args[0]).toBe('--tiny_qwen2');
+    expect(args).not.toContain('--model_name_or_path');
+    expect(flag('--profile')).toBe('released');
+    expect(flag('--max_steps')).toBe('7');
+    expect(Number(flag('--learning_rate'))).toBe(3e-3);
+    expect(flag('--bf16')).toBe('false');
+    expect(flag('--save_steps')).toBe('50');
+    expect(flag('--warmup_steps')).toBe('0.05');
+    expect(flag('--report_to')).toBe('tensorboard,wandb');
+    expect([flag('--push_to_hub'), flag('--hub_model_id'), flag('--hub_strategy')]).toEqual([
+      'true',
+      'org/sprint-ckpt',
+      'every_save',
+    ]);
+    expect(flag('--attn_implementation')).toBe('flash_attention_2');
+    expect(args.slice(-6)).toEqual([
+      '--neftune_noise_alpha',
+      '5',
+      '--torch_compile',
+      'true',
+      '--sleep_per_step',
+      '0.2',
+    ]);
+  });
+
+  it('refuses secrets and unknown profiles in the training config', () => {
+    expect(() =>
+      parseConfig({ training: { hyperparameters: { trainingArgs: { hub_token: 'hf_x' } } } }, 'test'),
+    ).toThrow(/training.hyperparameters.trainingArgs: secrets never go in the config/);
+    expect(() => parseConfig({ training: { profile: 'huge' } }, 'test')).toThrow(/training.profile/);
+    expect(() =>
+      parseConfig({ training: { hyperparameters: { trainingArgs: { 'Bad-Name': 1 } } } }, 'test'),
+    ).toThrow(/training.hyperparameters.trainingArgs.Bad-Name/);
   });
 
   it('names jobs deterministically as DNS-1123 labels of at most 63 characters', () => {
@@ -124,7 +154,7 @@ describe('Docker request body from config', () => {
       '--nproc-per-node=gpu',
       '/opt/sprint-sft/train.py',
     ]);
-    expect(body.Cmd).toEqual(['--dataset', '/sprint/data', '--output-dir', '/sprint/run', '--lr', '0.00001']);
+    expect(body.Cmd).toEqual(['--dataset', '/sprint/data', '--output-dir', '/sprint/run', '--learning_rate', '0.00001']);
     expect(body.HostConfig.Binds).toEqual([
       '/srv/data/sprint-ds:/sprint/data:ro',
       '/srv/runs/Run_42:/sprint/run',

@@ -20,14 +20,19 @@ TEXTS = ["<Plan_1>\nCompute 3 * 4 and 5 + 6.\n<prompt_1.1> 3 * 4 </prompt_1.1>\n
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
+def engine(tmp_path_factory):
     folder = tmp_path_factory.mktemp("model")
     tok = train_tokenizer(TEXTS, vocab_size=300)
     ids = {"bos_token_id": tok.bos_token_id, "eos_token_id": tok.eos_token_id, "pad_token_id": tok.pad_token_id}
     model = build_model(TINY_QWEN2, len(tok), 256, seed=3, special_ids=ids)
     model.save_pretrained(folder)
     tok.save_pretrained(folder)
-    server = serve(Engine(str(folder), "tiny"), "127.0.0.1", 0)
+    return Engine(str(folder), "tiny")
+
+
+@pytest.fixture(scope="module")
+def base_url(engine):
+    server = serve(engine, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/v1"
@@ -89,3 +94,22 @@ def test_bad_requests_are_400_and_unknown_models_404(base_url):
     with pytest.raises(urllib.error.HTTPError) as err:
         post(base_url + "/completions", {"model": "other", "prompt": "x"})
     assert err.value.code == 404
+
+
+def test_a_request_runs_while_another_is_mid_generation(engine):
+    """A generation suspended between two tokens (a stream whose reader is slow) must not hold the
+    engine: another request, from another thread, completes meanwhile (executors run side by side)."""
+    first = engine.generate({"prompt": "<Plan_1>", "max_tokens": 40, "temperature": 0})
+    next(first)  # the first generation now sits between two tokens
+    done = threading.Event()
+    result = {}
+
+    def second():
+        result["chunks"] = list(engine.generate({"prompt": "The answer", "max_tokens": 8, "temperature": 0}))
+        done.set()
+
+    threading.Thread(target=second, daemon=True).start()
+    assert done.wait(30), "the second request waited for the first to finish"
+    assert result["chunks"][-1][1] in ("stop", "length")
+    rest = list(first)
+    assert rest == [] or rest[-1][1] in ("stop", "length")

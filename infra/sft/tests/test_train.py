@@ -14,7 +14,7 @@ TRAIN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def run(dataset, out, *extra, check=True):
     proc = subprocess.run(
-        [sys.executable, TRAIN, "--dataset", str(dataset), "--output-dir", str(out), "--tiny-qwen2", "--lr", "3e-3", *extra],
+        [sys.executable, TRAIN, "--dataset", str(dataset), "--output_dir", str(out), "--tiny_qwen2", "--learning_rate", "3e-3", *extra],
         capture_output=True,
         text=True,
         timeout=300,
@@ -33,9 +33,17 @@ def dataset(tmp_path_factory):
 
 
 def test_stdout_is_only_json_events_and_loss_falls(dataset, tmp_path):
-    proc, events = run(dataset, tmp_path / "run", "--max-steps", "24", "--save-steps", "12", "--per-device-batch-size", "4")
+    proc, events = run(dataset, tmp_path / "run", "--max_steps", "24", "--save_steps", "12", "--eval_steps", "12", "--per_device_train_batch_size", "4")
     kinds = [e["event"] for e in events]
     assert kinds[0] == "start" and kinds[-1] == "done"
+    start = events[0]
+    assert start["profile"] == "cpu" and start["optim"] == "adamw_torch"
+    assert start["padding_free"] is True and start["attn_implementation"] == "sdpa"
+    # TensorBoard is the default reporter; its event files are in the run folder.
+    assert start["report_to"] == ["tensorboard"]
+    tb = tmp_path / "run" / "tensorboard"
+    assert start["logging_dir"] == str(tb)
+    assert any(name.startswith("events.out.tfevents") for name in os.listdir(tb))
     logs = [e for e in events if e["event"] == "log"]
     assert [e["step"] for e in logs] == list(range(1, 25))
     for e in logs:
@@ -52,8 +60,8 @@ def test_stdout_is_only_json_events_and_loss_falls(dataset, tmp_path):
 
 def test_checkpoint_written_and_resumed_run_continues_from_its_step(dataset, tmp_path):
     out = tmp_path / "run"
-    args = ["--max-steps", "6", "--save-steps", "2", "--save-total-limit", "5"]
-    proc, events = run(dataset, out, *args, "--exit-after-step", "4", check=False)
+    args = ["--max_steps", "6", "--save_steps", "2", "--save_total_limit", "5"]
+    proc, events = run(dataset, out, *args, "--exit_after_step", "4", check=False)
     assert proc.returncode == 75
     assert [e["step"] for e in events if e["event"] == "checkpoint"] == [2, 4]
     assert (out / "checkpoint-4" / "trainer_state.json").is_file()
@@ -85,3 +93,12 @@ def test_bad_data_is_an_error_event(tmp_path):
     assert proc.returncode == 1
     assert events[-1]["event"] == "error"
     assert "train.jsonl:1" in events[-1]["message"]
+
+
+def test_single_gpu_profile_names_its_memory_saving_optimizer(dataset, tmp_path):
+    proc, events = run(dataset, tmp_path / "run", "--profile", "single-gpu-80gb", "--max_steps", "2", "--report_to", "none")
+    assert events[0]["profile"] == "single-gpu-80gb"
+    assert events[0]["optim"] == "adafactor" and events[0]["gradient_checkpointing"] is True
+    summary = json.loads((tmp_path / "run" / "final" / "training_summary.json").read_text())
+    assert summary["hyperparameters"]["optim"] == "adafactor"
+    assert summary["recipes"][0].endswith("recipes/single-gpu-80gb.yaml")
