@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { DefaultLogger, type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { SprintConfig } from '../config/schema';
-import { poolQueue, replicaQueue } from '../config/queues';
+import { configFingerprint, workerIdentity } from '../config/deployment';
+import { controlQueue, curationQueue, trainingQueue, poolQueue, replicaQueue } from '../config/queues';
 import { controlActivities, curationActivities, llmActivities, trainingActivities } from './activities';
 
 export const workerRoles = ['control', 'llm', 'curation', 'training', 'all'] as const;
@@ -23,6 +25,11 @@ function workflowSource(setup: WorkerSetup): Pick<WorkerOptions, 'workflowsPath'
   return { workflowsPath: require.resolve('../workflows') };
 }
 
+/** Identity with the config fingerprint, so `sprint status` can spot pollers that run another config. */
+function identity(config: SprintConfig): string {
+  return workerIdentity(configFingerprint(config), process.pid, os.hostname());
+}
+
 function shutdownGrace(config: SprintConfig) {
   return config.workers.shutdownGraceSeconds * 1000;
 }
@@ -33,7 +40,8 @@ async function controlWorker(setup: WorkerSetup): Promise<Worker[]> {
     await Worker.create({
       connection,
       namespace: config.temporal.namespace,
-      taskQueue: config.taskQueues.control,
+      identity: identity(config),
+      taskQueue: controlQueue(config),
       ...workflowSource(setup),
       activities: controlActivities(config),
       ...config.workers.control,
@@ -48,7 +56,8 @@ async function curationWorker(setup: WorkerSetup): Promise<Worker[]> {
     await Worker.create({
       connection,
       namespace: config.temporal.namespace,
-      taskQueue: config.taskQueues.curation,
+      identity: identity(config),
+      taskQueue: curationQueue(config),
       activities: curationActivities(config),
       maxConcurrentActivityTaskExecutions: config.workers.curation.maxConcurrentActivityTaskExecutions,
       shutdownGraceTime: shutdownGrace(config),
@@ -62,7 +71,8 @@ async function trainingWorker(setup: WorkerSetup): Promise<Worker[]> {
     await Worker.create({
       connection,
       namespace: config.temporal.namespace,
-      taskQueue: config.taskQueues.training,
+      identity: identity(config),
+      taskQueue: trainingQueue(config),
       activities: trainingActivities(config),
       maxConcurrentActivityTaskExecutions: config.workers.training.maxConcurrentActivityTaskExecutions,
       shutdownGraceTime: shutdownGrace(config),
@@ -80,12 +90,13 @@ async function llmWorkers(setup: WorkerSetup, pool: string, replica: string, wit
   const activities = llmActivities(config, pool, replica);
   // One process may serve several replicas of a pool, but the SDK allows one worker per queue and
   // process: the pool's shared queue is then polled by the first replica's worker only.
-  const queues = withSharedQueue ? [replicaQueue(config, pool, replica), poolQueue(pool)] : [replicaQueue(config, pool, replica)];
+  const queues = withSharedQueue ? [replicaQueue(config, pool, replica), poolQueue(config, pool)] : [replicaQueue(config, pool, replica)];
   return Promise.all(
     queues.map((taskQueue) =>
       Worker.create({
         connection,
         namespace: config.temporal.namespace,
+      identity: identity(config),
         taskQueue,
         activities,
         maxConcurrentActivityTaskExecutions: p.maxConcurrentCalls,

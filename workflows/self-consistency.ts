@@ -5,12 +5,14 @@ import {
   majorityVote,
   renderAnswer,
 } from '../core/methods/baselines';
-import type { MethodRunInput, MethodRunResult } from '../core/method-result';
+import type { MethodRunResult } from '../core/method-result';
 import {
   answerKindSetting,
   artifactCalls,
   badSetting,
   modelCalls,
+  sharedQueueOf,
+  type BaselineRunInput,
   numberSetting,
   sumTokens,
 } from './baseline-common';
@@ -23,7 +25,7 @@ import {
  * settings: samples (20), maxTokens (8000), temperature (0.6), seed (0), answerKind, promptTemplate,
  * callTimeoutMs.
  */
-export async function scWorkflow(input: MethodRunInput): Promise<MethodRunResult> {
+export async function scWorkflow(input: BaselineRunInput): Promise<MethodRunResult> {
   const started = Date.now();
   const s = input.settings ?? {};
   const pool = input.pool ?? 'local';
@@ -33,7 +35,7 @@ export async function scWorkflow(input: MethodRunInput): Promise<MethodRunResult
   const template = typeof s.promptTemplate === 'string' ? s.promptTemplate : DEFAULT_PROMPT_TEMPLATE;
   if (!template.includes('{question}')) badSetting('setting "promptTemplate" must contain {question}');
   const seed = numberSetting(s, 'seed', 0);
-  const { complete } = modelCalls(pool, numberSetting(s, 'callTimeoutMs', 600_000, 1000));
+  const { complete } = modelCalls(sharedQueueOf(input, pool), numberSetting(s, 'callTimeoutMs', 600_000, 1000));
   const prompt = applyTemplate(template, input.question);
   const samples = await Promise.all(
     Array.from({ length: n }, (_, i) =>

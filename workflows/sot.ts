@@ -7,12 +7,14 @@ import {
   pointMessage,
   skeletonMessage,
 } from '../core/methods/baselines';
-import type { MethodRunInput, MethodRunResult } from '../core/method-result';
+import type { MethodRunResult } from '../core/method-result';
 import {
   answerKindSetting,
   artifactCalls,
   badSetting,
   modelCalls,
+  sharedQueueOf,
+  type BaselineRunInput,
   numberSetting,
   sumTokens,
 } from './baseline-common';
@@ -25,7 +27,7 @@ import {
  * settings: maxPoints (10), skeletonMaxTokens (1000), pointMaxTokens (2000), joinMaxTokens (4000),
  * temperature (0.6), answerKind (math | choice | countdown), promptTemplate, callTimeoutMs.
  */
-export async function sotWorkflow(input: MethodRunInput): Promise<MethodRunResult> {
+export async function sotWorkflow(input: BaselineRunInput): Promise<MethodRunResult> {
   const started = Date.now();
   const s = input.settings ?? {};
   const pool = input.pool ?? 'local';
@@ -34,7 +36,7 @@ export async function sotWorkflow(input: MethodRunInput): Promise<MethodRunResul
   const kind = answerKindSetting(s);
   const template = typeof s.promptTemplate === 'string' ? s.promptTemplate : DEFAULT_PROMPT_TEMPLATE;
   if (!template.includes('{question}')) badSetting('setting "promptTemplate" must contain {question}');
-  const { complete } = modelCalls(pool, numberSetting(s, 'callTimeoutMs', 600_000, 1000));
+  const { complete } = modelCalls(sharedQueueOf(input, pool), numberSetting(s, 'callTimeoutMs', 600_000, 1000));
   const prompt = (message: string) => applyTemplate(template, message);
 
   const skeleton = await complete({

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { Runtime } from '@temporalio/worker';
-import { sessionRunInput, type SprintConfig } from '../../config';
+import { controlQueue, sessionRunInput, type SprintConfig } from '../../config';
 import { ModelClient } from '../../io/model-client';
 import type { SessionProgress } from '../../core/session-types';
 import { sequentialWorkflow, sessionWorkflow } from '../../workflows';
@@ -156,13 +156,13 @@ export function registerAsk(program: Command): void {
         const handle =
           opts.mode === 'sprint'
             ? await client.workflow.start(sessionWorkflow, {
-                taskQueue: config.taskQueues.control,
+                taskQueue: controlQueue(config),
                 workflowId,
                 args: [input],
                 staticSummary: `SPRINT session: ${question.slice(0, 120)}`,
               })
             : await client.workflow.start(sequentialWorkflow, {
-                taskQueue: config.taskQueues.control,
+                taskQueue: controlQueue(config),
                 workflowId,
                 args: [input],
                 staticSummary: `sequential: ${question.slice(0, 120)}`,

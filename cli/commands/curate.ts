@@ -14,6 +14,7 @@ import { curationWorkflow } from '../../workflows';
 import type { CurationInput, CurationProgress, CurationResult } from '../../workflows/curation';
 import { clientFor, readConfig, uiLink, type GlobalOptions } from '../context';
 import { CliError, ExitCode } from '../exit-codes';
+import { controlQueue, curationQueue } from '../../config/queues';
 
 interface CurateOptions {
   input?: string;
@@ -103,7 +104,7 @@ async function runCurate(opts: CurateOptions, cmd: Command): Promise<void> {
   const input: CurationInput = {
     source,
     outDir,
-    taskQueue: config.taskQueues.curation,
+    taskQueue: curationQueue(config),
     settings,
     ...(limit !== undefined ? { limit } : {}),
     ...(opts.dataset ? { dataset: opts.dataset } : {}),
@@ -128,7 +129,7 @@ async function runCurate(opts: CurateOptions, cmd: Command): Promise<void> {
   }
   try {
     const handle = await client.workflow.start(curationWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId,
       args: [input],
       staticSummary: `curate ${source.kind === 'file' ? path.basename(source.path) : source.kind === 'hub' ? source.repo : `${source.count} generated traces`} -> ${outDir} (${settings.extractor})`,

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Runtime } from '@temporalio/worker';
 import { projectRoot } from '../../infra/temporal/dev-server';
+import { controlQueue, queuePrefix } from '../../config';
 import { connectClient, connectWorker } from '../../workers/connection';
 import { createWorkers, firstStopSignal, runWorkers, workerLogger } from '../../workers/create';
 import { readConfig, uiLink, type GlobalOptions } from '../context';
@@ -63,6 +64,9 @@ export function registerDemo(program: Command): void {
       Runtime.install({ shutdownSignals: [], logger: workerLogger('ERROR') });
       const stopSignal = firstStopSignal(log);
       const server = await bringUpServer(config, log);
+      // Attached to someone else's server, the demo must not hand its tasks to their workers (nor
+      // take theirs): its queues carry its own prefix (config/deployment.ts).
+      log(`this stack's task queues: ${controlQueue(config)}, ... (prefix "${queuePrefix(config)}")`);
       const connection = await connectWorker(config);
       const workers = await createWorkers('all', { config, connection });
       let release!: () => void;

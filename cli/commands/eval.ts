@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { WorkflowFailedError } from '@temporalio/client';
 import { Runtime, type Worker } from '@temporalio/worker';
-import { poolRoute, type SprintConfig } from '../../config';
+import { controlQueue, poolRoute, type SprintConfig } from '../../config';
 import { ModelClient } from '../../io/model-client';
 import { readRecords, writeCrossReport } from '../../io/evaluation/report';
 import { scoreTrajectories } from '../../io/evaluation/score';
@@ -224,7 +224,7 @@ async function runEval(opts: EvalOptions, cmd: Command): Promise<void> {
   const log = (line: string) => console.log(line);
   try {
     const handle = await client.workflow.start(evaluationWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId,
       args: [input],
       workflowIdConflictPolicy: 'USE_EXISTING',

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { Command } from 'commander';
-import { poolRoute, type SprintConfig } from '../../config';
+import { controlQueue, curationQueue, trainingQueue, poolRoute, type SprintConfig } from '../../config';
 import { benchmarkNames, type BenchmarkName } from '../../core/benchmarks';
 import type { MethodName } from '../../core/method-result';
 import type { TrainingProgress } from '../../io/training/types';
@@ -75,7 +75,7 @@ export function buildPipelineInput(config: SprintConfig, opts: PipelineOptions):
         ? { kind: 'file', path: path.resolve(opts.traces) }
         : { kind: 'generate', count: count!, seed: 1 },
       outDir: path.join(out, 'dataset'),
-      taskQueue: config.taskQueues.curation,
+      taskQueue: curationQueue(config),
       settings: { ...config.curation, extractor },
       runKey: `${id}-curate`,
     };
@@ -89,7 +89,7 @@ export function buildPipelineInput(config: SprintConfig, opts: PipelineOptions):
       throw new CliError('--launcher: local | docker | kubernetes', ExitCode.usage);
     const maxSteps = posInt(opts.maxSteps, '--max-steps');
     input.train = {
-      taskQueue: config.taskQueues.training,
+      taskQueue: trainingQueue(config),
       launcher,
       tiny: Boolean(opts.tiny) && !opts.modelConfig,
       ...(opts.modelConfig ? { modelConfig: opts.modelConfig } : {}),
@@ -106,7 +106,7 @@ export function buildPipelineInput(config: SprintConfig, opts: PipelineOptions):
     const repo = opts.repo ?? `sprint/${id}`;
     if (!/^[\w.-]+\/[\w.-]+$/.test(repo))
       throw new CliError(`--repo: namespace/name (got "${repo}")`, ExitCode.usage);
-    input.publish = { taskQueue: config.taskQueues.training, repo, private: config.hub.private };
+    input.publish = { taskQueue: trainingQueue(config), repo, private: config.hub.private };
   }
 
   if (!skip.includes('evaluate')) {
@@ -146,7 +146,7 @@ export async function runPipeline(
   log: (line: string) => void = (l) => console.error(l),
 ): Promise<PipelineResult> {
   const handle = await client.workflow.start(pipelineWorkflow, {
-    taskQueue: config.taskQueues.control,
+    taskQueue: controlQueue(config),
     workflowId: input.pipelineId,
     args: [input],
     workflowIdConflictPolicy: 'USE_EXISTING',

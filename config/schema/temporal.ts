@@ -6,6 +6,16 @@ export const temporalSchema = z
     /** host:port of the frontend. When it differs from the embedded server's address, `sprint dev` starts no server. */
     address: z.string().min(1).default('localhost:7233'),
     namespace: z.string().min(1).default('default'),
+    /**
+     * Prepended to every task queue name of this deployment, so stacks sharing a server never take
+     * each other's tasks. Unset: derived from the config fingerprint and the checkout path
+     * (config/deployment.ts); "" = the plain names. Stacks that name the same prefix share queues.
+     */
+    taskQueuePrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only')
+      .max(64)
+      .optional(),
     /** TLS for a cluster or Temporal Cloud; paths, never the key material itself. */
     tls: z
       .object({

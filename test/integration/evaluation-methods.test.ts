@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
-import { poolRoute, type SprintConfig } from '../../config';
+import { controlQueue, poolRoute, type SprintConfig } from '../../config';
 import { writeCrossReport } from '../../io/evaluation/report';
 import { binIndex, binLabel } from '../../core/evaluation/stats';
 import { evaluationWorkflow, type EvaluationInput } from '../../workflows/evaluation';
@@ -86,7 +86,7 @@ describe('evaluation of the session methods (sprint, sequential) and the cross-r
       routing: { planner: poolRoute(config, 'local'), executor: poolRoute(config, 'local') },
     };
     const result = await client.workflow.execute(evaluationWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `eval-${input.evalId}`,
       args: [input],
     });
@@ -170,7 +170,7 @@ describe('evaluation of the session methods (sprint, sequential) and the cross-r
   it('sprint eval --endpoint (ad-hoc pool, in-process workers), then eval compare', async () => {
     const configFile = writeConfigFile({
       ...config,
-      taskQueues: { ...config.taskQueues, control: `${config.taskQueues.control}-cli` },
+      taskQueues: { ...config.taskQueues, control: `${controlQueue(config)}-cli` },
     });
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-eval-cli-'));
     const args = [

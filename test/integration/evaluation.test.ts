@@ -32,6 +32,7 @@ import {
 import { solveCountdown, verifyCountdown } from '../../core/grading/countdown';
 import { startTestServer, type TestServer } from '../helpers/temporal-server';
 import { spawnWorkerProcess, startWorkers, waitForOutput } from '../helpers/workers';
+import { controlQueue } from '../../config/queues';
 
 const ids = Array.from({ length: PROBLEMS }, (_, k) => k + 1);
 /** Summaries round token means to one decimal. */
@@ -110,7 +111,7 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
     const before = engine.requests.length;
     const inp = input(`sot-${Date.now()}`, 'sot');
     const handle = await client.workflow.start(evaluationWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `eval-${inp.evalId}`,
       args: [inp],
     });
@@ -171,7 +172,7 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
     mode = 'sc';
     const inp = input(`sc-${Date.now()}`, 'sc', { maxProblemsPerRun: 7 });
     const handle = await client.workflow.start(evaluationWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `eval-${inp.evalId}`,
       args: [inp],
     });
@@ -206,7 +207,7 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
       const inp = input(`restart-${Date.now()}`, 'sot', { concurrency: 2 });
       const wfId = `eval-${inp.evalId}`;
       const first = await client.workflow.start(evaluationWorkflow, {
-        taskQueue: config.taskQueues.control,
+        taskQueue: controlQueue(config),
         workflowId: wfId,
         args: [inp],
       });
@@ -219,7 +220,7 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
       expect(finishedBefore.length).toBeGreaterThanOrEqual(5);
       expect(finishedBefore.length).toBeLessThan(PROBLEMS); // really stopped halfway
       const second = await client.workflow.start(evaluationWorkflow, {
-        taskQueue: config.taskQueues.control,
+        taskQueue: controlQueue(config),
         workflowId: wfId,
         args: [inp],
       });
@@ -244,7 +245,7 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
     // a second control queue served by a worker process that the test kills like a crash
     const procConfig: SprintConfig = {
       ...config,
-      taskQueues: { ...config.taskQueues, control: `${config.taskQueues.control}-proc` },
+      taskQueues: { ...config.taskQueues, control: `${controlQueue(config)}-proc` },
     };
     const configFile = writeConfigFile(procConfig);
     const firstWorker = spawnWorkerProcess(configFile, 'control');
@@ -254,7 +255,7 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
       const before = engine.requests.length;
       const inp = input(`kill-${Date.now()}`, 'sot', { concurrency: 3 });
       const handle = await client.workflow.start(evaluationWorkflow, {
-        taskQueue: procConfig.taskQueues.control,
+        taskQueue: controlQueue(procConfig),
         workflowId: `eval-${inp.evalId}`,
         args: [inp],
       });
@@ -308,7 +309,7 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
       };
     };
     const g = await client.workflow.execute(evaluationWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `eval-gpqa-${Date.now()}`,
       args: [
         {
@@ -334,7 +335,7 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
       return { text: `search...\n\\boxed{${eq}}` };
     };
     const c = await client.workflow.execute(evaluationWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `eval-cd-${Date.now()}`,
       args: [
         {

@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { poolRoute, sessionRunInput, type SprintConfig } from '../../config';
+import { controlQueue, poolRoute, sessionRunInput, type SprintConfig } from '../../config';
 import { expectedQueues, missingPollers } from '../../infra/docker/worker-health';
 import { sessionWorkflow } from '../../workflows';
 import { initialRoute } from '../../workflows/routing';
@@ -58,6 +58,8 @@ describe('replica routing and failover (two engines, two llm worker processes)',
     await engines.a.start();
     await engines.b.start();
     config = testConfig(server.address, {
+      // Plain queue names: the assertions below spell them out (sprint-llm-main-a, ...).
+      temporal: { taskQueuePrefix: '' },
       models: {
         pools: {
           main: {
@@ -140,7 +142,7 @@ describe('replica routing and failover (two engines, two llm worker processes)',
     const workflowId = idStickingTo('a', 'kill');
     const started = Date.now();
     const handle = await client.workflow.start(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId,
       args: [sessionRunInput(config, 'What is 1^2 + 2^2 + 3^2 + 4^2?')],
     });
@@ -261,7 +263,7 @@ describe('replica routing and failover (two engines, two llm worker processes)',
     const before = { a: engines.a.requests.length, b: engines.b.requests.length };
     const workflowId = idStickingTo('b', 'stay');
     const handle = await client.workflow.start(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId,
       args: [sessionRunInput(config, 'What is 1^2 + 2^2 + 3^2 + 4^2?')],
     });
@@ -323,7 +325,7 @@ describe('replica routing and failover (two engines, two llm worker processes)',
       const beforeA = engines.a.requests.length;
       const beforeB = engines.b.requests.length;
       const handle = await client.workflow.start(sessionWorkflow, {
-        taskQueue: config.taskQueues.control,
+        taskQueue: controlQueue(config),
         workflowId: idStickingTo('a', 'engine-death'),
         args: [sessionRunInput(config, 'What is 1^2 + 2^2 + 3^2 + 4^2?')],
       });

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { poolQueue, replicaQueue, type SprintConfig } from '../../config';
+import { controlQueue, curationQueue, trainingQueue, poolQueue, replicaQueue, type SprintConfig } from '../../config';
 import { completionWorkflow, probeWorkflow } from '../../workflows';
 import { testConfig } from '../helpers/config';
 import { LoopbackModelServer } from '../helpers/loopback-model-server';
@@ -33,9 +33,9 @@ describe('workflow + activity round trip on a real dev server', () => {
   });
 
   it('probes every role queue and gets an answer from each worker', async () => {
-    const queues = [config.taskQueues.control, config.taskQueues.curation, config.taskQueues.training, poolQueue('local'), replicaQueue(config, 'local', 'r0')];
+    const queues = [controlQueue(config), curationQueue(config), trainingQueue(config), poolQueue(config, 'local'), replicaQueue(config, 'local', 'r0')];
     const outcomes = await client.workflow.execute(probeWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `probe-${Date.now()}`,
       args: [{ queues }],
     });
@@ -45,7 +45,7 @@ describe('workflow + activity round trip on a real dev server', () => {
 
   it('reports a queue with no worker instead of hanging', async () => {
     const outcomes = await client.workflow.execute(probeWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `probe-empty-${Date.now()}`,
       args: [{ queues: ['nobody-listens-here'], pickupTimeoutMs: 1000 }],
     });
@@ -56,9 +56,9 @@ describe('workflow + activity round trip on a real dev server', () => {
     engine.enqueue({ status: 500, text: 'engine fell over' }, { text: 'forty two </execution_1.1>', cachedPromptTokens: 2 });
     const before = engine.requests.length;
     const result = await client.workflow.execute(completionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `complete-${Date.now()}`,
-      args: [{ taskQueue: poolQueue('local'), request: { prompt: 'what is six times seven', maxTokens: 16, stop: ['</execution_'] } }],
+      args: [{ taskQueue: poolQueue(config, 'local'), request: { prompt: 'what is six times seven', maxTokens: 16, stop: ['</execution_'] } }],
     });
     expect(engine.requests.length - before).toBe(2);
     expect(result).toMatchObject({
@@ -73,9 +73,9 @@ describe('workflow + activity round trip on a real dev server', () => {
     engine.enqueue({ status: 400, text: 'context length exceeded' });
     const before = engine.requests.length;
     const run = client.workflow.execute(completionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `complete-400-${Date.now()}`,
-      args: [{ taskQueue: poolQueue('local'), request: { prompt: 'too long', maxTokens: 16 } }],
+      args: [{ taskQueue: poolQueue(config, 'local'), request: { prompt: 'too long', maxTokens: 16 } }],
     });
     await expect(run).rejects.toThrow(/Workflow execution failed/);
     expect(engine.requests.length - before).toBe(1);

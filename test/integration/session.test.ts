@@ -1,5 +1,5 @@
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
-import { sessionRunInput, type SprintConfig } from '../../config';
+import { controlQueue, sessionRunInput, type SprintConfig } from '../../config';
 import { buildPlan, parseTrajectory, renderTrajectory } from '../../core/format';
 import type { SessionProgress, SessionTranscript } from '../../core/session-types';
 import { ArtifactStore } from '../../io/artifacts';
@@ -81,7 +81,7 @@ describe('SPRINT session workflow on a real dev server', () => {
     const before = engine.requests.length;
     const workflowId = id('session');
     const handle = await client.workflow.start(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId,
       args: [sessionRunInput(config, 'What is 1^2 + 2^2 + 3^2 + 4^2?')],
     });
@@ -167,7 +167,7 @@ describe('SPRINT session workflow on a real dev server', () => {
     const before = engine.requests.length;
     const input = sessionRunInput(config, 'q', { settings: { executorStrategy: 'reorder' } });
     const result = await client.workflow.execute(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: id('reorder'),
       args: [input],
     });
@@ -203,7 +203,7 @@ describe('SPRINT session workflow on a real dev server', () => {
       return { text: 'x' };
     });
     const result = await client.workflow.execute(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: id('malformed'),
       args: [sessionRunInput(config, 'q', { settings: { maxPromptsPerRound: 2 } })],
     });
@@ -235,7 +235,7 @@ describe('SPRINT session workflow on a real dev server', () => {
     });
     const before = engine.requests.length;
     const result = await client.workflow.execute(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: id('forced'),
       args: [sessionRunInput(config, 'q', { settings: { maxPhases: 3 } })],
     });
@@ -250,7 +250,7 @@ describe('SPRINT session workflow on a real dev server', () => {
     const scenario = threeRoundScenario();
     engine.setScript(sprintScript(scenario));
     const handle = await client.workflow.start(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: id('can'),
       args: [sessionRunInput(config, 'q', { settings: { continueAsNewAfterRounds: 1 } })],
     });
@@ -275,7 +275,7 @@ describe('SPRINT session workflow on a real dev server', () => {
     );
     const before = engine.requests.length;
     const handle = await client.workflow.start(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: id('cancel'),
       args: [sessionRunInput(config, 'q', { settings: { heartbeatTimeoutMs: 2000 } })],
     });
@@ -306,7 +306,7 @@ describe('SPRINT session workflow on a real dev server', () => {
     engine.setScript(sprintScript(scenario, { perTokenDelayMs: 15 }));
     const before = engine.requests.length;
     const handle = await client.workflow.start(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: id('streaming'),
       args: [sessionRunInput(config, 'q', { settings: { streamingDispatch: true } })],
     });
@@ -334,7 +334,7 @@ describe('SPRINT session workflow on a real dev server', () => {
     engine.setScript(() => ({ text: 'I think step by step ... 30\n</think>\n\nThe answer is \\boxed{30}.' }));
     const before = engine.requests.length;
     const result = await client.workflow.execute(sequentialWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: id('sequential'),
       args: [sessionRunInput(config, 'What is 30?')],
     });

@@ -12,6 +12,7 @@ import { testConfig, writeConfigFile } from '../helpers/config';
 import { decodeJsonPayload, writeSftDataset } from '../helpers/sft-dataset';
 import { startTestServer, type TestServer } from '../helpers/temporal-server';
 import { spawnWorkerProcess, startWorkers, waitForOutput } from '../helpers/workers';
+import { controlQueue, trainingQueue } from '../../config/queues';
 
 /*
  * The local launcher inside the training workflow, with the real trainer (tiny random Qwen2 on
@@ -81,7 +82,7 @@ describe('training workflow with the local launcher', () => {
   });
 
   const input = (extra: string[], maxSteps: number) => ({
-    taskQueue: config.taskQueues.training,
+    taskQueue: trainingQueue(config),
     datasetDir: dataset,
     launcher: 'local' as const,
     tiny: true,
@@ -97,7 +98,7 @@ describe('training workflow with the local launcher', () => {
       const id = `train-e2e-${Date.now()}`;
       // The first launch dies right after its step-4 checkpoint; the relaunch resumes there.
       const handle = await client.workflow.start(trainingWorkflow, {
-        taskQueue: config.taskQueues.control,
+        taskQueue: controlQueue(config),
         workflowId: id,
         args: [input(['--exit-after-step', '4', '--sleep-per-step', '0.2'], 8)],
       });
@@ -129,11 +130,11 @@ describe('training workflow with the local launcher', () => {
       // Publish the trained model to the Hub double; the second run finds nothing to commit.
       const publish = (n: number) =>
         client.workflow.execute(publishWorkflow, {
-          taskQueue: config.taskQueues.control,
+          taskQueue: controlQueue(config),
           workflowId: `${id}-publish-${n}`,
           args: [
             {
-              taskQueue: config.taskQueues.training,
+              taskQueue: trainingQueue(config),
               modelDir: result.modelDir,
               repo: 'tester/sprint-tiny',
               card: {
@@ -162,7 +163,7 @@ describe('training workflow with the local launcher', () => {
     await waitForOutput(first, /polling|started|running/i);
     const id = `train-kill-${Date.now()}`;
     const handle = await client.workflow.start(trainingWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: id,
       args: [input(['--sleep-per-step', '0.4'], 16)],
     });
@@ -197,7 +198,7 @@ describe('training workflow with the local launcher', () => {
     try {
       const id = `train-cancel-${Date.now()}`;
       const handle = await client.workflow.start(trainingWorkflow, {
-        taskQueue: config.taskQueues.control,
+        taskQueue: controlQueue(config),
         workflowId: id,
         args: [input(['--sleep-per-step', '0.5'], 200)],
       });

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { poolQueue, type SprintConfig } from '../../config';
+import { controlQueue, poolQueue, type SprintConfig } from '../../config';
 import { completionWorkflow } from '../../workflows';
 import { testConfig, writeConfigFile } from '../helpers/config';
 import { LoopbackModelServer } from '../helpers/loopback-model-server';
@@ -37,9 +37,9 @@ describe('a worker killed mid-activity', () => {
     const first = spawnWorkerProcess(configFile, 'llm');
     await waitForOutput(first, /polling/);
     const handle = await client.workflow.start(completionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `kill-${Date.now()}`,
-      args: [{ taskQueue: poolQueue('local'), request: { prompt: 'q', maxTokens: 8 }, heartbeatTimeoutMs: 2000 }],
+      args: [{ taskQueue: poolQueue(config, 'local'), request: { prompt: 'q', maxTokens: 8 }, heartbeatTimeoutMs: 2000 }],
     });
     await waitFor(() => engine.requests.length === 1, 30_000, 'the first model call');
     first.kill('SIGKILL');
