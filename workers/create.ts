@@ -4,6 +4,7 @@ import { DefaultLogger, type NativeConnection, Worker, type WorkerOptions } from
 import type { SprintConfig } from '../config/schema';
 import { configFingerprint, workerIdentity } from '../config/deployment';
 import { controlQueue, curationQueue, trainingQueue, poolQueue, replicaQueue } from '../config/queues';
+import { deploymentOptions, promoteWhenPolling, workflowCode } from './versioning';
 import { controlActivities, curationActivities, llmActivities, trainingActivities } from './activities';
 
 export const workerRoles = ['control', 'llm', 'curation', 'training', 'all'] as const;
@@ -36,18 +37,27 @@ function shutdownGrace(config: SprintConfig) {
 
 async function controlWorker(setup: WorkerSetup): Promise<Worker[]> {
   const { config, connection } = setup;
-  return [
-    await Worker.create({
-      connection,
-      namespace: config.temporal.namespace,
-      identity: identity(config),
-      taskQueue: controlQueue(config),
-      ...workflowSource(setup),
-      activities: controlActivities(config),
-      ...config.workers.control,
-      shutdownGraceTime: shutdownGrace(config),
-    }),
-  ];
+  const versioning = config.temporal.versioning;
+  const common = {
+    connection,
+    namespace: config.temporal.namespace,
+    identity: identity(config),
+    taskQueue: controlQueue(config),
+    activities: controlActivities(config),
+    ...config.workers.control,
+    shutdownGraceTime: shutdownGrace(config),
+  };
+  if (!versioning.enabled) return [await Worker.create({ ...common, ...workflowSource(setup) })];
+  // The build id is the bundle's hash, so the worker runs exactly the code it hashed.
+  const { code } = await workflowCode(setup.workflowBundlePath ?? process.env.SPRINT_WORKFLOW_BUNDLE);
+  const workerDeploymentOptions = deploymentOptions(config, code);
+  const worker = await Worker.create({ ...common, workflowBundle: { code }, workerDeploymentOptions });
+  if (versioning.promote) {
+    promoteWhenPolling(connection, config.temporal.namespace, workerDeploymentOptions, common.identity).catch(
+      (err: unknown) => console.error(`sprint worker: ${(err as Error).message}`),
+    );
+  }
+  return [worker];
 }
 
 async function curationWorker(setup: WorkerSetup): Promise<Worker[]> {

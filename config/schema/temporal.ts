@@ -16,6 +16,32 @@ export const temporalSchema = z
       .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only')
       .max(64)
       .optional(),
+    /**
+     * Worker Versioning (Temporal worker deployments): the control worker registers as version
+     * <deploymentName>/<buildId>, so a running workflow's next task never reaches code it was not
+     * built for unless its versioning behaviour allows it (workflows/versioning.ts).
+     */
+    versioning: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Default `sprint-<queue prefix>` ("sprint" with no prefix): one deployment per stack. */
+        deploymentName: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "_" and "-" only')
+          .optional(),
+        /** Default: 12 hex digits of the workflow bundle's sha256, so identical code is one version. */
+        buildId: z
+          .string()
+          .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only')
+          .optional(),
+        /**
+         * Make a starting worker's version the deployment's current one (new workflows start on it).
+         * Off for ramped rollouts driven by `temporal worker deployment set-ramping-version`.
+         */
+        promote: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
     /** TLS for a cluster or Temporal Cloud; paths, never the key material itself. */
     tls: z
       .object({
