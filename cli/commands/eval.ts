@@ -199,9 +199,8 @@ async function runEval(opts: EvalOptions, cmd: Command): Promise<void> {
     outDir,
     concurrency: concurrency ?? config.evaluation.concurrency,
     settings: methodSettings(config, method, samples),
-    ...(method === 'sprint' || method === 'sequential'
-      ? { routing: { planner: poolRoute(config, pool), executor: poolRoute(config, pool) } }
-      : {}),
+    // Every method needs it: queue names carry the deployment prefix, which only the config knows.
+    routing: { planner: poolRoute(config, pool), executor: poolRoute(config, pool) },
   };
   const client = await clientFor(config);
 

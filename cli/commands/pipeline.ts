@@ -130,9 +130,8 @@ export function buildPipelineInput(config: SprintConfig, opts: PipelineOptions):
       outDir: path.join(out, 'eval'),
       concurrency: config.evaluation.concurrency,
       settings: methodSettings(config, method),
-      ...(method === 'sprint' || method === 'sequential'
-        ? { routing: { planner: poolRoute(config, pool), executor: poolRoute(config, pool) } }
-        : {}),
+      // Every method needs it: queue names carry the deployment prefix, which only the config knows.
+      routing: { planner: poolRoute(config, pool), executor: poolRoute(config, pool) },
     };
   }
   return input;

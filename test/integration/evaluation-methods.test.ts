@@ -170,7 +170,7 @@ describe('evaluation of the session methods (sprint, sequential) and the cross-r
   it('sprint eval --endpoint (ad-hoc pool, in-process workers), then eval compare', async () => {
     const configFile = writeConfigFile({
       ...config,
-      taskQueues: { ...config.taskQueues, control: `${controlQueue(config)}-cli` },
+      taskQueues: { ...config.taskQueues, control: `${config.taskQueues.control}-cli` },
     });
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-eval-cli-'));
     const args = [

@@ -32,7 +32,7 @@ import {
 import { solveCountdown, verifyCountdown } from '../../core/grading/countdown';
 import { startTestServer, type TestServer } from '../helpers/temporal-server';
 import { spawnWorkerProcess, startWorkers, waitForOutput } from '../helpers/workers';
-import { controlQueue } from '../../config/queues';
+import { controlQueue, poolRoute } from '../../config/queues';
 
 const ids = Array.from({ length: PROBLEMS }, (_, k) => k + 1);
 /** Summaries round token means to one decimal. */
@@ -100,6 +100,7 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
     outDir: fs.mkdtempSync(path.join(os.tmpdir(), `sprint-eval-${method}-`)),
     concurrency: 8,
     settings: method === 'sc' ? { samples: 3 } : { maxPoints: 4 },
+    routing: { planner: poolRoute(config, 'local'), executor: poolRoute(config, 'local') },
     ...over,
   });
 
@@ -245,7 +246,7 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
     // a second control queue served by a worker process that the test kills like a crash
     const procConfig: SprintConfig = {
       ...config,
-      taskQueues: { ...config.taskQueues, control: `${controlQueue(config)}-proc` },
+      taskQueues: { ...config.taskQueues, control: `${config.taskQueues.control}-proc` },
     };
     const configFile = writeConfigFile(procConfig);
     const firstWorker = spawnWorkerProcess(configFile, 'control');
