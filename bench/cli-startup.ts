@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { testConfig, writeConfigFile } from '../test/helpers/config';
 import { startTestServer } from '../test/helpers/temporal-server';
+import { controlQueue } from '../config/queues';
 
 const root = path.resolve(__dirname, '..');
 const bin = path.join(root, 'bin', 'sprint.js');
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < Math.min(runs, 5); i++) {
       // a new queue per run, so no earlier poller can answer for this one
       const config = testConfig(server.address);
-      worker.push(await workerToFirstPoll(writeConfigFile(config), server.address, config.taskQueues.control));
+      worker.push(await workerToFirstPoll(writeConfigFile(config), server.address, controlQueue(config)));
     }
     const row = (what: string, xs: number[], target?: number) =>
       `${what.padEnd(36)} median ${(median(xs) / 1000).toFixed(3)} s   (min ${(Math.min(...xs) / 1000).toFixed(3)}, max ${(Math.max(...xs) / 1000).toFixed(3)}, n=${xs.length})${target ? `   target < ${target} s` : ''}`;

@@ -26,6 +26,7 @@ import { LoopbackModelServer } from '../test/helpers/loopback-model-server';
 import { sprintScript, type Scenario } from '../test/helpers/sprint-script';
 import { startTestServer } from '../test/helpers/temporal-server';
 import { startWorkers } from '../test/helpers/workers';
+import { controlQueue } from '../config/queues';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 64);
 const TOKEN_MS = Number(process.env.BENCH_TOKEN_MS ?? 5);
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     const workflowId = `bench-direct-${i}-${Date.now()}`;
     const result = await client.workflow.execute(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId,
       args: [sessionRunInput(config, `bench question ${i}`)],
     });

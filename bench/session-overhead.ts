@@ -17,7 +17,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { ModelClient } from '../io/model-client';
-import { sessionRunInput } from '../config';
+import { controlQueue, sessionRunInput } from '../config';
 import { accountSession, type RoundUsage } from '../core/accounting';
 import {
   executorPrompt,
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
   try {
     engine.setScript(sprintScript(scenario(2), { perTokenDelayMs: 1 }));
     await client.workflow.execute(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `bench-warmup-${Date.now()}`,
       args: [sessionRunInput(config, 'warm-up')],
     });
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
       for (let rep = 0; rep < REPEATS; rep++) {
         let t0 = Date.now();
         const result = await client.workflow.execute(sessionWorkflow, {
-          taskQueue: config.taskQueues.control,
+          taskQueue: controlQueue(config),
           workflowId: `bench-${executors}-${++n}-${Date.now()}`,
           args: [input],
         });
@@ -179,7 +179,7 @@ async function main(): Promise<void> {
 
         t0 = Date.now();
         const streamed = await client.workflow.execute(sessionWorkflow, {
-          taskQueue: config.taskQueues.control,
+          taskQueue: controlQueue(config),
           workflowId: `bench-stream-${executors}-${++n}-${Date.now()}`,
           args: [{ ...input, settings: { ...input.settings, streamingDispatch: true } }],
         });

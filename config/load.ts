@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
+import { resolveQueuePrefix } from './deployment';
 import { configSchema, type SprintConfig } from './schema';
 import { formatIssue } from './schema/issues';
 
@@ -89,13 +90,22 @@ function crossCheck(config: SprintConfig): string[] {
   return problems;
 }
 
-/** Validates raw data (already merged) against the schema; throws ConfigError with every bad field. */
-export function parseConfig(data: unknown, source = 'inline'): SprintConfig {
+function validate(data: unknown, source: string): SprintConfig {
   const result = configSchema.safeParse(data ?? {}, { reportInput: true });
   if (!result.success) throw new ConfigError(source, result.error.issues.map(formatIssue));
   const problems = crossCheck(result.data);
   if (problems.length) throw new ConfigError(source, problems);
   return result.data;
+}
+
+/**
+ * Validates raw data (already merged) against the schema; throws ConfigError with every bad field.
+ * The result names its task queue prefix (`temporal.taskQueuePrefix`, derived when unset).
+ */
+export function parseConfig(data: unknown, source = 'inline'): SprintConfig {
+  const config = validate(data, source);
+  config.temporal.taskQueuePrefix = resolveQueuePrefix(config);
+  return config;
 }
 
 function absolutize(config: SprintConfig, cwd: string): SprintConfig {
@@ -117,8 +127,12 @@ export function loadConfig(options: LoadConfigOptions = {}): SprintConfig & { so
   if (!isPlainObject(fromFile)) {
     throw new ConfigError(file ?? 'inline', ['(top level): expected a mapping of sections (temporal, models, ...)']);
   }
-  const merged = deepMerge(deepMerge(fromFile, envOverrides(env)), options.overrides ?? {});
+  const deployment = deepMerge(fromFile, envOverrides(env));
   const source = file ?? 'defaults';
-  const config = absolutize(parseConfig(merged, source), cwd);
+  const config = absolutize(validate(deepMerge(deployment, options.overrides ?? {}), source), cwd);
+  // The queue prefix comes from the file and environment only: flags of one command (ad-hoc pools,
+  // a session strategy) must not move that command onto queues no worker of its deployment polls.
+  const base = options.overrides ? absolutize(validate(deployment, source), cwd) : config;
+  config.temporal.taskQueuePrefix = resolveQueuePrefix(base);
   return Object.assign(config, { source });
 }

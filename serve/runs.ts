@@ -9,6 +9,7 @@ import type { MethodName, MethodRunInput, MethodRunResult } from '../core/method
 import type { SessionProgress } from '../core/session-types';
 import { methodWorkflows } from '../workflows/evaluation';
 import { progressQuery } from '../workflows/session';
+import { controlQueue } from '../config/queues';
 
 /*
  * One request = one method workflow. Its id is `serve-<random>`, or, with an Idempotency-Key,
@@ -90,7 +91,7 @@ export interface StartedRun {
 export async function startRun(client: Client, config: SprintConfig, req: RunRequest): Promise<StartedRun> {
   const workflowId = workflowIdFor(req.idempotencyKey, req.caller);
   const options = {
-    taskQueue: config.taskQueues.control,
+    taskQueue: controlQueue(config),
     workflowId,
     args: [runInput(config, req)],
     staticSummary: `served ${req.method}: ${req.question.slice(0, 120)}`,

@@ -1,8 +1,11 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { DefaultLogger, type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { SprintConfig } from '../config/schema';
-import { poolQueue, replicaQueue } from '../config/queues';
+import { configFingerprint, workerIdentity } from '../config/deployment';
+import { controlQueue, curationQueue, trainingQueue, poolQueue, replicaQueue } from '../config/queues';
+import { deploymentOptions, promoteWhenPolling, workflowCode } from './versioning';
 import { controlActivities, curationActivities, llmActivities, trainingActivities } from './activities';
 
 import type { WorkerRole } from './roles';
@@ -26,11 +29,22 @@ export interface WorkerSetup {
  */
 const builtBundle = path.resolve(__dirname, '..', 'workflow-bundle.js');
 
-function workflowSource(setup: WorkerSetup): Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'> {
+/** The pre-built bundle this worker should run, when there is one. */
+function bundlePathOf(setup: WorkerSetup): string | undefined {
   const bundlePath = setup.workflowBundlePath ?? process.env.SPRINT_WORKFLOW_BUNDLE ?? builtBundle;
-  if (fs.existsSync(bundlePath)) return { workflowBundle: { codePath: bundlePath } };
+  return fs.existsSync(bundlePath) ? bundlePath : undefined;
+}
+
+function workflowSource(setup: WorkerSetup): Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'> {
+  const bundlePath = bundlePathOf(setup);
+  if (bundlePath) return { workflowBundle: { codePath: bundlePath } };
   // No bundle: the SDK bundles the workflows at start (webpack, a few seconds).
   return { workflowsPath: require.resolve('../workflows') };
+}
+
+/** Identity with the config fingerprint, so `sprint status` can spot pollers that run another config. */
+function identity(config: SprintConfig): string {
+  return workerIdentity(configFingerprint(config), process.pid, os.hostname());
 }
 
 function shutdownGrace(config: SprintConfig) {
@@ -39,17 +53,27 @@ function shutdownGrace(config: SprintConfig) {
 
 async function controlWorker(setup: WorkerSetup): Promise<Worker[]> {
   const { config, connection } = setup;
-  return [
-    await Worker.create({
-      connection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.taskQueues.control,
-      ...workflowSource(setup),
-      activities: controlActivities(config),
-      ...config.workers.control,
-      shutdownGraceTime: shutdownGrace(config),
-    }),
-  ];
+  const versioning = config.temporal.versioning;
+  const common = {
+    connection,
+    namespace: config.temporal.namespace,
+    identity: identity(config),
+    taskQueue: controlQueue(config),
+    activities: controlActivities(config),
+    ...config.workers.control,
+    shutdownGraceTime: shutdownGrace(config),
+  };
+  if (!versioning.enabled) return [await Worker.create({ ...common, ...workflowSource(setup) })];
+  // The build id is the bundle's hash, so the worker runs exactly the code it hashed.
+  const { code } = await workflowCode(bundlePathOf(setup));
+  const workerDeploymentOptions = deploymentOptions(config, code);
+  const worker = await Worker.create({ ...common, workflowBundle: { code }, workerDeploymentOptions });
+  if (versioning.promote) {
+    promoteWhenPolling(connection, config.temporal.namespace, workerDeploymentOptions, common.identity).catch(
+      (err: unknown) => console.error(`sprint worker: ${(err as Error).message}`),
+    );
+  }
+  return [worker];
 }
 
 async function curationWorker(setup: WorkerSetup): Promise<Worker[]> {
@@ -58,7 +82,8 @@ async function curationWorker(setup: WorkerSetup): Promise<Worker[]> {
     await Worker.create({
       connection,
       namespace: config.temporal.namespace,
-      taskQueue: config.taskQueues.curation,
+      identity: identity(config),
+      taskQueue: curationQueue(config),
       activities: curationActivities(config),
       maxConcurrentActivityTaskExecutions: config.workers.curation.maxConcurrentActivityTaskExecutions,
       shutdownGraceTime: shutdownGrace(config),
@@ -72,7 +97,8 @@ async function trainingWorker(setup: WorkerSetup): Promise<Worker[]> {
     await Worker.create({
       connection,
       namespace: config.temporal.namespace,
-      taskQueue: config.taskQueues.training,
+      identity: identity(config),
+      taskQueue: trainingQueue(config),
       activities: trainingActivities(config),
       maxConcurrentActivityTaskExecutions: config.workers.training.maxConcurrentActivityTaskExecutions,
       shutdownGraceTime: shutdownGrace(config),
@@ -90,12 +116,13 @@ async function llmWorkers(setup: WorkerSetup, pool: string, replica: string, wit
   const activities = llmActivities(config, pool, replica);
   // One process may serve several replicas of a pool, but the SDK allows one worker per queue and
   // process: the pool's shared queue is then polled by the first replica's worker only.
-  const queues = withSharedQueue ? [replicaQueue(config, pool, replica), poolQueue(pool)] : [replicaQueue(config, pool, replica)];
+  const queues = withSharedQueue ? [replicaQueue(config, pool, replica), poolQueue(config, pool)] : [replicaQueue(config, pool, replica)];
   return Promise.all(
     queues.map((taskQueue) =>
       Worker.create({
         connection,
         namespace: config.temporal.namespace,
+        identity: identity(config),
         taskQueue,
         activities,
         maxConcurrentActivityTaskExecutions: p.maxConcurrentCalls,

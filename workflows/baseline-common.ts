@@ -2,15 +2,28 @@ import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities/artifacts';
 import type { LlmActivities, ModelCallResult } from '../activities/llm';
 import type { z } from 'zod';
-import { poolQueue } from '../config/queues';
+import type { PoolRoute } from '../config/queues';
 import { formatIssue } from '../config/schema/issues';
-import type { MethodTokens } from '../core/method-result';
+import type { MethodRunInput, MethodTokens } from '../core/method-result';
 import { ErrorType } from '../core/errors';
 
+/** What the evaluation passes each child: the routes built by `poolRoute`, queue names with the deployment prefix. */
+export type BaselineRunInput = MethodRunInput & { routing?: { planner: PoolRoute; executor: PoolRoute } };
+
+/**
+ * The pool's shared queue. Queue names carry the deployment's prefix, which only the config knows,
+ * so it comes from the routing in the input; a run started without routing (older callers) falls
+ * back to the plain name, which is right for a deployment with `taskQueuePrefix: ""`.
+ */
+export function sharedQueueOf(input: BaselineRunInput, pool: string): string {
+  const route = [input.routing?.planner, input.routing?.executor].find((r) => r?.pool === pool);
+  return route?.sharedQueue ?? `sprint-llm-${pool}`;
+}
+
 /** Model calls on the pool's shared queue (any replica), retried by Temporal like completionWorkflow. */
-export function modelCalls(pool: string, callTimeoutMs = 600_000) {
+export function modelCalls(sharedQueue: string, callTimeoutMs = 600_000) {
   return proxyActivities<LlmActivities>({
-    taskQueue: poolQueue(pool),
+    taskQueue: sharedQueue,
     startToCloseTimeout: callTimeoutMs,
     heartbeatTimeout: 30_000,
     retry: {

@@ -10,3 +10,6 @@ export { evaluationWorkflow } from './evaluation';
 export { sessionWorkflow } from './session';
 export { sequentialWorkflow } from './sequential';
 export { pipelineWorkflow } from './pipeline';
+
+// Versioning behaviour of each type (PINNED sessions, AUTO_UPGRADE long runs).
+import './versioning';

@@ -1,10 +1,17 @@
 import { workflowInfo } from '@temporalio/workflow';
 import { scSettingsSchema, type ScSettingsInput } from '../config/schema/methods';
 import { applyTemplate, majorityVote, renderAnswer } from '../core/methods/baselines';
-import type { MethodRunInput, MethodRunResult } from '../core/method-result';
-import { artifactCalls, modelCalls, parseMethodSettings, sumTokens } from './baseline-common';
+import type { MethodRunResult } from '../core/method-result';
+import {
+  artifactCalls,
+  modelCalls,
+  parseMethodSettings,
+  sharedQueueOf,
+  sumTokens,
+  type BaselineRunInput,
+} from './baseline-common';
 
-export interface ScInput extends MethodRunInput {
+export interface ScInput extends BaselineRunInput {
   /** Parsed by `scSettingsSchema` (config/schema/methods.ts); missing fields take their defaults. */
   settings?: ScSettingsInput;
 }
@@ -22,7 +29,7 @@ export async function scWorkflow(input: ScInput): Promise<MethodRunResult> {
   const s = parseMethodSettings('sc', scSettingsSchema, input.settings);
   const pool = input.pool ?? 'local';
   const { samples: n, answerKind: kind, seed } = s;
-  const { complete } = modelCalls(pool, s.callTimeoutMs);
+  const { complete } = modelCalls(sharedQueueOf(input, pool), s.callTimeoutMs);
   const prompt = applyTemplate(s.promptTemplate, input.question);
   const samples = await Promise.all(
     Array.from({ length: n }, (_, i) =>

@@ -7,10 +7,17 @@ import {
   pointMessage,
   skeletonMessage,
 } from '../core/methods/baselines';
-import type { MethodRunInput, MethodRunResult } from '../core/method-result';
-import { artifactCalls, modelCalls, parseMethodSettings, sumTokens } from './baseline-common';
+import type { MethodRunResult } from '../core/method-result';
+import {
+  artifactCalls,
+  modelCalls,
+  parseMethodSettings,
+  sharedQueueOf,
+  sumTokens,
+  type BaselineRunInput,
+} from './baseline-common';
 
-export interface SotInput extends MethodRunInput {
+export interface SotInput extends BaselineRunInput {
   /** Parsed by `sotSettingsSchema` (config/schema/methods.ts); missing fields take their defaults. */
   settings?: SotSettingsInput;
 }
@@ -29,7 +36,7 @@ export async function sotWorkflow(input: SotInput): Promise<MethodRunResult> {
   const s = parseMethodSettings('sot', sotSettingsSchema, input.settings);
   const pool = input.pool ?? 'local';
   const { maxPoints, temperature, answerKind: kind } = s;
-  const { complete } = modelCalls(pool, s.callTimeoutMs);
+  const { complete } = modelCalls(sharedQueueOf(input, pool), s.callTimeoutMs);
   const prompt = (message: string) => applyTemplate(s.promptTemplate, message);
 
   const skeleton = await complete({

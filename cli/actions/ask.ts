@@ -11,6 +11,7 @@ import { clientFor, readConfig, readConfigWithPools, uiLink, type GlobalOptions 
 import { CliError, ExitCode } from '../exit-codes';
 import { followWorkflow, queryPoll, startInProcessWorkers } from '../in-process';
 import { formatRound } from '../session-view';
+import { controlQueue } from '../../config/queues';
 
 interface AskOptions {
   planner?: string;
@@ -111,13 +112,13 @@ export async function runAsk(question: string, opts: AskOptions, cmd: Command): 
         const handle =
           opts.mode === 'sprint'
             ? await client.workflow.start(sessionWorkflow, {
-                taskQueue: config.taskQueues.control,
+                taskQueue: controlQueue(config),
                 workflowId,
                 args: [input],
                 staticSummary: `SPRINT session: ${question.slice(0, 120)}`,
               })
             : await client.workflow.start(sequentialWorkflow, {
-                taskQueue: config.taskQueues.control,
+                taskQueue: controlQueue(config),
                 workflowId,
                 args: [input],
                 staticSummary: `sequential: ${question.slice(0, 120)}`,

@@ -16,6 +16,7 @@ import type { CurationInput, CurationProgress, CurationResult } from '../../work
 import { clientFor, readConfig, uiLink, type GlobalOptions } from '../context';
 import { CliError, ExitCode } from '../exit-codes';
 import { followWorkflow, queryPoll, startInProcessWorkers } from '../in-process';
+import { controlQueue, curationQueue } from '../../config/queues';
 
 interface CurateOptions {
   input?: string;
@@ -116,7 +117,7 @@ export async function runCurate(opts: CurateOptions, cmd: Command): Promise<void
   const input: CurationInput = {
     source,
     outDir,
-    taskQueue: config.taskQueues.curation,
+    taskQueue: curationQueue(config),
     settings,
     ...(limit !== undefined ? { limit } : {}),
     ...(opts.dataset ? { dataset: opts.dataset } : {}),
@@ -129,7 +130,7 @@ export async function runCurate(opts: CurateOptions, cmd: Command): Promise<void
     : undefined;
   try {
     const handle = await client.workflow.start(curationWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId,
       args: [input],
       staticSummary: `curate ${source.kind === 'file' ? path.basename(source.path) : source.kind === 'hub' ? source.repo : `${source.count} generated traces`} -> ${outDir} (${settings.extractor})`,

@@ -10,6 +10,7 @@ import { CliError, ExitCode } from '../exit-codes';
 import { startInProcessWorkers } from '../in-process';
 import { bringUpServer } from './dev';
 import { buildPipelineInput, formatPipelineResult, runPipeline } from './pipeline';
+import { controlQueue, queuePrefix } from '../../config/queues';
 
 /** The demo's model: a small Qwen2 (random init, ~1M parameters) that trains for a few minutes on a CPU. */
 export const DEMO_MODEL_CONFIG = {
@@ -51,6 +52,9 @@ export async function runDemo(opts: DemoOptions, cmd: Command): Promise<void> {
 
   const stopSignal = firstStopSignal(log);
   const server = await bringUpServer(config, log);
+  // Attached to someone else's server, the demo must not hand its tasks to their workers (nor
+  // take theirs): its queues carry its own prefix (config/deployment.ts).
+  log(`this stack's task queues: ${controlQueue(config)}, ... (prefix "${queuePrefix(config)}")`);
   // ERROR only: while the engine loads the model, refused model calls are retried (WARN noise).
   const workers = await startInProcessWorkers(config, [{ role: 'all' }], { logLevel: 'ERROR', until: stopSignal });
   log(`workers polling: ${workers.queues.join(', ')}`);

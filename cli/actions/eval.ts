@@ -20,6 +20,7 @@ import {
 import { clientFor, readConfig, readConfigWithPools, uiLink, type GlobalOptions } from '../context';
 import { CliError, ExitCode } from '../exit-codes';
 import { followWorkflow, queryPoll, startInProcessWorkers, type WorkerSpec } from '../in-process';
+import { controlQueue } from '../../config/queues';
 
 const ADHOC_POOL = 'eval-endpoint';
 
@@ -193,9 +194,8 @@ export async function runEval(opts: EvalOptions, cmd: Command): Promise<void> {
     outDir,
     concurrency: concurrency ?? config.evaluation.concurrency,
     settings: methodSettings(config, method, samples),
-    ...(method === 'sprint' || method === 'sequential'
-      ? { routing: { planner: poolRoute(config, pool), executor: poolRoute(config, pool) } }
-      : {}),
+    // Every method needs it: queue names carry the deployment prefix, which only the config knows.
+    routing: { planner: poolRoute(config, pool), executor: poolRoute(config, pool) },
   };
   const client = await clientFor(config);
 
@@ -209,7 +209,7 @@ export async function runEval(opts: EvalOptions, cmd: Command): Promise<void> {
   const log = (line: string) => console.log(line);
   try {
     const handle = await client.workflow.start(evaluationWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId,
       args: [input],
       workflowIdConflictPolicy: 'USE_EXISTING',

@@ -18,6 +18,7 @@ import { clientFor, readConfig, uiLink, type GlobalOptions } from '../context';
 import { CliError, ExitCode } from '../exit-codes';
 import { followWorkflow, queryPoll } from '../in-process';
 import { methodSettings } from './eval';
+import { controlQueue, curationQueue, trainingQueue } from '../../config/queues';
 
 export interface PipelineOptions {
   id?: string;
@@ -76,7 +77,7 @@ export function buildPipelineInput(config: SprintConfig, opts: PipelineOptions):
         ? { kind: 'file', path: path.resolve(opts.traces) }
         : { kind: 'generate', count: count!, seed: 1 },
       outDir: path.join(out, 'dataset'),
-      taskQueue: config.taskQueues.curation,
+      taskQueue: curationQueue(config),
       settings: { ...config.curation, extractor },
       runKey: `${id}-curate`,
     };
@@ -90,7 +91,7 @@ export function buildPipelineInput(config: SprintConfig, opts: PipelineOptions):
       throw new CliError('--launcher: local | docker | kubernetes', ExitCode.usage);
     const maxSteps = posInt(opts.maxSteps, '--max-steps');
     input.train = {
-      taskQueue: config.taskQueues.training,
+      taskQueue: trainingQueue(config),
       launcher,
       tiny: Boolean(opts.tiny) && !opts.modelConfig,
       ...(opts.modelConfig ? { modelConfig: opts.modelConfig } : {}),
@@ -107,7 +108,7 @@ export function buildPipelineInput(config: SprintConfig, opts: PipelineOptions):
     const repo = opts.repo ?? `sprint/${id}`;
     if (!/^[\w.-]+\/[\w.-]+$/.test(repo))
       throw new CliError(`--repo: namespace/name (got "${repo}")`, ExitCode.usage);
-    input.publish = { taskQueue: config.taskQueues.training, repo, private: config.hub.private };
+    input.publish = { taskQueue: trainingQueue(config), repo, private: config.hub.private };
   }
 
   if (!skip.includes('evaluate')) {
@@ -131,9 +132,8 @@ export function buildPipelineInput(config: SprintConfig, opts: PipelineOptions):
       outDir: path.join(out, 'eval'),
       concurrency: config.evaluation.concurrency,
       settings: methodSettings(config, method),
-      ...(method === 'sprint' || method === 'sequential'
-        ? { routing: { planner: poolRoute(config, pool), executor: poolRoute(config, pool) } }
-        : {}),
+      // Every method needs it: queue names carry the deployment prefix, which only the config knows.
+    routing: { planner: poolRoute(config, pool), executor: poolRoute(config, pool) },
     };
   }
   return input;
@@ -147,7 +147,7 @@ export async function runPipeline(
   log: (line: string) => void = (l) => console.error(l),
 ): Promise<PipelineResult> {
   const handle = await client.workflow.start(pipelineWorkflow, {
-    taskQueue: config.taskQueues.control,
+    taskQueue: controlQueue(config),
     workflowId: input.pipelineId,
     args: [input],
     workflowIdConflictPolicy: 'USE_EXISTING',

@@ -1,25 +1,55 @@
 import type { Command } from 'commander';
-import { poolQueue, replicaQueue, type SprintConfig } from '../../config';
+import {
+  configFingerprint,
+  controlQueue,
+  curationQueue,
+  fingerprintOfIdentity,
+  poolQueue,
+  queuePrefix,
+  replicaQueue,
+  trainingQueue,
+  type SprintConfig,
+} from '../../config';
 import { ModelClient } from '../../io/model-client';
 import { resolveEndpoint } from '../../activities/llm';
 import { searchAttributeDefinitions } from '../../workflows/search-attributes';
 import { clientFor, readConfig, type GlobalOptions } from '../context';
 import { CliError, ExitCode } from '../exit-codes';
 
-interface Check {
+export interface Check {
   what: string;
   ok: boolean;
   detail: string;
 }
 
+/**
+ * A queue is healthy when someone polls it and every poller runs this config: a poller with
+ * another fingerprint (or none: not sprint's, or an older release) would take this deployment's
+ * tasks with other settings, which is the failure the queue prefix exists to prevent.
+ */
+export function queueCheck(queue: string, role: string, identities: string[], fingerprint: string): Check {
+  const foreign = identities.filter((id) => fingerprintOfIdentity(id) !== fingerprint);
+  const detail = `${role}: ${identities.length} worker poller(s)`;
+  if (!foreign.length) return { what: `queue ${queue}`, ok: identities.length > 0, detail };
+  const who = foreign.map((id) => {
+    const fp = fingerprintOfIdentity(id);
+    return fp ? `${id} (config ${fp})` : `${id} (no config fingerprint)`;
+  });
+  return {
+    what: `queue ${queue}`,
+    ok: false,
+    detail: `${detail}; ${foreign.length} run a different config than ${fingerprint}: ${who.join(', ')}`,
+  };
+}
+
 function queuesOf(config: SprintConfig): { queue: string; role: string }[] {
   const queues = [
-    { queue: config.taskQueues.control, role: 'control (workflows)' },
-    { queue: config.taskQueues.curation, role: 'curation' },
-    { queue: config.taskQueues.training, role: 'training' },
+    { queue: controlQueue(config), role: 'control (workflows)' },
+    { queue: curationQueue(config), role: 'curation' },
+    { queue: trainingQueue(config), role: 'training' },
   ];
   for (const [pool, p] of Object.entries(config.models.pools)) {
-    queues.push({ queue: poolQueue(pool), role: `llm pool ${pool}` });
+    queues.push({ queue: poolQueue(config, pool), role: `llm pool ${pool}` });
     for (const r of p.replicas) queues.push({ queue: replicaQueue(config, pool, r.name), role: `llm ${pool}/${r.name}` });
   }
   return queues;
@@ -57,14 +87,20 @@ export async function runStatus(opts: { json?: boolean; engines: boolean }, cmd:
     ok: missing.length === 0,
     detail: missing.length ? `missing: ${missing.map((m) => m.name).join(', ')}` : `${searchAttributeDefinitions.length} registered`,
   });
+  const fingerprint = configFingerprint(config);
+  checks.push({
+    what: 'deployment',
+    ok: true,
+    detail: `config fingerprint ${fingerprint}, queue prefix "${queuePrefix(config)}"`,
+  });
   for (const { queue, role } of queuesOf(config)) {
     const res = await client.workflowService.describeTaskQueue({
       namespace: ns,
       taskQueue: { name: queue },
       taskQueueType: role.startsWith('control') ? 1 : 2, // 1 = workflow, 2 = activity
     });
-    const pollers = res.pollers?.length ?? 0;
-    checks.push({ what: `queue ${queue}`, ok: pollers > 0, detail: `${role}: ${pollers} worker poller(s)` });
+    const identities = (res.pollers ?? []).map((p) => p.identity ?? '');
+    checks.push(queueCheck(queue, role, identities, fingerprint));
   }
   if (opts.engines) {
     for (const [pool, p] of Object.entries(config.models.pools)) {

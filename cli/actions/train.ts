@@ -14,6 +14,7 @@ import {
 import { clientFor, readConfig, uiLink, type GlobalOptions } from '../context';
 import { CliError, ExitCode } from '../exit-codes';
 import { followWorkflow, queryPoll } from '../in-process';
+import { controlQueue, trainingQueue } from '../../config/queues';
 
 interface TrainOptions {
   dataset: string;
@@ -88,7 +89,7 @@ export function trainInputFromOptions(config: SprintConfig, opts: TrainOptions):
     hp.saveSteps ??= 20;
   }
   return {
-    taskQueue: config.taskQueues.training,
+    taskQueue: trainingQueue(config),
     datasetDir,
     launcher,
     tiny,
@@ -152,7 +153,7 @@ export async function startTraining(client: Client, config: SprintConfig, input:
       .replace(/[-:T.Z]/g, '')
       .slice(0, 14)}`;
   return client.workflow.start(trainingWorkflow, {
-    taskQueue: config.taskQueues.control,
+    taskQueue: controlQueue(config),
     workflowId: runId,
     args: [{ ...input, runId }],
   });

@@ -6,6 +6,42 @@ export const temporalSchema = z
     /** host:port of the frontend. When it differs from the embedded server's address, `sprint dev` starts no server. */
     address: z.string().min(1).default('localhost:7233'),
     namespace: z.string().min(1).default('default'),
+    /**
+     * Prepended to every task queue name of this deployment, so stacks sharing a server never take
+     * each other's tasks. Unset: derived from the config fingerprint and the checkout path
+     * (config/deployment.ts); "" = the plain names. Stacks that name the same prefix share queues.
+     */
+    taskQueuePrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only')
+      .max(64)
+      .optional(),
+    /**
+     * Worker Versioning (Temporal worker deployments): the control worker registers as version
+     * <deploymentName>/<buildId>, so a running workflow's next task never reaches code it was not
+     * built for unless its versioning behaviour allows it (workflows/versioning.ts).
+     */
+    versioning: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Default `sprint-<queue prefix>` ("sprint" with no prefix): one deployment per stack. */
+        deploymentName: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "_" and "-" only')
+          .optional(),
+        /** Default: 12 hex digits of the workflow bundle's sha256, so identical code is one version. */
+        buildId: z
+          .string()
+          .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only')
+          .optional(),
+        /**
+         * Make a starting worker's version the deployment's current one (new workflows start on it).
+         * Off for ramped rollouts driven by `temporal worker deployment set-ramping-version`.
+         */
+        promote: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
     /** TLS for a cluster or Temporal Cloud; paths, never the key material itself. */
     tls: z
       .object({

@@ -8,7 +8,7 @@
 import * as os from 'node:os';
 import { temporal } from '@temporalio/proto';
 import type { Client } from '@temporalio/client';
-import { loadConfig, poolQueue, replicaQueue, type SprintConfig } from '../../config';
+import { controlQueue, curationQueue, trainingQueue, loadConfig, poolQueue, replicaQueue, type SprintConfig } from '../../config';
 import { connectClient } from '../../workers/connection';
 
 type QueueKind = 'workflow' | 'activity';
@@ -25,9 +25,9 @@ export function expectedQueues(
   replica?: string,
 ): ExpectedQueue[] {
   const out: ExpectedQueue[] = [];
-  const control = () => out.push({ name: config.taskQueues.control, kind: 'workflow' });
-  const curation = () => out.push({ name: config.taskQueues.curation, kind: 'activity' });
-  const training = () => out.push({ name: config.taskQueues.training, kind: 'activity' });
+  const control = () => out.push({ name: controlQueue(config), kind: 'workflow' });
+  const curation = () => out.push({ name: curationQueue(config), kind: 'activity' });
+  const training = () => out.push({ name: trainingQueue(config), kind: 'activity' });
   const llm = () => {
     const pools = pool ? [pool] : Object.keys(config.models.pools);
     for (const p of pools) {
@@ -36,7 +36,7 @@ export function expectedQueues(
       const replicas = cfg.replicas.filter((r) => !replica || r.name === replica);
       if (replica && replicas.length === 0) throw new Error(`pool "${p}" has no replica "${replica}"`);
       for (const r of replicas) out.push({ name: replicaQueue(config, p, r.name), kind: 'activity' });
-      out.push({ name: poolQueue(p), kind: 'activity' });
+      out.push({ name: poolQueue(config, p), kind: 'activity' });
     }
   };
   switch (role) {

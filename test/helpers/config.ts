@@ -7,10 +7,14 @@ import { deepMerge } from '../../config/load';
 /** A config for tests: the given server, a fresh artifact root, unique queue names per test file. */
 export function testConfig(address: string, over: SprintConfigInput = {}): SprintConfig {
   const tag = Math.random().toString(36).slice(2, 8);
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-artifacts-'));
+  // Absolute paths everywhere, as the loader makes them: a worker process that loads this config
+  // from a file then has the same config fingerprint as the test.
   const base: SprintConfigInput = {
     temporal: { address, embedded: { enabled: false } },
     taskQueues: { control: `t-control-${tag}`, curation: `t-curation-${tag}`, training: `t-training-${tag}` },
-    artifacts: { root: fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-artifacts-')) },
+    artifacts: { root },
+    hub: { localMirror: path.join(root, 'hub-mirror') },
     workers: { shutdownGraceSeconds: 2 },
   };
   return parseConfig(deepMerge(base, over), 'test');

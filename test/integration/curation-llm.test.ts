@@ -12,6 +12,7 @@ import type {
   ScriptedReply,
 } from '../helpers/loopback-model-server';
 import { loopbackPool, startStack, type TestStack } from '../helpers/stack';
+import { controlQueue, curationQueue } from '../../config/queues';
 
 /** A 16-line trace: set-up, two independent products, then their sum (one sentence per paragraph). */
 function traceText(a: number, b: number, c: number, d: number): string {
@@ -172,13 +173,13 @@ describe('curation workflow with the LLM extractor (loopback engine double)', ()
     fs.writeFileSync(input, rows.map((r) => JSON.stringify(r)).join('\n'));
     const outDir = path.join(dir, 'out');
     const result = await client.workflow.execute(curationWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `curate-llm-${Date.now()}`,
       args: [
         {
           source: { kind: 'file', path: input },
           outDir,
-          taskQueue: config.taskQueues.curation,
+          taskQueue: curationQueue(config),
           settings: { ...config.curation, testFraction: 0 },
           pushToHub: { repo: 'me/llm-curated' },
         },

@@ -12,6 +12,7 @@ import type { CurationInput } from '../../workflows/curation';
 import { writeConfigFile } from '../helpers/config';
 import { startStack, type TestStack } from '../helpers/stack';
 import { spawnWorkerProcess, startWorkers, waitFor, waitForOutput } from '../helpers/workers';
+import { controlQueue, curationQueue } from '../../config/queues';
 
 function settingsOf(config: SprintConfig, over: Partial<CurationSettings> = {}): CurationSettings {
   return { ...config.curation, ...over };
@@ -63,12 +64,12 @@ describe('curation workflow (offline extractor) on the real dev server', () => {
     const args: CurationInput = {
       source: { kind: 'file', path: input },
       outDir,
-      taskQueue: config.taskQueues.curation,
+      taskQueue: curationQueue(config),
       settings: settingsOf(config),
       dataset: 'countdown-it',
     };
     const handle = await client.workflow.start(curationWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId,
       args: [args],
     });
@@ -162,18 +163,18 @@ describe('curation workflow (offline extractor) on the real dev server', () => {
       const args: CurationInput = {
         source: { kind: 'generate', count: 40, seed: 3 },
         outDir: path.join(dir, 'out'),
-        taskQueue: config.taskQueues.curation,
+        taskQueue: curationQueue(config),
         settings: settingsOf(config),
         runKey: `rerun-${Date.now()}`,
       };
       const a = await client.workflow.execute(curationWorkflow, {
-        taskQueue: config.taskQueues.control,
+        taskQueue: controlQueue(config),
         workflowId: `a-${Date.now()}`,
         args: [args],
       });
       expect(a.reused).toBe(0);
       const b = await client.workflow.execute(curationWorkflow, {
-        taskQueue: config.taskQueues.control,
+        taskQueue: controlQueue(config),
         workflowId: `b-${Date.now()}`,
         args: [args],
       });

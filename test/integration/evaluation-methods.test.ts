@@ -23,6 +23,7 @@ import {
 } from '../helpers/eval-scripts';
 import { countTokens, type LoopbackModelServer } from '../helpers/loopback-model-server';
 import { loopbackPool, startStack, type TestStack } from '../helpers/stack';
+import { controlQueue } from '../../config/queues';
 
 const ids = Array.from({ length: PROBLEMS }, (_, k) => k + 1);
 /** Summaries round token means to one decimal. */
@@ -70,7 +71,7 @@ describe('evaluation of the session methods (sprint, sequential) and the cross-r
       routing: { planner: poolRoute(config, 'local'), executor: poolRoute(config, 'local') },
     };
     const result = await client.workflow.execute(evaluationWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `eval-${input.evalId}`,
       args: [input],
     });

@@ -32,6 +32,7 @@ import {
 import { solveCountdown, verifyCountdown } from '../../core/grading/countdown';
 import { loopbackPool, startStack, type TestStack } from '../helpers/stack';
 import { spawnWorkerProcess, waitForOutput } from '../helpers/workers';
+import { controlQueue, poolRoute } from '../../config/queues';
 
 const ids = Array.from({ length: PROBLEMS }, (_, k) => k + 1);
 /** Summaries round token means to one decimal. */
@@ -84,6 +85,7 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
     outDir: fs.mkdtempSync(path.join(os.tmpdir(), `sprint-eval-${method}-`)),
     concurrency: 8,
     settings: method === 'sc' ? { samples: 3 } : { maxPoints: 4 },
+    routing: { planner: poolRoute(config, 'local'), executor: poolRoute(config, 'local') },
     ...over,
   });
 
@@ -95,7 +97,7 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
     const before = engine.requests.length;
     const inp = input(`sot-${Date.now()}`, 'sot');
     const handle = await client.workflow.start(evaluationWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `eval-${inp.evalId}`,
       args: [inp],
     });
@@ -156,7 +158,7 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
     mode = 'sc';
     const inp = input(`sc-${Date.now()}`, 'sc', { maxProblemsPerRun: 7 });
     const handle = await client.workflow.start(evaluationWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `eval-${inp.evalId}`,
       args: [inp],
     });
@@ -191,7 +193,7 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
       const inp = input(`restart-${Date.now()}`, 'sot', { concurrency: 2 });
       const wfId = `eval-${inp.evalId}`;
       const first = await client.workflow.start(evaluationWorkflow, {
-        taskQueue: config.taskQueues.control,
+        taskQueue: controlQueue(config),
         workflowId: wfId,
         args: [inp],
       });
@@ -204,7 +206,7 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
       expect(finishedBefore.length).toBeGreaterThanOrEqual(5);
       expect(finishedBefore.length).toBeLessThan(PROBLEMS); // really stopped halfway
       const second = await client.workflow.start(evaluationWorkflow, {
-        taskQueue: config.taskQueues.control,
+        taskQueue: controlQueue(config),
         workflowId: wfId,
         args: [inp],
       });
@@ -239,7 +241,7 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
       const before = engine.requests.length;
       const inp = input(`kill-${Date.now()}`, 'sot', { concurrency: 3 });
       const handle = await client.workflow.start(evaluationWorkflow, {
-        taskQueue: procConfig.taskQueues.control,
+        taskQueue: controlQueue(procConfig),
         workflowId: `eval-${inp.evalId}`,
         args: [inp],
       });
@@ -293,7 +295,7 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
       };
     };
     const g = await client.workflow.execute(evaluationWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `eval-gpqa-${Date.now()}`,
       args: [
         {
@@ -319,7 +321,7 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
       return { text: `search...\n\\boxed{${eq}}` };
     };
     const c = await client.workflow.execute(evaluationWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `eval-cd-${Date.now()}`,
       args: [
         {

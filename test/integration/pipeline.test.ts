@@ -7,6 +7,7 @@ import { pipelineWorkflow } from '../../workflows';
 import { SprintPipeline } from '../../workflows/search-attributes';
 import { writeSftDataset } from '../helpers/sft-dataset';
 import { startStack, type TestStack } from '../helpers/stack';
+import { controlQueue, trainingQueue } from '../../config/queues';
 
 /*
  * The pipeline workflow on the real dev server with the real trainer (tiny Qwen2, CPU): curation
@@ -47,16 +48,16 @@ describe('pipeline workflow', () => {
       skip: ['curate' as const, 'evaluate' as const],
       datasetDir: dataset,
       train: {
-        taskQueue: config.taskQueues.training,
+        taskQueue: trainingQueue(config),
         launcher: 'local' as const,
         tiny: true,
         profile: 'cpu' as const,
         hyperparameters: { maxSteps: 4, saveSteps: 2, learningRate: 3e-3 },
       },
-      publish: { taskQueue: config.taskQueues.training, repo: 'local/pipe-test' },
+      publish: { taskQueue: trainingQueue(config), repo: 'local/pipe-test' },
     };
     const first = await client.workflow.execute(pipelineWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: input.pipelineId,
       args: [input],
     });
@@ -77,7 +78,7 @@ describe('pipeline workflow', () => {
 
     // A second run of the same pipeline (new workflow id, same pipeline id) reuses both stages.
     const again = await client.workflow.execute(pipelineWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `${input.pipelineId}-again`,
       args: [input],
     });
@@ -90,13 +91,13 @@ describe('pipeline workflow', () => {
   it('fails clearly when a stage has neither settings nor an input', async () => {
     const err = await client.workflow
       .execute(pipelineWorkflow, {
-        taskQueue: config.taskQueues.control,
+        taskQueue: controlQueue(config),
         workflowId: `pipe-bad-${Date.now()}`,
         args: [
           {
             pipelineId: 'bad',
             skip: ['curate', 'publish', 'evaluate'],
-            train: { taskQueue: config.taskQueues.training },
+            train: { taskQueue: trainingQueue(config) },
           },
         ],
       })

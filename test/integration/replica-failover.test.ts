@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { poolRoute, sessionRunInput, type SprintConfig } from '../../config';
+import { controlQueue, poolRoute, sessionRunInput, type SprintConfig } from '../../config';
 import { expectedQueues, missingPollers } from '../../infra/docker/worker-health';
 import { sessionWorkflow } from '../../workflows';
 import { initialRoute } from '../../workflows/routing';
@@ -52,6 +52,8 @@ describe('replica routing and failover (two engines, two llm worker processes)',
     stack = await startStack({
       engines: ['a', 'b'],
       config: ({ engines }) => ({
+        // Plain queue names: the assertions below spell them out (sprint-llm-main-a, ...).
+        temporal: { taskQueuePrefix: '' },
         models: {
           pools: {
             main: {
@@ -130,7 +132,7 @@ describe('replica routing and failover (two engines, two llm worker processes)',
     const workflowId = idStickingTo('a', 'kill');
     const started = Date.now();
     const handle = await client.workflow.start(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId,
       args: [sessionRunInput(config, 'What is 1^2 + 2^2 + 3^2 + 4^2?')],
     });
@@ -251,7 +253,7 @@ describe('replica routing and failover (two engines, two llm worker processes)',
     const before = { a: engines.a.requests.length, b: engines.b.requests.length };
     const workflowId = idStickingTo('b', 'stay');
     const handle = await client.workflow.start(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId,
       args: [sessionRunInput(config, 'What is 1^2 + 2^2 + 3^2 + 4^2?')],
     });
@@ -313,7 +315,7 @@ describe('replica routing and failover (two engines, two llm worker processes)',
       const beforeA = engines.a.requests.length;
       const beforeB = engines.b.requests.length;
       const handle = await client.workflow.start(sessionWorkflow, {
-        taskQueue: config.taskQueues.control,
+        taskQueue: controlQueue(config),
         workflowId: idStickingTo('a', 'engine-death'),
         args: [sessionRunInput(config, 'What is 1^2 + 2^2 + 3^2 + 4^2?')],
       });

@@ -3,6 +3,7 @@ import { poolQueue, replicaQueue, type SprintConfig } from '../../config';
 import { completionWorkflow, probeWorkflow } from '../../workflows';
 import type { LoopbackModelServer } from '../helpers/loopback-model-server';
 import { loopbackPool, startStack, type TestStack } from '../helpers/stack';
+import { controlQueue, curationQueue, trainingQueue } from '../../config/queues';
 
 describe('workflow + activity round trip on a real dev server', () => {
   let stack: TestStack | undefined;
@@ -22,9 +23,9 @@ describe('workflow + activity round trip on a real dev server', () => {
   afterAll(() => stack?.close());
 
   it('probes every role queue and gets an answer from each worker', async () => {
-    const queues = [config.taskQueues.control, config.taskQueues.curation, config.taskQueues.training, poolQueue('local'), replicaQueue(config, 'local', 'r0')];
+    const queues = [controlQueue(config), curationQueue(config), trainingQueue(config), poolQueue(config, 'local'), replicaQueue(config, 'local', 'r0')];
     const outcomes = await client.workflow.execute(probeWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `probe-${Date.now()}`,
       args: [{ queues }],
     });
@@ -34,7 +35,7 @@ describe('workflow + activity round trip on a real dev server', () => {
 
   it('reports a queue with no worker instead of hanging', async () => {
     const outcomes = await client.workflow.execute(probeWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `probe-empty-${Date.now()}`,
       args: [{ queues: ['nobody-listens-here'], pickupTimeoutMs: 1000 }],
     });
@@ -45,9 +46,9 @@ describe('workflow + activity round trip on a real dev server', () => {
     engine.enqueue({ status: 500, text: 'engine fell over' }, { text: 'forty two </execution_1.1>', cachedPromptTokens: 2 });
     const before = engine.requests.length;
     const result = await client.workflow.execute(completionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `complete-${Date.now()}`,
-      args: [{ taskQueue: poolQueue('local'), request: { prompt: 'what is six times seven', maxTokens: 16, stop: ['</execution_'] } }],
+      args: [{ taskQueue: poolQueue(config, 'local'), request: { prompt: 'what is six times seven', maxTokens: 16, stop: ['</execution_'] } }],
     });
     expect(engine.requests.length - before).toBe(2);
     expect(result).toMatchObject({
@@ -62,9 +63,9 @@ describe('workflow + activity round trip on a real dev server', () => {
     engine.enqueue({ status: 400, text: 'context length exceeded' });
     const before = engine.requests.length;
     const run = client.workflow.execute(completionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `complete-400-${Date.now()}`,
-      args: [{ taskQueue: poolQueue('local'), request: { prompt: 'too long', maxTokens: 16 } }],
+      args: [{ taskQueue: poolQueue(config, 'local'), request: { prompt: 'too long', maxTokens: 16 } }],
     });
     await expect(run).rejects.toThrow(/Workflow execution failed/);
     expect(engine.requests.length - before).toBe(1);

@@ -4,6 +4,7 @@ import { probeWorkflow } from '../../workflows';
 import { testConfig } from '../helpers/config';
 import { startTestServer, type TestServer } from '../helpers/temporal-server';
 import { startWorkers } from '../helpers/workers';
+import { controlQueue } from '../../config/queues';
 
 describe('the dev server restarted on the same SQLite file', () => {
   let server: TestServer | undefined;
@@ -21,9 +22,9 @@ describe('the dev server restarted on the same SQLite file', () => {
     const workflowId = `restart-${Date.now()}`;
     // A durable 4 s timer, then a probe of the control queue.
     await client.workflow.start(probeWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId,
-      args: [{ queues: [config.taskQueues.control], delayMs: 4000 }],
+      args: [{ queues: [controlQueue(config)], delayMs: 4000 }],
     });
     const workers = await startWorkers(config, 'control');
     await new Promise((r) => setTimeout(r, 1000));
@@ -39,7 +40,7 @@ describe('the dev server restarted on the same SQLite file', () => {
     const again = await startWorkers(config, 'control');
     try {
       const outcomes = (await client.workflow.getHandle(workflowId).result()) as unknown;
-      expect(outcomes).toEqual([expect.objectContaining({ queue: config.taskQueues.control, ok: true })]);
+      expect(outcomes).toEqual([expect.objectContaining({ queue: controlQueue(config), ok: true })]);
     } finally {
       await again.stop();
       await connection.close();

@@ -10,6 +10,7 @@ import { classify, sprintScript, threeRoundScenario } from '../helpers/sprint-sc
 import { initialRoute } from '../../workflows/routing';
 import { loopbackPool, startStack, type TestStack } from '../helpers/stack';
 import { spawnWorkerProcess, startWorkers, waitFor, waitForOutput } from '../helpers/workers';
+import { controlQueue, queuePrefix, poolQueue, replicaQueue } from '../../config/queues';
 
 function keyOf(r: ModelRequestRecord): string {
   const k = classify(r.prompt);
@@ -82,7 +83,7 @@ describe('SPRINT session fault tolerance', () => {
     const first = spawnWorkerProcess(configFile, 'llm');
     await waitForOutput(first, /polling/);
     const handle = await client.workflow.start(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `kill-session-${Date.now()}`,
       args: [sessionRunInput(config, 'q')],
     });
@@ -114,7 +115,10 @@ describe('SPRINT session fault tolerance', () => {
 
   it('a session whose sticky replica has no worker fails over to the shared queue and completes', async () => {
     // Two replicas on the same engine; only r1 has a worker. Pick a workflow id that hashes to r0.
+    // Another pool layout is another config fingerprint: it shares the first config's queues (and so
+    // its control worker) only because it names the same prefix.
     const two = testConfig(config.temporal.address, {
+      temporal: { taskQueuePrefix: queuePrefix(config) },
       taskQueues: config.taskQueues,
       artifacts: config.artifacts,
       models: {
@@ -137,18 +141,18 @@ describe('SPRINT session fault tolerance', () => {
     const { stop } = await startWorkers(two, 'llm', { replica: 'r1' });
     try {
       const result = await client.workflow.execute(sessionWorkflow, {
-        taskQueue: two.taskQueues.control,
+        taskQueue: controlQueue(two),
         workflowId: `failover-${i}`,
         args: [sessionRunInput(two, 'q')],
       });
       expect(result.text).toBe(expectedText);
       expect(result.routing.planner).toMatchObject({
         replica: 'r0',
-        queue: 'sprint-llm-local',
+        queue: poolQueue(two, 'local'),
         failedOver: true,
       });
       expect(result.problems).toEqual([
-        'planner queue sprint-llm-local-r0 had no worker: moved to sprint-llm-local',
+        `planner queue ${replicaQueue(two, 'local', 'r0')} had no worker: moved to ${poolQueue(two, 'local')}`,
       ]);
     } finally {
       await stop();
@@ -181,7 +185,7 @@ describe('SPRINT session fault tolerance', () => {
       );
       const before = engine.requests.length;
       const result = await client.workflow.execute(sessionWorkflow, {
-        taskQueue: config.taskQueues.control,
+        taskQueue: controlQueue(config),
         workflowId: `burst-${Date.now()}`,
         args: [sessionRunInput(config, 'q')],
       });

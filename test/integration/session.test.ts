@@ -16,6 +16,7 @@ import {
 } from '../helpers/sprint-script';
 import { loopbackPool, startStack, type TestStack } from '../helpers/stack';
 import { waitFor } from '../helpers/workers';
+import { controlQueue } from '../../config/queues';
 
 function keyOf(r: { prompt: string }): string {
   const k = classify(r.prompt);
@@ -67,7 +68,7 @@ describe('SPRINT session workflow on a real dev server', () => {
     const before = engine.requests.length;
     const workflowId = id('session');
     const handle = await client.workflow.start(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId,
       args: [sessionRunInput(config, 'What is 1^2 + 2^2 + 3^2 + 4^2?')],
     });
@@ -153,7 +154,7 @@ describe('SPRINT session workflow on a real dev server', () => {
     const before = engine.requests.length;
     const input = sessionRunInput(config, 'q', { settings: { executorStrategy: 'reorder' } });
     const result = await client.workflow.execute(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: id('reorder'),
       args: [input],
     });
@@ -189,7 +190,7 @@ describe('SPRINT session workflow on a real dev server', () => {
       return { text: 'x' };
     });
     const result = await client.workflow.execute(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: id('malformed'),
       args: [sessionRunInput(config, 'q', { settings: { maxPromptsPerRound: 2 } })],
     });
@@ -221,7 +222,7 @@ describe('SPRINT session workflow on a real dev server', () => {
     });
     const before = engine.requests.length;
     const result = await client.workflow.execute(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: id('forced'),
       args: [sessionRunInput(config, 'q', { settings: { maxPhases: 3 } })],
     });
@@ -236,7 +237,7 @@ describe('SPRINT session workflow on a real dev server', () => {
     const scenario = threeRoundScenario();
     engine.setScript(sprintScript(scenario));
     const handle = await client.workflow.start(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: id('can'),
       args: [sessionRunInput(config, 'q', { settings: { continueAsNewAfterRounds: 1 } })],
     });
@@ -261,7 +262,7 @@ describe('SPRINT session workflow on a real dev server', () => {
     );
     const before = engine.requests.length;
     const handle = await client.workflow.start(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: id('cancel'),
       args: [sessionRunInput(config, 'q', { settings: { heartbeatTimeoutMs: 2000 } })],
     });
@@ -292,7 +293,7 @@ describe('SPRINT session workflow on a real dev server', () => {
     engine.setScript(sprintScript(scenario, { perTokenDelayMs: 15 }));
     const before = engine.requests.length;
     const handle = await client.workflow.start(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: id('streaming'),
       args: [sessionRunInput(config, 'q', { settings: { streamingDispatch: true } })],
     });
@@ -320,7 +321,7 @@ describe('SPRINT session workflow on a real dev server', () => {
     engine.setScript(() => ({ text: 'I think step by step ... 30\n</think>\n\nThe answer is \\boxed{30}.' }));
     const before = engine.requests.length;
     const result = await client.workflow.execute(sequentialWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: id('sequential'),
       args: [sessionRunInput(config, 'What is 30?')],
     });

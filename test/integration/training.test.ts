@@ -14,6 +14,7 @@ import { writeConfigFile } from '../helpers/config';
 import { decodeJsonPayload, writeSftDataset } from '../helpers/sft-dataset';
 import { startStack, type TestStack } from '../helpers/stack';
 import { spawnWorkerProcess, startWorkers, waitForOutput } from '../helpers/workers';
+import { controlQueue, trainingQueue } from '../../config/queues';
 
 /*
  * The local launcher inside the training workflow, with the real trainer (tiny random Qwen2 on
@@ -169,7 +170,7 @@ describe('training workflow with the local launcher', () => {
   });
 
   const input = (extra: string[], maxSteps: number) => ({
-    taskQueue: config.taskQueues.training,
+    taskQueue: trainingQueue(config),
     datasetDir: dataset,
     launcher: 'local' as const,
     tiny: true,
@@ -185,7 +186,7 @@ describe('training workflow with the local launcher', () => {
       const id = `train-e2e-${Date.now()}`;
       // The first launch dies right after its step-4 checkpoint; the relaunch resumes there.
       const handle = await client.workflow.start(trainingWorkflow, {
-        taskQueue: config.taskQueues.control,
+        taskQueue: controlQueue(config),
         workflowId: id,
         args: [input(['--exit-after-step', '4', '--sleep-per-step', '0.2'], 8)],
       });
@@ -217,11 +218,11 @@ describe('training workflow with the local launcher', () => {
       // Publish the trained model to the Hub double; the second run finds nothing to commit.
       const publish = (n: number) =>
         client.workflow.execute(publishWorkflow, {
-          taskQueue: config.taskQueues.control,
+          taskQueue: controlQueue(config),
           workflowId: `${id}-publish-${n}`,
           args: [
             {
-              taskQueue: config.taskQueues.training,
+              taskQueue: trainingQueue(config),
               modelDir: result.modelDir,
               repo: 'tester/sprint-tiny',
               card: {
@@ -250,7 +251,7 @@ describe('training workflow with the local launcher', () => {
     await waitForOutput(first, /polling|started|running/i);
     const id = `train-kill-${Date.now()}`;
     const handle = await client.workflow.start(trainingWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: id,
       args: [input(['--sleep-per-step', '0.4'], 16)],
     });
@@ -285,7 +286,7 @@ describe('training workflow with the local launcher', () => {
     try {
       const id = `train-cancel-${Date.now()}`;
       const handle = await client.workflow.start(trainingWorkflow, {
-        taskQueue: config.taskQueues.control,
+        taskQueue: controlQueue(config),
         workflowId: id,
         args: [input(['--sleep-per-step', '0.5'], 200)],
       });

@@ -5,6 +5,7 @@ import { writeConfigFile } from '../helpers/config';
 import type { LoopbackModelServer } from '../helpers/loopback-model-server';
 import { loopbackPool, startStack, type TestStack } from '../helpers/stack';
 import { spawnWorkerProcess, waitFor, waitForOutput } from '../helpers/workers';
+import { controlQueue } from '../../config/queues';
 
 describe('a worker killed mid-activity', () => {
   let stack: TestStack | undefined;
@@ -30,9 +31,9 @@ describe('a worker killed mid-activity', () => {
     const first = spawnWorkerProcess(configFile, 'llm');
     await waitForOutput(first, /polling/);
     const handle = await client.workflow.start(completionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `kill-${Date.now()}`,
-      args: [{ taskQueue: poolQueue('local'), request: { prompt: 'q', maxTokens: 8 }, heartbeatTimeoutMs: 2000 }],
+      args: [{ taskQueue: poolQueue(config, 'local'), request: { prompt: 'q', maxTokens: 8 }, heartbeatTimeoutMs: 2000 }],
     });
     await waitFor(() => engine.requests.length === 1, 30_000, 'the first model call');
     first.kill('SIGKILL');

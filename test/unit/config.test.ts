@@ -83,6 +83,6 @@ describe('config', () => {
     });
     const route = poolRoute(config, 'api');
     expect(JSON.stringify(route)).not.toMatch(/https|apiKey/);
-    expect(route.replicas).toEqual([{ name: 'r0', taskQueue: 'sprint-llm-api-r0' }]);
+    expect(route.replicas).toEqual([{ name: 'r0', taskQueue: `${config.temporal.taskQueuePrefix!}sprint-llm-api-r0` }]);
   });
 });

@@ -2,6 +2,7 @@ import { parseConfig } from '../../config';
 import { expectedQueues } from '../../infra/docker/worker-health';
 
 const config = parseConfig({
+  temporal: { taskQueuePrefix: '' },
   taskQueues: { control: 'c', curation: 'cu', training: 't' },
   models: {
     pools: {
@@ -45,6 +46,20 @@ describe('worker health check: the queues a role must poll', () => {
     expect(expectedQueues(config, 'curation')).toEqual([{ name: 'cu', kind: 'activity' }]);
     expect(expectedQueues(config, 'training')).toEqual([{ name: 't', kind: 'activity' }]);
     expect(expectedQueues(config, 'all')).toHaveLength(3 + 5);
+  });
+
+  it('a deployment prefix is on every queue the check expects', () => {
+    const prefixed = parseConfig({ ...config, temporal: { taskQueuePrefix: 'team-a.' } });
+    expect(expectedQueues(prefixed, 'all').map((q) => q.name)).toEqual([
+      'team-a.c',
+      'team-a.cu',
+      'team-a.t',
+      'team-a.sprint-llm-main-gpu0',
+      'team-a.custom-q',
+      'team-a.sprint-llm-main',
+      'team-a.sprint-llm-api-r0',
+      'team-a.sprint-llm-api',
+    ]);
   });
 
   it('names unknown roles, pools and replicas', () => {
