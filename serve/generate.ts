@@ -107,9 +107,12 @@ export function generationHandler(ctx: ServeContext, kind: GenerationKind) {
       ctx.options.log(
         `${kind === 'chat' ? 'chat' : 'completion'} ${model.method} on ${model.pool}: ${workflowId} ${ctx.options.uiLink(workflowId)}`,
       );
+      // With an Idempotency-Key every answer for the run must be the same document, so `created` is
+      // the workflow's start time, not this request's.
+      const startedAt = idempotencyKey !== undefined ? (await handle.describe()).startTime.getTime() : Date.now();
       const run: RunIdentity = {
         id: `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${workflowId}`,
-        created: Math.floor(Date.now() / 1000),
+        created: Math.floor(startedAt / 1000),
         model: body.model,
         workflowId,
         method: model.method,
