@@ -6,6 +6,7 @@ import { poolQueue, replicaQueue } from '../config/queues';
 import { controlActivities, curationActivities, llmActivities, trainingActivities } from './activities';
 
 import type { WorkerRole } from './roles';
+import { llmActivityPolling } from './tuning';
 
 export { workerRoles, type WorkerRole } from './roles';
 
@@ -99,6 +100,7 @@ async function llmWorkers(setup: WorkerSetup, pool: string, replica: string, wit
         taskQueue,
         activities,
         maxConcurrentActivityTaskExecutions: p.maxConcurrentCalls,
+        activityTaskPollerBehavior: llmActivityPolling(p.maxConcurrentCalls),
         shutdownGraceTime: shutdownGrace(config),
       }),
     ),
