@@ -4,6 +4,7 @@
  */
 import { dependentGaps, quantile, type TimedCall } from '../core/session/call-gaps';
 import { GAP_SEGMENTS, gapProfile, type GapProfile, type HistoryPoint } from '../core/session/gap-profile';
+import type { VllmCounters } from './vllm-replay-engine';
 
 const median = (xs: readonly number[]) => quantile(xs, 0.5);
 const allGaps = (calls: readonly TimedCall[]) => {
@@ -23,10 +24,19 @@ export class ConfigurationRun {
   sequentialTokens = 0;
   streamingSequentialTokens = 0;
 
+  /** vLLM counters over the sessions through Temporal (GPU check only). */
+  readonly engine = { prefixQueries: 0, prefixHits: 0, ttftSum: 0, ttftCount: 0 };
+
   constructor(
     readonly scale: number,
     readonly executors: number,
+    readonly strategy: string,
   ) {}
+
+  addEngineCounters(before: VllmCounters, after: VllmCounters): void {
+    for (const k of Object.keys(this.engine) as (keyof VllmCounters)[])
+      this.engine[k] += after[k] - before[k];
+  }
 
   addTemporal(
     wallMs: number,
@@ -60,10 +70,11 @@ export class ConfigurationRun {
 export class OverheadReport {
   private readonly runs: ConfigurationRun[] = [];
 
-  constructor(private readonly tokenMs: number) {}
+  /** `tokenMs`: the engine double's per-token delay; undefined on a real engine, whose ideal is the in-process loop. */
+  constructor(private readonly tokenMs: number | undefined) {}
 
-  configuration(scale: number, executors: number): ConfigurationRun {
-    const run = new ConfigurationRun(scale, executors);
+  configuration(scale: number, executors: number, strategy: string): ConfigurationRun {
+    const run = new ConfigurationRun(scale, executors, strategy);
     this.runs.push(run);
     return run;
   }
@@ -73,7 +84,9 @@ export class OverheadReport {
   }
 
   private table(streaming: boolean): string[] {
+    const engine = this.runs.some((r) => r.engine.prefixQueries > 0 || r.engine.ttftCount > 0);
     const header = [
+      'strategy',
       'scale',
       'exec/round',
       'rounds',
@@ -88,13 +101,15 @@ export class OverheadReport {
       'in-proc gap median ms',
       'overhead ms/round',
       ...(streaming ? ['streaming s', 'stream seq tok', 'streaming/its ideal', 'streaming saves'] : []),
+      ...(engine ? ['prefix cache hits', 'mean TTFT ms'] : []),
     ];
     const rows = this.runs.map((r) => {
-      const ideal = r.sequentialTokens * this.tokenMs;
       const tw = median(r.temporalMs);
       const lw = median(r.inProcessMs);
+      const ideal = this.tokenMs === undefined ? lw : r.sequentialTokens * this.tokenMs;
       const sw = median(r.streamingMs);
       return [
+        r.strategy,
         String(r.scale),
         String(r.executors),
         String(r.rounds),
@@ -112,13 +127,25 @@ export class OverheadReport {
           ? [
               (sw / 1000).toFixed(2),
               String(r.streamingSequentialTokens),
-              (sw / (r.streamingSequentialTokens * this.tokenMs)).toFixed(2),
+              (sw / (this.tokenMs === undefined ? lw : r.streamingSequentialTokens * this.tokenMs)).toFixed(
+                2,
+              ),
               `${(((tw - sw) / tw) * 100).toFixed(0)}%`,
+            ]
+          : []),
+        ...(engine
+          ? [
+              `${((100 * r.engine.prefixHits) / Math.max(1, r.engine.prefixQueries)).toFixed(0)}%`,
+              ((1000 * r.engine.ttftSum) / Math.max(1, r.engine.ttftCount)).toFixed(0),
             ]
           : []),
       ];
     });
-    return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+    return [
+      `| ${header.join(' | ')} |`,
+      `|${header.map(() => '---').join('|')}|`,
+      ...rows.map((r) => `| ${r.join(' | ')} |`),
+    ];
   }
 
   private summary(): string[] {
@@ -127,15 +154,18 @@ export class OverheadReport {
     const lines = [
       `dependent-call gap, through Temporal: median ${median(gaps).toFixed(1)} ms, p90 ${quantile(gaps, 0.9).toFixed(1)} ms (${gaps.length} gaps); in-process loop: median ${median(local).toFixed(1)} ms, p90 ${quantile(local, 0.9).toFixed(1)} ms`,
     ];
-    for (const scale of new Set(this.runs.map((r) => r.scale))) {
-      const of = this.runs.filter((r) => r.scale === scale);
-      const ratios = of.map((r) => `${(median(r.temporalMs) / median(r.inProcessMs)).toFixed(3)} (${r.executors} exec)`);
-      lines.push(`scale ${scale}: session / plain loop ${ratios.join(', ')}`);
+    for (const key of new Set(this.runs.map((r) => `${r.strategy} ${r.scale}`))) {
+      const of = this.runs.filter((r) => `${r.strategy} ${r.scale}` === key);
+      const scale = `${of[0]!.strategy}, scale ${of[0]!.scale}`;
+      const ratios = of.map(
+        (r) => `${(median(r.temporalMs) / median(r.inProcessMs)).toFixed(3)} (${r.executors} exec)`,
+      );
+      lines.push(`${scale}: session / plain loop ${ratios.join(', ')}`);
       const one = of.find((r) => r.executors === 1);
       const many = of.find((r) => r.executors === 16);
       if (one && many)
         lines.push(
-          `scale ${scale}: 16 executors per round add ${(many.overheadPerRoundMs() - one.overheadPerRoundMs()).toFixed(0)} ms per round over 1 (median gap ${median(many.temporalGaps).toFixed(0)} vs ${median(one.temporalGaps).toFixed(0)} ms)`,
+          `${scale}: 16 executors per round add ${(many.overheadPerRoundMs() - one.overheadPerRoundMs()).toFixed(0)} ms per round over 1 (median gap ${median(many.temporalGaps).toFixed(0)} vs ${median(one.temporalGaps).toFixed(0)} ms)`,
         );
     }
     return lines;
@@ -147,7 +177,9 @@ export class OverheadReport {
     const rows = (['planToExecute', 'toPlan'] as const).map((edge) => {
       const seg = GAP_SEGMENTS.map((s) => this.runs.flatMap((r) => r.profiles.flatMap((p) => p[edge][s])));
       const totals = this.runs.flatMap((r) =>
-        r.profiles.flatMap((p) => p[edge][GAP_SEGMENTS[0]].map((_, i) => GAP_SEGMENTS.reduce((a, s) => a + p[edge][s][i]!, 0))),
+        r.profiles.flatMap((p) =>
+          p[edge][GAP_SEGMENTS[0]].map((_, i) => GAP_SEGMENTS.reduce((a, s) => a + p[edge][s][i]!, 0)),
+        ),
       );
       const medians = seg.map((xs) => median(xs));
       return [

@@ -15,6 +15,10 @@
  *   - what 16 executors per round add over 1 (overhead per round against the in-process loop),
  *   - the profile of the gap (core/session/gap-profile.ts: engine log + workflow history),
  *   - with BENCH_STREAMING=1, the same session with streaming dispatch against its own ideal.
+ * With BENCH_VLLM_URL (and BENCH_VLLM_MODEL) the replies are timed by a real vLLM instead of the
+ * per-token delay (bench/vllm-replay-engine.ts; bench/gpu-vllm-check.sh sets it up), and each row
+ * adds the engine's prefix-cache hit rate and mean time to first token. BENCH_STRATEGIES (default
+ * "shared-prefix") runs the rows once per executor prompt strategy.
  * Environment: BENCH_TOKEN_MS (default 5), BENCH_REPEATS (default 3; medians), BENCH_SCALES (length
  * multipliers, default "1,2.5": short rounds and about the paper's MATH500 scale), BENCH_EXECUTORS
  * (default "1,4,16"), BENCH_STREAMING (default off). One warm-up session runs first, not counted.
@@ -29,14 +33,16 @@ import {
   parsePlan,
   plannerPrompt,
   renderSessionPrefix,
+  type ExecutorStrategy,
   type Round,
 } from '../core/format';
 import { sessionWorkflow } from '../workflows';
 import { testConfig } from '../test/helpers/config';
-import { LoopbackModelServer } from '../test/helpers/loopback-model-server';
+import { LoopbackModelServer, type ModelRequestRecord } from '../test/helpers/loopback-model-server';
 import { sprintScript, type Scenario } from '../test/helpers/sprint-script';
 import { startTestServer } from '../test/helpers/temporal-server';
 import { startWorkers } from '../test/helpers/workers';
+import { vllmCounters, VllmReplayEngine } from './vllm-replay-engine';
 import { OverheadReport } from './overhead-report';
 import { engineCalls, historyPoints } from './session-timeline';
 
@@ -53,6 +59,13 @@ const EXECUTORS = numbers(process.env.BENCH_EXECUTORS ?? '1,4,16');
 const STREAMING = process.env.BENCH_STREAMING === '1';
 /** BENCH_UNTUNED_SERVER=1: the dev server without the tuning of infra/temporal/dev-server-tuning.ts (A/B). */
 const UNTUNED_SERVER = process.env.BENCH_UNTUNED_SERVER === '1';
+const VLLM_URL = process.env.BENCH_VLLM_URL;
+const VLLM_MODEL = process.env.BENCH_VLLM_MODEL ?? 'sprint-7b-dummy';
+const STRATEGIES = (process.env.BENCH_STRATEGIES ?? 'shared-prefix').split(',').map((s): ExecutorStrategy => {
+  if (s !== 'shared-prefix' && s !== 'reorder')
+    throw new Error(`BENCH_STRATEGIES: "${s}" is not shared-prefix or reorder`);
+  return s;
+});
 
 /** Deterministic filler text of n whitespace tokens. */
 function words(n: number, seed: number): string {
@@ -94,12 +107,12 @@ function scenario(executors: number, scale: number): Scenario {
   };
 }
 
-
 /** The same loop without Temporal: planner call, then all executors at once, in this process. */
 async function inProcessSession(
   client: ModelClient,
   question: string,
   settings: ReturnType<typeof sessionRunInput>['settings'],
+  strategy: ExecutorStrategy,
 ) {
   const prefix = renderSessionPrefix(settings.promptTemplate!, settings.systemPrompt!, question);
   const rounds: Round[] = [];
@@ -119,7 +132,7 @@ async function inProcessSession(
     const execs = await Promise.all(
       plan.prompts.map((p) =>
         client.complete({
-          prompt: executorPrompt(prefix, rounds, plan, p.index, 'shared-prefix'),
+          prompt: executorPrompt(prefix, rounds, plan, p.index, strategy),
           maxTokens: 8000,
           temperature: 0.6,
           stop: ['</execution_'],
@@ -133,7 +146,7 @@ async function inProcessSession(
 }
 
 /** One timed run: its wall-clock and the model calls the engine saw during it. */
-async function timed<T>(engine: LoopbackModelServer, run: () => Promise<T>) {
+async function timed<T>(engine: { requests: ModelRequestRecord[] }, run: () => Promise<T>) {
   const from = engine.requests.length;
   const t0 = Date.now();
   const value = await run();
@@ -145,7 +158,9 @@ async function main(): Promise<void> {
   const server = await startTestServer(
     UNTUNED_SERVER ? { tuning: { dynamicConfig: {}, sqlitePragmas: {} } } : {},
   );
-  const engine = await new LoopbackModelServer().start();
+  const engine = VLLM_URL
+    ? await new VllmReplayEngine(VLLM_URL, VLLM_MODEL).start()
+    : await new LoopbackModelServer().start();
   const config = testConfig(server.address, {
     models: {
       pools: {
@@ -165,7 +180,7 @@ async function main(): Promise<void> {
     engine: 'vllm',
     timeoutMs: 600_000,
   });
-  const report = new OverheadReport(TOKEN_MS);
+  const report = new OverheadReport(VLLM_URL ? undefined : TOKEN_MS);
   let n = 0;
   const session = async (input: ReturnType<typeof sessionRunInput>, id: string) => {
     const handle = await client.workflow.start(sessionWorkflow, {
@@ -178,33 +193,47 @@ async function main(): Promise<void> {
   try {
     engine.setScript(sprintScript(scenario(2, 1), { perTokenDelayMs: 1 }));
     await session(sessionRunInput(config, 'warm-up'), 'bench-warmup');
-    await inProcessSession(model, 'warm-up', sessionRunInput(config, 'warm-up').settings);
-    for (const scale of SCALES) {
-      for (const executors of EXECUTORS) {
-        engine.setScript(sprintScript(scenario(executors, scale), { perTokenDelayMs: TOKEN_MS }));
-        const input = sessionRunInput(config, `bench question with ${executors} executors per round`);
-        const m = report.configuration(scale, executors);
-        for (let rep = 0; rep < REPEATS; rep++) {
-          const viaTemporal = await timed(engine, () => session(input, `bench-${executors}`));
-          const { handle, result } = viaTemporal.value;
-          m.addTemporal(viaTemporal.wallMs, viaTemporal.calls, await historyPoints(handle), result);
+    await inProcessSession(model, 'warm-up', sessionRunInput(config, 'warm-up').settings, 'shared-prefix');
+    for (const strategy of STRATEGIES)
+      for (const scale of SCALES) {
+        for (const executors of EXECUTORS) {
+          engine.setScript(sprintScript(scenario(executors, scale), { perTokenDelayMs: TOKEN_MS }));
+          const base = sessionRunInput(
+            config,
+            `bench question with ${executors} executors per round (${strategy})`,
+          );
+          const input = { ...base, settings: { ...base.settings, executorStrategy: strategy } };
+          const m = report.configuration(scale, executors, strategy);
+          for (let rep = 0; rep < REPEATS; rep++) {
+            const before = VLLM_URL ? await vllmCounters(VLLM_URL) : undefined;
+            const viaTemporal = await timed(engine, () => session(input, `bench-${executors}`));
+            const { handle, result } = viaTemporal.value;
+            m.addTemporal(viaTemporal.wallMs, viaTemporal.calls, await historyPoints(handle), result);
+            if (VLLM_URL && before) m.addEngineCounters(before, await vllmCounters(VLLM_URL));
 
-          const local = await timed(engine, () => inProcessSession(model, input.question, input.settings));
-          if (local.value.tokens.sequential !== result.tokens.sequential)
-            throw new Error(`in-process loop counted ${local.value.tokens.sequential} != ${result.tokens.sequential}`);
-          m.addInProcess(local.wallMs, local.calls);
-
-          if (STREAMING) {
-            const streamed = await timed(engine, () =>
-              session({ ...input, settings: { ...input.settings, streamingDispatch: true } }, `bench-stream-${executors}`),
+            const local = await timed(engine, () =>
+              inProcessSession(model, input.question, input.settings, strategy),
             );
-            const tokens = streamed.value.result.tokens;
-            m.addStreaming(streamed.wallMs, tokens.sequentialStreaming ?? tokens.sequential);
+            if (local.value.tokens.sequential !== result.tokens.sequential)
+              throw new Error(
+                `in-process loop counted ${local.value.tokens.sequential} != ${result.tokens.sequential}`,
+              );
+            m.addInProcess(local.wallMs, local.calls);
+
+            if (STREAMING) {
+              const streamed = await timed(engine, () =>
+                session(
+                  { ...input, settings: { ...input.settings, streamingDispatch: true } },
+                  `bench-stream-${executors}`,
+                ),
+              );
+              const tokens = streamed.value.result.tokens;
+              m.addStreaming(streamed.wallMs, tokens.sequentialStreaming ?? tokens.sequential);
+            }
           }
+          console.error(`done: scale ${scale}, ${executors} executors per round`);
         }
-        console.error(`done: scale ${scale}, ${executors} executors per round`);
       }
-    }
   } finally {
     await stop();
     await client.connection.close();
@@ -212,7 +241,7 @@ async function main(): Promise<void> {
     await server.stop();
   }
   console.log(
-    `SPRINT session overhead (loopback engine, ${TOKEN_MS} ms/token, median of ${REPEATS}, dev server ${UNTUNED_SERVER ? 'untuned' : 'tuned'}, ${new Date().toISOString()})`,
+    `SPRINT session overhead (${VLLM_URL ? `vLLM at ${VLLM_URL} (replayed replies)` : `loopback engine, ${TOKEN_MS} ms/token`}, median of ${REPEATS}, dev server ${UNTUNED_SERVER ? 'untuned' : 'tuned'}, ${new Date().toISOString()})`,
   );
   console.log(report.render(STREAMING));
 }

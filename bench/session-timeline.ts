@@ -14,7 +14,9 @@ function callKind(r: ModelRequestRecord): TimedCall['kind'] {
   if (stop.some((s) => typeof s === 'string' && s.startsWith('</execution_'))) return 'execute';
   if (stop.some((s) => s === '</Final_answer>' || (typeof s === 'string' && s.startsWith('</Plan_'))))
     return 'plan';
-  throw new Error(`engine request ${r.id}: stop ${JSON.stringify(r.body.stop)} is neither a plan nor an execution`);
+  throw new Error(
+    `engine request ${r.id}: stop ${JSON.stringify(r.body.stop)} is neither a plan nor an execution`,
+  );
 }
 
 /** The engine's requests as timed calls; every one must have ended (the bench waits for its sessions). */
@@ -38,11 +40,24 @@ export async function historyPoints(handle: WorkflowHandle): Promise<HistoryPoin
     const at = ms(e.eventTime);
     const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
     if (name === 'sprintPlan' || name === 'sprintExecute')
-      points.push({ event: 'activityScheduled', at, activity: Number(e.eventId), call: name === 'sprintPlan' ? 'plan' : 'execute' });
+      points.push({
+        event: 'activityScheduled',
+        at,
+        activity: Number(e.eventId),
+        call: name === 'sprintPlan' ? 'plan' : 'execute',
+      });
     else if (e.activityTaskStartedEventAttributes)
-      points.push({ event: 'activityStarted', at, activity: Number(e.activityTaskStartedEventAttributes.scheduledEventId) });
+      points.push({
+        event: 'activityStarted',
+        at,
+        activity: Number(e.activityTaskStartedEventAttributes.scheduledEventId),
+      });
     else if (e.activityTaskCompletedEventAttributes)
-      points.push({ event: 'activityCompleted', at, activity: Number(e.activityTaskCompletedEventAttributes.scheduledEventId) });
+      points.push({
+        event: 'activityCompleted',
+        at,
+        activity: Number(e.activityTaskCompletedEventAttributes.scheduledEventId),
+      });
     else if (e.workflowTaskScheduledEventAttributes) points.push({ event: 'workflowTaskScheduled', at });
     else if (e.workflowTaskStartedEventAttributes) points.push({ event: 'workflowTaskStarted', at });
     else if (e.workflowTaskCompletedEventAttributes) points.push({ event: 'workflowTaskCompleted', at });

@@ -64,7 +64,8 @@ export function dependencyEdges(ordered: readonly TimedCall[]): DependencyEdge[]
 export function dependentGaps(calls: readonly TimedCall[]): DependentGaps {
   const ordered = inStartOrder(calls);
   const gaps: DependentGaps = { planToExecute: [], toPlan: [] };
-  for (const e of dependencyEdges(ordered)) gaps[e.kind].push(ordered[e.to]!.startedAt - ordered[e.from]!.endedAt);
+  for (const e of dependencyEdges(ordered))
+    gaps[e.kind].push(ordered[e.to]!.startedAt - ordered[e.from]!.endedAt);
   return gaps;
 }
 

@@ -31,6 +31,7 @@ export function devServerTuningArgs(tuning: {
   const args: string[] = [];
   for (const [key, value] of Object.entries(tuning.dynamicConfig))
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
-  for (const [name, value] of Object.entries(tuning.sqlitePragmas)) args.push('--sqlite-pragma', `${name}=${value}`);
+  for (const [name, value] of Object.entries(tuning.sqlitePragmas))
+    args.push('--sqlite-pragma', `${name}=${value}`);
   return args;
 }

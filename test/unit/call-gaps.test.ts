@@ -39,7 +39,14 @@ describe('dependentGaps', () => {
   it('measures executors from their plan and the next plan from the last executor to end', () => {
     const calls = timeline(
       [
-        { planMs: 100, executors: [{ gap: 5, ms: 50 }, { gap: 8, ms: 200 }], nextGap: 12 },
+        {
+          planMs: 100,
+          executors: [
+            { gap: 5, ms: 50 },
+            { gap: 8, ms: 200 },
+          ],
+          nextGap: 12,
+        },
         { planMs: 80, executors: [{ gap: 3, ms: 40 }], nextGap: 7 },
       ],
       30,
@@ -64,28 +71,43 @@ describe('dependentGaps', () => {
         { kind: 'execute', startedAt: 60, endedAt: 150 },
       ]),
     ).toThrow(/started 40 ms before the call it depends on ended/);
-    expect(() => dependentGaps([{ kind: 'execute', startedAt: 0, endedAt: 1 }])).toThrow(/before any planner call/);
+    expect(() => dependentGaps([{ kind: 'execute', startedAt: 0, endedAt: 1 }])).toThrow(
+      /before any planner call/,
+    );
   });
 
   it('property: every gap laid into a timeline comes back, in any input order', () => {
     const round = fc.record({
       planMs: fc.integer({ min: 1, max: 5_000 }),
-      executors: fc.array(fc.record({ gap: fc.integer({ min: 0, max: 500 }), ms: fc.integer({ min: 1, max: 5_000 }) }), {
-        minLength: 1,
-        maxLength: 16,
-      }),
+      executors: fc.array(
+        fc.record({ gap: fc.integer({ min: 0, max: 500 }), ms: fc.integer({ min: 1, max: 5_000 }) }),
+        {
+          minLength: 1,
+          maxLength: 16,
+        },
+      ),
       nextGap: fc.integer({ min: 0, max: 500 }),
     });
     fc.assert(
-      fc.property(fc.array(round, { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 100 }), fc.nat(), (rounds, finalMs, seed) => {
-        const calls = timeline(rounds, finalMs);
-        // Shuffle deterministically: the function must not depend on input order.
-        const shuffled = calls.map((c, i) => ({ c, k: (i * 7919 + seed) % 104_729 })).sort((a, b) => a.k - b.k).map((x) => x.c);
-        const g = dependentGaps(shuffled);
-        expect(sorted(g.planToExecute)).toEqual(sorted(rounds.flatMap((r) => r.executors.map((e) => e.gap))));
-        expect(g.toPlan).toEqual(rounds.map((r) => r.nextGap));
-        expect(g.planToExecute.length + g.toPlan.length).toBe(calls.length - 1);
-      }),
+      fc.property(
+        fc.array(round, { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 1, max: 100 }),
+        fc.nat(),
+        (rounds, finalMs, seed) => {
+          const calls = timeline(rounds, finalMs);
+          // Shuffle deterministically: the function must not depend on input order.
+          const shuffled = calls
+            .map((c, i) => ({ c, k: (i * 7919 + seed) % 104_729 }))
+            .sort((a, b) => a.k - b.k)
+            .map((x) => x.c);
+          const g = dependentGaps(shuffled);
+          expect(sorted(g.planToExecute)).toEqual(
+            sorted(rounds.flatMap((r) => r.executors.map((e) => e.gap))),
+          );
+          expect(g.toPlan).toEqual(rounds.map((r) => r.nextGap));
+          expect(g.planToExecute.length + g.toPlan.length).toBe(calls.length - 1);
+        },
+      ),
     );
   });
 });
@@ -151,7 +173,9 @@ describe('gapProfile', () => {
   });
 
   it('refuses an engine log that does not match the history', () => {
-    expect(() => gapProfile(calls.slice(0, 2), history)).toThrow(/engine saw 1 plan \/ 1 execute calls, history has 2 \/ 1/);
+    expect(() => gapProfile(calls.slice(0, 2), history)).toThrow(
+      /engine saw 1 plan \/ 1 execute calls, history has 2 \/ 1/,
+    );
     expect(() => gapProfile([...calls, { kind: 'execute', startedAt: 400, endedAt: 500 }], history)).toThrow(
       /fewer execute activities/,
     );
