@@ -20,6 +20,10 @@ export class ConfigurationRun {
   readonly temporalGaps: number[] = [];
   readonly inProcessGaps: number[] = [];
   readonly profiles: GapProfile[] = [];
+  /** Workflow tasks per round, per session through Temporal. */
+  readonly workflowTasksPerRound: number[] = [];
+  /** KB of model-call inputs in each session's history (every call carries its whole prompt). */
+  readonly inputKb: number[] = [];
   rounds = 0;
   sequentialTokens = 0;
   streamingSequentialTokens = 0;
@@ -41,12 +45,15 @@ export class ConfigurationRun {
   addTemporal(
     wallMs: number,
     calls: TimedCall[],
-    history: HistoryPoint[],
+    { points: history, inputBytes }: { points: HistoryPoint[]; inputBytes: number },
     result: { rounds: number; tokens: { sequential: number } },
   ): void {
     this.temporalMs.push(wallMs);
     this.temporalGaps.push(...allGaps(calls));
     this.profiles.push(gapProfile(calls, history));
+    const tasks = history.filter((h) => h.event === 'workflowTaskCompleted').length;
+    this.workflowTasksPerRound.push(tasks / result.rounds);
+    this.inputKb.push(inputBytes / 1024);
     this.rounds = result.rounds;
     this.sequentialTokens = result.tokens.sequential;
   }
@@ -100,6 +107,8 @@ export class OverheadReport {
       'gap p90 ms',
       'in-proc gap median ms',
       'overhead ms/round',
+      'workflow tasks/round',
+      'call inputs KB',
       ...(streaming ? ['streaming s', 'stream seq tok', 'streaming/its ideal', 'streaming saves'] : []),
       ...(engine ? ['prefix cache hits', 'mean TTFT ms'] : []),
     ];
@@ -123,6 +132,8 @@ export class OverheadReport {
         quantile(r.temporalGaps, 0.9).toFixed(0),
         median(r.inProcessGaps).toFixed(0),
         r.overheadPerRoundMs().toFixed(0),
+        median(r.workflowTasksPerRound).toFixed(1),
+        median(r.inputKb).toFixed(0),
         ...(streaming
           ? [
               (sw / 1000).toFixed(2),

@@ -32,21 +32,29 @@ function ms(t: { seconds?: unknown; nanos?: number | null } | null | undefined):
   return Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6;
 }
 
-/** The session's history as HistoryPoints (model-call activities and workflow tasks only). */
-export async function historyPoints(handle: WorkflowHandle): Promise<HistoryPoint[]> {
+/**
+ * The session's history as HistoryPoints (model-call activities and workflow tasks only), and the
+ * bytes of model-call inputs it holds (what the workflow encoded and the server stored).
+ */
+export async function historyPoints(
+  handle: WorkflowHandle,
+): Promise<{ points: HistoryPoint[]; inputBytes: number }> {
   const events = (await handle.fetchHistory()).events ?? [];
   const points: HistoryPoint[] = [];
+  let inputBytes = 0;
   for (const e of events) {
     const at = ms(e.eventTime);
     const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
-    if (name === 'sprintPlan' || name === 'sprintExecute')
+    if (name === 'sprintPlan' || name === 'sprintExecute') {
+      for (const p of e.activityTaskScheduledEventAttributes?.input?.payloads ?? [])
+        inputBytes += p.data?.length ?? 0;
       points.push({
         event: 'activityScheduled',
         at,
         activity: Number(e.eventId),
         call: name === 'sprintPlan' ? 'plan' : 'execute',
       });
-    else if (e.activityTaskStartedEventAttributes)
+    } else if (e.activityTaskStartedEventAttributes)
       points.push({
         event: 'activityStarted',
         at,
@@ -64,5 +72,5 @@ export async function historyPoints(handle: WorkflowHandle): Promise<HistoryPoin
   }
   // Activities that are not model calls (artifact writes) are dropped with their start/complete events.
   const modelCalls = new Set(points.flatMap((p) => (p.event === 'activityScheduled' ? [p.activity] : [])));
-  return points.filter((p) => !('activity' in p) || modelCalls.has(p.activity));
+  return { points: points.filter((p) => !('activity' in p) || modelCalls.has(p.activity)), inputBytes };
 }
