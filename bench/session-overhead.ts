@@ -1,19 +1,27 @@
 /*
- * Session overhead bench: what Temporal costs a SPRINT session, and what streaming dispatch saves.
+ * Session overhead bench: what Temporal costs a SPRINT session (issue 16), where that time goes, and
+ * (optionally) what streaming dispatch saves.
  *
  *   npx tsx bench/session-overhead.ts        (or: npm run bench)
  *
  * A real Temporal dev server and the loopback engine double with a per-token delay (5 ms/token by
  * default, about what one H200 engine gives a 7B model) play scripted SPRINT replies of realistic
- * shape (3 planning rounds + the final answer; plans ~80 tokens, executions 150-250 tokens). Per
- * configuration (executors per round 1, 4, 16) it reports:
- *   - wall-clock of a session through Temporal / the ideal (sequential tokens x per-token delay),
- *   - Temporal's overhead per round against the same loop run in-process (ModelClient + core/format,
- *     no Temporal),
- *   - the same session with streaming dispatch, against its own ideal (streaming sequential tokens).
- * Environment: BENCH_TOKEN_MS (default 5), BENCH_REPEATS (default 3; the median is reported),
- * BENCH_SCALE (length multiplier of plans and executions, default 1). One
- * warm-up session (workflow bundle, caches) runs first and is not counted.
+ * shape (3 planning rounds + the final answer). Per length scale and executors per round it runs a
+ * session through Temporal and the same loop in-process (ModelClient + core/format, no Temporal)
+ * and reports, in one run:
+ *   - the dependent-call gap (end of a model call -> start of the call that needs its output, as the
+ *     engine saw them; core/session/call-gaps.ts), median and p90, Temporal and in-process,
+ *   - wall-clock: Temporal / in-process, Temporal / ideal (sequential tokens x per-token delay),
+ *   - what 16 executors per round add over 1 (overhead per round against the in-process loop),
+ *   - the profile of the gap (core/session/gap-profile.ts: engine log + workflow history),
+ *   - with BENCH_STREAMING=1, the same session with streaming dispatch against its own ideal.
+ * With BENCH_VLLM_URL (and BENCH_VLLM_MODEL) the replies are timed by a real vLLM instead of the
+ * per-token delay (bench/vllm-replay-engine.ts; bench/gpu-vllm-check.sh sets it up), and each row
+ * adds the engine's prefix-cache hit rate and mean time to first token. BENCH_STRATEGIES (default
+ * "shared-prefix") runs the rows once per executor prompt strategy.
+ * Environment: BENCH_TOKEN_MS (default 5), BENCH_REPEATS (default 3; medians), BENCH_SCALES (length
+ * multipliers, default "1,2.5": short rounds and about the paper's MATH500 scale), BENCH_EXECUTORS
+ * (default "1,4,16"), BENCH_STREAMING (default off). One warm-up session runs first, not counted.
  */
 import { Client, Connection } from '@temporalio/client';
 import { ModelClient } from '../io/model-client';
@@ -25,24 +33,39 @@ import {
   parsePlan,
   plannerPrompt,
   renderSessionPrefix,
+  type ExecutorStrategy,
   type Round,
 } from '../core/format';
 import { sessionWorkflow } from '../workflows';
 import { testConfig } from '../test/helpers/config';
-import { LoopbackModelServer } from '../test/helpers/loopback-model-server';
+import { LoopbackModelServer, type ModelRequestRecord } from '../test/helpers/loopback-model-server';
 import { sprintScript, type Scenario } from '../test/helpers/sprint-script';
 import { startTestServer } from '../test/helpers/temporal-server';
 import { startWorkers } from '../test/helpers/workers';
+import { vllmCounters, VllmReplayEngine } from './vllm-replay-engine';
+import { OverheadReport } from './overhead-report';
+import { engineCalls, historyPoints } from './session-timeline';
 
 const TOKEN_MS = Number(process.env.BENCH_TOKEN_MS ?? 5);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const ROUNDS = 3;
+const numbers = (text: string) => text.split(',').map(Number);
 /**
- * Length multiplier for plans and executions. 1 = short rounds (~250 sequential tokens per round at 4
- * executors); 2.5 = about the paper's MATH500 scale (SPRINT averaged 2,440 sequential tokens).
+ * Length multipliers for plans and executions. 1 = short rounds (~250 sequential tokens per round at
+ * 4 executors); 2.5 = about the paper's MATH500 scale (SPRINT averaged 2,440 sequential tokens).
  */
-const SCALE = Number(process.env.BENCH_SCALE ?? 1);
-const len = (n: number) => Math.max(1, Math.round(n * SCALE));
+const SCALES = numbers(process.env.BENCH_SCALES ?? process.env.BENCH_SCALE ?? '1,2.5');
+const EXECUTORS = numbers(process.env.BENCH_EXECUTORS ?? '1,4,16');
+const STREAMING = process.env.BENCH_STREAMING === '1';
+/** BENCH_UNTUNED_SERVER=1: the dev server without the tuning of infra/temporal/dev-server-tuning.ts (A/B). */
+const UNTUNED_SERVER = process.env.BENCH_UNTUNED_SERVER === '1';
+const VLLM_URL = process.env.BENCH_VLLM_URL;
+const VLLM_MODEL = process.env.BENCH_VLLM_MODEL ?? 'sprint-7b-dummy';
+const STRATEGIES = (process.env.BENCH_STRATEGIES ?? 'shared-prefix').split(',').map((s): ExecutorStrategy => {
+  if (s !== 'shared-prefix' && s !== 'reorder')
+    throw new Error(`BENCH_STRATEGIES: "${s}" is not shared-prefix or reorder`);
+  return s;
+});
 
 /** Deterministic filler text of n whitespace tokens. */
 function words(n: number, seed: number): string {
@@ -65,7 +88,8 @@ function words(n: number, seed: number): string {
   return Array.from({ length: n }, (_, i) => vocab[(i * 7 + seed * 13) % vocab.length]).join(' ');
 }
 
-function scenario(executors: number): Scenario {
+function scenario(executors: number, scale: number): Scenario {
+  const len = (n: number) => Math.max(1, Math.round(n * scale));
   return {
     rounds: Array.from({ length: ROUNDS }, (_, r) => {
       const parts: (string | { prompt: string })[] = [words(len(30), r)];
@@ -83,16 +107,12 @@ function scenario(executors: number): Scenario {
   };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
 /** The same loop without Temporal: planner call, then all executors at once, in this process. */
 async function inProcessSession(
   client: ModelClient,
   question: string,
   settings: ReturnType<typeof sessionRunInput>['settings'],
+  strategy: ExecutorStrategy,
 ) {
   const prefix = renderSessionPrefix(settings.promptTemplate!, settings.systemPrompt!, question);
   const rounds: Round[] = [];
@@ -112,7 +132,7 @@ async function inProcessSession(
     const execs = await Promise.all(
       plan.prompts.map((p) =>
         client.complete({
-          prompt: executorPrompt(prefix, rounds, plan, p.index, 'shared-prefix'),
+          prompt: executorPrompt(prefix, rounds, plan, p.index, strategy),
           maxTokens: 8000,
           temperature: 0.6,
           stop: ['</execution_'],
@@ -125,9 +145,22 @@ async function inProcessSession(
   return { rounds: usage.length, tokens: accountSession(usage) };
 }
 
+/** One timed run: its wall-clock and the model calls the engine saw during it. */
+async function timed<T>(engine: { requests: ModelRequestRecord[] }, run: () => Promise<T>) {
+  const from = engine.requests.length;
+  const t0 = Date.now();
+  const value = await run();
+  const wallMs = Date.now() - t0;
+  return { value, wallMs, calls: engineCalls(engine.requests.slice(from)) };
+}
+
 async function main(): Promise<void> {
-  const server = await startTestServer();
-  const engine = await new LoopbackModelServer().start();
+  const server = await startTestServer(
+    UNTUNED_SERVER ? { tuning: { dynamicConfig: {}, sqlitePragmas: {} } } : {},
+  );
+  const engine = VLLM_URL
+    ? await new VllmReplayEngine(VLLM_URL, VLLM_MODEL).start()
+    : await new LoopbackModelServer().start();
   const config = testConfig(server.address, {
     models: {
       pools: {
@@ -147,100 +180,70 @@ async function main(): Promise<void> {
     engine: 'vllm',
     timeoutMs: 600_000,
   });
-  const rows: string[][] = [];
+  const report = new OverheadReport(VLLM_URL ? undefined : TOKEN_MS);
   let n = 0;
-  try {
-    engine.setScript(sprintScript(scenario(2), { perTokenDelayMs: 1 }));
-    await client.workflow.execute(sessionWorkflow, {
+  const session = async (input: ReturnType<typeof sessionRunInput>, id: string) => {
+    const handle = await client.workflow.start(sessionWorkflow, {
       taskQueue: controlQueue(config),
-      workflowId: `bench-warmup-${Date.now()}`,
-      args: [sessionRunInput(config, 'warm-up')],
+      workflowId: `${id}-${++n}-${Date.now()}`,
+      args: [input],
     });
-    await inProcessSession(model, 'warm-up', sessionRunInput(config, 'warm-up').settings);
-    for (const executors of [1, 4, 16]) {
-      engine.setScript(sprintScript(scenario(executors), { perTokenDelayMs: TOKEN_MS }));
-      const input = sessionRunInput(config, `bench question with ${executors} executors per round`);
-      const temporal: number[] = [];
-      const streaming: number[] = [];
-      const local: number[] = [];
-      let seq = 0;
-      let seqStreaming = 0;
-      let rounds = 0;
-      for (let rep = 0; rep < REPEATS; rep++) {
-        let t0 = Date.now();
-        const result = await client.workflow.execute(sessionWorkflow, {
-          taskQueue: controlQueue(config),
-          workflowId: `bench-${executors}-${++n}-${Date.now()}`,
-          args: [input],
-        });
-        temporal.push(Date.now() - t0);
-        seq = result.tokens.sequential;
-        rounds = result.rounds;
+    return { handle, result: await handle.result() };
+  };
+  try {
+    engine.setScript(sprintScript(scenario(2, 1), { perTokenDelayMs: 1 }));
+    await session(sessionRunInput(config, 'warm-up'), 'bench-warmup');
+    await inProcessSession(model, 'warm-up', sessionRunInput(config, 'warm-up').settings, 'shared-prefix');
+    for (const strategy of STRATEGIES)
+      for (const scale of SCALES) {
+        for (const executors of EXECUTORS) {
+          engine.setScript(sprintScript(scenario(executors, scale), { perTokenDelayMs: TOKEN_MS }));
+          const base = sessionRunInput(
+            config,
+            `bench question with ${executors} executors per round (${strategy})`,
+          );
+          const input = { ...base, settings: { ...base.settings, executorStrategy: strategy } };
+          const m = report.configuration(scale, executors, strategy);
+          for (let rep = 0; rep < REPEATS; rep++) {
+            const before = VLLM_URL ? await vllmCounters(VLLM_URL) : undefined;
+            const viaTemporal = await timed(engine, () => session(input, `bench-${executors}`));
+            const { handle, result } = viaTemporal.value;
+            m.addTemporal(viaTemporal.wallMs, viaTemporal.calls, await historyPoints(handle), result);
+            if (VLLM_URL && before) m.addEngineCounters(before, await vllmCounters(VLLM_URL));
 
-        t0 = Date.now();
-        const streamed = await client.workflow.execute(sessionWorkflow, {
-          taskQueue: controlQueue(config),
-          workflowId: `bench-stream-${executors}-${++n}-${Date.now()}`,
-          args: [{ ...input, settings: { ...input.settings, streamingDispatch: true } }],
-        });
-        streaming.push(Date.now() - t0);
-        seqStreaming = streamed.tokens.sequentialStreaming ?? streamed.tokens.sequential;
+            const local = await timed(engine, () =>
+              inProcessSession(model, input.question, input.settings, strategy),
+            );
+            if (local.value.tokens.sequential !== result.tokens.sequential)
+              throw new Error(
+                `in-process loop counted ${local.value.tokens.sequential} != ${result.tokens.sequential}`,
+              );
+            m.addInProcess(local.wallMs, local.calls);
 
-        t0 = Date.now();
-        const inproc = await inProcessSession(model, input.question, input.settings);
-        local.push(Date.now() - t0);
-        if (inproc.tokens.sequential !== seq)
-          throw new Error(`in-process loop counted ${inproc.tokens.sequential} != ${seq}`);
+            if (STREAMING) {
+              const streamed = await timed(engine, () =>
+                session(
+                  { ...input, settings: { ...input.settings, streamingDispatch: true } },
+                  `bench-stream-${executors}`,
+                ),
+              );
+              const tokens = streamed.value.result.tokens;
+              m.addStreaming(streamed.wallMs, tokens.sequentialStreaming ?? tokens.sequential);
+            }
+          }
+          console.error(`done: scale ${scale}, ${executors} executors per round`);
+        }
       }
-      const ideal = seq * TOKEN_MS;
-      const idealStreaming = seqStreaming * TOKEN_MS;
-      const tw = median(temporal);
-      const lw = median(local);
-      const sw = median(streaming);
-      rows.push([
-        String(executors),
-        String(rounds),
-        String(seq),
-        `${(ideal / 1000).toFixed(2)}`,
-        `${(tw / 1000).toFixed(2)}`,
-        (tw / ideal).toFixed(2),
-        `${(lw / 1000).toFixed(2)}`,
-        (lw / ideal).toFixed(2),
-        `${Math.round((tw - lw) / rounds)}`,
-        `${(sw / 1000).toFixed(2)}`,
-        `${seqStreaming}`,
-        (sw / idealStreaming).toFixed(2),
-        `${(((tw - sw) / tw) * 100).toFixed(0)}%`,
-      ]);
-      console.error(`done: ${executors} executors per round`);
-    }
   } finally {
     await stop();
     await client.connection.close();
     await engine.stop();
     await server.stop();
   }
-  const header = [
-    'exec/round',
-    'rounds',
-    'seq tok',
-    'ideal s',
-    'temporal s',
-    'temporal/ideal',
-    'in-proc s',
-    'in-proc/ideal',
-    'overhead ms/round',
-    'streaming s',
-    'stream seq tok',
-    'streaming/its ideal',
-    'streaming saves',
-  ];
   console.log(
-    `SPRINT session overhead (loopback engine, ${TOKEN_MS} ms/token, length scale ${SCALE}, median of ${REPEATS}, ${new Date().toISOString()})`,
+    `SPRINT session overhead (${VLLM_URL ? `vLLM at ${VLLM_URL} (replayed replies)` : `loopback engine, ${TOKEN_MS} ms/token`}, median of ${REPEATS}, dev server ${UNTUNED_SERVER ? 'untuned' : 'tuned'}, ${new Date().toISOString()})`,
   );
-  console.log(`| ${header.join(' | ')} |`);
-  console.log(`|${header.map(() => '---').join('|')}|`);
-  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  console.log(report.render(STREAMING));
 }
 
 main().catch((err) => {

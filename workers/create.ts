@@ -9,6 +9,7 @@ import { deploymentOptions, promoteWhenPolling, workflowCode } from './versionin
 import { controlActivities, curationActivities, llmActivities, trainingActivities } from './activities';
 
 import type { WorkerRole } from './roles';
+import { llmActivityPolling } from './tuning';
 
 export { workerRoles, type WorkerRole } from './roles';
 
@@ -126,6 +127,7 @@ async function llmWorkers(setup: WorkerSetup, pool: string, replica: string, wit
         taskQueue,
         activities,
         maxConcurrentActivityTaskExecutions: p.maxConcurrentCalls,
+        activityTaskPollerBehavior: llmActivityPolling(p.maxConcurrentCalls),
         shutdownGraceTime: shutdownGrace(config),
       }),
     ),

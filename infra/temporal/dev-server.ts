@@ -6,6 +6,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { packageRoot } from '../../io/package-root';
 import { searchAttributeDefinitions } from '../../workflows/search-attributes';
+import { devServerDynamicConfig, devServerSqlitePragmas, devServerTuningArgs } from './dev-server-tuning';
 
 export const projectRoot = packageRoot;
 
@@ -95,6 +96,11 @@ export interface DevServerOptions {
   /** Leave the UI off (tests). */
   headless?: boolean;
   startTimeoutMs?: number;
+  /** Dynamic config and SQLite pragmas; default the low-latency tuning of dev-server-tuning.ts. */
+  tuning?: {
+    dynamicConfig: Readonly<Record<string, unknown>>;
+    sqlitePragmas: Readonly<Record<string, string>>;
+  };
 }
 
 export interface DevServer {
@@ -186,6 +192,11 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     '--log-level',
     opts.logLevel ?? 'warn',
   ];
+  args.push(
+    ...devServerTuningArgs(
+      opts.tuning ?? { dynamicConfig: devServerDynamicConfig, sqlitePragmas: devServerSqlitePragmas },
+    ),
+  );
   if (opts.headless) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort), '--ui-ip', opts.ip);
   // On a fresh database the flags register everything at creation; an existing one is patched below.

@@ -1,7 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensureTemporalCli, freePort, startDevServer, type DevServer } from '../../infra/temporal/dev-server';
+import {
+  ensureTemporalCli,
+  freePort,
+  startDevServer,
+  type DevServer,
+  type DevServerOptions,
+} from '../../infra/temporal/dev-server';
 
 export interface TestServer extends DevServer {
   dbFile: string;
@@ -9,7 +15,9 @@ export interface TestServer extends DevServer {
 }
 
 /** A real Temporal dev server (the project's pinned CLI) on a free port with a throwaway SQLite file. */
-export async function startTestServer(opts: { dbFile?: string; port?: number } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: { dbFile?: string; port?: number; tuning?: DevServerOptions['tuning'] } = {},
+): Promise<TestServer> {
   const cliPath = ensureTemporalCli();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-temporal-'));
   const dbFile = opts.dbFile ?? path.join(dir, 'temporal.db');
@@ -24,6 +32,7 @@ export async function startTestServer(opts: { dbFile?: string; port?: number } =
     retentionDays: 30,
     headless: true,
     logFile: path.join(dir, 'server.log'),
+    ...(opts.tuning ? { tuning: opts.tuning } : {}),
   });
   return Object.assign(server, { dbFile, port });
 }

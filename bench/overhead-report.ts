@@ -1,0 +1,211 @@
+/*
+ * What the overhead bench prints: one row per (length scale, executors per round), the pooled
+ * dependent-call gaps, the ratios the issue sets targets for, and the profile of the gap.
+ */
+import { dependentGaps, quantile, type TimedCall } from '../core/session/call-gaps';
+import { GAP_SEGMENTS, gapProfile, type GapProfile, type HistoryPoint } from '../core/session/gap-profile';
+import type { VllmCounters } from './vllm-replay-engine';
+
+const median = (xs: readonly number[]) => quantile(xs, 0.5);
+const allGaps = (calls: readonly TimedCall[]) => {
+  const g = dependentGaps(calls);
+  return [...g.planToExecute, ...g.toPlan];
+};
+
+/** The measurements of one (scale, executors) configuration over its repeats. */
+export class ConfigurationRun {
+  readonly temporalMs: number[] = [];
+  readonly inProcessMs: number[] = [];
+  readonly streamingMs: number[] = [];
+  readonly temporalGaps: number[] = [];
+  readonly inProcessGaps: number[] = [];
+  readonly profiles: GapProfile[] = [];
+  /** Workflow tasks per round, per session through Temporal. */
+  readonly workflowTasksPerRound: number[] = [];
+  /** KB of model-call inputs in each session's history (every call carries its whole prompt). */
+  readonly inputKb: number[] = [];
+  rounds = 0;
+  sequentialTokens = 0;
+  streamingSequentialTokens = 0;
+
+  /** vLLM counters over the sessions through Temporal (GPU check only). */
+  readonly engine = { prefixQueries: 0, prefixHits: 0, ttftSum: 0, ttftCount: 0 };
+
+  constructor(
+    readonly scale: number,
+    readonly executors: number,
+    readonly strategy: string,
+  ) {}
+
+  addEngineCounters(before: VllmCounters, after: VllmCounters): void {
+    for (const k of Object.keys(this.engine) as (keyof VllmCounters)[])
+      this.engine[k] += after[k] - before[k];
+  }
+
+  addTemporal(
+    wallMs: number,
+    calls: TimedCall[],
+    { points: history, inputBytes }: { points: HistoryPoint[]; inputBytes: number },
+    result: { rounds: number; tokens: { sequential: number } },
+  ): void {
+    this.temporalMs.push(wallMs);
+    this.temporalGaps.push(...allGaps(calls));
+    this.profiles.push(gapProfile(calls, history));
+    const tasks = history.filter((h) => h.event === 'workflowTaskCompleted').length;
+    this.workflowTasksPerRound.push(tasks / result.rounds);
+    this.inputKb.push(inputBytes / 1024);
+    this.rounds = result.rounds;
+    this.sequentialTokens = result.tokens.sequential;
+  }
+
+  addInProcess(wallMs: number, calls: TimedCall[]): void {
+    this.inProcessMs.push(wallMs);
+    this.inProcessGaps.push(...allGaps(calls));
+  }
+
+  addStreaming(wallMs: number, sequentialTokens: number): void {
+    this.streamingMs.push(wallMs);
+    this.streamingSequentialTokens = sequentialTokens;
+  }
+
+  /** Temporal's cost per round against the in-process loop (median wall-clocks). */
+  overheadPerRoundMs(): number {
+    return (median(this.temporalMs) - median(this.inProcessMs)) / this.rounds;
+  }
+}
+
+export class OverheadReport {
+  private readonly runs: ConfigurationRun[] = [];
+
+  /** `tokenMs`: the engine double's per-token delay; undefined on a real engine, whose ideal is the in-process loop. */
+  constructor(private readonly tokenMs: number | undefined) {}
+
+  configuration(scale: number, executors: number, strategy: string): ConfigurationRun {
+    const run = new ConfigurationRun(scale, executors, strategy);
+    this.runs.push(run);
+    return run;
+  }
+
+  render(streaming: boolean): string {
+    return [...this.table(streaming), '', ...this.summary(), '', ...this.profileTable()].join('\n');
+  }
+
+  private table(streaming: boolean): string[] {
+    const engine = this.runs.some((r) => r.engine.prefixQueries > 0 || r.engine.ttftCount > 0);
+    const header = [
+      'strategy',
+      'scale',
+      'exec/round',
+      'rounds',
+      'seq tok',
+      'ideal s',
+      'temporal s',
+      'in-proc s',
+      'temporal/in-proc',
+      'temporal/ideal',
+      'gap median ms',
+      'gap p90 ms',
+      'in-proc gap median ms',
+      'overhead ms/round',
+      'workflow tasks/round',
+      'call inputs KB',
+      ...(streaming ? ['streaming s', 'stream seq tok', 'streaming/its ideal', 'streaming saves'] : []),
+      ...(engine ? ['prefix cache hits', 'mean TTFT ms'] : []),
+    ];
+    const rows = this.runs.map((r) => {
+      const tw = median(r.temporalMs);
+      const lw = median(r.inProcessMs);
+      const ideal = this.tokenMs === undefined ? lw : r.sequentialTokens * this.tokenMs;
+      const sw = median(r.streamingMs);
+      return [
+        r.strategy,
+        String(r.scale),
+        String(r.executors),
+        String(r.rounds),
+        String(r.sequentialTokens),
+        (ideal / 1000).toFixed(2),
+        (tw / 1000).toFixed(2),
+        (lw / 1000).toFixed(2),
+        (tw / lw).toFixed(3),
+        (tw / ideal).toFixed(3),
+        median(r.temporalGaps).toFixed(0),
+        quantile(r.temporalGaps, 0.9).toFixed(0),
+        median(r.inProcessGaps).toFixed(0),
+        r.overheadPerRoundMs().toFixed(0),
+        median(r.workflowTasksPerRound).toFixed(1),
+        median(r.inputKb).toFixed(0),
+        ...(streaming
+          ? [
+              (sw / 1000).toFixed(2),
+              String(r.streamingSequentialTokens),
+              (sw / (this.tokenMs === undefined ? lw : r.streamingSequentialTokens * this.tokenMs)).toFixed(
+                2,
+              ),
+              `${(((tw - sw) / tw) * 100).toFixed(0)}%`,
+            ]
+          : []),
+        ...(engine
+          ? [
+              `${((100 * r.engine.prefixHits) / Math.max(1, r.engine.prefixQueries)).toFixed(0)}%`,
+              ((1000 * r.engine.ttftSum) / Math.max(1, r.engine.ttftCount)).toFixed(0),
+            ]
+          : []),
+      ];
+    });
+    return [
+      `| ${header.join(' | ')} |`,
+      `|${header.map(() => '---').join('|')}|`,
+      ...rows.map((r) => `| ${r.join(' | ')} |`),
+    ];
+  }
+
+  private summary(): string[] {
+    const gaps = this.runs.flatMap((r) => r.temporalGaps);
+    const local = this.runs.flatMap((r) => r.inProcessGaps);
+    const lines = [
+      `dependent-call gap, through Temporal: median ${median(gaps).toFixed(1)} ms, p90 ${quantile(gaps, 0.9).toFixed(1)} ms (${gaps.length} gaps); in-process loop: median ${median(local).toFixed(1)} ms, p90 ${quantile(local, 0.9).toFixed(1)} ms`,
+    ];
+    for (const key of new Set(this.runs.map((r) => `${r.strategy} ${r.scale}`))) {
+      const of = this.runs.filter((r) => `${r.strategy} ${r.scale}` === key);
+      const scale = `${of[0]!.strategy}, scale ${of[0]!.scale}`;
+      const ratios = of.map(
+        (r) => `${(median(r.temporalMs) / median(r.inProcessMs)).toFixed(3)} (${r.executors} exec)`,
+      );
+      lines.push(`${scale}: session / plain loop ${ratios.join(', ')}`);
+      const one = of.find((r) => r.executors === 1);
+      const many = of.find((r) => r.executors === 16);
+      if (one && many)
+        lines.push(
+          `${scale}: 16 executors per round add ${(many.overheadPerRoundMs() - one.overheadPerRoundMs()).toFixed(0)} ms per round over 1 (median gap ${median(many.temporalGaps).toFixed(0)} vs ${median(one.temporalGaps).toFixed(0)} ms)`,
+        );
+    }
+    return lines;
+  }
+
+  /** Median of each segment of the gap, pooled over every session through Temporal. */
+  private profileTable(): string[] {
+    const header = ['edge', 'gaps', ...GAP_SEGMENTS, 'sum of medians', 'gap median'];
+    const rows = (['planToExecute', 'toPlan'] as const).map((edge) => {
+      const seg = GAP_SEGMENTS.map((s) => this.runs.flatMap((r) => r.profiles.flatMap((p) => p[edge][s])));
+      const totals = this.runs.flatMap((r) =>
+        r.profiles.flatMap((p) =>
+          p[edge][GAP_SEGMENTS[0]].map((_, i) => GAP_SEGMENTS.reduce((a, s) => a + p[edge][s][i]!, 0)),
+        ),
+      );
+      const medians = seg.map((xs) => median(xs));
+      return [
+        edge === 'planToExecute' ? 'plan -> executor' : 'executors -> next plan',
+        String(totals.length),
+        ...medians.map((m) => m.toFixed(1)),
+        medians.reduce((a, b) => a + b, 0).toFixed(1),
+        median(totals).toFixed(1),
+      ];
+    });
+    return [
+      'where the gap goes (medians, ms; engine log + workflow history):',
+      `| ${header.join(' | ')} |`,
+      `|${header.map(() => '---').join('|')}|`,
+      ...rows.map((r) => `| ${r.join(' | ')} |`),
+    ];
+  }
+}
