@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { SprintConfig } from './schema';
 import type { SessionSettingsInput } from './schema/session';
 import { poolRoute, type PoolRoute } from './queues';
@@ -11,9 +13,29 @@ export interface SessionRunInput {
 }
 
 /**
+ * Replaces `systemPromptFile` by the file's text in `systemPrompt`: workflows cannot read files,
+ * and the prompt is not a secret, so it travels in the input. The text is used as is (no trim):
+ * the model input must match the released loop byte for byte.
+ */
+export function withSystemPromptFile(settings: SessionSettingsInput): SessionSettingsInput {
+  const { systemPromptFile, ...rest } = settings;
+  if (systemPromptFile === undefined) return settings;
+  const path = resolve(systemPromptFile);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`session.systemPromptFile: cannot read ${path}: ${(err as Error).message}`);
+  }
+  if (!text.trim()) throw new Error(`session.systemPromptFile: ${path} is empty`);
+  return { ...rest, systemPrompt: text };
+}
+
+/**
  * Resolves what `sessionWorkflow` / `sequentialWorkflow` need from the config: the session settings
- * and the queue names of the planner and executor pools (roles `planner`/`executor`, or the given
- * pools). No URLs, no keys: workers resolve those from their own config and environment.
+ * (with `systemPromptFile` read) and the queue names of the planner and executor pools (roles
+ * `planner`/`executor`, or the given pools). No URLs, no keys: workers resolve those from their
+ * own config and environment.
  */
 export function sessionRunInput(
   config: SprintConfig,
@@ -22,10 +44,14 @@ export function sessionRunInput(
 ): SessionRunInput {
   const plannerPool = opts.plannerPool ?? config.models.roles.planner;
   const executorPool = opts.executorPool ?? config.models.roles.executor;
+  const merged: SessionSettingsInput = { ...config.session, ...(opts.settings ?? {}) };
+  // An explicit prompt given for this run replaces a configured file (and the other way round).
+  if (opts.settings?.systemPrompt !== undefined) delete merged.systemPromptFile;
+  if (opts.settings?.systemPromptFile !== undefined) delete merged.systemPrompt;
   return {
     question,
     pool: plannerPool,
-    settings: { ...config.session, ...(opts.settings ?? {}) },
+    settings: withSystemPromptFile(merged),
     routing: { planner: poolRoute(config, plannerPool), executor: poolRoute(config, executorPool) },
   };
 }

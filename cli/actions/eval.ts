@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { WorkflowFailedError } from '@temporalio/client';
-import { poolRoute, type SprintConfig } from '../../config';
+import { poolRoute, withSystemPromptFile, type SprintConfig } from '../../config';
 import { ModelClient } from '../../io/model-client';
 import { readRecords, writeCrossReport } from '../../io/evaluation/report';
 import { scoreTrajectories } from '../../io/evaluation/score';
@@ -70,7 +70,9 @@ export function methodSettings(
     case 'sequential':
     case 'sprint':
       // the session workflows validate these against the `session` section's schema
-      return { ...config.session, temperature: ev.temperature };
+      // the session workflows validate these against the `session` section's schema; the
+      // system prompt file is read here, since workflows cannot read files
+      return { ...withSystemPromptFile(config.session), temperature: ev.temperature };
   }
 }
 

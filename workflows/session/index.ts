@@ -6,12 +6,13 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import { sharedPoolRoute } from '../../config/queues';
-import { sessionSchema } from '../../config/schema/session';
 import { renderSessionPrefix } from '../../core/format';
 import { sessionResult } from '../../core/session/transcript';
 import type { SessionResult } from '../../core/session-types';
 import { progressQuery, promptClosedSignal } from './handlers';
+import { ExecutorSlots } from './executor-slots';
 import { runRound } from './round';
+import { settingsOf } from './settings';
 import { SessionState } from './state';
 import { PromptClosedInbox } from './streaming';
 import type { SessionInput } from './types';
@@ -32,7 +33,7 @@ export type { SessionResult } from '../../core/session-types';
  * round's `problems`. A planner reply cut by the token limit is parsed the same way.
  */
 export async function sessionWorkflow(input: SessionInput): Promise<SessionResult> {
-  const settings = sessionSchema.parse(input.settings ?? {});
+  const settings = settingsOf(input);
   const pool = input.pool ?? 'local';
   const routing = input.routing ?? { planner: sharedPoolRoute(pool), executor: sharedPoolRoute(pool) };
 
@@ -43,6 +44,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
   setHandler(promptClosedSignal, (s) => inbox.add(s));
   state.publishAttributes();
   const prefix = renderSessionPrefix(settings.promptTemplate, settings.systemPrompt, input.question);
+  const slots = ExecutorSlots.forSession(settings.maxConcurrentExecutors);
   const transcript = state.transcript;
 
   try {
@@ -56,7 +58,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
         await continueAsNew<typeof sessionWorkflow>({ ...input, resume });
       }
       state.startRound(phase);
-      const round = await runRound({ settings, prefix, state, inbox }, phase, phase >= settings.maxPhases);
+      const round = await runRound({ settings, prefix, state, inbox, slots }, phase, phase >= settings.maxPhases);
       state.finishRound(round);
       roundsThisRun += 1;
     }
