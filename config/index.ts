@@ -2,3 +2,4 @@ export * from './load';
 export * from './schema';
 export * from './queues';
 export * from './session-input';
+export * from './prompt-files';

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { SprintConfig } from './schema';
 import type { SessionSettingsInput } from './schema/session';
+import { withSessionFiles } from './prompt-files';
 import { poolRoute, type PoolRoute } from './queues';
 
 /** Plain, secret-free workflow input of a session (or the sequential baseline) from the resolved config. */
@@ -13,27 +12,8 @@ export interface SessionRunInput {
 }
 
 /**
- * Replaces `systemPromptFile` by the file's text in `systemPrompt`: workflows cannot read files,
- * and the prompt is not a secret, so it travels in the input. The text is used as is (no trim):
- * the model input must match the released loop byte for byte.
- */
-export function withSystemPromptFile(settings: SessionSettingsInput): SessionSettingsInput {
-  const { systemPromptFile, ...rest } = settings;
-  if (systemPromptFile === undefined) return settings;
-  const path = resolve(systemPromptFile);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new Error(`session.systemPromptFile: cannot read ${path}: ${(err as Error).message}`);
-  }
-  if (!text.trim()) throw new Error(`session.systemPromptFile: ${path} is empty`);
-  return { ...rest, systemPrompt: text };
-}
-
-/**
  * Resolves what `sessionWorkflow` / `sequentialWorkflow` need from the config: the session settings
- * (with `systemPromptFile` read) and the queue names of the planner and executor pools (roles
+ * (with `systemPromptFile` and `chatTemplateFile` read) and the queue names of the planner and executor pools (roles
  * `planner`/`executor`, or the given pools). No URLs, no keys: workers resolve those from their
  * own config and environment.
  */
@@ -51,7 +31,7 @@ export function sessionRunInput(
   return {
     question,
     pool: plannerPool,
-    settings: withSystemPromptFile(merged),
+    settings: withSessionFiles(merged),
     routing: { planner: poolRoute(config, plannerPool), executor: poolRoute(config, executorPool) },
   };
 }

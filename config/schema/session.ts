@@ -67,6 +67,12 @@ export const sessionSchema = z
      * `src/prompts/global_agent_prompt.txt`. A relative path is taken from the working directory.
      */
     systemPromptFile: z.string().min(1).optional(),
+    /**
+     * A model's `tokenizer_config.json` (or its folder): `promptTemplate` becomes the user turn of
+     * the model's own chat template, rendered when the session input is built. Unset (the released
+     * loop): raw text, no chat template.
+     */
+    chatTemplateFile: z.string().min(1).optional(),
     /** Rounds per workflow run before continue-as-new (the transcript so far goes to the artifact store). */
     continueAsNewAfterRounds: z.number().int().min(1).default(8),
     /** Sticky routing: how long a call waits for its replica's worker before moving to the shared queue. */
@@ -119,7 +125,12 @@ export const profileDefaults = {
 export interface SessionSettings
   extends Omit<
     SessionConfig,
-    'executorStrategy' | 'releasedStops' | 'replyHandling' | 'finalAnswerEarlyStop' | 'resample' | 'systemPrompt'
+    | 'executorStrategy'
+    | 'releasedStops'
+    | 'replyHandling'
+    | 'finalAnswerEarlyStop'
+    | 'resample'
+    | 'systemPrompt'
   > {
   executorStrategy: 'shared-prefix' | 'reorder';
   releasedStops: boolean;
@@ -137,11 +148,14 @@ export interface SessionSettings
 export function resolveSessionSettings(input: SessionSettingsInput | undefined): SessionSettings {
   const s = sessionSchema.parse(input ?? {});
   const d = profileDefaults[s.profile];
-  if (s.systemPromptFile !== undefined)
-    throw new Error(
-      `session.systemPromptFile (${s.systemPromptFile}) was not read into session.systemPrompt: ` +
-        'build the input with sessionRunInput (config/session-input.ts)',
-    );
+  for (const [field, value] of [
+    ['systemPromptFile', s.systemPromptFile],
+    ['chatTemplateFile', s.chatTemplateFile],
+  ] as const)
+    if (value !== undefined)
+      throw new Error(
+        `session.${field} (${value}) was not read: build the input with sessionRunInput (config/session-input.ts)`,
+      );
   return {
     ...s,
     executorStrategy: s.executorStrategy ?? d.executorStrategy,
