@@ -36,7 +36,9 @@ export function chatTemplateOf(config: unknown, source: string): ChatTemplateSou
   if (Array.isArray(template)) {
     const named = template.find(
       (t): t is { template: string } =>
-        !!t && typeof t === 'object' && (t as { name?: unknown }).name === 'default' &&
+        !!t &&
+        typeof t === 'object' &&
+        (t as { name?: unknown }).name === 'default' &&
         typeof (t as { template?: unknown }).template === 'string',
     );
     template = named?.template;
@@ -88,5 +90,7 @@ export function chatPromptTemplate(
   for (const placeholder of userTemplate.match(/\{(system|question)\}/g) ?? [])
     if (!rendered.includes(placeholder))
       throw new Error(`${t.source}: chat_template dropped the ${placeholder} placeholder of the user turn`);
-  return opts.dropThinkOpening && rendered.endsWith('<think>\n') ? rendered.slice(0, -'<think>\n'.length) : rendered;
+  return opts.dropThinkOpening && rendered.endsWith('<think>\n')
+    ? rendered.slice(0, -'<think>\n'.length)
+    : rendered;
 }

@@ -7,7 +7,11 @@ import { sprintRecord, trainingPrompt } from '../../core/curation/render';
 import type { SessionTranscript } from '../../core/session-types';
 import { ArtifactStore } from '../../io/artifacts';
 import { sessionWorkflow } from '../../workflows';
-import type { LoopbackModelServer, ModelRequestRecord, ScriptedReply } from '../helpers/loopback-model-server';
+import type {
+  LoopbackModelServer,
+  ModelRequestRecord,
+  ScriptedReply,
+} from '../helpers/loopback-model-server';
 import { loopbackPool, startStack, type TestStack } from '../helpers/stack';
 
 /*
@@ -128,7 +132,10 @@ describe('released session profile (SPRINT.md 8) on a real dev server', () => {
       result.transcript!,
     );
     const plan2Calls = transcript.rounds[1]!.calls.filter((c) => c.kind === 'plan');
-    expect(plan2Calls.map((c) => c.discarded)).toEqual(['no <Plan_ or <Final_answer> tag: retried', undefined]);
+    expect(plan2Calls.map((c) => c.discarded)).toEqual([
+      'no <Plan_ or <Final_answer> tag: retried',
+      undefined,
+    ]);
 
     // Serving uses the text the model was trained on: the first planner input is the training
     // prompt of the same question, followed by the completion's opening `<think>\n`.
@@ -139,7 +146,10 @@ describe('released session profile (SPRINT.md 8) on a real dev server', () => {
   });
 
   it('runs every prompt of a round, at most maxConcurrentExecutors at once', async () => {
-    const prompts = Array.from({ length: 18 }, (_, i) => `<prompt_1.${i + 1}> Part ${i + 1}. </prompt_1.${i + 1}>`);
+    const prompts = Array.from(
+      { length: 18 },
+      (_, i) => `<prompt_1.${i + 1}> Part ${i + 1}. </prompt_1.${i + 1}>`,
+    );
     engine.setScript((req): ScriptedReply => {
       const own = executorPromptText(req.prompt);
       if (own !== undefined) return { text: `done ${own}`, delayMs: 150 };
@@ -187,7 +197,11 @@ describe('released session profile (SPRINT.md 8) on a real dev server', () => {
     });
     const reqs = engine.requests.slice(before);
     const H1 = '<Plan_1>\nthinking\n</Plan_1>\n\n<Execution_1>\nNo prompt to execute.\n</Execution_1>\n\n';
-    expect(reqs.map((r) => r.prompt)).toEqual([P0, `${P0}${H1}\n\n<Final_answer>\n`, `${P0}${H1}\n\n<Final_answer>\n`]);
+    expect(reqs.map((r) => r.prompt)).toEqual([
+      P0,
+      `${P0}${H1}\n\n<Final_answer>\n`,
+      `${P0}${H1}\n\n<Final_answer>\n`,
+    ]);
     expect(result.finalAnswer).toBe('\\boxed{2}');
     const transcript = await new ArtifactStore(config.artifacts.root).getJson<SessionTranscript>(
       result.transcript!,

@@ -10,7 +10,8 @@ import {
 
 describe('released planner reply handling (SPRINT.md 8)', () => {
   it('a reply with a Plan tag: think and Plan tags stripped, prompts renumbered p.1, p.2 in order', () => {
-    const raw = '<think>\n<Plan_7>\nFirst compute.\n<prompt_3.4> Add 2 and 3. </prompt_3.4>\nthen\n<prompt> Square 4. </prompt>\n';
+    const raw =
+      '<think>\n<Plan_7>\nFirst compute.\n<prompt_3.4> Add 2 and 3. </prompt_3.4>\nthen\n<prompt> Square 4. </prompt>\n';
     const read = releasedPlannerReply(raw, 2, false);
     expect(read).toEqual({
       kind: 'plan',
@@ -30,7 +31,13 @@ describe('released planner reply handling (SPRINT.md 8)', () => {
     const read = releasedPlannerReply('So we are done.\n<Final_answer>\nThe sum is \\boxed{30}.\n', 4, false);
     expect(read).toEqual({
       kind: 'plan',
-      plan: { phase: 4, text: '', prompts: [], final: 'So we are done.\n\nThe sum is \\boxed{30}.', problems: [] },
+      plan: {
+        phase: 4,
+        text: '',
+        prompts: [],
+        final: 'So we are done.\n\nThe sum is \\boxed{30}.',
+        problems: [],
+      },
     });
   });
 
@@ -39,7 +46,11 @@ describe('released planner reply handling (SPRINT.md 8)', () => {
       kind: 'retry',
       reason: 'no <Plan_ or <Final_answer> tag: retried',
     });
-    const asPlan = releasedPlannerReply('Let me think.\n<execution_1.1>\n<prompt_1.1> x </prompt_1.1>', 1, true);
+    const asPlan = releasedPlannerReply(
+      'Let me think.\n<execution_1.1>\n<prompt_1.1> x </prompt_1.1>',
+      1,
+      true,
+    );
     expect(asPlan.kind === 'plan' && asPlan.plan).toMatchObject({
       text: 'Let me think.\n\n<prompt_1.1> x </prompt_1.1>',
       prompts: [{ index: 1, text: 'x' }],
@@ -64,15 +75,21 @@ describe('released planner reply handling (SPRINT.md 8)', () => {
   it('renumbers any well-formed plan to p.1..p.n (property)', () => {
     const word = fc.stringMatching(/^[a-z]{1,8}$/);
     fc.assert(
-      fc.property(fc.array(fc.tuple(word, word), { maxLength: 8 }), fc.integer({ min: 1, max: 11 }), (parts, p) => {
-        const body = parts.map(([t, q], i) => `${t}\n<prompt_9.${9 - i}> ${q} </prompt_9.${9 - i}>`).join('\n');
-        const read = releasedPlannerReply(`<Plan_${p}>\n${body}\n`, p, false);
-        if (read.kind !== 'plan') return false;
-        return (
-          read.plan.prompts.map((x) => x.index).join() === parts.map((_, i) => i + 1).join() &&
-          read.plan.prompts.every((x, i) => x.text === parts[i]![1])
-        );
-      }),
+      fc.property(
+        fc.array(fc.tuple(word, word), { maxLength: 8 }),
+        fc.integer({ min: 1, max: 11 }),
+        (parts, p) => {
+          const body = parts
+            .map(([t, q], i) => `${t}\n<prompt_9.${9 - i}> ${q} </prompt_9.${9 - i}>`)
+            .join('\n');
+          const read = releasedPlannerReply(`<Plan_${p}>\n${body}\n`, p, false);
+          if (read.kind !== 'plan') return false;
+          return (
+            read.plan.prompts.map((x) => x.index).join() === parts.map((_, i) => i + 1).join() &&
+            read.plan.prompts.every((x, i) => x.text === parts[i]![1])
+          );
+        },
+      ),
     );
   });
 
@@ -85,7 +102,8 @@ describe('released planner reply handling (SPRINT.md 8)', () => {
 
 describe('released executor output cleaning (SPRINT.md 8)', () => {
   it('removes prompt blocks, think and (E|e)xecution tags, and trims', () => {
-    const raw = '<think>\n4 + 5 = 9.\n<prompt_2.2> next\nstep </prompt_2.2>\n</Execution_1>\n<execution_2.1>\nSo 9.\n';
+    const raw =
+      '<think>\n4 + 5 = 9.\n<prompt_2.2> next\nstep </prompt_2.2>\n</Execution_1>\n<execution_2.1>\nSo 9.\n';
     expect(releasedExecutionOutput(raw).text).toBe('4 + 5 = 9.\n\n\n\nSo 9.');
   });
 

@@ -10,6 +10,9 @@ export function settingsOf(input: { settings?: SessionSettingsInput | undefined 
   try {
     return resolveSessionSettings(input.settings);
   } catch (err) {
-    throw ApplicationFailure.nonRetryable(`session settings: ${(err as Error).message}`, 'BadSessionSettings');
+    throw ApplicationFailure.nonRetryable(
+      `session settings: ${(err as Error).message}`,
+      'BadSessionSettings',
+    );
   }
 }
