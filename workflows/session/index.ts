@@ -27,10 +27,12 @@ export type { SessionResult } from '../../core/session-types';
  * forced to. Finished rounds live in workflow state and, across continue-as-new, in the artifact
  * store (state.ts), so a crash never recomputes them.
  *
- * Broken model replies never fail the session (rules in core/format/plan.ts): no tags -> a plan
- * with no prompts; an unclosed prompt -> its text up to the next prompt or the end; more prompts
- * than `maxPromptsPerRound` -> the first ones run, the rest stay as plan text; all recorded in the
- * round's `problems`. A planner reply cut by the token limit is parsed the same way.
+ * The profile (session.profile, config/schema/session.ts) decides the stops, how replies are
+ * read and retried, the executor prompts and resampling: `released` follows the released loop
+ * (SPRINT.md section 8), `platform` this project's. Broken model replies never fail the session:
+ * the released rules retry a reply without tags and keep the last try; the platform rules
+ * (core/format/plan.ts) repair and record. Every prompt runs, at most maxConcurrentExecutors at
+ * once (executor-slots.ts); a configured maxPromptsPerRound, when hit, is recorded as a problem.
  */
 export async function sessionWorkflow(input: SessionInput): Promise<SessionResult> {
   const settings = settingsOf(input);
