@@ -1,7 +1,13 @@
 import { Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { estimatePromptEndTokens } from '../core/accounting';
-import { parseExecutionOutput, parsePlan, type Plan } from '../core/format';
+import {
+  parseExecutionOutput,
+  parsePlan,
+  releasedExecutionOutput,
+  releasedPlannerReply,
+  type Plan,
+} from '../core/format';
 import {
   PROMPT_CLOSED_SIGNAL,
   type CallTiming,
@@ -67,12 +73,13 @@ export function createSprintActivities(deps: SprintActivityDeps) {
   });
 
   return {
-    /** One planner turn: continues the assistant turn and stops at `</Plan_` / `</Final_answer>`. */
+    /** One planner turn: continues the assistant turn up to the stops it is given; the reply read as `replies` says. */
     async sprintPlan(input: PlanCallInput): Promise<PlanCallResult> {
       const ctx = Context.current();
       const attempt = ctx.info.attempt;
       const startedAt = Date.now();
       const request: CompletionRequest = { prompt: input.prompt, stop: input.stop, ...samplingOf(input) };
+      const parseOptions = input.maxPrompts !== undefined ? { maxPrompts: input.maxPrompts } : {};
       const signalErrors: string[] = [];
       const streaming =
         input.streamSignals &&
@@ -95,7 +102,7 @@ export function createSprintActivities(deps: SprintActivityDeps) {
         for (let m = closeRe.exec(textSoFar); m; m = closeRe.exec(textSoFar)) last = m.index + m[0].length;
         scanFrom = textSoFar.length;
         if (last < 0) return;
-        const partial = parsePlan(textSoFar.slice(0, last), input.phase, { maxPrompts: input.maxPrompts });
+        const partial = parsePlan(textSoFar.slice(0, last), input.phase, parseOptions);
         if (partial.final !== undefined) return;
         while (signalled < partial.prompts.length) {
           signalled += 1;
@@ -128,7 +135,16 @@ export function createSprintActivities(deps: SprintActivityDeps) {
       );
       await chain;
       const raw = input.forcedFinal ? `<Final_answer>\n${result.text}` : result.text;
-      const plan = parsePlan(raw, input.phase, { maxPrompts: input.maxPrompts });
+      let plan: Plan;
+      let retry: string | undefined;
+      if (input.replies === 'released') {
+        const read = releasedPlannerReply(raw, input.phase, input.lastTry ?? true, input.maxPrompts);
+        if (read.kind === 'retry') {
+          // Kept as a plan without prompts only so the result has one; the workflow tries again.
+          plan = { phase: input.phase, text: raw.trim(), prompts: [], problems: [read.reason] };
+          retry = read.reason;
+        } else plan = read.plan;
+      } else plan = parsePlan(raw, input.phase, parseOptions);
       const tokens = result.usage.completionTokens;
       // Measured offsets (stream chunks, scaled to the engine's token count) where streamed.
       const promptEndTokens =
@@ -144,18 +160,20 @@ export function createSprintActivities(deps: SprintActivityDeps) {
         promptEndTokens,
         streamed: streaming,
         ...(signalErrors.length ? { signalErrors } : {}),
+        ...(retry !== undefined ? { retry } : {}),
         ...timing(startedAt, attempt, result),
       };
     },
 
-    /** One executor: the prompt ends in the opened `<execution_p.k>` tag; stops at `</execution_`. */
+    /** One executor: the prompt ends in the opened `<execution_p.k>` tag; the reply cleaned as `replies` says. */
     async sprintExecute(input: ExecuteCallInput): Promise<ExecuteCallResult> {
       const attempt = Context.current().info.attempt;
       const startedAt = Date.now();
       const result = await withActivityCall(interval, (signal) =>
         deps.client.complete({ prompt: input.prompt, stop: input.stop, ...samplingOf(input) }, { signal }),
       );
-      const parsed = parseExecutionOutput(result.text);
+      const parsed =
+        input.replies === 'released' ? releasedExecutionOutput(result.text) : parseExecutionOutput(result.text);
       return {
         raw: result.text,
         text: parsed.text,

@@ -26,6 +26,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { ModelClient } from '../io/model-client';
 import { controlQueue, sessionRunInput } from '../config';
+import { resolveSessionSettings } from '../config/schema/session';
 import { accountSession, type RoundUsage } from '../core/accounting';
 import {
   executorPrompt,
@@ -114,7 +115,8 @@ async function inProcessSession(
   settings: ReturnType<typeof sessionRunInput>['settings'],
   strategy: ExecutorStrategy,
 ) {
-  const prefix = renderSessionPrefix(settings.promptTemplate!, settings.systemPrompt!, question);
+  const resolved = resolveSessionSettings(settings);
+  const prefix = renderSessionPrefix(resolved.promptTemplate, resolved.systemPrompt, question);
   const rounds: Round[] = [];
   const usage: RoundUsage[] = [];
   for (let phase = 1; phase <= 12; phase++) {
@@ -171,6 +173,9 @@ async function main(): Promise<void> {
         },
       },
     },
+    // The platform loop, all executors at once: the in-process loop below is its twin, so the
+    // difference is Temporal's cost alone (bench/executor-strategy.ts compares the strategies).
+    session: { profile: 'platform', maxConcurrentExecutors: 64 },
   });
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });
   const { stop } = await startWorkers(config, 'all');

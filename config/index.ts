@@ -3,3 +3,4 @@ export * from './schema';
 export * from './queues';
 export * from './session-input';
 export * from './deployment';
+export * from './prompt-files';

@@ -1,5 +1,6 @@
 import type { SprintConfig } from './schema';
 import type { SessionSettingsInput } from './schema/session';
+import { withSessionFiles } from './prompt-files';
 import { poolRoute, type PoolRoute } from './queues';
 
 /** Plain, secret-free workflow input of a session (or the sequential baseline) from the resolved config. */
@@ -12,8 +13,9 @@ export interface SessionRunInput {
 
 /**
  * Resolves what `sessionWorkflow` / `sequentialWorkflow` need from the config: the session settings
- * and the queue names of the planner and executor pools (roles `planner`/`executor`, or the given
- * pools). No URLs, no keys: workers resolve those from their own config and environment.
+ * (with `systemPromptFile` and `chatTemplateFile` read) and the queue names of the planner and executor pools (roles
+ * `planner`/`executor`, or the given pools). No URLs, no keys: workers resolve those from their
+ * own config and environment.
  */
 export function sessionRunInput(
   config: SprintConfig,
@@ -22,10 +24,14 @@ export function sessionRunInput(
 ): SessionRunInput {
   const plannerPool = opts.plannerPool ?? config.models.roles.planner;
   const executorPool = opts.executorPool ?? config.models.roles.executor;
+  const merged: SessionSettingsInput = { ...config.session, ...(opts.settings ?? {}) };
+  // An explicit prompt given for this run replaces a configured file (and the other way round).
+  if (opts.settings?.systemPrompt !== undefined) delete merged.systemPromptFile;
+  if (opts.settings?.systemPromptFile !== undefined) delete merged.systemPrompt;
   return {
     question,
     pool: plannerPool,
-    settings: { ...config.session, ...(opts.settings ?? {}) },
+    settings: withSessionFiles(merged),
     routing: { planner: poolRoute(config, plannerPool), executor: poolRoute(config, executorPool) },
   };
 }

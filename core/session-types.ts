@@ -39,10 +39,15 @@ export interface PlanCallInput extends SamplingInput {
   /** The prompt ends with `<Final_answer>\n`: the reply is the answer text. */
   forcedFinal: boolean;
   stop: string[];
-  maxPrompts: number;
+  /** Fan-out cap (unset: none). */
+  maxPrompts?: number;
   planTry: number;
   /** Stream and signal the calling workflow per closed prompt. */
   streamSignals: boolean;
+  /** How the reply is read (session.replyHandling); absent: `platform` (inputs of older histories). */
+  replies?: 'released' | 'platform';
+  /** This is the last try (released handling: a reply without tags is then kept, not retried). */
+  lastTry?: boolean;
 }
 
 export interface CallTiming {
@@ -72,6 +77,8 @@ export interface PlanCallResult extends CallTiming {
   streamed: boolean;
   /** Signals that could not be delivered (the workflow then dispatches after the plan). */
   signalErrors?: string[];
+  /** Released handling: the reply had no tags and this was not the last try; the caller tries again. */
+  retry?: string;
 }
 
 export interface ExecuteCallInput extends SamplingInput {
@@ -79,6 +86,8 @@ export interface ExecuteCallInput extends SamplingInput {
   phase: number;
   k: number;
   stop: string[];
+  /** How the reply is cleaned (session.replyHandling); absent: `platform`. */
+  replies?: 'released' | 'platform';
 }
 
 export interface ExecuteCallResult extends CallTiming {

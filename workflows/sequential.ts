@@ -1,13 +1,14 @@
 import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../activities/artifacts';
 import { sharedPoolRoute } from '../config/queues';
-import { sessionSchema, type SessionSettingsInput } from '../config/schema/session';
+import type { SessionSettingsInput } from '../config/schema/session';
 import { accountSequential } from '../core/accounting';
 import { extractFinalAnswer, renderSessionPrefix } from '../core/format';
 import type { MethodRunInput, MethodRunResult } from '../core/method-result';
 import { modelCalls } from './model-calls';
 import { StickyRouter } from './routing';
 import type { SessionRouting } from './session';
+import { settingsOf } from './session/settings';
 import {
   SprintKind,
   SprintMethod,
@@ -32,7 +33,7 @@ export interface SequentialInput extends MethodRunInput {
  */
 export async function sequentialWorkflow(input: SequentialInput): Promise<MethodRunResult> {
   const info = workflowInfo();
-  const settings = sessionSchema.parse(input.settings ?? {});
+  const settings = settingsOf(input);
   const pool = input.routing?.planner.pool ?? input.pool ?? 'local';
   const route = input.routing?.planner ?? sharedPoolRoute(pool);
   const startedAt = Date.now();

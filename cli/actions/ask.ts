@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { sessionRunInput, type SprintConfig } from '../../config';
+import { sessionProfiles, type SessionProfile } from '../../config/schema/session';
 import { ModelClient } from '../../io/model-client';
 import type { SessionProgress } from '../../core/session-types';
 import { sequentialWorkflow, sessionWorkflow } from '../../workflows';
@@ -20,6 +21,7 @@ interface AskOptions {
   mode: string;
   json?: boolean;
   id?: string;
+  profile?: string;
   strategy?: string;
   streaming?: boolean;
 }
@@ -77,6 +79,12 @@ export async function runAsk(question: string, opts: AskOptions, cmd: Command): 
       if (opts.mode !== 'sprint' && opts.mode !== 'sequential') {
         throw new CliError(`--mode must be sprint or sequential, got "${opts.mode}"`, ExitCode.usage);
       }
+      if (opts.profile && !(sessionProfiles as readonly string[]).includes(opts.profile)) {
+        throw new CliError(
+          `--profile must be ${sessionProfiles.join(' or ')}, got "${opts.profile}"`,
+          ExitCode.usage,
+        );
+      }
       if (opts.strategy && opts.strategy !== 'shared-prefix' && opts.strategy !== 'reorder') {
         throw new CliError(
           `--strategy must be shared-prefix or reorder, got "${opts.strategy}"`,
@@ -88,6 +96,7 @@ export async function runAsk(question: string, opts: AskOptions, cmd: Command): 
       const config: SprintConfig = adhoc.pools ? readConfigWithPools(global, adhoc.pools) : readConfig(global);
       const client = await clientFor(config);
       const settings = {
+        ...(opts.profile ? { profile: opts.profile as SessionProfile } : {}),
         ...(opts.strategy ? { executorStrategy: opts.strategy as 'shared-prefix' | 'reorder' } : {}),
         ...(opts.streaming ? { streamingDispatch: true } : {}),
       };

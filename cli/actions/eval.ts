@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { WorkflowFailedError } from '@temporalio/client';
-import { poolRoute, type SprintConfig } from '../../config';
+import { poolRoute, baselinePromptTemplate, withSessionFiles, type SprintConfig } from '../../config';
 import { ModelClient } from '../../io/model-client';
 import { readRecords, writeCrossReport } from '../../io/evaluation/report';
 import { scoreTrajectories } from '../../io/evaluation/score';
@@ -63,15 +63,19 @@ export function methodSettings(
   samples?: number,
 ): Record<string, unknown> {
   const ev = config.evaluation;
+  // The baselines' template, rendered from the model's own tokenizer config when one is named.
+  const template = () =>
+    ev.chatTemplateFile ? { promptTemplate: baselinePromptTemplate(ev.chatTemplateFile) } : {};
   switch (method) {
     case 'sot':
-      return { ...ev.sot, temperature: ev.temperature };
+      return { ...ev.sot, ...template(), temperature: ev.temperature };
     case 'sc':
-      return { ...ev.sc, ...(samples ? { samples } : {}), temperature: ev.temperature };
+      return { ...ev.sc, ...template(), ...(samples ? { samples } : {}), temperature: ev.temperature };
     case 'sequential':
     case 'sprint':
-      // the session workflows validate these against the `session` section's schema
-      return { ...config.session, temperature: ev.temperature };
+      // the session workflows validate these against the `session` section's schema; the
+      // files it names are read here, since workflows cannot read files
+      return { ...withSessionFiles(config.session), temperature: ev.temperature };
   }
 }
 

@@ -53,6 +53,12 @@ export const evaluationSchema = z
     outDir: z.string().default('.sprint/eval'),
     /** Sampling temperature of every method in an evaluation (paper: 0.6). The sequential cap is session.sequentialMaxTokens. */
     temperature: z.number().min(0).max(2).default(0.6),
+    /**
+     * The baselines' (SoT, self-consistency) chat template: a model's `tokenizer_config.json` (or
+     * its folder), rendered with the model's own `chat_template` when the evaluation starts. Unset:
+     * the methods' default template.
+     */
+    chatTemplateFile: z.string().min(1).optional(),
     sot: sotOptionsSchema.prefault({}),
     sc: scOptionsSchema.prefault({}),
     /** Upper edges of the sequential-token bins of the length-bucket view (the last bin is open). */

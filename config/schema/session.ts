@@ -1,17 +1,25 @@
 import { z } from 'zod';
-import { DEFAULT_SYSTEM_PROMPT } from '../../core/format/prompts';
+import { DEFAULT_PROMPT_PREFIX_TEMPLATE, DEFAULT_SYSTEM_PROMPT } from '../../core/format/prompts';
 
 export { DEFAULT_SYSTEM_PROMPT };
 
+/** Named sets of loop behaviour (README, Serving): `released` serves a released SPRINT checkpoint as it was trained. */
+export const sessionProfiles = ['released', 'platform'] as const;
+export type SessionProfile = (typeof sessionProfiles)[number];
+
 /**
  * Settings of SPRINT inference sessions (workflows/session/) and of the sequential baseline.
- * Defaults follow the paper (SPRINT.md section 3). The CLI passes these, resolved, in the workflow
- * input; the workflow re-applies the defaults to whatever it receives, so partial settings work.
+ * The fields marked "profile" have no default of their own: unset, they take the value of
+ * `profile` (see `profileDefaults`), so `{ profile: 'platform' }` given on top of a config that
+ * never named them switches all of them together. The CLI passes these in the workflow input;
+ * the workflow resolves them with `resolveSessionSettings`, so partial settings work.
  */
 export const sessionSchema = z
   .object({
-    /** Executor prompts: `shared-prefix` (same full plan for all executors; prefix-cache friendly) or `reorder` (released code). */
-    executorStrategy: z.enum(['shared-prefix', 'reorder']).default('shared-prefix'),
+    /** `released` (default): the released SPRINT loop (SPRINT.md section 8); `platform`: this project's own loop. */
+    profile: z.enum(sessionProfiles).default('released'),
+    /** Profile. Executor prompts: `reorder` (released code) or `shared-prefix` (same full plan for all executors; prefix-cache friendly). */
+    executorStrategy: z.enum(['shared-prefix', 'reorder']).optional(),
     /** Phases at most; the last one is forced to answer by appending `<Final_answer>\n`. */
     maxPhases: z.number().int().min(1).max(64).default(12),
     /** Generated tokens per plan or execution call. */
@@ -20,14 +28,27 @@ export const sessionSchema = z
     topP: z.number().gt(0).max(1).optional(),
     /** Base seed for reproducible sampling (each call derives its own); unset: engine randomness. */
     seed: z.number().int().nonnegative().optional(),
-    /** Fan-out cap: prompts beyond this many per plan keep their text but get no executor. */
-    maxPromptsPerRound: z.number().int().positive().default(16),
-    /** Also stop the planner at `</Execution_` and `</think>` as the released code does. */
-    releasedStops: z.boolean().default(false),
+    /** Optional fan-out cap: prompts beyond it keep their text but get no executor (recorded as a problem). Unset: every prompt runs. */
+    maxPromptsPerRound: z.number().int().positive().optional(),
+    /** Executors of one session running at once (released code: 5); the others wait their turn, none is dropped. */
+    maxConcurrentExecutors: z.number().int().positive().default(5),
+    /** Profile. Stop both roles at the released five strings (else planner `</Plan_`, `</Final_answer>`; executors `</execution_`). */
+    releasedStops: z.boolean().optional(),
+    /**
+     * Profile. How replies are read: `released` (planner tags rewrapped, a reply without tags
+     * retried, on the last try `\boxed` makes it the answer; executor tags stripped) or `platform`
+     * (core/format's repairing parser, never retried).
+     */
+    replyHandling: z.enum(['released', 'platform']).optional(),
+    /** Profile. End the session on a plan holding `**Final Answer` and `\boxed` (released loop). */
+    finalAnswerEarlyStop: z.boolean().optional(),
     /** Resample over-long plans/executions (released code: plans > 1000, executions > 2000 tokens, 3 tries). */
     resample: z
       .object({
-        enabled: z.boolean().default(false),
+        /** Profile. */
+        enabled: z.boolean().optional(),
+        /** Profile. Final answers (and the forced last phase) are resampled too, as the released loop does. */
+        includeFinal: z.boolean().optional(),
         planMaxTokens: z.number().int().positive().default(1000),
         executionMaxTokens: z.number().int().positive().default(2000),
         maxTries: z.number().int().min(1).default(3),
@@ -37,8 +58,21 @@ export const sessionSchema = z
     /** Start each executor as soon as its `</prompt_p.k>` closes in the streamed plan. */
     streamingDispatch: z.boolean().default(false),
     /** Prompt prefix: `{system}` and `{question}` are filled in; `<think>\n` follows. Put the model's chat template here. */
-    promptTemplate: z.string().default('{system}\n\n<Question>\n{question}\n</Question>\n\n'),
-    systemPrompt: z.string().default(DEFAULT_SYSTEM_PROMPT),
+    promptTemplate: z.string().default(DEFAULT_PROMPT_PREFIX_TEMPLATE),
+    /** System instructions for planner and executors; default this project's own (DEFAULT_SYSTEM_PROMPT). */
+    systemPrompt: z.string().optional(),
+    /**
+     * A file holding the system instructions (UTF-8, used as is), read when the session input is
+     * built (config/session-input.ts); for a released checkpoint, the released repository's
+     * `src/prompts/global_agent_prompt.txt`. A relative path is taken from the working directory.
+     */
+    systemPromptFile: z.string().min(1).optional(),
+    /**
+     * A model's `tokenizer_config.json` (or its folder): `promptTemplate` becomes the user turn of
+     * the model's own chat template, rendered when the session input is built. Unset (the released
+     * loop): raw text, no chat template.
+     */
+    chatTemplateFile: z.string().min(1).optional(),
     /** Rounds per workflow run before continue-as-new (the transcript so far goes to the artifact store). */
     continueAsNewAfterRounds: z.number().int().min(1).default(8),
     /** Sticky routing: how long a call waits for its replica's worker before moving to the shared queue. */
@@ -59,7 +93,80 @@ export const sessionSchema = z
     /** The sequential baseline's token cap (paper: 36,000). */
     sequentialMaxTokens: z.number().int().positive().default(36_000),
   })
-  .strict();
+  .strict()
+  .refine((s) => s.systemPrompt === undefined || s.systemPromptFile === undefined, {
+    message: 'give systemPrompt or systemPromptFile, not both',
+    path: ['systemPromptFile'],
+  });
 
-export type SessionSettings = z.infer<typeof sessionSchema>;
+/** The session section as configured: the profile fields may still be unset. */
+export type SessionConfig = z.infer<typeof sessionSchema>;
 export type SessionSettingsInput = z.input<typeof sessionSchema>;
+
+/** What each profile sets for the fields left unset. */
+export const profileDefaults = {
+  released: {
+    executorStrategy: 'reorder',
+    releasedStops: true,
+    replyHandling: 'released',
+    finalAnswerEarlyStop: true,
+    resample: { enabled: true, includeFinal: true },
+  },
+  platform: {
+    executorStrategy: 'shared-prefix',
+    releasedStops: false,
+    replyHandling: 'platform',
+    finalAnswerEarlyStop: false,
+    resample: { enabled: false, includeFinal: false },
+  },
+} as const satisfies Record<SessionProfile, unknown>;
+
+/** Session settings with every profile field decided: what the workflows run with. */
+export interface SessionSettings
+  extends Omit<
+    SessionConfig,
+    | 'executorStrategy'
+    | 'releasedStops'
+    | 'replyHandling'
+    | 'finalAnswerEarlyStop'
+    | 'resample'
+    | 'systemPrompt'
+  > {
+  executorStrategy: 'shared-prefix' | 'reorder';
+  releasedStops: boolean;
+  replyHandling: 'released' | 'platform';
+  finalAnswerEarlyStop: boolean;
+  resample: Required<SessionConfig['resample']>;
+  systemPrompt: string;
+}
+
+/**
+ * Parses (possibly partial) session settings and fills the profile fields from the profile. A
+ * `systemPromptFile` that nobody read is an error: workflows cannot read files, and silently
+ * using another prompt would serve a checkpoint with text it was not trained on.
+ */
+export function resolveSessionSettings(input: SessionSettingsInput | undefined): SessionSettings {
+  const s = sessionSchema.parse(input ?? {});
+  const d = profileDefaults[s.profile];
+  for (const [field, value] of [
+    ['systemPromptFile', s.systemPromptFile],
+    ['chatTemplateFile', s.chatTemplateFile],
+  ] as const)
+    if (value !== undefined)
+      throw new Error(
+        `session.${field} (${value}) was not read: build the input with sessionRunInput (config/session-input.ts)`,
+      );
+  return {
+    ...s,
+    executorStrategy: s.executorStrategy ?? d.executorStrategy,
+    releasedStops: s.releasedStops ?? d.releasedStops,
+    replyHandling: s.replyHandling ?? d.replyHandling,
+    finalAnswerEarlyStop: s.finalAnswerEarlyStop ?? d.finalAnswerEarlyStop,
+    resample: {
+      ...s.resample,
+      enabled: s.resample.enabled ?? d.resample.enabled,
+      includeFinal: s.resample.includeFinal ?? d.resample.includeFinal,
+    },
+    systemPrompt: s.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
+  };
+}

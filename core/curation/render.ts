@@ -6,7 +6,7 @@
  */
 import { buildPlan, renderSessionPrefix, renderTrajectory, type Round } from '../format';
 import type { Stage } from '../packing';
-import { DEFAULT_SYSTEM_PROMPT } from '../format/prompts';
+import { DEFAULT_PROMPT_PREFIX_TEMPLATE, DEFAULT_SYSTEM_PROMPT } from '../format/prompts';
 
 /** Default system instructions for SPRINT samples: the sessions' own, so the model is trained with what it will see. */
 export const DEFAULT_SPRINT_SYSTEM = DEFAULT_SYSTEM_PROMPT;
@@ -15,8 +15,8 @@ export const DEFAULT_SPRINT_SYSTEM = DEFAULT_SYSTEM_PROMPT;
 export const DEFAULT_RFT_SYSTEM =
   'You are a helpful assistant. Think step by step and put the final answer in \\boxed{}.';
 
-/** Default layout of a training prompt: `{system}` and `{question}` are filled in. */
-export const DEFAULT_PROMPT_TEMPLATE = '{system}\n\n<Question>\n{question}\n</Question>\n\n';
+/** Default layout of a training prompt (`{system}`, `{question}`): the sessions' own, so serving matches training. */
+export const DEFAULT_PROMPT_TEMPLATE = DEFAULT_PROMPT_PREFIX_TEMPLATE;
 
 /** The final answer from a solution: from the last sentence holding `\boxed` to the end. */
 export function finalAnswerFrom(solution: string): string {

@@ -2,3 +2,4 @@
 export * from './plan';
 export * from './trajectory';
 export * from './prompts';
+export * from './released';

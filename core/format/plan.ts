@@ -227,24 +227,3 @@ export function buildPlan(phase: number, parts: (string | { prompt: string })[])
     .trim();
   return { phase, text, prompts, problems: [] };
 }
-
-/**
- * The plan as the executor of prompt p.k sees it under the *reorder* strategy (released code):
- * earlier prompts are removed (the text around them stays), prompt k becomes p.1 and later ones
- * are renumbered p.2, p.3, ...
- */
-export function reorderPlanFor(plan: Pick<Plan, 'phase' | 'text'>, k: number): string {
-  const raw = findPrompts(plan.text);
-  let out = '';
-  let pos = 0;
-  raw.forEach((p, i) => {
-    out += plan.text.slice(pos, p.start);
-    pos = p.end;
-    const index = i + 1;
-    if (index < k) return;
-    const n = index - k + 1;
-    out += `${promptOpenTag(plan.phase, n)}${p.inner}${promptCloseTag(plan.phase, n)}`;
-  });
-  out += plan.text.slice(pos);
-  return out.replace(/\n{3,}/g, '\n\n').trim();
-}

@@ -1,4 +1,5 @@
-import { reorderPlanFor, type Plan } from './plan';
+import type { Plan } from './plan';
+import { reorderPlanFor } from './released';
 import { renderRound, type Round } from './trajectory';
 
 /*
@@ -8,6 +9,13 @@ import { renderRound, type Round } from './trajectory';
  */
 
 export type ExecutorStrategy = 'reorder' | 'shared-prefix';
+
+/**
+ * The model input before `<think>\n`: system instructions, a blank line, the question block (the
+ * released loop's layout, SPRINT.md section 8). Training prompts (core/curation/render.ts) and
+ * sessions both default to it, so a model is served the text it was trained on.
+ */
+export const DEFAULT_PROMPT_PREFIX_TEMPLATE = '{system}\n\n<Question>\n{question}\n</Question>\n\n';
 
 /** Fills `{system}` and `{question}` in the prompt template. */
 export function renderSessionPrefix(template: string, system: string, question: string): string {
@@ -23,9 +31,12 @@ export function plannerPrompt(prefix: string, rounds: readonly Round[]): string 
   return `${prefix}<think>\n${renderHistory(rounds)}`;
 }
 
-/** The planner prompt of a forced last phase: the model must write the final answer. */
-export function forcedFinalPrompt(prefix: string, rounds: readonly Round[]): string {
-  return `${plannerPrompt(prefix, rounds)}<Final_answer>\n`;
+/**
+ * The planner prompt of a forced last phase: the model must write the final answer. The released
+ * loop appends `\n\n<Final_answer>\n` to the history (which already ends in a blank line).
+ */
+export function forcedFinalPrompt(prefix: string, rounds: readonly Round[], released = false): string {
+  return `${plannerPrompt(prefix, rounds)}${released ? '\n\n' : ''}<Final_answer>\n`;
 }
 
 /**

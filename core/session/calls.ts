@@ -3,6 +3,7 @@
  * and the reasons written on discarded calls. The summaries end up in workflow history (activity
  * user metadata), so their text is part of the recorded history shape: change them only knowingly.
  */
+import { RELEASED_STOPS } from '../format/released';
 import type { SamplingInput } from '../session-types';
 
 /** The sampling settings a session call reads (a subset of config `session`). */
@@ -13,15 +14,15 @@ export interface SessionSampling {
   seed?: number | undefined;
 }
 
-/** Planner stops: the method's two, plus `</Execution_` and `</think>` as the released code does. */
+/** Planner stops: the released loop's five, or the method's two (`</Plan_`, `</Final_answer>`). */
 export function plannerStops(releasedStops: boolean): string[] {
-  return releasedStops
-    ? ['</Plan_', '</Final_answer>', '</Execution_', '</think>']
-    : ['</Plan_', '</Final_answer>'];
+  return releasedStops ? [...RELEASED_STOPS] : ['</Plan_', '</Final_answer>'];
 }
 
-/** Executors stop where their own execution block would close. */
-export const EXECUTOR_STOPS: readonly string[] = ['</execution_'];
+/** Executor stops: the released loop's five, or where the executor's own block would close. */
+export function executorStops(releasedStops: boolean): string[] {
+  return releasedStops ? [...RELEASED_STOPS] : ['</execution_'];
+}
 
 /**
  * Seed of one call (k = 0 for the planner), derived from the base seed so every call samples

@@ -55,7 +55,12 @@ describe('SPRINT session fault tolerance', () => {
       engines: ['local'],
       config: ({ engine }) => ({
         models: { pools: { local: loopbackPool(engine) } },
-        session: { heartbeatTimeoutMs: 2000, retry: { initialIntervalMs: 100, maximumIntervalMs: 500 } },
+        // The platform loop: executors keep their labels p.k, which the fault scripts key on.
+        session: {
+          profile: 'platform',
+          heartbeatTimeoutMs: 2000,
+          retry: { initialIntervalMs: 100, maximumIntervalMs: 500 },
+        },
       }),
       workers: ['control'],
     });
@@ -132,7 +137,7 @@ describe('SPRINT session fault tolerance', () => {
           },
         },
       },
-      session: { stickyScheduleToStartMs: 1000, retry: { initialIntervalMs: 100 } },
+      session: { profile: 'platform', stickyScheduleToStartMs: 1000, retry: { initialIntervalMs: 100 } },
     });
     const route = poolRoute(two, 'local');
     let i = 0;

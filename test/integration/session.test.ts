@@ -51,7 +51,8 @@ describe('SPRINT session workflow on a real dev server', () => {
       engines: ['local'],
       config: ({ engine }) => ({
         models: { pools: { local: loopbackPool(engine, { engine: 'vllm' }) } },
-        session: { retry: { initialIntervalMs: 100, maximumIntervalMs: 500 } },
+        // The project's own loop (the released profile has its own suite: session-released.test.ts).
+        session: { profile: 'platform', retry: { initialIntervalMs: 100, maximumIntervalMs: 500 } },
       }),
       workers: ['all'],
     });

@@ -250,13 +250,16 @@ describe('loop prompts', () => {
     expect(e3.slice(0, -'2.3>\n'.length)).toBe(e2.slice(0, -'2.2>\n'.length));
   });
 
-  it('reorder puts the executor prompt first and drops earlier prompts', () => {
+  it('reorder (SPRINT.md 8): segments split after each prompt, earlier prompts dropped, own p.1, joined by blank lines', () => {
+    // plan2.text = 'intro\n<prompt_2.1> x </prompt_2.1>\nmid\n<prompt_2.2> y </prompt_2.2>\n<prompt_2.3> z </prompt_2.3>\noutro'
     expect(reorderPlanFor(plan2, 2)).toBe(
-      'intro\n\nmid\n<prompt_2.1> y </prompt_2.1>\n<prompt_2.2> z </prompt_2.2>\noutro',
+      'intro\n\nmid\n<prompt_2.1> y </prompt_2.1>\n\n<prompt_2.2> z </prompt_2.2>\n\noutro',
     );
-    expect(reorderPlanFor(plan2, 1)).toBe(plan2.text);
+    expect(reorderPlanFor(plan2, 1)).toBe(
+      'intro\n<prompt_2.1> x </prompt_2.1>\n\nmid\n<prompt_2.2> y </prompt_2.2>\n\n<prompt_2.3> z </prompt_2.3>\n\noutro',
+    );
     expect(executorPrompt('', [], plan2, 3, 'reorder')).toMatch(
-      /<prompt_2.1> z <\/prompt_2.1>\noutro\n<\/Plan_2>\n\n<Execution_2>\n<execution_2.1>\n$/,
+      /<prompt_2.1> z <\/prompt_2.1>\n\noutro\n<\/Plan_2>\n\n<Execution_2>\n<execution_2.1>\n$/,
     );
   });
 });

@@ -1,18 +1,72 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, parseConfig, sessionRunInput } from '../../config';
+import { DEFAULT_SYSTEM_PROMPT, resolveSessionSettings } from '../../config/schema/session';
 
 describe('session config section', () => {
-  it('has the paper defaults', () => {
+  it('has the paper defaults, the released profile, and no prompt cap', () => {
     const config = parseConfig({}, 'test');
     expect(config.session).toMatchObject({
-      executorStrategy: 'shared-prefix',
+      profile: 'released',
       maxPhases: 12,
       maxTokensPerCall: 8000,
       temperature: 0.6,
-      maxPromptsPerRound: 16,
+      maxConcurrentExecutors: 5,
       streamingDispatch: false,
-      resample: { enabled: false, planMaxTokens: 1000, executionMaxTokens: 2000, maxTries: 3 },
+      resample: { planMaxTokens: 1000, executionMaxTokens: 2000, maxTries: 3 },
       sequentialMaxTokens: 36_000,
     });
+    expect(config.session.maxPromptsPerRound).toBeUndefined();
+  });
+
+  it('the released profile is the released loop (SPRINT.md 8); platform is the project loop', () => {
+    expect(resolveSessionSettings({})).toMatchObject({
+      profile: 'released',
+      executorStrategy: 'reorder',
+      releasedStops: true,
+      replyHandling: 'released',
+      finalAnswerEarlyStop: true,
+      resample: { enabled: true, includeFinal: true, planMaxTokens: 1000, executionMaxTokens: 2000, maxTries: 3 },
+      systemPrompt: DEFAULT_SYSTEM_PROMPT,
+    });
+    expect(resolveSessionSettings({ profile: 'platform' })).toMatchObject({
+      executorStrategy: 'shared-prefix',
+      releasedStops: false,
+      replyHandling: 'platform',
+      finalAnswerEarlyStop: false,
+      resample: { enabled: false, includeFinal: false },
+    });
+    // A field set explicitly wins over the profile.
+    expect(resolveSessionSettings({ executorStrategy: 'shared-prefix' }).executorStrategy).toBe('shared-prefix');
+  });
+
+  it('a profile given for one run switches every field the config left unset', () => {
+    const config = parseConfig({ session: { temperature: 0.2 } }, 'test');
+    const input = sessionRunInput(config, 'q', { settings: { profile: 'platform' } });
+    expect(resolveSessionSettings(input.settings)).toMatchObject({
+      temperature: 0.2,
+      executorStrategy: 'shared-prefix',
+      replyHandling: 'platform',
+    });
+  });
+
+  it('reads session.systemPromptFile into the input as is; a missing file is named', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sprint-prompt-'));
+    const file = join(dir, 'global_agent_prompt.txt');
+    writeFileSync(file, 'You are the planner.\nKeep tags.\n');
+    const config = parseConfig({ session: { systemPromptFile: file } }, 'test');
+    const input = sessionRunInput(config, 'q');
+    expect(input.settings.systemPrompt).toBe('You are the planner.\nKeep tags.\n');
+    expect(input.settings.systemPromptFile).toBeUndefined();
+    expect(resolveSessionSettings(input.settings).systemPrompt).toBe('You are the planner.\nKeep tags.\n');
+    const missing = parseConfig({ session: { systemPromptFile: join(dir, 'nope.txt') } }, 'test');
+    expect(() => sessionRunInput(missing, 'q')).toThrow(/session\.systemPromptFile: cannot read .*nope\.txt/);
+    // An unread file never silently falls back to another prompt.
+    expect(() => resolveSessionSettings({ systemPromptFile: file })).toThrow(/was not read/);
+    expect(() => parseConfig({ session: { systemPrompt: 'a', systemPromptFile: file } }, 'test')).toThrow(
+      /session\.systemPromptFile: give systemPrompt or systemPromptFile, not both/,
+    );
   });
 
   it('reports a wrong field by its path', () => {

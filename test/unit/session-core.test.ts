@@ -6,6 +6,7 @@ import {
   callSeed,
   executeSummary,
   planSummary,
+  executorStops,
   plannerStops,
   resampledReason,
 } from '../../core/session/calls';
@@ -66,9 +67,15 @@ function round(
 }
 
 describe('session calls', () => {
-  it('stops the planner at the plan and answer ends; released stops add </Execution_ and </think> (SPRINT.md 3, 8)', () => {
+  it('platform stops: planner at the plan and answer ends, executors at their block end (SPRINT.md 3)', () => {
     expect(plannerStops(false)).toEqual(['</Plan_', '</Final_answer>']);
-    expect(plannerStops(true)).toEqual(['</Plan_', '</Final_answer>', '</Execution_', '</think>']);
+    expect(executorStops(false)).toEqual(['</execution_']);
+  });
+
+  it('released stops: the same five strings for planner and executors (SPRINT.md 8)', () => {
+    const five = ['</Execution_', '</Plan_', '</Final_answer>', '</think>', '</execution_'];
+    expect(plannerStops(true)).toEqual(five);
+    expect(executorStops(true)).toEqual(five);
   });
 
   it('derives no seed without a base seed, and distinct seeds for distinct calls of a session', () => {

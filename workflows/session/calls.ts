@@ -1,8 +1,8 @@
 import type { SessionSettings } from '../../config/schema/session';
 import {
   callSampling,
-  EXECUTOR_STOPS,
   executeSummary,
+  executorStops,
   planSummary,
   plannerStops,
   resampledReason,
@@ -17,8 +17,9 @@ import { modelCalls } from '../model-calls';
 import type { StickyRouter } from '../routing';
 
 /*
- * The two model calls of a round, each with its optional resampling of over-long replies
- * (session.resample): every try is recorded as a CallRecord, the replaced ones marked discarded.
+ * The two model calls of a round, each with its resampling of over-long replies (session.resample)
+ * and, under the released reply handling, the retry of a planner reply without tags: every try is
+ * recorded as a CallRecord, the replaced ones marked discarded.
  */
 
 /** An executor's kept reply and every call it took (discarded tries first). */
@@ -27,7 +28,7 @@ export interface ExecutorOutcome {
   calls: CallRecord[];
 }
 
-/** Runs executor k of a phase on the router's queue, resampling while too long (if enabled). */
+/** Runs executor k of a phase on the router's queue, resampling while too long (if enabled); `slot` bounds how many run at once. */
 export async function runExecutor(
   settings: SessionSettings,
   router: StickyRouter,
@@ -35,21 +36,23 @@ export async function runExecutor(
   k: number,
   prompt: string,
   streamed: boolean,
+  slot: <T>(run: () => Promise<T>) => Promise<T> = (run) => run(),
 ): Promise<ExecutorOutcome> {
   const tries = settings.resample.enabled ? settings.resample.maxTries : 1;
   const calls: CallRecord[] = [];
   for (let t = 1; ; t++) {
     let queueUsed = '';
-    const result = await router.call((queue, sts) => {
+    const result = await slot(() => router.call((queue, sts) => {
       queueUsed = queue;
       return modelCalls(settings, queue, sts, executeSummary(phase, k, t)).sprintExecute({
         prompt,
         phase,
         k,
-        stop: [...EXECUTOR_STOPS],
+        stop: executorStops(settings.releasedStops),
+        ...(settings.replyHandling === 'released' ? { replies: 'released' as const } : {}),
         ...callSampling(settings, phase, k, t),
       });
-    });
+    }));
     const record: CallRecord = {
       kind: 'execute',
       phase,
@@ -80,8 +83,10 @@ export interface PlannerOutcome {
 }
 
 /**
- * Runs the planner of a phase, resampling while too long (not for the forced answer, nor once it
- * answers). `onTry` is told each try's number before it starts (streamed executors are keyed by it).
+ * Runs the planner of a phase, resampling while too long (final answers and the forced answer only
+ * with `resample.includeFinal`) and, under the released handling, retrying a reply without tags
+ * (the last try keeps whatever came). `onTry` is told each try's number before it starts
+ * (streamed executors are keyed by it).
  */
 export async function runPlanner(
   settings: SessionSettings,
@@ -92,7 +97,9 @@ export async function runPlanner(
   streaming: boolean,
   onTry: (planTry: number) => void,
 ): Promise<PlannerOutcome> {
-  const tries = settings.resample.enabled && !forced ? settings.resample.maxTries : 1;
+  const released = settings.replyHandling === 'released';
+  const resampleThis = settings.resample.enabled && (!forced || settings.resample.includeFinal);
+  const tries = resampleThis || released ? settings.resample.maxTries : 1;
   const calls: CallRecord[] = [];
   for (let t = 1; ; t++) {
     onTry(t);
@@ -104,9 +111,10 @@ export async function runPlanner(
         phase,
         forcedFinal: forced,
         stop: plannerStops(settings.releasedStops),
-        maxPrompts: settings.maxPromptsPerRound,
+        ...(settings.maxPromptsPerRound !== undefined ? { maxPrompts: settings.maxPromptsPerRound } : {}),
         planTry: t,
         streamSignals: streaming,
+        ...(released ? { replies: 'released' as const, lastTry: t >= tries } : {}),
         ...callSampling(settings, phase, 0, t),
       });
     });
@@ -120,12 +128,15 @@ export async function runPlanner(
       ...callTimingOf(result),
     };
     calls.push(record);
-    const tooLong = result.usage.completionTokens > settings.resample.planMaxTokens;
-    if (!tooLong || t >= tries || result.plan.final !== undefined) return { result, calls, keptTry: t };
-    record.discarded = resampledReason(
-      'plan',
-      result.usage.completionTokens,
-      settings.resample.planMaxTokens,
-    );
+    // The released loop checks the length first, then the tags.
+    const answered = result.plan.final !== undefined && result.retry === undefined;
+    const tooLong =
+      resampleThis &&
+      result.usage.completionTokens > settings.resample.planMaxTokens &&
+      (!answered || settings.resample.includeFinal);
+    if (t >= tries || (!tooLong && result.retry === undefined)) return { result, calls, keptTry: t };
+    record.discarded = tooLong
+      ? resampledReason('plan', result.usage.completionTokens, settings.resample.planMaxTokens)
+      : result.retry;
   }
 }

@@ -6,12 +6,13 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import { sharedPoolRoute } from '../../config/queues';
-import { sessionSchema } from '../../config/schema/session';
 import { renderSessionPrefix } from '../../core/format';
 import { sessionResult } from '../../core/session/transcript';
 import type { SessionResult } from '../../core/session-types';
 import { progressQuery, promptClosedSignal } from './handlers';
+import { ExecutorSlots } from './executor-slots';
 import { runRound } from './round';
+import { settingsOf } from './settings';
 import { SessionState } from './state';
 import { PromptClosedInbox } from './streaming';
 import type { SessionInput } from './types';
@@ -26,13 +27,15 @@ export type { SessionResult } from '../../core/session-types';
  * forced to. Finished rounds live in workflow state and, across continue-as-new, in the artifact
  * store (state.ts), so a crash never recomputes them.
  *
- * Broken model replies never fail the session (rules in core/format/plan.ts): no tags -> a plan
- * with no prompts; an unclosed prompt -> its text up to the next prompt or the end; more prompts
- * than `maxPromptsPerRound` -> the first ones run, the rest stay as plan text; all recorded in the
- * round's `problems`. A planner reply cut by the token limit is parsed the same way.
+ * The profile (session.profile, config/schema/session.ts) decides the stops, how replies are
+ * read and retried, the executor prompts and resampling: `released` follows the released loop
+ * (SPRINT.md section 8), `platform` this project's. Broken model replies never fail the session:
+ * the released rules retry a reply without tags and keep the last try; the platform rules
+ * (core/format/plan.ts) repair and record. Every prompt runs, at most maxConcurrentExecutors at
+ * once (executor-slots.ts); a configured maxPromptsPerRound, when hit, is recorded as a problem.
  */
 export async function sessionWorkflow(input: SessionInput): Promise<SessionResult> {
-  const settings = sessionSchema.parse(input.settings ?? {});
+  const settings = settingsOf(input);
   const pool = input.pool ?? 'local';
   const routing = input.routing ?? { planner: sharedPoolRoute(pool), executor: sharedPoolRoute(pool) };
 
@@ -43,6 +46,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
   setHandler(promptClosedSignal, (s) => inbox.add(s));
   state.publishAttributes();
   const prefix = renderSessionPrefix(settings.promptTemplate, settings.systemPrompt, input.question);
+  const slots = ExecutorSlots.forSession(settings.maxConcurrentExecutors);
   const transcript = state.transcript;
 
   try {
@@ -56,7 +60,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
         await continueAsNew<typeof sessionWorkflow>({ ...input, resume });
       }
       state.startRound(phase);
-      const round = await runRound({ settings, prefix, state, inbox }, phase, phase >= settings.maxPhases);
+      const round = await runRound({ settings, prefix, state, inbox, slots }, phase, phase >= settings.maxPhases);
       state.finishRound(round);
       roundsThisRun += 1;
     }

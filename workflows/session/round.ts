@@ -1,8 +1,14 @@
 import type { SessionSettings } from '../../config/schema/session';
-import { executorPrompt, forcedFinalPrompt, plannerPrompt } from '../../core/format';
+import {
+  executorPrompt,
+  forcedFinalPrompt,
+  holdsFinalAnswerMarker,
+  plannerPrompt,
+} from '../../core/format';
 import { executionProblems, planProblems, promptRounds } from '../../core/session/rounds';
 import type { CallRecord, RoundRecord } from '../../core/session-types';
 import { runExecutor, runPlanner, type ExecutorOutcome } from './calls';
+import type { ExecutorSlots } from './executor-slots';
 import type { SessionState } from './state';
 import { StreamedExecutors, type PromptClosedInbox } from './streaming';
 
@@ -13,6 +19,8 @@ export interface RoundContext {
   prefix: string;
   state: SessionState;
   inbox: PromptClosedInbox;
+  /** Bounds the executors running at once across the session (session.maxConcurrentExecutors). */
+  slots: ExecutorSlots;
 }
 
 /**
@@ -26,7 +34,7 @@ export async function runRound(ctx: RoundContext, phase: number, forced: boolean
   const startedAt = Date.now();
   const streaming = settings.streamingDispatch && !forced;
   const execute = (k: number, prompt: string, streamed: boolean): Promise<ExecutorOutcome> =>
-    runExecutor(settings, state.executorRouter, phase, k, prompt, streamed);
+    runExecutor(settings, state.executorRouter, phase, k, prompt, streamed, ctx.slots.run);
 
   const early = streaming
     ? new StreamedExecutors(ctx.inbox, phase, (s) =>
@@ -43,7 +51,9 @@ export async function runRound(ctx: RoundContext, phase: number, forced: boolean
     settings,
     state.plannerRouter,
     phase,
-    forced ? forcedFinalPrompt(prefix, doneRounds) : plannerPrompt(prefix, doneRounds),
+    forced
+      ? forcedFinalPrompt(prefix, doneRounds, settings.replyHandling === 'released')
+      : plannerPrompt(prefix, doneRounds),
     forced,
     streaming,
     (t) => early?.setPlanTry(t),
@@ -61,9 +71,13 @@ export async function runRound(ctx: RoundContext, phase: number, forced: boolean
   );
   const planEndedAt = Date.now();
 
-  if (plan.final !== undefined) {
+  // The released loop also ends on a plan that states `**Final Answer` with a `\boxed` result.
+  const earlyStop = plan.final === undefined && settings.finalAnswerEarlyStop && holdsFinalAnswerMarker(plan.text);
+  if (earlyStop) problems.push(`plan ${phase}: holds **Final Answer and \\boxed: taken as the final answer`);
+  const final = earlyStop ? plan.text : plan.final;
+  if (final !== undefined) {
     early?.cancelRest();
-    const round = { phase, plan, executions: [], final: plan.final, forcedFinal: forced, calls };
+    const round = { phase, plan, executions: [], final, forcedFinal: forced, calls };
     return { ...round, promptEndTokens: [], startedAt, planEndedAt, endedAt: planEndedAt, problems };
   }
   if (forced) problems.push(`plan ${phase}: forced final answer came back without one`);

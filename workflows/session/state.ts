@@ -76,7 +76,7 @@ export class SessionState {
         workflowId: info.workflowId,
         question: input.question,
         startedAt: Date.now(),
-        settings,
+        settings: { ...settings },
         planner: routing.planner,
         executor: routing.executor,
       });
