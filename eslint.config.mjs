@@ -29,7 +29,17 @@ const forbid = (names, message) => ({ group: names.flatMap((n) => layers[n]), me
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', '.sprint/**', '.tools/**', '.venv/**', 'coverage/**', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.sprint/**',
+      '.tools/**',
+      '.venv/**',
+      'coverage/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -49,9 +59,15 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
       // Type-only imports are written as such (they vanish from the emitted JS and the workflow bundle).
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
       '@typescript-eslint/no-import-type-side-effects': 'error',
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
       'import-x/no-self-import': 'error',
@@ -62,7 +78,10 @@ export default tseslint.config(
     // core/ is pure: only core/ (and pure npm libraries), no Node built-ins, no I/O layers.
     files: ['core/**/*.ts'],
     rules: layerRule([
-      forbid(['io', 'activities', 'workflows', 'workers', 'cli', 'config', 'infra', 'bench', 'test'], 'core/ imports only core/.'),
+      forbid(
+        ['io', 'activities', 'workflows', 'workers', 'cli', 'config', 'infra', 'bench', 'test'],
+        'core/ imports only core/.',
+      ),
       { group: nodeBuiltins, message: 'core/ is pure: no Node built-ins (no I/O, no clocks).' },
       { group: ['@temporalio/*'], message: 'core/ knows nothing of Temporal.' },
     ]),
@@ -71,7 +90,10 @@ export default tseslint.config(
     // config/ is data and its schema: it may use core/ and itself.
     files: ['config/**/*.ts'],
     rules: layerRule([
-      forbid(['io', 'activities', 'workflows', 'workers', 'cli', 'infra', 'bench', 'test'], 'config/ imports only core/ and config/.'),
+      forbid(
+        ['io', 'activities', 'workflows', 'workers', 'cli', 'infra', 'bench', 'test'],
+        'config/ imports only core/ and config/.',
+      ),
       { group: ['@temporalio/*'], message: 'config/ knows nothing of Temporal.' },
     ]),
   },
@@ -79,7 +101,10 @@ export default tseslint.config(
     // io/ is plain I/O usable from the CLI and tests: no activity context, no workflows, no workers.
     files: ['io/**/*.ts'],
     rules: layerRule([
-      forbid(['activities', 'workflows', 'workers', 'cli', 'bench', 'test'], 'io/ imports only core/, config/ and io/.'),
+      forbid(
+        ['activities', 'workflows', 'workers', 'cli', 'bench', 'test'],
+        'io/ imports only core/, config/ and io/.',
+      ),
       {
         group: ['@temporalio/activity', '@temporalio/workflow', '@temporalio/worker', '@temporalio/client'],
         message: 'io/ runs without Temporal (only @temporalio/common errors are allowed).',
@@ -89,16 +114,30 @@ export default tseslint.config(
   {
     // activities/ wraps io/ for Temporal; it never reaches up into workflows, workers or the CLI.
     files: ['activities/**/*.ts'],
-    rules: layerRule([forbid(['workflows', 'workers', 'cli', 'bench', 'test'], 'activities/ import core/, config/, io/ and activities/.')]),
+    rules: layerRule([
+      forbid(
+        ['workflows', 'workers', 'cli', 'bench', 'test'],
+        'activities/ import core/, config/, io/ and activities/.',
+      ),
+    ]),
   },
   {
     // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O modules.
     files: ['workflows/**/*.ts'],
     rules: layerRule([
       { group: nodeBuiltins, message: 'Workflows must stay deterministic: no Node built-ins.' },
-      forbid(['io', 'workers', 'cli', 'infra', 'bench', 'test'], 'Workflows import core/, config/, workflows/ and activity types only.'),
-      { ...forbid(['activities'], 'Workflows import only activity types (import type ...).'), allowTypeImports: true },
-      { group: ['@temporalio/worker', '@temporalio/activity', '@temporalio/client'], message: 'Workflows use @temporalio/workflow.' },
+      forbid(
+        ['io', 'workers', 'cli', 'infra', 'bench', 'test'],
+        'Workflows import core/, config/, workflows/ and activity types only.',
+      ),
+      {
+        ...forbid(['activities'], 'Workflows import only activity types (import type ...).'),
+        allowTypeImports: true,
+      },
+      {
+        group: ['@temporalio/worker', '@temporalio/activity', '@temporalio/client'],
+        message: 'Workflows use @temporalio/workflow.',
+      },
     ]),
   },
 );

@@ -39,7 +39,9 @@ export function resolveEndpoint(
   if (!p || !r) throw new Error(`unknown pool/replica ${pool}/${replica}`);
   const apiKey = p.apiKeyEnv ? env[p.apiKeyEnv] : undefined;
   if (p.apiKeyEnv && !apiKey) {
-    throw new Error(`pool "${pool}" reads its API key from $${p.apiKeyEnv}, which is not set for this worker`);
+    throw new Error(
+      `pool "${pool}" reads its API key from $${p.apiKeyEnv}, which is not set for this worker`,
+    );
   }
   return { baseUrl: r.baseUrl, model: p.model, engine: p.engine, apiKey, timeoutMs: p.timeoutMs };
 }
@@ -48,13 +50,19 @@ export function resolveEndpoint(
 export function toActivityFailure(err: unknown): Error {
   if (err instanceof ModelCallError) {
     if (!err.retryable) {
-      return ApplicationFailure.create({ message: err.message, type: ErrorType.ModelCall, nonRetryable: true });
+      return ApplicationFailure.create({
+        message: err.message,
+        type: ErrorType.ModelCall,
+        nonRetryable: true,
+      });
     }
     return ApplicationFailure.create({
       message: err.message,
       type: ErrorType.ModelCallRetryable,
       nonRetryable: false,
-      ...(err.retryAfterMs !== undefined ? { nextRetryDelay: Math.max(1, Math.round(err.retryAfterMs)) } : {}),
+      ...(err.retryAfterMs !== undefined
+        ? { nextRetryDelay: Math.max(1, Math.round(err.retryAfterMs)) }
+        : {}),
     });
   }
   return err instanceof Error ? err : new Error(String(err));

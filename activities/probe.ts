@@ -13,7 +13,12 @@ export function createProbeActivities(role: string) {
   return {
     async probe(): Promise<ProbeReply> {
       const info = Context.current().info;
-      return { role, taskQueue: info.taskQueue, identity: `${os.hostname()}:${process.pid}`, at: new Date().toISOString() };
+      return {
+        role,
+        taskQueue: info.taskQueue,
+        identity: `${os.hostname()}:${process.pid}`,
+        at: new Date().toISOString(),
+      };
     },
   };
 }

@@ -173,7 +173,9 @@ export function createSprintActivities(deps: SprintActivityDeps) {
         deps.client.complete({ prompt: input.prompt, stop: input.stop, ...samplingOf(input) }, { signal }),
       );
       const parsed =
-        input.replies === 'released' ? releasedExecutionOutput(result.text) : parseExecutionOutput(result.text);
+        input.replies === 'released'
+          ? releasedExecutionOutput(result.text)
+          : parseExecutionOutput(result.text);
       return {
         raw: result.text,
         text: parsed.text,

@@ -36,7 +36,9 @@ function timeCommand(args: string[]): number {
 async function workerToFirstPoll(configFile: string, address: string, queue: string): Promise<number> {
   const connection = await Connection.connect({ address });
   const t0 = process.hrtime.bigint();
-  const child = spawn(process.execPath, [bin, '--config', configFile, 'worker', 'control'], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [bin, '--config', configFile, 'worker', 'control'], {
+    stdio: 'ignore',
+  });
   try {
     for (;;) {
       const res = await connection.workflowService.describeTaskQueue({
@@ -59,7 +61,9 @@ async function workerToFirstPoll(configFile: string, address: string, queue: str
 async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 9);
   const state = buildState();
-  console.log(`dist/ is ${state}${state === 'fresh' ? '' : ': the CLI runs from the sources (tsx); run `npm run build` first'}`);
+  console.log(
+    `dist/ is ${state}${state === 'fresh' ? '' : ': the CLI runs from the sources (tsx); run `npm run build` first'}`,
+  );
   const floor = Array.from({ length: runs }, () => timeCommand(['-e', '0']));
   const help = Array.from({ length: runs }, () => timeCommand([bin, '--help']));
   const server = await startTestServer();

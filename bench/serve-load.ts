@@ -36,12 +36,19 @@ const KEY = 'bench-key';
 const DIRECT = process.env.BENCH_MODE === 'direct';
 
 const words = (n: number, seed: number) =>
-  Array.from({ length: n }, (_, i) => ['so', 'we', 'add', 'the', 'term', 'and', 'check', 'x'][(i * 5 + seed) % 8]).join(' ');
+  Array.from(
+    { length: n },
+    (_, i) => ['so', 'we', 'add', 'the', 'term', 'and', 'check', 'x'][(i * 5 + seed) % 8],
+  ).join(' ');
 
 function scenario(): Scenario {
   return {
     rounds: Array.from({ length: 3 }, (_, r) => ({
-      parts: [words(30, r), ...Array.from({ length: 4 }, (_, k) => ({ prompt: `part ${r + 1}.${k + 1}: ${words(6, k)}` })), words(4, r)],
+      parts: [
+        words(30, r),
+        ...Array.from({ length: 4 }, (_, k) => ({ prompt: `part ${r + 1}.${k + 1}: ${words(6, k)}` })),
+        words(4, r),
+      ],
       executions: Array.from({ length: 4 }, (_, k) => words(80 + ((k * 13 + r * 7) % 40), k)),
     })),
     final: 'The answer is \\boxed{7}.',
@@ -68,7 +75,16 @@ async function main(): Promise<void> {
   engine.setScript(sprintScript(s, { perTokenDelayMs: TOKEN_MS }));
   const config = testConfig(server.address, {
     // The llm worker must not be the bottleneck: 64 sessions x 4 executors in flight.
-    models: { pools: { local: { model: 'loopback-model', engine: 'vllm', maxConcurrentCalls: 512, replicas: [{ name: 'r0', baseUrl: engine.baseUrl }] } } },
+    models: {
+      pools: {
+        local: {
+          model: 'loopback-model',
+          engine: 'vllm',
+          maxConcurrentCalls: 512,
+          replicas: [{ name: 'r0', baseUrl: engine.baseUrl }],
+        },
+      },
+    },
   });
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });
   const { stop } = await startWorkers(config, 'all');
@@ -76,7 +92,13 @@ async function main(): Promise<void> {
     client,
     config,
     apiKeys: [KEY],
-    options: { ...defaultServeOptions, maxConcurrent: SESSIONS, pollMs: POLL_MS, log: () => undefined, uiLink: (id) => id },
+    options: {
+      ...defaultServeOptions,
+      maxConcurrent: SESSIONS,
+      pollMs: POLL_MS,
+      log: () => undefined,
+      uiLink: (id) => id,
+    },
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const openai = new OpenAI({
@@ -115,7 +137,8 @@ async function main(): Promise<void> {
       const d = chunk.choices[0]?.delta as { content?: string; reasoning_content?: string } | undefined;
       if (d?.reasoning_content) deltas += 1;
       if (d?.content) content += d.content;
-      if (chunk.usage) sequential = (chunk.usage as unknown as { sequential_tokens: number }).sequential_tokens;
+      if (chunk.usage)
+        sequential = (chunk.usage as unknown as { sequential_tokens: number }).sequential_tokens;
     }
     return {
       workflowId: response.headers.get('x-sprint-workflow-id') ?? '',
@@ -136,27 +159,45 @@ async function main(): Promise<void> {
     const bound = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`bench not finished in ${TIMEOUT_S} s`)), TIMEOUT_S * 1000);
     });
-    const settled = await Promise.race([Promise.allSettled(Array.from({ length: SESSIONS }, (_, i) => one(i))), bound]);
+    const settled = await Promise.race([
+      Promise.allSettled(Array.from({ length: SESSIONS }, (_, i) => one(i))),
+      bound,
+    ]);
     clearTimeout(timer);
     const wallS = (Date.now() - t0) / 1000;
     const ok = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const errors = settled.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
-    const statuses = await Promise.all(ok.map((o) => client.workflow.getHandle(o.workflowId).describe().then((d) => d.status.name)));
+    const statuses = await Promise.all(
+      ok.map((o) =>
+        client.workflow
+          .getHandle(o.workflowId)
+          .describe()
+          .then((d) => d.status.name),
+      ),
+    );
     const completed = ok.filter((o, i) => o.answered && statuses[i] === 'COMPLETED');
     const ids = new Set(ok.map((o) => o.workflowId));
     const lat = completed.map((o) => o.latencyMs);
     const over = completed.map((o) => o.latencyMs - o.engineMs);
     const ratio = completed.map((o) => o.latencyMs / o.engineMs);
     const engineCalls = engine.requests.length - before;
-    console.log(`${DIRECT ? 'direct (Temporal client, no HTTP)' : 'serve'} load: ${SESSIONS} concurrent ${DIRECT ? '' : 'streamed '}sessions, loopback engine at ${TOKEN_MS} ms/token, poll ${POLL_MS} ms`);
+    console.log(
+      `${DIRECT ? 'direct (Temporal client, no HTTP)' : 'serve'} load: ${SESSIONS} concurrent ${DIRECT ? '' : 'streamed '}sessions, loopback engine at ${TOKEN_MS} ms/token, poll ${POLL_MS} ms`,
+    );
     console.log(
       `  sessions: ${completed.length}/${SESSIONS} completed with the answer, ${SESSIONS - completed.length} lost; ` +
         `${ids.size} distinct workflows; engine calls ${engineCalls} (expected ${SESSIONS * 16}); wall ${wallS.toFixed(1)} s`,
     );
-    console.log(`  reasoning deltas per session: min ${Math.min(...completed.map((o) => o.reasoningDeltas))} (6 = 3 rounds x plan + executions)`);
-    console.log(`  engine time per session: ${completed[0]?.engineMs ?? NaN} ms (sequential tokens x ${TOKEN_MS} ms)`);
+    console.log(
+      `  reasoning deltas per session: min ${Math.min(...completed.map((o) => o.reasoningDeltas))} (6 = 3 rounds x plan + executions)`,
+    );
+    console.log(
+      `  engine time per session: ${completed[0]?.engineMs ?? NaN} ms (sequential tokens x ${TOKEN_MS} ms)`,
+    );
     console.log(`  latency p50 ${quantile(lat, 0.5)} ms, p99 ${quantile(lat, 0.99)} ms`);
-    console.log(`  overhead vs engine time: p50 ${quantile(over, 0.5)} ms, p99 ${quantile(over, 0.99)} ms; latency/engine p50 ${quantile(ratio, 0.5).toFixed(2)}x, p99 ${quantile(ratio, 0.99).toFixed(2)}x`);
+    console.log(
+      `  overhead vs engine time: p50 ${quantile(over, 0.5)} ms, p99 ${quantile(over, 0.99)} ms; latency/engine p50 ${quantile(ratio, 0.5).toFixed(2)}x, p99 ${quantile(ratio, 0.99).toFixed(2)}x`,
+    );
     for (const e of errors.slice(0, 5)) console.log(`  error: ${e}`);
     if (completed.length !== SESSIONS) process.exitCode = 1;
   } finally {

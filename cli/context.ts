@@ -26,7 +26,10 @@ export function readConfigWithPools(
   more: Record<string, unknown> = {},
 ): SprintConfig {
   const configured = readConfig(opts).models.pools;
-  return readConfig(opts, deepMerge(more, { models: { pools: { ...configured, ...pools } } }) as Record<string, unknown>);
+  return readConfig(
+    opts,
+    deepMerge(more, { models: { pools: { ...configured, ...pools } } }) as Record<string, unknown>,
+  );
 }
 
 export async function clientFor(config: SprintConfig): Promise<Client> {

@@ -45,7 +45,11 @@ export async function startInProcessWorkers(
   let workers;
   try {
     workers = (
-      await Promise.all(specs.map((s) => createWorkers(s.role, { config, connection: conn, pool: s.pool, replica: s.replica })))
+      await Promise.all(
+        specs.map((s) =>
+          createWorkers(s.role, { config, connection: conn, pool: s.pool, replica: s.replica }),
+        ),
+      )
     ).flat();
   } catch (err) {
     await conn.close();
@@ -53,8 +57,8 @@ export async function startInProcessWorkers(
   }
   let release!: () => void;
   const stopped = new Promise<void>((resolve) => (release = resolve));
-  const done = runWorkers(workers, options.until ? Promise.race([stopped, options.until]) : stopped).finally(() =>
-    conn.close(),
+  const done = runWorkers(workers, options.until ? Promise.race([stopped, options.until]) : stopped).finally(
+    () => conn.close(),
   );
   return {
     queues: workers.map((w) => w.options.taskQueue),
@@ -87,6 +91,9 @@ export async function followWorkflow<R>(
     if (settled) break;
     await poll().catch(() => undefined);
   }
+  // One last look: the rounds finished since the previous poll would otherwise never be shown
+  // (a closed workflow still answers queries).
+  await poll().catch(() => undefined);
   return result;
 }
 

@@ -62,10 +62,14 @@ function readConfigFile(file: string): unknown {
     throw new ConfigError(file, [`cannot read the file: ${(err as Error).message}`]);
   }
   try {
-    const data: unknown = file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text, { prettyErrors: true });
+    const data: unknown = file.endsWith('.json')
+      ? JSON.parse(text)
+      : YAML.parse(text, { prettyErrors: true });
     return data ?? {};
   } catch (err) {
-    throw new ConfigError(file, [`not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`]);
+    throw new ConfigError(file, [
+      `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
+    ]);
   }
 }
 
@@ -83,7 +87,8 @@ function crossCheck(config: SprintConfig): string[] {
   for (const [pool, p] of Object.entries(config.models.pools)) {
     const seen = new Set<string>();
     p.replicas.forEach((r, i) => {
-      if (seen.has(r.name)) problems.push(`models.pools.${pool}.replicas.${i}.name: duplicate replica name "${r.name}"`);
+      if (seen.has(r.name))
+        problems.push(`models.pools.${pool}.replicas.${i}.name: duplicate replica name "${r.name}"`);
       seen.add(r.name);
     });
   }
@@ -113,7 +118,8 @@ function absolutize(config: SprintConfig, cwd: string): SprintConfig {
   config.artifacts.root = abs(config.artifacts.root);
   config.hub.localMirror = abs(config.hub.localMirror);
   config.temporal.embedded.dbFile = abs(config.temporal.embedded.dbFile);
-  if (config.temporal.embedded.cliPath) config.temporal.embedded.cliPath = abs(config.temporal.embedded.cliPath);
+  if (config.temporal.embedded.cliPath)
+    config.temporal.embedded.cliPath = abs(config.temporal.embedded.cliPath);
   return config;
 }
 
@@ -125,7 +131,9 @@ export function loadConfig(options: LoadConfigOptions = {}): SprintConfig & { so
   if (!file && fs.existsSync(path.join(cwd, 'sprint.config.yaml'))) file = 'sprint.config.yaml';
   const fromFile = file ? readConfigFile(path.resolve(cwd, file)) : {};
   if (!isPlainObject(fromFile)) {
-    throw new ConfigError(file ?? 'inline', ['(top level): expected a mapping of sections (temporal, models, ...)']);
+    throw new ConfigError(file ?? 'inline', [
+      '(top level): expected a mapping of sections (temporal, models, ...)',
+    ]);
   }
   const deployment = deepMerge(fromFile, envOverrides(env));
   const source = file ?? 'defaults';

@@ -8,7 +8,6 @@ import { ErrorType } from '../core/errors';
 
 export type { ArtifactRef };
 
-
 const URI_PATTERN = /^artifact:\/\/sha256\/([0-9a-f]{64})(\.[A-Za-z0-9]+)?$/;
 const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._\-/]{0,200}$/;
 
@@ -89,7 +88,10 @@ export class ArtifactStore {
     }
     const expected = URI_PATTERN.exec(typeof ref === 'string' ? ref : ref.uri)?.[1];
     if (expected && sha256(buf) !== expected) {
-      throw ApplicationFailure.nonRetryable(`artifact ${file} is corrupted (hash mismatch)`, ErrorType.ArtifactCorrupt);
+      throw ApplicationFailure.nonRetryable(
+        `artifact ${file} is corrupted (hash mismatch)`,
+        ErrorType.ArtifactCorrupt,
+      );
     }
     return buf;
   }

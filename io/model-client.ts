@@ -100,9 +100,15 @@ function parseRetryAfter(headers: Headers | undefined): number | undefined {
  * Our own per-call deadline combined with the caller's signal: which one fired tells a timeout
  * (retryable) from a cancellation (final), independent of how the fetch implementation words it.
  */
-function callSignal(timeoutMs: number, caller?: AbortSignal): { signal: AbortSignal; timedOut: () => boolean } {
+function callSignal(
+  timeoutMs: number,
+  caller?: AbortSignal,
+): { signal: AbortSignal; timedOut: () => boolean } {
   const deadline = AbortSignal.timeout(timeoutMs);
-  return { signal: caller ? AbortSignal.any([caller, deadline]) : deadline, timedOut: () => deadline.aborted };
+  return {
+    signal: caller ? AbortSignal.any([caller, deadline]) : deadline,
+    timedOut: () => deadline.aborted,
+  };
 }
 
 /** Maps the SDK's errors to retryable (timeouts, connection errors, 408/409/429/5xx) or final ones. */
@@ -110,13 +116,15 @@ export function classifyError(err: unknown, baseUrl: string, timedOut = false): 
   if (err instanceof ModelCallError) return err;
   if (timedOut) return new ModelCallError(`call to ${baseUrl} timed out`, true);
   if (err instanceof APIUserAbortError) return new ModelCallError(`call to ${baseUrl} was cancelled`, false);
-  if (err instanceof APIConnectionTimeoutError) return new ModelCallError(`call to ${baseUrl} timed out`, true);
+  if (err instanceof APIConnectionTimeoutError)
+    return new ModelCallError(`call to ${baseUrl} timed out`, true);
   if (err instanceof APIConnectionError) {
     return new ModelCallError(`cannot reach the engine at ${baseUrl}: ${err.message}`, true);
   }
   if (err instanceof APIError) {
     const status = err.status as number | undefined;
-    const retryable = status === undefined || status === 408 || status === 409 || status === 429 || status >= 500;
+    const retryable =
+      status === undefined || status === 408 || status === 409 || status === 429 || status >= 500;
     return new ModelCallError(
       `engine at ${baseUrl} answered ${status ?? '?'}: ${err.message}`,
       retryable,
@@ -201,7 +209,14 @@ export class ModelClient {
           const sr = (choice as { stop_reason?: unknown }).stop_reason;
           if (typeof sr === 'string') stopString = sr;
         }
-        return { text, finishReason, stopString, usage: toUsage(usage), model, latencyMs: Date.now() - started };
+        return {
+          text,
+          finishReason,
+          stopString,
+          usage: toUsage(usage),
+          model,
+          latencyMs: Date.now() - started,
+        };
       }
       const res = await this.openai.completions.create({ ...body, stream: false }, requestOptions);
       const choice = res.choices[0];

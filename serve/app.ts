@@ -26,11 +26,12 @@ export interface ServeAppInput {
   options: ServeOptions;
 }
 
-
 export function buildServeApp(input: ServeAppInput): FastifyInstance {
   const auth = new ApiKeyCheck(input.apiKeys);
   if (!auth.enabled && !input.allowNoAuth) {
-    throw new Error('no API keys: set SPRINT_API_KEYS or give a key file (or explicitly allow no authentication)');
+    throw new Error(
+      'no API keys: set SPRINT_API_KEYS or give a key file (or explicitly allow no authentication)',
+    );
   }
   const { config } = input;
   const ctx: ServeContext = {
@@ -48,7 +49,12 @@ export function buildServeApp(input: ServeAppInput): FastifyInstance {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return reply
         .code(413)
-        .send(errorBody(`body: larger than the limit of ${input.options.bodyLimitBytes} bytes`, 'invalid_request_error'));
+        .send(
+          errorBody(
+            `body: larger than the limit of ${input.options.bodyLimitBytes} bytes`,
+            'invalid_request_error',
+          ),
+        );
     }
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return reply.code(415).send(errorBody('body: send application/json', 'invalid_request_error'));

@@ -14,18 +14,27 @@ export class ApiKeyError extends Error {}
 export function loadApiKeys(opts: { env?: NodeJS.ProcessEnv; file?: string }): string[] {
   const keys: string[] = [];
   const fromEnv = opts.env?.[API_KEYS_ENV];
-  if (fromEnv) keys.push(...fromEnv.split(',').map((k) => k.trim()).filter(Boolean));
+  if (fromEnv)
+    keys.push(
+      ...fromEnv
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean),
+    );
   if (opts.file) {
     let text: string;
     try {
       text = fs.readFileSync(opts.file, 'utf8');
     } catch (err) {
-      throw new ApiKeyError(`cannot read the API key file ${opts.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new ApiKeyError(
+        `cannot read the API key file ${opts.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
     text.split(/\r?\n/).forEach((line, i) => {
       const key = line.trim();
       if (!key || key.startsWith('#')) return;
-      if (/\s/.test(key)) throw new ApiKeyError(`${opts.file}:${i + 1}: an API key cannot contain whitespace`);
+      if (/\s/.test(key))
+        throw new ApiKeyError(`${opts.file}:${i + 1}: an API key cannot contain whitespace`);
       keys.push(key);
     });
   }

@@ -7,7 +7,8 @@ export class ConcurrencyLimit {
   private active = 0;
 
   constructor(readonly max: number) {
-    if (!Number.isInteger(max) || max < 1) throw new Error(`concurrency limit must be a positive integer, got ${max}`);
+    if (!Number.isInteger(max) || max < 1)
+      throw new Error(`concurrency limit must be a positive integer, got ${max}`);
   }
 
   get inUse(): number {

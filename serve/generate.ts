@@ -54,7 +54,9 @@ function runFailure(err: unknown, workflowId: string): { status: number; type: s
 export function generationHandler(ctx: ServeContext, kind: GenerationKind) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const parsed =
-      kind === 'chat' ? chatRequestSchema.safeParse(request.body) : completionRequestSchema.safeParse(request.body);
+      kind === 'chat'
+        ? chatRequestSchema.safeParse(request.body)
+        : completionRequestSchema.safeParse(request.body);
     if (!parsed.success) {
       const first = parsed.error.issues[0]?.path.join('.');
       return fail(reply, 400, describeIssues(parsed.error), 'invalid_request_error', first || undefined);
@@ -70,12 +72,21 @@ export function generationHandler(ctx: ServeContext, kind: GenerationKind) {
     } else {
       const prompt = (body as CompletionRequest).prompt;
       question = typeof prompt === 'string' ? prompt : prompt[0]!;
-      if (!question.trim()) return fail(reply, 400, 'prompt: the prompt is empty', 'invalid_request_error', 'prompt');
+      if (!question.trim())
+        return fail(reply, 400, 'prompt: the prompt is empty', 'invalid_request_error', 'prompt');
     }
     const keyHeader = request.headers['idempotency-key'];
     const idempotencyKey = Array.isArray(keyHeader) ? keyHeader[0] : keyHeader;
-    if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY)) {
-      return fail(reply, 400, `Idempotency-Key: 1 to ${MAX_IDEMPOTENCY_KEY} characters`, 'invalid_request_error');
+    if (
+      idempotencyKey !== undefined &&
+      (idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY)
+    ) {
+      return fail(
+        reply,
+        400,
+        `Idempotency-Key: 1 to ${MAX_IDEMPOTENCY_KEY} characters`,
+        'invalid_request_error',
+      );
     }
 
     const release = ctx.limit.tryAcquire();
@@ -109,7 +120,8 @@ export function generationHandler(ctx: ServeContext, kind: GenerationKind) {
       );
       // With an Idempotency-Key every answer for the run must be the same document, so `created` is
       // the workflow's start time, not this request's.
-      const startedAt = idempotencyKey !== undefined ? (await handle.describe()).startTime.getTime() : Date.now();
+      const startedAt =
+        idempotencyKey !== undefined ? (await handle.describe()).startTime.getTime() : Date.now();
       const run: RunIdentity = {
         id: `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${workflowId}`,
         created: Math.floor(startedAt / 1000),
@@ -126,14 +138,22 @@ export function generationHandler(ctx: ServeContext, kind: GenerationKind) {
         if (answered) return;
         stopFollowing.abort();
         const cancel = ctx.options.onDisconnect === 'cancel' && idempotencyKey === undefined;
-        ctx.options.log(`${workflowId}: client disconnected; ${cancel ? 'cancelling the workflow' : 'left running'}`);
-        if (cancel) handle.cancel().catch((err: Error) => ctx.options.log(`${workflowId}: cancel failed: ${err.message}`));
+        ctx.options.log(
+          `${workflowId}: client disconnected; ${cancel ? 'cancelling the workflow' : 'left running'}`,
+        );
+        if (cancel)
+          handle
+            .cancel()
+            .catch((err: Error) => ctx.options.log(`${workflowId}: cancel failed: ${err.message}`));
       });
 
       if (!body.stream) {
         let result: MethodRunResult;
         try {
-          result = await followRun(handle, model.method, { pollMs: ctx.options.pollMs, signal: stopFollowing.signal });
+          result = await followRun(handle, model.method, {
+            pollMs: ctx.options.pollMs,
+            signal: stopFollowing.signal,
+          });
         } catch (err) {
           answered = true;
           const f = runFailure(err, workflowId);
@@ -158,7 +178,10 @@ export function generationHandler(ctx: ServeContext, kind: GenerationKind) {
         // A completions stream has no reasoning channel: it carries the answer text only.
         if (kind === 'chat') sse.send(chatChunk(run, { reasoning_content: text }));
       };
-      const keepAlive = setInterval(() => sse.keepAlive(ctx.options.keepAliveMs), Math.min(ctx.options.keepAliveMs, 5000));
+      const keepAlive = setInterval(
+        () => sse.keepAlive(ctx.options.keepAliveMs),
+        Math.min(ctx.options.keepAliveMs, 5000),
+      );
       try {
         const result = await followRun(handle, model.method, {
           pollMs: ctx.options.pollMs,

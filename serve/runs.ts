@@ -1,9 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  type Client,
-  type WorkflowHandle,
-} from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { sessionRunInput, type SprintConfig } from '../config';
 import type { MethodName, MethodRunInput, MethodRunResult } from '../core/method-result';
 import type { SessionProgress } from '../core/session-types';
@@ -26,7 +22,8 @@ export const SERVE_ID_PREFIX = 'serve-';
  * pick the same Idempotency-Key get different workflows, and neither can read the other's run.
  */
 export function workflowIdFor(idempotencyKey: string | undefined, caller = ''): string {
-  if (idempotencyKey === undefined) return `${SERVE_ID_PREFIX}${Date.now()}-${randomBytes(4).toString('hex')}`;
+  if (idempotencyKey === undefined)
+    return `${SERVE_ID_PREFIX}${Date.now()}-${randomBytes(4).toString('hex')}`;
   const digest = createHash('sha256').update(caller).update('\n').update(idempotencyKey).digest('hex');
   return `${SERVE_ID_PREFIX}key-${digest.slice(0, 40)}`;
 }
@@ -96,7 +93,10 @@ export async function startRun(client: Client, config: SprintConfig, req: RunReq
     args: [runInput(config, req)],
     staticSummary: `served ${req.method}: ${req.question.slice(0, 120)}`,
     ...(req.idempotencyKey !== undefined
-      ? { workflowIdConflictPolicy: 'USE_EXISTING' as const, workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const }
+      ? {
+          workflowIdConflictPolicy: 'USE_EXISTING' as const,
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const,
+        }
       : {}),
   };
   try {
@@ -150,7 +150,11 @@ export async function followRun(
     } catch {
       // no answer this time; the next poll asks again
     }
-    await Promise.race([finished, stopped.catch(() => undefined), new Promise((r) => setTimeout(r, opts.pollMs))]);
+    await Promise.race([
+      finished,
+      stopped.catch(() => undefined),
+      new Promise((r) => setTimeout(r, opts.pollMs)),
+    ]);
   }
   // Rounds finished after the last poll are not queried again: the result's text holds them.
   return Promise.race([result, stopped]);

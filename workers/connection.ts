@@ -21,9 +21,16 @@ function connectionBits(config: SprintConfig, env: NodeJS.ProcessEnv = process.e
   if (t.tls || apiKey) {
     bits.tls = {
       ...(t.tls?.serverName ? { serverNameOverride: t.tls.serverName } : {}),
-      ...(t.tls?.serverRootCaCertPath ? { serverRootCACertificate: fs.readFileSync(t.tls.serverRootCaCertPath) } : {}),
+      ...(t.tls?.serverRootCaCertPath
+        ? { serverRootCACertificate: fs.readFileSync(t.tls.serverRootCaCertPath) }
+        : {}),
       ...(t.tls?.clientCertPath && t.tls.clientKeyPath
-        ? { clientCertPair: { crt: fs.readFileSync(t.tls.clientCertPath), key: fs.readFileSync(t.tls.clientKeyPath) } }
+        ? {
+            clientCertPair: {
+              crt: fs.readFileSync(t.tls.clientCertPath),
+              key: fs.readFileSync(t.tls.clientKeyPath),
+            },
+          }
         : {}),
     };
   }

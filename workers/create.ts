@@ -111,13 +111,20 @@ async function trainingWorker(setup: WorkerSetup): Promise<Worker[]> {
  * One replica's llm worker polls two queues: its own (sticky calls that should hit its prefix cache)
  * and the pool's shared queue (calls any replica may serve).
  */
-async function llmWorkers(setup: WorkerSetup, pool: string, replica: string, withSharedQueue = true): Promise<Worker[]> {
+async function llmWorkers(
+  setup: WorkerSetup,
+  pool: string,
+  replica: string,
+  withSharedQueue = true,
+): Promise<Worker[]> {
   const { config, connection } = setup;
   const p = config.models.pools[pool]!;
   const activities = llmActivities(config, pool, replica);
   // One process may serve several replicas of a pool, but the SDK allows one worker per queue and
   // process: the pool's shared queue is then polled by the first replica's worker only.
-  const queues = withSharedQueue ? [replicaQueue(config, pool, replica), poolQueue(config, pool)] : [replicaQueue(config, pool, replica)];
+  const queues = withSharedQueue
+    ? [replicaQueue(config, pool, replica), poolQueue(config, pool)]
+    : [replicaQueue(config, pool, replica)];
   return Promise.all(
     queues.map((taskQueue) =>
       Worker.create({
@@ -148,7 +155,8 @@ function llmTargets(setup: WorkerSetup): { pool: string; replica: string }[] {
   const targets: { pool: string; replica: string }[] = [];
   for (const pool of pools) {
     const p = setup.config.models.pools[pool];
-    if (!p) throw new Error(`unknown pool "${pool}" (have: ${Object.keys(setup.config.models.pools).join(', ')})`);
+    if (!p)
+      throw new Error(`unknown pool "${pool}" (have: ${Object.keys(setup.config.models.pools).join(', ')})`);
     for (const r of p.replicas) {
       if (!setup.replica || setup.replica === r.name) targets.push({ pool, replica: r.name });
     }

@@ -43,7 +43,11 @@ export const artifactCalls = () =>
  * A baseline's settings parsed by its schema (defaults filled in); a bad or unknown field fails the
  * workflow for good, naming the field: `sot settings: maxPoints: Too small: expected number to be >0 (got 0)`.
  */
-export function parseMethodSettings<S extends z.ZodType>(method: string, schema: S, settings: unknown): z.output<S> {
+export function parseMethodSettings<S extends z.ZodType>(
+  method: string,
+  schema: S,
+  settings: unknown,
+): z.output<S> {
   const parsed = schema.safeParse(settings ?? {}, { reportInput: true });
   if (!parsed.success) {
     throw ApplicationFailure.nonRetryable(

@@ -133,7 +133,9 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
   if (!skip.has('curate')) {
     const curate = input.curate ?? fail('no curate settings (give curate, or skip it with datasetDir)');
     const curationInput: CurationInput = { ...curate, dataset: curate.dataset ?? id };
-    result.curation = await stage('curate', (o) => executeChild(curationWorkflow, { ...o, args: [curationInput] }));
+    result.curation = await stage('curate', (o) =>
+      executeChild(curationWorkflow, { ...o, args: [curationInput] }),
+    );
     datasetDir = result.curation.datasetDir;
   }
   result.datasetDir = datasetDir;
@@ -148,7 +150,9 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
       runId: wid('train'),
       datasetLabel: id,
     };
-    result.training = await stage('train', (o) => executeChild(trainingWorkflow, { ...o, args: [trainInput] }));
+    result.training = await stage('train', (o) =>
+      executeChild(trainingWorkflow, { ...o, args: [trainInput] }),
+    );
     modelDir = result.training.modelDir;
   }
   result.modelDir = modelDir;
@@ -196,7 +200,9 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
       modelDir: need(modelDir, 'no model to publish (training skipped and no modelDir)'),
       card: card(),
     };
-    result.publish = await stage('publish', (o) => executeChild(publishWorkflow, { ...o, args: [publishInput] }));
+    result.publish = await stage('publish', (o) =>
+      executeChild(publishWorkflow, { ...o, args: [publishInput] }),
+    );
   }
 
   // evaluate

@@ -76,97 +76,94 @@ async function adHocPools(
 
 /** `sprint ask`: one session; ad-hoc pools are served by llm workers of this process. */
 export async function runAsk(question: string, opts: AskOptions, cmd: Command): Promise<void> {
-      if (opts.mode !== 'sprint' && opts.mode !== 'sequential') {
-        throw new CliError(`--mode must be sprint or sequential, got "${opts.mode}"`, ExitCode.usage);
-      }
-      if (opts.profile && !(sessionProfiles as readonly string[]).includes(opts.profile)) {
-        throw new CliError(
-          `--profile must be ${sessionProfiles.join(' or ')}, got "${opts.profile}"`,
-          ExitCode.usage,
-        );
-      }
-      if (opts.strategy && opts.strategy !== 'shared-prefix' && opts.strategy !== 'reorder') {
-        throw new CliError(
-          `--strategy must be shared-prefix or reorder, got "${opts.strategy}"`,
-          ExitCode.usage,
-        );
-      }
-      const adhoc = await adHocPools(opts);
-      const global = cmd.optsWithGlobals<GlobalOptions>();
-      const config: SprintConfig = adhoc.pools ? readConfigWithPools(global, adhoc.pools) : readConfig(global);
-      const client = await clientFor(config);
-      const settings = {
-        ...(opts.profile ? { profile: opts.profile as SessionProfile } : {}),
-        ...(opts.strategy ? { executorStrategy: opts.strategy as 'shared-prefix' | 'reorder' } : {}),
-        ...(opts.streaming ? { streamingDispatch: true } : {}),
-      };
-      const input = sessionRunInput(config, question, {
-        ...(adhoc.planner ? { plannerPool: adhoc.planner } : {}),
-        ...(adhoc.executor ? { executorPool: adhoc.executor } : {}),
-        settings,
-      });
+  if (opts.mode !== 'sprint' && opts.mode !== 'sequential') {
+    throw new CliError(`--mode must be sprint or sequential, got "${opts.mode}"`, ExitCode.usage);
+  }
+  if (opts.profile && !(sessionProfiles as readonly string[]).includes(opts.profile)) {
+    throw new CliError(
+      `--profile must be ${sessionProfiles.join(' or ')}, got "${opts.profile}"`,
+      ExitCode.usage,
+    );
+  }
+  if (opts.strategy && opts.strategy !== 'shared-prefix' && opts.strategy !== 'reorder') {
+    throw new CliError(`--strategy must be shared-prefix or reorder, got "${opts.strategy}"`, ExitCode.usage);
+  }
+  const adhoc = await adHocPools(opts);
+  const global = cmd.optsWithGlobals<GlobalOptions>();
+  const config: SprintConfig = adhoc.pools ? readConfigWithPools(global, adhoc.pools) : readConfig(global);
+  const client = await clientFor(config);
+  const settings = {
+    ...(opts.profile ? { profile: opts.profile as SessionProfile } : {}),
+    ...(opts.strategy ? { executorStrategy: opts.strategy as 'shared-prefix' | 'reorder' } : {}),
+    ...(opts.streaming ? { streamingDispatch: true } : {}),
+  };
+  const input = sessionRunInput(config, question, {
+    ...(adhoc.planner ? { plannerPool: adhoc.planner } : {}),
+    ...(adhoc.executor ? { executorPool: adhoc.executor } : {}),
+    settings,
+  });
 
-      // Ad-hoc pools have no standing workers: serve them from this process for the session.
-      const workers = adhoc.pools
-        ? await startInProcessWorkers(
-            config,
-            [...new Set([adhoc.planner!, adhoc.executor!])].map((pool) => ({ role: 'llm' as const, pool })),
-            { logLevel: 'ERROR' },
-          )
-        : undefined;
+  // Ad-hoc pools have no standing workers: serve them from this process for the session.
+  const workers = adhoc.pools
+    ? await startInProcessWorkers(
+        config,
+        [...new Set([adhoc.planner!, adhoc.executor!])].map((pool) => ({ role: 'llm' as const, pool })),
+        { logLevel: 'ERROR' },
+      )
+    : undefined;
 
-      const workflowId = opts.id ?? `ask-${Date.now()}-${randomBytes(2).toString('hex')}`;
-      const started = Date.now();
-      try {
-        const handle =
-          opts.mode === 'sprint'
-            ? await client.workflow.start(sessionWorkflow, {
-                taskQueue: controlQueue(config),
-                workflowId,
-                args: [input],
-                staticSummary: `SPRINT session: ${question.slice(0, 120)}`,
-              })
-            : await client.workflow.start(sequentialWorkflow, {
-                taskQueue: controlQueue(config),
-                workflowId,
-                args: [input],
-                staticSummary: `sequential: ${question.slice(0, 120)}`,
-              });
-        if (!opts.json) console.log(`session ${workflowId}: ${uiLink(config, workflowId)}`);
-        let shown = 0;
-        const showRounds = queryPoll(handle, progressQuery, (p: SessionProgress) => {
-          for (; shown < p.rounds.length; shown++) if (!opts.json) console.log(formatRound(p.rounds[shown]!));
-        });
-        let result;
-        try {
-          result = await followWorkflow<Awaited<ReturnType<typeof sessionWorkflow>>>(
-            handle,
-            500,
-            opts.mode === 'sprint' ? showRounds : async () => undefined,
-          );
-        } catch (err) {
-          if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure) {
-            throw new CliError(`session ${workflowId} was cancelled`, ExitCode.cancelled);
-          }
-          throw new CliError(
-            `session ${workflowId} failed: ${((err as Error).cause as Error | undefined)?.message ?? (err as Error).message}`,
-            ExitCode.failed,
-          );
-        }
-        if (opts.json) {
-          console.log(JSON.stringify({ ...result, workflowId }, null, 2));
-          return;
-        }
-        console.log(`\nanswer: ${result.finalAnswer ?? '(none)'}`);
-        console.log(
-          `rounds ${result.rounds} [${result.promptsPerRound.join(', ')}], sequential tokens ${result.tokens.sequential}` +
-            `${result.tokens.sequentialStreaming !== undefined ? ` (streaming ${result.tokens.sequentialStreaming})` : ''}, ` +
-            `total ${result.tokens.total}, prompt ${result.tokens.prompt} (cached ${result.tokens.cachedPrompt})`,
-        );
-        console.log(`wall ${((Date.now() - started) / 1000).toFixed(1)}s; ${uiLink(config, workflowId)}`);
-        for (const p of result.problems ?? []) console.log(`! ${p}`);
-      } finally {
-        await workers?.stop();
-        await client.connection.close();
+  const workflowId = opts.id ?? `ask-${Date.now()}-${randomBytes(2).toString('hex')}`;
+  const started = Date.now();
+  try {
+    const handle =
+      opts.mode === 'sprint'
+        ? await client.workflow.start(sessionWorkflow, {
+            taskQueue: controlQueue(config),
+            workflowId,
+            args: [input],
+            staticSummary: `SPRINT session: ${question.slice(0, 120)}`,
+          })
+        : await client.workflow.start(sequentialWorkflow, {
+            taskQueue: controlQueue(config),
+            workflowId,
+            args: [input],
+            staticSummary: `sequential: ${question.slice(0, 120)}`,
+          });
+    if (!opts.json) console.log(`session ${workflowId}: ${uiLink(config, workflowId)}`);
+    let shown = 0;
+    const showRounds = queryPoll(handle, progressQuery, (p: SessionProgress) => {
+      for (; shown < p.rounds.length; shown++) if (!opts.json) console.log(formatRound(p.rounds[shown]!));
+    });
+    let result;
+    try {
+      result = await followWorkflow<Awaited<ReturnType<typeof sessionWorkflow>>>(
+        handle,
+        500,
+        opts.mode === 'sprint' ? showRounds : async () => undefined,
+      );
+    } catch (err) {
+      if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure) {
+        throw new CliError(`session ${workflowId} was cancelled`, ExitCode.cancelled);
       }
+      throw new CliError(
+        `session ${workflowId} failed: ${((err as Error).cause as Error | undefined)?.message ?? (err as Error).message}`,
+        ExitCode.failed,
+      );
+    }
+    if (opts.json) {
+      console.log(JSON.stringify({ ...result, workflowId }, null, 2));
+      return;
+    }
+    console.log(`\nanswer: ${result.finalAnswer ?? '(none)'}`);
+    console.log(
+      `rounds ${result.rounds} [${result.promptsPerRound.join(', ')}], sequential tokens ${result.tokens.sequential}` +
+        `${result.tokens.sequentialStreaming !== undefined ? ` (streaming ${result.tokens.sequentialStreaming})` : ''}, ` +
+        `total ${result.tokens.total}, prompt ${result.tokens.prompt} (cached ${result.tokens.cachedPrompt})`,
+    );
+    console.log(`wall ${((Date.now() - started) / 1000).toFixed(1)}s; ${uiLink(config, workflowId)}`);
+    for (const p of result.problems ?? []) console.log(`! ${p}`);
+  } finally {
+    await workers?.stop();
+    await client.connection.close();
+  }
 }

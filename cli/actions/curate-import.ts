@@ -98,8 +98,7 @@ export async function runCurateImport(_opts: unknown, cmd: Command): Promise<voi
   >();
   if (!opts.out) throw new CliError('--out DIR is required', ExitCode.usage);
   const tracesFile = path.resolve(opts.traces);
-  if (!fs.existsSync(tracesFile))
-    throw new CliError(`--traces ${tracesFile} does not exist`, ExitCode.usage);
+  if (!fs.existsSync(tracesFile)) throw new CliError(`--traces ${tracesFile} does not exist`, ExitCode.usage);
   const limit = opts.limit === undefined ? undefined : Number(opts.limit);
   if (limit !== undefined && (!Number.isInteger(limit) || limit <= 0))
     throw new CliError(`--limit must be a positive integer (got "${opts.limit}")`, ExitCode.usage);

@@ -67,7 +67,12 @@ function sourceOf(opts: CurateOptions): CurationSource {
     const [repo, ...rest] = opts.hub.split(':');
     if (!repo || !/^[^/\s]+\/[^/\s]+$/.test(repo))
       throw new CliError(`--hub expects OWNER/NAME[:PATH] (got "${opts.hub}")`, ExitCode.usage);
-    return { kind: 'hub', repo, ...(rest.length ? { path: rest.join(':') } : {}), ...columnsOf(opts.columns) };
+    return {
+      kind: 'hub',
+      repo,
+      ...(rest.length ? { path: rest.join(':') } : {}),
+      ...columnsOf(opts.columns),
+    };
   }
   return { kind: 'generate', count: positiveInt(opts.generate, '--generate')!, seed: 1 };
 }

@@ -56,7 +56,10 @@ export async function runDemo(opts: DemoOptions, cmd: Command): Promise<void> {
   // take theirs): its queues carry its own prefix (config/deployment.ts).
   log(`this stack's task queues: ${controlQueue(config)}, ... (prefix "${queuePrefix(config)}")`);
   // ERROR only: while the engine loads the model, refused model calls are retried (WARN noise).
-  const workers = await startInProcessWorkers(config, [{ role: 'all' }], { logLevel: 'ERROR', until: stopSignal });
+  const workers = await startInProcessWorkers(config, [{ role: 'all' }], {
+    logLevel: 'ERROR',
+    until: stopSignal,
+  });
   log(`workers polling: ${workers.queues.join(', ')}`);
 
   const id = opts.id ?? `demo-${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}`;

@@ -20,7 +20,10 @@ export function usesEmbeddedServer(config: SprintConfig): boolean {
   return sameHost(host, e.ip) && Number(port) === e.port;
 }
 
-export async function bringUpServer(config: SprintConfig, log: (line: string) => void): Promise<DevServer | undefined> {
+export async function bringUpServer(
+  config: SprintConfig,
+  log: (line: string) => void,
+): Promise<DevServer | undefined> {
   if (!usesEmbeddedServer(config)) {
     log(`using the Temporal server at ${config.temporal.address} (embedded server skipped)`);
     return undefined;

@@ -326,7 +326,10 @@ export async function runEvalScore(_opts: unknown, cmd: Command): Promise<void> 
     throw new CliError('--chars-per-token must be a positive number', ExitCode.usage);
   const grader = oneOf(opts.grader ?? 'builtin', ['builtin', 'math-verify'] as const, '--grader');
   if (grader === 'math-verify' && benchmark !== 'math500' && benchmark !== 'aime2024')
-    throw new CliError('--grader math-verify grades math answers: use it with math500 or aime2024', ExitCode.usage);
+    throw new CliError(
+      '--grader math-verify grades math answers: use it with math500 or aime2024',
+      ExitCode.usage,
+    );
   const outDir = path.resolve(opts.out ?? `${trajectories.replace(/\/+$/, '')}-scored`);
   const res = await scoreTrajectories({
     trajectoriesDir: trajectories,
@@ -350,7 +353,8 @@ export async function runEvalScore(_opts: unknown, cmd: Command): Promise<void> 
   if (res.unmatched.length > 20) console.log(`  ... and ${res.unmatched.length - 20} more`);
   for (const run of res.runs) {
     printSummary(run.summary, (l) => console.log(l));
-    if (run.missing) console.log(`  ${run.missing} problems have no transcript in run ${run.run} (not counted)`);
+    if (run.missing)
+      console.log(`  ${run.missing} problems have no transcript in run ${run.run} (not counted)`);
     console.log(`  wrote ${run.outDir}/results.jsonl, summary.json, report.md, plots/`);
   }
   console.log(`  tokens approximated as ceil(characters / ${res.charsPerToken}); no tokenizer is loaded`);

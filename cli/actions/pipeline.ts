@@ -133,7 +133,7 @@ export function buildPipelineInput(config: SprintConfig, opts: PipelineOptions):
       concurrency: config.evaluation.concurrency,
       settings: methodSettings(config, method),
       // Every method needs it: queue names carry the deployment prefix, which only the config knows.
-    routing: { planner: poolRoute(config, pool), executor: poolRoute(config, pool) },
+      routing: { planner: poolRoute(config, pool), executor: poolRoute(config, pool) },
     };
   }
   return input;
@@ -161,10 +161,13 @@ export async function runPipeline(
     for (const [stage, s] of Object.entries(p.stages)) {
       if (seen.get(stage) === s.state) continue;
       seen.set(stage, s.state);
-      if (s.state !== 'pending') log(`  ${stage.padEnd(9)} ${s.state.padEnd(9)} ${uiLink(config, s.workflowId)}`);
+      if (s.state !== 'pending')
+        log(`  ${stage.padEnd(9)} ${s.state.padEnd(9)} ${uiLink(config, s.workflowId)}`);
     }
     if (p.stages.train.state === 'running') {
-      const t = await client.workflow.getHandle(p.stages.train.workflowId).query<TrainingProgress>('progress');
+      const t = await client.workflow
+        .getHandle(p.stages.train.workflowId)
+        .query<TrainingProgress>('progress');
       const line = describeProgress(t);
       if (line !== lastTrain) log(`  train     ${(lastTrain = line)}`);
     }
@@ -208,7 +211,10 @@ export function formatPipelineResult(r: PipelineResult): string {
 }
 
 /** `sprint pipeline`: the whole pipeline, stage by stage. */
-export async function runPipelineCommand(opts: PipelineOptions & { json?: boolean }, cmd: Command): Promise<void> {
+export async function runPipelineCommand(
+  opts: PipelineOptions & { json?: boolean },
+  cmd: Command,
+): Promise<void> {
   const config = readConfig(cmd.optsWithGlobals<GlobalOptions>());
   const input = buildPipelineInput(config, opts);
   const client = await clientFor(config);

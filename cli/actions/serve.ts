@@ -22,14 +22,18 @@ export interface ServeCliOptions {
 
 function positiveInt(flag: string, value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new CliError(`${flag} must be a positive integer, got "${value}"`, ExitCode.usage);
+  if (!Number.isInteger(n) || n < 1)
+    throw new CliError(`${flag} must be a positive integer, got "${value}"`, ExitCode.usage);
   return n;
 }
 
 /** `sprint serve`: the OpenAI-compatible endpoint, until a stop signal. */
 export async function runServe(opts: ServeCliOptions, cmd: Command): Promise<void> {
   if (opts.onDisconnect !== 'cancel' && opts.onDisconnect !== 'continue') {
-    throw new CliError(`--on-disconnect must be cancel or continue, got "${opts.onDisconnect}"`, ExitCode.usage);
+    throw new CliError(
+      `--on-disconnect must be cancel or continue, got "${opts.onDisconnect}"`,
+      ExitCode.usage,
+    );
   }
   const port = Number(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {

@@ -50,7 +50,8 @@ function queuesOf(config: SprintConfig): { queue: string; role: string }[] {
   ];
   for (const [pool, p] of Object.entries(config.models.pools)) {
     queues.push({ queue: poolQueue(config, pool), role: `llm pool ${pool}` });
-    for (const r of p.replicas) queues.push({ queue: replicaQueue(config, pool, r.name), role: `llm ${pool}/${r.name}` });
+    for (const r of p.replicas)
+      queues.push({ queue: replicaQueue(config, pool, r.name), role: `llm ${pool}/${r.name}` });
   }
   return queues;
 }
@@ -76,7 +77,11 @@ export async function runStatus(opts: { json?: boolean; engines: boolean }, cmd:
   const checks: Check[] = [];
   const ns = config.temporal.namespace;
   const info = await client.workflowService.getSystemInfo({});
-  checks.push({ what: 'temporal', ok: true, detail: `${config.temporal.address} (server ${info.serverVersion || '?'})` });
+  checks.push({
+    what: 'temporal',
+    ok: true,
+    detail: `${config.temporal.address} (server ${info.serverVersion || '?'})`,
+  });
   const described = await client.workflowService.describeNamespace({ namespace: ns });
   const retentionDays = Number(described.config?.workflowExecutionRetentionTtl?.seconds ?? 0) / 86400;
   checks.push({ what: 'namespace', ok: true, detail: `${ns}, retention ${retentionDays.toFixed(0)} days` });
@@ -85,7 +90,9 @@ export async function runStatus(opts: { json?: boolean; engines: boolean }, cmd:
   checks.push({
     what: 'search attributes',
     ok: missing.length === 0,
-    detail: missing.length ? `missing: ${missing.map((m) => m.name).join(', ')}` : `${searchAttributeDefinitions.length} registered`,
+    detail: missing.length
+      ? `missing: ${missing.map((m) => m.name).join(', ')}`
+      : `${searchAttributeDefinitions.length} registered`,
   });
   const fingerprint = configFingerprint(config);
   checks.push({
@@ -107,7 +114,11 @@ export async function runStatus(opts: { json?: boolean; engines: boolean }, cmd:
       for (const r of p.replicas) {
         try {
           const models = await new ModelClient(resolveEndpoint(config, pool, r.name)).listModels();
-          checks.push({ what: `engine ${pool}/${r.name}`, ok: true, detail: `${r.baseUrl} serves ${models.join(', ')}` });
+          checks.push({
+            what: `engine ${pool}/${r.name}`,
+            ok: true,
+            detail: `${r.baseUrl} serves ${models.join(', ')}`,
+          });
         } catch (err) {
           checks.push({ what: `engine ${pool}/${r.name}`, ok: false, detail: (err as Error).message });
         }

@@ -5,7 +5,11 @@ import { CliError, ExitCode } from '../exit-codes';
 import { startInProcessWorkers } from '../in-process';
 
 /** `sprint worker <role>`: the workers of one role, until a stop signal. */
-export async function runWorker(role: string, opts: { pool?: string; replica?: string }, cmd: Command): Promise<void> {
+export async function runWorker(
+  role: string,
+  opts: { pool?: string; replica?: string },
+  cmd: Command,
+): Promise<void> {
   if (!(workerRoles as readonly string[]).includes(role)) {
     throw new CliError(`unknown worker role "${role}" (one of: ${workerRoles.join(', ')})`, ExitCode.usage);
   }

@@ -11,9 +11,21 @@ export function registerServe(program: Command): void {
     .option('--port <port>', 'port to listen on', '8000')
     .option('--api-keys-file <file>', `bearer keys, one a line (also $${API_KEYS_ENV}, comma-separated)`)
     .option('--insecure-no-auth', 'accept requests without an API key (local use only)')
-    .option('--max-concurrent <n>', 'sessions followed at once; more get 429', String(defaultServeOptions.maxConcurrent))
-    .option('--retry-after <s>', 'Retry-After seconds sent with 429', String(defaultServeOptions.retryAfterSeconds))
-    .option('--on-disconnect <policy>', 'cancel | continue: the workflow of a client that went away', 'cancel')
+    .option(
+      '--max-concurrent <n>',
+      'sessions followed at once; more get 429',
+      String(defaultServeOptions.maxConcurrent),
+    )
+    .option(
+      '--retry-after <s>',
+      'Retry-After seconds sent with 429',
+      String(defaultServeOptions.retryAfterSeconds),
+    )
+    .option(
+      '--on-disconnect <policy>',
+      'cancel | continue: the workflow of a client that went away',
+      'cancel',
+    )
     .option('--body-limit <bytes>', 'largest request body', String(defaultServeOptions.bodyLimitBytes))
     .option('--workers', 'also run all workers (control, llm, ...) in this process')
     .action(lazyAction('serve', 'runServe'));

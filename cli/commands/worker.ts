@@ -8,6 +8,9 @@ export function registerWorker(program: Command): void {
     .description('Run the workers of one role against the configured Temporal server')
     .argument('<role>', `one of: ${workerRoles.join(', ')}`)
     .option('--pool <name>', 'llm role: the model pool to serve (default: every pool)')
-    .option('--replica <name>', 'llm role: the replica of the pool this worker fronts (default: every replica)')
+    .option(
+      '--replica <name>',
+      'llm role: the replica of the pool this worker fronts (default: every replica)',
+    )
     .action(lazyAction('worker', 'runWorker'));
 }

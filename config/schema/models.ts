@@ -39,15 +39,17 @@ export type ReplicaConfig = z.infer<typeof replicaSchema>;
 
 export const modelsSchema = z
   .object({
-    pools: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes'), poolSchema).default({
-      local: {
-        model: 'sprint',
-        engine: 'vllm',
-        replicas: [{ name: 'r0', baseUrl: 'http://127.0.0.1:8000/v1' }],
-        timeoutMs: 600_000,
-        maxConcurrentCalls: 64,
-      },
-    }),
+    pools: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes'), poolSchema)
+      .default({
+        local: {
+          model: 'sprint',
+          engine: 'vllm',
+          replicas: [{ name: 'r0', baseUrl: 'http://127.0.0.1:8000/v1' }],
+          timeoutMs: 600_000,
+          maxConcurrentCalls: 64,
+        },
+      }),
     /** Which pool serves each role. */
     roles: z
       .object({

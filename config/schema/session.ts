@@ -122,16 +122,15 @@ export const profileDefaults = {
 } as const satisfies Record<SessionProfile, unknown>;
 
 /** Session settings with every profile field decided: what the workflows run with. */
-export interface SessionSettings
-  extends Omit<
-    SessionConfig,
-    | 'executorStrategy'
-    | 'releasedStops'
-    | 'replyHandling'
-    | 'finalAnswerEarlyStop'
-    | 'resample'
-    | 'systemPrompt'
-  > {
+export interface SessionSettings extends Omit<
+  SessionConfig,
+  | 'executorStrategy'
+  | 'releasedStops'
+  | 'replyHandling'
+  | 'finalAnswerEarlyStop'
+  | 'resample'
+  | 'systemPrompt'
+> {
   executorStrategy: 'shared-prefix' | 'reorder';
   releasedStops: boolean;
   replyHandling: 'released' | 'platform';

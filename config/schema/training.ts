@@ -45,7 +45,10 @@ export const hyperparametersSchema = z
     /** Liger kernels (needs liger-kernel in the trainer's environment). */
     useLigerKernel: z.boolean().optional(),
     /** Where metrics go: tensorboard (the recipes' default, logs in the run folder), wandb, trackio (keys from the trainer's environment). */
-    reportTo: z.array(z.enum(['tensorboard', 'wandb', 'trackio', 'mlflow', 'none'])).min(1).optional(),
+    reportTo: z
+      .array(z.enum(['tensorboard', 'wandb', 'trackio', 'mlflow', 'none']))
+      .min(1)
+      .optional(),
     /** Push every saved checkpoint to this Hub repo ("org/name"); the token is HF_TOKEN in the trainer's environment. */
     pushCheckpointsTo: z
       .string()
@@ -63,7 +66,8 @@ export const hyperparametersSchema = z
     trainingArgs: z
       .record(trainingArgName, z.union([z.string(), z.number(), z.boolean()]))
       .refine((r) => !Object.keys(r).some((k) => secretKey.test(k)), {
-        message: 'secrets never go in the config: the trainer reads tokens from its own environment (HF_TOKEN, WANDB_API_KEY)',
+        message:
+          'secrets never go in the config: the trainer reads tokens from its own environment (HF_TOKEN, WANDB_API_KEY)',
       })
       .optional(),
   })

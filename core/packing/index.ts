@@ -134,9 +134,7 @@ export function mergeShortExecutions(components: Component[], threshold: number)
     const lines = c.executionLines;
     const short = lines !== null && lines[1] - lines[0] < threshold;
     if (!empty && !short) return c;
-    const plan = empty
-      ? c.plan
-      : [c.plan ?? '', c.execution ?? ''].filter((t) => t.trim() !== '').join('\n');
+    const plan = empty ? c.plan : [c.plan ?? '', c.execution ?? ''].filter((t) => t.trim() !== '').join('\n');
     return { ...c, plan, prompt: null, execution: null, executionLines: null };
   });
 }

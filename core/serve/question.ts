@@ -19,11 +19,17 @@ export function chatQuestion(messages: readonly ChatMessage[]): QuestionResult {
   const turns = messages.filter((m) => m.role === 'user' || m.role === 'assistant');
   const last = turns[turns.length - 1];
   if (!last || last.role !== 'user') {
-    return { ok: false, error: 'messages: the last user/assistant message must be from the user (the question)' };
+    return {
+      ok: false,
+      error: 'messages: the last user/assistant message must be from the user (the question)',
+    };
   }
   const lastText = messageText(last);
-  if (!lastText.trim()) return { ok: false, error: `messages.${messages.lastIndexOf(last)}.content: the question is empty` };
-  const earlier = turns.slice(0, -1).map((m) => `${m.role === 'user' ? 'User' : 'Assistant'}: ${messageText(m)}`);
+  if (!lastText.trim())
+    return { ok: false, error: `messages.${messages.lastIndexOf(last)}.content: the question is empty` };
+  const earlier = turns
+    .slice(0, -1)
+    .map((m) => `${m.role === 'user' ? 'User' : 'Assistant'}: ${messageText(m)}`);
   const conversation = earlier.length ? `${earlier.join('\n\n')}\n\nUser: ${lastText}` : lastText;
   const question = system.length ? `${system.join('\n\n')}\n\n${conversation}` : conversation;
   return { ok: true, question };

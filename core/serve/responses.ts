@@ -84,7 +84,11 @@ export function chatCompletionBody(run: RunIdentity, result: MethodRunResult) {
     choices: [
       {
         index: 0,
-        message: { role: 'assistant' as const, content: answerOf(result), reasoning_content: reasoningOf(result) },
+        message: {
+          role: 'assistant' as const,
+          content: answerOf(result),
+          reasoning_content: reasoningOf(result),
+        },
         finish_reason: finishReasonOf(result),
         logprobs: null,
       },

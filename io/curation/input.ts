@@ -13,7 +13,14 @@
  */
 import * as fsp from 'node:fs/promises';
 import { downloadBlob, listRepoFiles, type HubConnection } from '../hub';
-import { isParquet, jsonlRows, parquetBytesRows, readTraceRows, type ColumnMap, type TraceRow } from './trace-rows';
+import {
+  isParquet,
+  jsonlRows,
+  parquetBytesRows,
+  readTraceRows,
+  type ColumnMap,
+  type TraceRow,
+} from './trace-rows';
 
 export interface TraceRecord {
   id: string;
@@ -176,7 +183,8 @@ export async function loadTracesFile(
   file: string,
   opts: { limit?: number; columns?: ColumnMap } = {},
 ): Promise<ParsedTraces> {
-  if (isParquet(file) || opts.columns) return parseTraceRows((await readTraceRows(file, opts.columns)).rows, opts);
+  if (isParquet(file) || opts.columns)
+    return parseTraceRows((await readTraceRows(file, opts.columns)).rows, opts);
   let text: string;
   try {
     text = await fsp.readFile(file, 'utf8');
@@ -213,10 +221,14 @@ const DATA_FILE = /\.(jsonl|parquet)$/i;
 
 /** Lists the JSONL and Parquet files of a Hub dataset (under `path` when given). */
 export async function listHubJsonl(src: HubDatasetSource): Promise<string[]> {
-  const files = await listRepoFiles(connectionOf(src), { type: 'dataset', name: src.repo }, {
-    ...(src.path ? { folder: src.path } : {}),
-    ...(src.revision ? { revision: src.revision } : {}),
-  });
+  const files = await listRepoFiles(
+    connectionOf(src),
+    { type: 'dataset', name: src.repo },
+    {
+      ...(src.path ? { folder: src.path } : {}),
+      ...(src.revision ? { revision: src.revision } : {}),
+    },
+  );
   return files.filter((f) => DATA_FILE.test(f)).sort();
 }
 
@@ -227,7 +239,9 @@ export async function loadHubTraces(
 ): Promise<ParsedTraces & { files: string[] }> {
   const files = src.path && DATA_FILE.test(src.path) ? [src.path] : await listHubJsonl(src);
   if (!files.length)
-    throw new Error(`dataset ${src.repo} has no .jsonl or .parquet files${src.path ? ` under ${src.path}` : ''}`);
+    throw new Error(
+      `dataset ${src.repo} has no .jsonl or .parquet files${src.path ? ` under ${src.path}` : ''}`,
+    );
   const result: ParsedTraces & { files: string[] } = { traces: [], rejects: [], lines: 0, files };
   for (const file of files) {
     const remaining = opts.limit !== undefined ? opts.limit - result.traces.length : undefined;

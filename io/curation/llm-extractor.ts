@@ -185,9 +185,13 @@ export function responseFormatFor(
   opts: Pick<LlmExtractionOptions, 'jsonMode' | 'structuredOutputs'>,
 ): Record<string, unknown> | undefined {
   if (!opts.jsonMode) return undefined;
-  if (opts.structuredOutputs === false || !SCHEMA_ENGINES.has(client.endpoint.engine)) return { type: 'json_object' };
+  if (opts.structuredOutputs === false || !SCHEMA_ENGINES.has(client.endpoint.engine))
+    return { type: 'json_object' };
   // io 'input': fields with defaults may be left out by the model; zod fills them in.
-  return { type: 'json_schema', json_schema: { name, schema: z.toJSONSchema(schema, { io: 'input' }), strict: false } };
+  return {
+    type: 'json_schema',
+    json_schema: { name, schema: z.toJSONSchema(schema, { io: 'input' }), strict: false },
+  };
 }
 
 /**

@@ -10,18 +10,27 @@ import * as path from 'node:path';
  */
 
 const root = path.resolve(__dirname, '..', '..');
-const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string })
+  .version;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-invocation-'));
 const clone = path.join(tmp, 'clone');
 
 function sh(cmd: string, args: string[], cwd: string, timeout = 300_000): SpawnSyncReturns<string> {
-  const env: NodeJS.ProcessEnv = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    npm_config_update_notifier: 'false',
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+  };
   delete env.SPRINT_CONFIG;
   return spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout });
 }
 
 function expectHelp(res: SpawnSyncReturns<string>): void {
-  expect({ status: res.status, stderr: res.stderr }).toEqual({ status: 0, stderr: expect.any(String) as string });
+  expect({ status: res.status, stderr: res.stderr }).toEqual({
+    status: 0,
+    stderr: expect.any(String) as string,
+  });
   expect(res.stdout).toContain('Usage: sprint [options] [command]');
   expect(res.stdout).toMatch(/^\s+ask \[options\] <question>/m);
 }
@@ -67,7 +76,12 @@ describe('sprint runs however it is invoked', () => {
     expect(listing).not.toContain('package/cli/main.ts');
 
     const prefix = path.join(tmp, 'prefix');
-    const installed = sh('npm', ['install', '-g', '--prefer-offline', '--no-audit', '--prefix', prefix, tarball], tmp, 600_000);
+    const installed = sh(
+      'npm',
+      ['install', '-g', '--prefer-offline', '--no-audit', '--prefix', prefix, tarball],
+      tmp,
+      600_000,
+    );
     expect({ status: installed.status, stderr: installed.stderr }).toMatchObject({ status: 0 });
     const sprint = path.join(prefix, 'bin', 'sprint');
     expectHelp(sh(sprint, ['--help'], tmp));

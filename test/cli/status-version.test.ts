@@ -29,11 +29,21 @@ describe('sprint --version and status --json', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: address };
     delete env.SPRINT_CONFIG;
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-status-'));
-    const res = spawnSync(process.execPath, [bin, 'status', '--json'], { encoding: 'utf8', env, cwd, timeout: 60_000 });
+    const res = spawnSync(process.execPath, [bin, 'status', '--json'], {
+      encoding: 'utf8',
+      env,
+      cwd,
+      timeout: 60_000,
+    });
     expect(res.status).toBe(3);
-    const verdict = JSON.parse(res.stdout) as { ok: boolean; checks: { what: string; ok: boolean; detail: string }[] };
+    const verdict = JSON.parse(res.stdout) as {
+      ok: boolean;
+      checks: { what: string; ok: boolean; detail: string }[];
+    };
     expect(verdict.ok).toBe(false);
-    expect(verdict.checks).toEqual([{ what: 'temporal', ok: false, detail: expect.stringContaining(address) as string }]);
+    expect(verdict.checks).toEqual([
+      { what: 'temporal', ok: false, detail: expect.stringContaining(address) as string },
+    ]);
     expect(res.stderr).toContain(`cannot reach Temporal at ${address}`);
   }, 60_000);
 });

@@ -9,7 +9,14 @@ export default async function globalSetup(): Promise<void> {
   ensureTemporalCli();
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
-    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error },
+    logger: {
+      log: () => undefined,
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: console.warn,
+      error: console.error,
+    },
   });
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-bundle-')), 'workflows.js');
   fs.writeFileSync(file, code);

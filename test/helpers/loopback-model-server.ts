@@ -116,7 +116,9 @@ export class LoopbackModelServer {
     const isChat = path.endsWith('/chat/completions');
     const prompt = isChat
       ? ((body.messages as { content: string }[] | undefined) ?? []).map((m) => m.content).join('\n')
-      : typeof body.prompt === 'string' ? body.prompt : JSON.stringify(body.prompt ?? '');
+      : typeof body.prompt === 'string'
+        ? body.prompt
+        : JSON.stringify(body.prompt ?? '');
     const record: ModelRequestRecord = { id: this.nextId++, path, body, prompt, startedAt: Date.now() };
     this.requests.push(record);
     let aborted = false;
@@ -181,11 +183,17 @@ export class LoopbackModelServer {
         if (aborted) return;
         if (reply.perTokenDelayMs) await pause(reply.perTokenDelayMs);
         sent += piece;
-        res.write(`data: ${JSON.stringify({ id: `cmpl-${record.id}`, object: 'text_completion', model: this.model, choices: [{ index: 0, text: piece, finish_reason: null }] })}\n\n`);
+        res.write(
+          `data: ${JSON.stringify({ id: `cmpl-${record.id}`, object: 'text_completion', model: this.model, choices: [{ index: 0, text: piece, finish_reason: null }] })}\n\n`,
+        );
       }
       const rest = text.slice(sent.length);
-      res.write(`data: ${JSON.stringify({ id: `cmpl-${record.id}`, object: 'text_completion', model: this.model, choices: [{ index: 0, text: rest, finish_reason: finish, stop_reason }] })}\n\n`);
-      res.write(`data: ${JSON.stringify({ id: `cmpl-${record.id}`, object: 'text_completion', model: this.model, choices: [], usage })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id: `cmpl-${record.id}`, object: 'text_completion', model: this.model, choices: [{ index: 0, text: rest, finish_reason: finish, stop_reason }] })}\n\n`,
+      );
+      res.write(
+        `data: ${JSON.stringify({ id: `cmpl-${record.id}`, object: 'text_completion', model: this.model, choices: [], usage })}\n\n`,
+      );
       res.end('data: [DONE]\n\n');
       record.status = 200;
       record.endedAt = Date.now();

@@ -36,12 +36,20 @@ export async function startWorkers(
 const repoRoot = path.resolve(__dirname, '..', '..');
 
 /** A worker in its own process (`sprint worker ...`), so a test can SIGKILL it like a crash. */
-export function spawnWorkerProcess(configFile: string, role: WorkerRole, extra: string[] = []): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'sprint.js'), '--config', configFile, 'worker', role, ...extra], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env },
-  });
+export function spawnWorkerProcess(
+  configFile: string,
+  role: WorkerRole,
+  extra: string[] = [],
+): ChildProcess & { output: () => string } {
+  const child = spawn(
+    process.execPath,
+    [path.join(repoRoot, 'bin', 'sprint.js'), '--config', configFile, 'worker', role, ...extra],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env },
+    },
+  );
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -49,7 +57,11 @@ export function spawnWorkerProcess(configFile: string, role: WorkerRole, extra: 
 }
 
 /** Resolves when the child printed a line matching `pattern` (or rejects after the timeout). */
-export async function waitForOutput(child: { output: () => string }, pattern: RegExp, timeoutMs = 60_000): Promise<void> {
+export async function waitForOutput(
+  child: { output: () => string },
+  pattern: RegExp,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (pattern.test(child.output())) return;

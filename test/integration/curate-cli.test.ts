@@ -149,7 +149,9 @@ describe('sprint curate (CLI) against a real dev server', () => {
       expect(first.id).toMatch(/^cd-\d+$/);
       expect(first.completion).toMatch(/^<think>\n<Plan_1>\n/);
       expect(first.completion).not.toContain('I guess.');
-      expect(hub.requests.some((r) => r.url.includes('/resolve/') && r.auth === `Bearer ${hub.token}`)).toBe(true);
+      expect(hub.requests.some((r) => r.url.includes('/resolve/') && r.auth === `Bearer ${hub.token}`)).toBe(
+        true,
+      );
       expect(fs.readFileSync(path.join(out, 'report.md'), 'utf8')).toContain(
         'Format: **released**. Extractor: **offline**.',
       );

@@ -23,14 +23,26 @@ describe('workflow + activity round trip on a real dev server', () => {
   afterAll(() => stack?.close());
 
   it('probes every role queue and gets an answer from each worker', async () => {
-    const queues = [controlQueue(config), curationQueue(config), trainingQueue(config), poolQueue(config, 'local'), replicaQueue(config, 'local', 'r0')];
+    const queues = [
+      controlQueue(config),
+      curationQueue(config),
+      trainingQueue(config),
+      poolQueue(config, 'local'),
+      replicaQueue(config, 'local', 'r0'),
+    ];
     const outcomes = await client.workflow.execute(probeWorkflow, {
       taskQueue: controlQueue(config),
       workflowId: `probe-${Date.now()}`,
       args: [{ queues }],
     });
     expect(outcomes.map((o) => [o.queue, o.ok])).toEqual(queues.map((q) => [q, true]));
-    expect(outcomes.map((o) => o.reply?.role)).toEqual(['control', 'curation', 'training', 'llm:local/r0', 'llm:local/r0']);
+    expect(outcomes.map((o) => o.reply?.role)).toEqual([
+      'control',
+      'curation',
+      'training',
+      'llm:local/r0',
+      'llm:local/r0',
+    ]);
   });
 
   it('reports a queue with no worker instead of hanging', async () => {
@@ -43,12 +55,20 @@ describe('workflow + activity round trip on a real dev server', () => {
   });
 
   it('retries a 500 through Temporal and returns the second answer with its usage', async () => {
-    engine.enqueue({ status: 500, text: 'engine fell over' }, { text: 'forty two </execution_1.1>', cachedPromptTokens: 2 });
+    engine.enqueue(
+      { status: 500, text: 'engine fell over' },
+      { text: 'forty two </execution_1.1>', cachedPromptTokens: 2 },
+    );
     const before = engine.requests.length;
     const result = await client.workflow.execute(completionWorkflow, {
       taskQueue: controlQueue(config),
       workflowId: `complete-${Date.now()}`,
-      args: [{ taskQueue: poolQueue(config, 'local'), request: { prompt: 'what is six times seven', maxTokens: 16, stop: ['</execution_'] } }],
+      args: [
+        {
+          taskQueue: poolQueue(config, 'local'),
+          request: { prompt: 'what is six times seven', maxTokens: 16, stop: ['</execution_'] },
+        },
+      ],
     });
     expect(engine.requests.length - before).toBe(2);
     expect(result).toMatchObject({

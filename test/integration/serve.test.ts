@@ -23,7 +23,10 @@ import { startWorkers, waitFor, waitForOutput } from '../helpers/workers';
 
 const KEY = 'test-key-0123';
 const scenario = threeRoundScenario();
-const trajectoryRounds = scenario.rounds.map((r, i) => ({ plan: buildPlan(i + 1, r.parts), executions: r.executions }));
+const trajectoryRounds = scenario.rounds.map((r, i) => ({
+  plan: buildPlan(i + 1, r.parts),
+  executions: r.executions,
+}));
 
 /** Sequential tokens as the double counts them (planner + longest executor per round, + the answer). */
 function expectedSequential(): number {
@@ -77,7 +80,15 @@ describe('sprint serve (OpenAI-compatible endpoint) on a real dev server', () =>
       }),
     );
     config = testConfig(server.address, {
-      models: { pools: { local: { model: 'loopback-model', engine: 'vllm', replicas: [{ name: 'r0', baseUrl: engine.baseUrl }] } } },
+      models: {
+        pools: {
+          local: {
+            model: 'loopback-model',
+            engine: 'vllm',
+            replicas: [{ name: 'r0', baseUrl: engine.baseUrl }],
+          },
+        },
+      },
       session: { retry: { initialIntervalMs: 100, maximumIntervalMs: 500 } },
     });
     client = new Client({ connection: await Connection.connect({ address: server.address }) });
@@ -115,7 +126,9 @@ describe('sprint serve (OpenAI-compatible endpoint) on a real dev server', () =>
     const desc = await client.workflow.getHandle(workflowId!).describe();
     expect(desc.type).toBe('sessionWorkflow');
     expect(desc.status.name).toBe('COMPLETED');
-    expect(logLines.some((l) => l.includes(workflowId!) && l.includes(`http://ui.test/workflows/${workflowId}`))).toBe(true);
+    expect(
+      logLines.some((l) => l.includes(workflowId!) && l.includes(`http://ui.test/workflows/${workflowId}`)),
+    ).toBe(true);
     expect(logLines.join('\n')).not.toContain(KEY);
   });
 
@@ -187,11 +200,17 @@ describe('sprint serve (OpenAI-compatible endpoint) on a real dev server', () =>
     expect(blocks.every((b) => b.startsWith('data: '))).toBe(true);
     expect(blocks[blocks.length - 1]).toBe('data: [DONE]');
     const events = blocks.slice(0, -1).map((b) => JSON.parse(b.slice(6)) as Record<string, unknown>);
-    const last = events[events.length - 1] as { choices: unknown[]; usage: Record<string, number>; sprint: Record<string, unknown> };
+    const last = events[events.length - 1] as {
+      choices: unknown[];
+      usage: Record<string, number>;
+      sprint: Record<string, unknown>;
+    };
     expect(last.choices).toEqual([]);
     expect(last.usage.sequential_tokens).toBe(expectedSequential());
     expect(last.sprint.workflow_id).toBe(workflowId);
-    const texts = events.flatMap((e) => (e.choices as { text: string; finish_reason: string | null }[]).map((c) => c));
+    const texts = events.flatMap((e) =>
+      (e.choices as { text: string; finish_reason: string | null }[]).map((c) => c),
+    );
     expect(texts.map((c) => c.text).join('')).toBe(scenario.final);
     expect(texts[texts.length - 1]!.finish_reason).toBe('stop');
   });
@@ -206,9 +225,20 @@ describe('sprint serve (OpenAI-compatible endpoint) on a real dev server', () =>
       body: JSON.stringify({ model: 'sprint', messages: [{ role: 'user', content: 'x' }] }),
     });
     expect(wrong.status).toBe(401);
-    await expect(new OpenAI({ baseURL: base, apiKey: 'nope', maxRetries: 0 }).models.list()).rejects.toMatchObject({ status: 401 });
+    await expect(
+      new OpenAI({ baseURL: base, apiKey: 'nope', maxRetries: 0 }).models.list(),
+    ).rejects.toMatchObject({ status: 401 });
     const models = await openai().models.list();
-    expect(models.data.map((m) => m.id)).toEqual(['sprint', 'sprint-sequential', 'sprint-sot', 'sprint-sc', 'local', 'local-sequential', 'local-sot', 'local-sc']);
+    expect(models.data.map((m) => m.id)).toEqual([
+      'sprint',
+      'sprint-sequential',
+      'sprint-sot',
+      'sprint-sc',
+      'local',
+      'local-sequential',
+      'local-sot',
+      'local-sc',
+    ]);
   });
 
   it('bad bodies: 400 naming the field, 404 for an unknown model, 413 over the size limit; nothing started', async () => {
@@ -229,8 +259,13 @@ describe('sprint serve (OpenAI-compatible endpoint) on a real dev server', () =>
     expect((await post('{"model": ')).status).toBe(400);
     const unknown = await post({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] });
     expect(unknown.status).toBe(404);
-    expect(((await unknown.json()) as { error: { message: string } }).error.message).toMatch(/^model: unknown model "gpt-4o"/);
-    const big = await post({ model: 'sprint', messages: [{ role: 'user', content: 'x'.repeat(2 * 1024 * 1024) }] });
+    expect(((await unknown.json()) as { error: { message: string } }).error.message).toMatch(
+      /^model: unknown model "gpt-4o"/,
+    );
+    const big = await post({
+      model: 'sprint',
+      messages: [{ role: 'user', content: 'x'.repeat(2 * 1024 * 1024) }],
+    });
     expect(big.status).toBe(413);
     expect(engine.requests.length).toBe(before);
   });
@@ -241,7 +276,11 @@ describe('sprint serve (OpenAI-compatible endpoint) on a real dev server', () =>
     const running = await fetch(`${limited}/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'sprint', stream: true, messages: [{ role: 'user', content: question('SLOW limit') }] }),
+      body: JSON.stringify({
+        model: 'sprint',
+        stream: true,
+        messages: [{ role: 'user', content: question('SLOW limit') }],
+      }),
       signal: first.signal,
     });
     expect(running.status).toBe(200);
@@ -256,7 +295,10 @@ describe('sprint serve (OpenAI-compatible endpoint) on a real dev server', () =>
     first.abort();
     const handle = client.workflow.getHandle(running.headers.get('x-sprint-workflow-id')!);
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
-    const ok = await limitedClient.chat.completions.create({ model: 'sprint', messages: [{ role: 'user', content: question('third') }] });
+    const ok = await limitedClient.chat.completions.create({
+      model: 'sprint',
+      messages: [{ role: 'user', content: question('third') }],
+    });
     expect(ok.choices[0]!.message.content).toBe(scenario.final);
   });
 
@@ -271,7 +313,11 @@ describe('sprint serve (OpenAI-compatible endpoint) on a real dev server', () =>
     });
     const workflowId = res.headers.get('x-sprint-workflow-id')!;
     // Wait until round 1's executor is at the engine, then go away.
-    await waitFor(() => requestsFor(q).some((r) => /<execution_1\.1>\n$/.test(r.prompt)), 30_000, 'executor 1.1');
+    await waitFor(
+      () => requestsFor(q).some((r) => /<execution_1\.1>\n$/.test(r.prompt)),
+      30_000,
+      'executor 1.1',
+    );
     abort.abort();
     const handle = client.workflow.getHandle(workflowId);
     const err: unknown = await handle.result().then(
@@ -283,7 +329,9 @@ describe('sprint serve (OpenAI-compatible endpoint) on a real dev server', () =>
     expect((await handle.describe()).status.name).toBe('CANCELLED');
     await waitFor(() => requestsFor(q).every((r) => r.endedAt !== undefined), 30_000, 'engine calls ended');
     expect(requestsFor(q).find((r) => /<execution_1\.1>\n$/.test(r.prompt))!.aborted).toBe(true);
-    const session = await fetch(`${base}/sessions/${workflowId}`, { headers: { authorization: `Bearer ${KEY}` } });
+    const session = await fetch(`${base}/sessions/${workflowId}`, {
+      headers: { authorization: `Bearer ${KEY}` },
+    });
     expect(await session.json()).toMatchObject({ id: workflowId, status: 'cancelled' });
   });
 
@@ -307,10 +355,19 @@ describe('sprint serve (OpenAI-compatible endpoint) on a real dev server', () =>
     const q = question('idempotent');
     const key = `idem-${Date.now()}`;
     const body = JSON.stringify({ model: 'sprint', messages: [{ role: 'user', content: q }] });
-    const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', 'idempotency-key': key };
+    const headers = {
+      authorization: `Bearer ${KEY}`,
+      'content-type': 'application/json',
+      'idempotency-key': key,
+    };
     // The first attempt is dropped by the client mid-session (a timeout, a flaky network).
     const dropped = new AbortController();
-    const firstTry = fetch(`${base}/chat/completions`, { method: 'POST', headers, body, signal: dropped.signal });
+    const firstTry = fetch(`${base}/chat/completions`, {
+      method: 'POST',
+      headers,
+      body,
+      signal: dropped.signal,
+    });
     await waitFor(() => requestsFor(q).length > 0, 30_000, 'first model call');
     dropped.abort();
     await expect(firstTry).rejects.toThrow();
@@ -322,13 +379,19 @@ describe('sprint serve (OpenAI-compatible endpoint) on a real dev server', () =>
     const ids = [a.headers.get('x-sprint-workflow-id'), b.headers.get('x-sprint-workflow-id')];
     expect(ids[0]).toMatch(/^serve-key-/);
     expect(ids[1]).toBe(ids[0]);
-    const bodies = (await Promise.all([a.json(), b.json()])) as { id: string; choices: { message: { content: string } }[] }[];
+    const bodies = (await Promise.all([a.json(), b.json()])) as {
+      id: string;
+      choices: { message: { content: string } }[];
+    }[];
     expect(bodies[0]!.choices[0]!.message.content).toBe(scenario.final);
     expect(bodies[1]).toEqual(bodies[0]);
     // A retry after completion gets the finished run: no new model call.
     const callsBefore = requestsFor(q).length;
     const late = await openai()
-      .chat.completions.create({ model: 'sprint', messages: [{ role: 'user', content: q }] }, { headers: { 'idempotency-key': key } })
+      .chat.completions.create(
+        { model: 'sprint', messages: [{ role: 'user', content: q }] },
+        { headers: { 'idempotency-key': key } },
+      )
       .withResponse();
     expect(late.response.headers.get('x-sprint-workflow-id')).toBe(ids[0]);
     expect(late.data.choices[0]!.message.content).toBe(scenario.final);
@@ -336,20 +399,37 @@ describe('sprint serve (OpenAI-compatible endpoint) on a real dev server', () =>
     // One session's calls only: 4 planner calls and 8 executor calls.
     expect(callsBefore).toBe(12);
     // GET /v1/sessions/{id}: the finished session's result.
-    const session = await fetch(`${base}/sessions/${ids[0]}`, { headers: { authorization: `Bearer ${KEY}` } });
-    const s = (await session.json()) as { status: string; result: { finalAnswer: string; rounds: number }; usage: { sequential_tokens: number } };
+    const session = await fetch(`${base}/sessions/${ids[0]}`, {
+      headers: { authorization: `Bearer ${KEY}` },
+    });
+    const s = (await session.json()) as {
+      status: string;
+      result: { finalAnswer: string; rounds: number };
+      usage: { sequential_tokens: number };
+    };
     expect(s.status).toBe('completed');
     expect(s.result.finalAnswer).toBe(scenario.final);
     expect(s.result.rounds).toBe(4);
     expect(s.usage.sequential_tokens).toBe(expectedSequential());
-    expect((await fetch(`${base}/sessions/curation-x`, { headers: { authorization: `Bearer ${KEY}` } })).status).toBe(404);
-    expect((await fetch(`${base}/sessions/serve-missing`, { headers: { authorization: `Bearer ${KEY}` } })).status).toBe(404);
+    expect(
+      (await fetch(`${base}/sessions/curation-x`, { headers: { authorization: `Bearer ${KEY}` } })).status,
+    ).toBe(404);
+    expect(
+      (await fetch(`${base}/sessions/serve-missing`, { headers: { authorization: `Bearer ${KEY}` } })).status,
+    ).toBe(404);
   });
 
   it('`sprint serve` (the CLI command): keys from the environment, serves a session, stops on SIGINT', async () => {
     const child = spawn(
       process.execPath,
-      [path.resolve(__dirname, '..', '..', 'bin', 'sprint.js'), '--config', writeConfigFile(config), 'serve', '--port', '0'],
+      [
+        path.resolve(__dirname, '..', '..', 'bin', 'sprint.js'),
+        '--config',
+        writeConfigFile(config),
+        'serve',
+        '--port',
+        '0',
+      ],
       { env: { ...process.env, SPRINT_API_KEYS: 'cli-key-1,cli-key-2' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -363,7 +443,10 @@ describe('sprint serve (OpenAI-compatible endpoint) on a real dev server', () =>
       expect((await fetch(`${url}/models`)).status).toBe(401);
       const cli = new OpenAI({ baseURL: url, apiKey: 'cli-key-2', maxRetries: 0 });
       const q = question('cli');
-      const answer = await cli.chat.completions.create({ model: 'local', messages: [{ role: 'user', content: q }] });
+      const answer = await cli.chat.completions.create({
+        model: 'local',
+        messages: [{ role: 'user', content: q }],
+      });
       expect(answer.choices[0]!.message.content).toBe(scenario.final);
       const workflowId = (answer as unknown as { sprint: { workflow_id: string } }).sprint.workflow_id;
       expect(out).toContain(workflowId);

@@ -47,14 +47,31 @@ describe('session payloads stay within Temporal limits in the worst case', () =>
     engine.setScript((req) => {
       const kind = classify(req.prompt);
       if (kind.kind === 'final') return { text: 'The answer is \\boxed{42}.\n</Final_answer>' };
-      if (kind.kind === 'execute') return { text: `${filler(`e${kind.phase}.${kind.k}`, shape.tokens)}\n</execution_${kind.phase}.${kind.k}>` };
-      if (kind.phase > shape.rounds) return { text: '<Final_answer>\nThe answer is \\boxed{42}.\n</Final_answer>' };
-      const prompts = Array.from({ length: shape.fanout }, (_, i) => `<prompt_${kind.phase}.${i + 1}> Work on part ${i + 1}. </prompt_${kind.phase}.${i + 1}>`);
+      if (kind.kind === 'execute')
+        return {
+          text: `${filler(`e${kind.phase}.${kind.k}`, shape.tokens)}\n</execution_${kind.phase}.${kind.k}>`,
+        };
+      if (kind.phase > shape.rounds)
+        return { text: '<Final_answer>\nThe answer is \\boxed{42}.\n</Final_answer>' };
+      const prompts = Array.from(
+        { length: shape.fanout },
+        (_, i) => `<prompt_${kind.phase}.${i + 1}> Work on part ${i + 1}. </prompt_${kind.phase}.${i + 1}>`,
+      );
       const planTokens = countTokens(prompts.join('\n'));
-      return { text: `<Plan_${kind.phase}>\n${prompts.join('\n')}\n${'abc '.repeat(shape.tokens - planTokens - 1).trimEnd()}\n</Plan_${kind.phase}>` };
+      return {
+        text: `<Plan_${kind.phase}>\n${prompts.join('\n')}\n${'abc '.repeat(shape.tokens - planTokens - 1).trimEnd()}\n</Plan_${kind.phase}>`,
+      };
     });
     config = testConfig(server.address, {
-      models: { pools: { local: { model: 'loopback-model', engine: 'vllm', replicas: [{ name: 'r0', baseUrl: engine.baseUrl }] } } },
+      models: {
+        pools: {
+          local: {
+            model: 'loopback-model',
+            engine: 'vllm',
+            replicas: [{ name: 'r0', baseUrl: engine.baseUrl }],
+          },
+        },
+      },
       session: { retry: { initialIntervalMs: 100, maximumIntervalMs: 500, maximumAttempts: 2 } },
     });
     client = new Client({ connection: await Connection.connect({ address: server.address }) });
@@ -74,7 +91,11 @@ describe('session payloads stay within Temporal limits in the worst case', () =>
     const handle = await client.workflow.start(sessionWorkflow, {
       taskQueue: config.taskQueues.control,
       workflowId: `limits-${rounds}x${fanout}x${tokens}-${Date.now()}`,
-      args: [sessionRunInput(config, 'The largest session the defaults allow.', { settings: { maxPhases: rounds + 1 } })],
+      args: [
+        sessionRunInput(config, 'The largest session the defaults allow.', {
+          settings: { maxPhases: rounds + 1 },
+        }),
+      ],
     });
     // Bounded: however the run ends (today: TERMINATED by the server, GrpcMessageTooLarge), the test does.
     let timer: NodeJS.Timeout | undefined;
@@ -86,7 +107,9 @@ describe('session payloads stay within Temporal limits in the worst case', () =>
       expect(result.rounds).toBe(rounds + 1);
       expect(result.promptsPerRound).toEqual([...Array<number>(rounds).fill(fanout), 0]);
       expect(result.finalAnswer).toBe('The answer is \\boxed{42}.');
-      expect(result.tokens.total).toBe(rounds * (fanout + 1) * tokens + countTokens('The answer is \\boxed{42}.'));
+      expect(result.tokens.total).toBe(
+        rounds * (fanout + 1) * tokens + countTokens('The answer is \\boxed{42}.'),
+      );
     } finally {
       clearTimeout(timer);
       await handle.terminate('test over').catch(() => undefined);

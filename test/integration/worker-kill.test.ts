@@ -26,14 +26,22 @@ describe('a worker killed mid-activity', () => {
 
   it('is retried on a restarted worker and the workflow completes', async () => {
     // The first call hangs long (the worker dies during it); the retry answers at once.
-    engine.setScript((req) => (req.id === 1 ? { text: 'never delivered', delayMs: 60_000 } : { text: 'the answer is 7' }));
+    engine.setScript((req) =>
+      req.id === 1 ? { text: 'never delivered', delayMs: 60_000 } : { text: 'the answer is 7' },
+    );
     const configFile = writeConfigFile(config);
     const first = spawnWorkerProcess(configFile, 'llm');
     await waitForOutput(first, /polling/);
     const handle = await client.workflow.start(completionWorkflow, {
       taskQueue: controlQueue(config),
       workflowId: `kill-${Date.now()}`,
-      args: [{ taskQueue: poolQueue(config, 'local'), request: { prompt: 'q', maxTokens: 8 }, heartbeatTimeoutMs: 2000 }],
+      args: [
+        {
+          taskQueue: poolQueue(config, 'local'),
+          request: { prompt: 'q', maxTokens: 8 },
+          heartbeatTimeoutMs: 2000,
+        },
+      ],
     });
     await waitFor(() => engine.requests.length === 1, 30_000, 'the first model call');
     first.kill('SIGKILL');
@@ -44,7 +52,9 @@ describe('a worker killed mid-activity', () => {
       expect(result.text).toBe('the answer is 7');
       expect(engine.requests).toHaveLength(2);
       const history = await handle.fetchHistory();
-      const failures = history.events!.filter((e) => e.activityTaskTimedOutEventAttributes || e.activityTaskFailedEventAttributes);
+      const failures = history.events!.filter(
+        (e) => e.activityTaskTimedOutEventAttributes || e.activityTaskFailedEventAttributes,
+      );
       // One attempt is in history: the retry happened inside the activity's retry policy (heartbeat timeout).
       expect(failures).toHaveLength(0);
       const started = history.events!.find((e) => e.activityTaskStartedEventAttributes)!;

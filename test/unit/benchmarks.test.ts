@@ -185,7 +185,11 @@ describe('benchmark loaders', () => {
     afterAll(() => hub.stop());
 
     it('downloads AIME 2024 as Parquet from its default Hub file', async () => {
-      hub.addFile('HuggingFaceH4/aime_2024', 'data/train-00000-of-00001.parquet', Buffer.from(aimeParquet('h4')));
+      hub.addFile(
+        'HuggingFaceH4/aime_2024',
+        'data/train-00000-of-00001.parquet',
+        Buffer.from(aimeParquet('h4')),
+      );
       const loaded = await loadBenchmark({ benchmark: 'aime2024', config, hubUrl: hub.baseUrl, env: {} });
       expect(loaded.source).toBe(
         'hf://datasets/HuggingFaceH4/aime_2024@main/data/train-00000-of-00001.parquet',
@@ -194,7 +198,13 @@ describe('benchmark loaders', () => {
     });
 
     it('downloads MATH500 through @huggingface/hub', async () => {
-      const loaded = await loadBenchmark({ benchmark: 'math500', config, hubUrl: hub.baseUrl, env: {}, limit: 1 });
+      const loaded = await loadBenchmark({
+        benchmark: 'math500',
+        config,
+        hubUrl: hub.baseUrl,
+        env: {},
+        limit: 1,
+      });
       expect(loaded.source).toBe('hf://datasets/HuggingFaceH4/MATH-500@main/test.jsonl');
       expect(loaded.problems.map((p) => p.id)).toEqual(['a']);
     });
@@ -207,17 +217,26 @@ describe('benchmark loaders', () => {
         env: { HF_TOKEN: hub.token },
       });
       expect(ok.problems).toHaveLength(1);
-      expect(hub.requests.some((r) => r.path.endsWith('/gpqa_diamond.csv') && r.auth === `Bearer ${hub.token}`)).toBe(
-        true,
-      );
-      await expect(loadBenchmark({ benchmark: 'gpqa', config, hubUrl: hub.baseUrl, env: {} })).rejects.toThrow(
+      expect(
+        hub.requests.some((r) => r.path.endsWith('/gpqa_diamond.csv') && r.auth === `Bearer ${hub.token}`),
+      ).toBe(true);
+      await expect(
+        loadBenchmark({ benchmark: 'gpqa', config, hubUrl: hub.baseUrl, env: {} }),
+      ).rejects.toThrow(
         /gpqa_diamond\.csv from dataset Idavidrein\/gpqa@main: .*authenticated.*no token in \$HF_TOKEN/,
       );
     });
 
     it('names the gated file when the token has not been granted access (403)', async () => {
-      const refused = loadBenchmark({ benchmark: 'gpqa', config, hubUrl: hub.baseUrl, env: { HF_TOKEN: hub.readToken } });
-      await expect(refused).rejects.toThrow(/cannot download gpqa_diamond\.csv from dataset Idavidrein\/gpqa@main: .*restricted/);
+      const refused = loadBenchmark({
+        benchmark: 'gpqa',
+        config,
+        hubUrl: hub.baseUrl,
+        env: { HF_TOKEN: hub.readToken },
+      });
+      await expect(refused).rejects.toThrow(
+        /cannot download gpqa_diamond\.csv from dataset Idavidrein\/gpqa@main: .*restricted/,
+      );
       await expect(refused).rejects.not.toThrow(/no token in/);
     });
 
@@ -225,15 +244,15 @@ describe('benchmark loaders', () => {
       const noFile = parseConfig({
         evaluation: { datasets: { math500: { repo: 'HuggingFaceH4/MATH-500', file: 'x.jsonl' } } },
       });
-      await expect(loadBenchmark({ benchmark: 'math500', config: noFile, hubUrl: hub.baseUrl, env: {} })).rejects.toThrow(
-        /dataset HuggingFaceH4\/MATH-500@main has no file x\.jsonl/,
-      );
+      await expect(
+        loadBenchmark({ benchmark: 'math500', config: noFile, hubUrl: hub.baseUrl, env: {} }),
+      ).rejects.toThrow(/dataset HuggingFaceH4\/MATH-500@main has no file x\.jsonl/);
       const noRepo = parseConfig({
         evaluation: { datasets: { math500: { repo: 'nobody/none', file: 'x.jsonl' } } },
       });
-      await expect(loadBenchmark({ benchmark: 'math500', config: noRepo, hubUrl: hub.baseUrl, env: {} })).rejects.toThrow(
-        /cannot download x\.jsonl from dataset nobody\/none@main: Repository not found/,
-      );
+      await expect(
+        loadBenchmark({ benchmark: 'math500', config: noRepo, hubUrl: hub.baseUrl, env: {} }),
+      ).rejects.toThrow(/cannot download x\.jsonl from dataset nobody\/none@main: Repository not found/);
     });
   });
 });

@@ -39,7 +39,9 @@ describe('config', () => {
   });
 
   it('reports a pool without an endpoint', () => {
-    const problems = problemsOf(() => parseConfig({ models: { pools: { local: { model: 'm', replicas: [] } } } }));
+    const problems = problemsOf(() =>
+      parseConfig({ models: { pools: { local: { model: 'm', replicas: [] } } } }),
+    );
     expect(problems[0]).toMatch(/^models\.pools\.local\.replicas: a pool needs at least one replica/);
   });
 
@@ -52,12 +54,16 @@ describe('config', () => {
         },
       }),
     );
-    expect(problems).toEqual(['models.roles.dag: names pool "nope", but no such pool is configured (have: gpu)']);
+    expect(problems).toEqual([
+      'models.roles.dag: names pool "nope", but no such pool is configured (have: gpu)',
+    ]);
   });
 
   it('reports a bad URL and a bad replica name together', () => {
     const problems = problemsOf(() =>
-      parseConfig({ models: { pools: { local: { model: 'm', replicas: [{ name: 'R 0', baseUrl: 'not a url' }] } } } }),
+      parseConfig({
+        models: { pools: { local: { model: 'm', replicas: [{ name: 'R 0', baseUrl: 'not a url' }] } } },
+      }),
     );
     expect(problems).toHaveLength(2);
     expect(problems.join('\n')).toMatch(/models\.pools\.local\.replicas\.0\.name/);
@@ -79,10 +85,22 @@ describe('config', () => {
 
   it('never carries secrets: keys are named by environment variable only', () => {
     const config = parseConfig({
-      models: { pools: { api: { model: 'gpt-4o', engine: 'openai', apiKeyEnv: 'OPENAI_API_KEY', replicas: [{ name: 'r0', baseUrl: 'https://api.example.com/v1' }] } }, roles: { planner: 'api', executor: 'api', extractor: 'api', dag: 'api' } },
+      models: {
+        pools: {
+          api: {
+            model: 'gpt-4o',
+            engine: 'openai',
+            apiKeyEnv: 'OPENAI_API_KEY',
+            replicas: [{ name: 'r0', baseUrl: 'https://api.example.com/v1' }],
+          },
+        },
+        roles: { planner: 'api', executor: 'api', extractor: 'api', dag: 'api' },
+      },
     });
     const route = poolRoute(config, 'api');
     expect(JSON.stringify(route)).not.toMatch(/https|apiKey/);
-    expect(route.replicas).toEqual([{ name: 'r0', taskQueue: `${config.temporal.taskQueuePrefix!}sprint-llm-api-r0` }]);
+    expect(route.replicas).toEqual([
+      { name: 'r0', taskQueue: `${config.temporal.taskQueuePrefix!}sprint-llm-api-r0` },
+    ]);
   });
 });

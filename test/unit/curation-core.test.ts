@@ -261,8 +261,20 @@ describe('report', () => {
         },
       },
     );
-    expect(stats).toMatchObject({ traces: 6, kept: 3, rejected: 2, failed: 1, keptFraction: 0.5, tooLong: 1 });
-    expect(stats.reasons).toEqual({ 'low-ratio': 1, 'too-long': 1, 'invalid-steps': 1, 'input-line-rejected': 1 });
+    expect(stats).toMatchObject({
+      traces: 6,
+      kept: 3,
+      rejected: 2,
+      failed: 1,
+      keptFraction: 0.5,
+      tooLong: 1,
+    });
+    expect(stats.reasons).toEqual({
+      'low-ratio': 1,
+      'too-long': 1,
+      'invalid-steps': 1,
+      'input-line-rejected': 1,
+    });
     expect(stats.samplesByStages).toEqual([
       { label: '2', count: 2 },
       { label: '3', count: 1 },

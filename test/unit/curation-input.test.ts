@@ -114,7 +114,11 @@ describe('Hub dataset loader (against the loopback Hub double)', () => {
   afterAll(() => hub.stop());
 
   it('lists the JSONL files, downloads them with the token, and parses them with per-file rejects', async () => {
-    const result = await loadHubTraces({ repo: 'org/r1-traces', hubUrl: hub.baseUrl, accessToken: hub.token });
+    const result = await loadHubTraces({
+      repo: 'org/r1-traces',
+      hubUrl: hub.baseUrl,
+      accessToken: hub.token,
+    });
     expect(result.files).toEqual(['data/train-0.jsonl', 'data/train-1.jsonl']);
     expect(result.traces.map((t) => t.id)).toEqual(['a1', 'data_train-0.jsonl-line-2', 'b2']);
     expect(result.rejects.map((r) => [r.line, r.excerpt])).toEqual([[2, 'not json']]);
@@ -134,7 +138,12 @@ describe('Hub dataset loader (against the loopback Hub double)', () => {
     });
     expect(one.traces.map((t) => t.id)).toEqual(['b2']);
     await expect(
-      loadHubTraces({ repo: 'org/r1-traces', path: 'data/nope.jsonl', hubUrl: hub.baseUrl, accessToken: hub.token }),
+      loadHubTraces({
+        repo: 'org/r1-traces',
+        path: 'data/nope.jsonl',
+        hubUrl: hub.baseUrl,
+        accessToken: hub.token,
+      }),
     ).rejects.toThrow(/has no file data\/nope.jsonl/);
     await expect(
       loadHubTraces({ repo: 'org/missing', hubUrl: hub.baseUrl, accessToken: hub.token }),

@@ -46,7 +46,8 @@ export function argvOf(command: string): string[] {
   const words: string[] = [];
   for (const entry of parseShell(synopsis)) {
     if (typeof entry === 'string') words.push(entry);
-    else if ('comment' in entry) break; // `# what it does`
+    else if ('comment' in entry)
+      break; // `# what it does`
     else if ('op' in entry && entry.op === 'glob') words.push(entry.pattern);
     else break; // | && ; > end the sprint command
   }
@@ -59,7 +60,11 @@ function parsingProgram(): { program: Command; errors: string[] } {
   const errors: string[] = [];
   const visit = (cmd: Command) => {
     cmd.exitOverride();
-    cmd.configureOutput({ writeOut: () => undefined, writeErr: (s) => errors.push(s), outputError: () => undefined });
+    cmd.configureOutput({
+      writeOut: () => undefined,
+      writeErr: (s) => errors.push(s),
+      outputError: () => undefined,
+    });
     if (cmd !== program) cmd.action(() => undefined);
     cmd.commands.forEach(visit);
   };
@@ -105,7 +110,13 @@ describe('documented sprint commands parse with the real CLI', () => {
       '--planner',
       'http://x/v1',
     ]);
-    expect(argvOf('pipeline (--traces F | --generate N) --repo r')).toEqual(['pipeline', '--traces', 'F', '--repo', 'r']);
+    expect(argvOf('pipeline (--traces F | --generate N) --repo r')).toEqual([
+      'pipeline',
+      '--traces',
+      'F',
+      '--repo',
+      'r',
+    ]);
   });
 
   it('rejects what the CLI does not have (the check can fail)', async () => {

@@ -237,7 +237,7 @@ const cases: [string, string, boolean, string][] = [
   ['1,\\!5', '15', false, 'a thin space before fewer than three digits is no thousands separator'],
   ['4\\mbox{ cm}^2', '16', false, 'a unit exponent does not square the number'],
   ['12^{\\mathrm{th}}', '13', false, 'ordinal of another number'],
-  ['2^{rd}', '2', false, 'bare suffix that is not the number\'s ordinal stays a power'],
+  ['2^{rd}', '2', false, "bare suffix that is not the number's ordinal stays a power"],
   ['x \\in [-2,7]', '[-2,7)', false, 'membership keeps the interval ends'],
   ['x \\in [-2,7]', '(-2,7)', false, 'membership: open vs closed'],
   ['5\\text{ inches}', '6', false, 'text unit does not rescue a wrong value'],

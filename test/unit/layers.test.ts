@@ -10,9 +10,11 @@ import * as path from 'node:path';
  */
 const root = path.resolve(__dirname, '../..');
 const probes: Record<string, string> = {
-  'core/__probe_io.ts': "import { ArtifactStore } from '../io/artifacts';\nexport const probe = ArtifactStore;\n",
+  'core/__probe_io.ts':
+    "import { ArtifactStore } from '../io/artifacts';\nexport const probe = ArtifactStore;\n",
   'core/__probe_node.ts': "import * as fs from 'node:fs';\nexport const probe = fs.existsSync;\n",
-  'config/__probe_workflows.ts': "import { routeFor } from '../workflows/__probe_cycle_b';\nexport const probe = routeFor;\n",
+  'config/__probe_workflows.ts':
+    "import { routeFor } from '../workflows/__probe_cycle_b';\nexport const probe = routeFor;\n",
   'workflows/__probe_builtin.ts': "import { readFileSync } from 'fs';\nexport const probe = readFileSync;\n",
   'workflows/__probe_activity_value.ts':
     "import { createArtifactActivities } from '../activities/artifacts';\nexport const probe = createArtifactActivities;\n",
@@ -20,7 +22,8 @@ const probes: Record<string, string> = {
     "import { routeFor } from './__probe_cycle_b';\nexport function cycleA(): string {\n  return routeFor();\n}\n",
   'workflows/__probe_cycle_b.ts':
     "import { cycleA } from './__probe_cycle_a';\nexport function routeFor(): string {\n  return 'q';\n}\nexport const again = cycleA;\n",
-  'io/__probe_activity.ts': "import { heartbeat } from '@temporalio/activity';\nexport const probe = heartbeat;\n",
+  'io/__probe_activity.ts':
+    "import { heartbeat } from '@temporalio/activity';\nexport const probe = heartbeat;\n",
 };
 
 interface LintMessage {
@@ -36,7 +39,13 @@ describe('layer rules (eslint.config.mjs)', () => {
     try {
       const run = spawnSync(
         process.execPath,
-        [path.join(root, 'node_modules/eslint/bin/eslint.js'), '--format', 'json', '--no-warn-ignored', ...Object.keys(probes)],
+        [
+          path.join(root, 'node_modules/eslint/bin/eslint.js'),
+          '--format',
+          'json',
+          '--no-warn-ignored',
+          ...Object.keys(probes),
+        ],
         { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
       );
       const parsed = JSON.parse(run.stdout) as { filePath: string; messages: LintMessage[] }[];
@@ -54,7 +63,11 @@ describe('layer rules (eslint.config.mjs)', () => {
     ['core/__probe_node.ts', '@typescript-eslint/no-restricted-imports', /no Node built-ins/],
     ['config/__probe_workflows.ts', '@typescript-eslint/no-restricted-imports', /config\/ imports only/],
     ['workflows/__probe_builtin.ts', '@typescript-eslint/no-restricted-imports', /deterministic/],
-    ['workflows/__probe_activity_value.ts', '@typescript-eslint/no-restricted-imports', /only activity types/],
+    [
+      'workflows/__probe_activity_value.ts',
+      '@typescript-eslint/no-restricted-imports',
+      /only activity types/,
+    ],
     ['workflows/__probe_cycle_a.ts', 'import-x/no-cycle', /cycle/i],
     ['io/__probe_activity.ts', '@typescript-eslint/no-restricted-imports', /without Temporal/],
   ])('%s is reported by %s', (file, rule, text) => {

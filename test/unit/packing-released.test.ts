@@ -77,17 +77,15 @@ describe('released packing', () => {
   });
 
   it('agrees with the stage formula and numbers prompts per stage (property)', () => {
-    const arb = fc
-      .integer({ min: 1, max: 12 })
-      .chain((n) =>
-        fc.tuple(
-          fc.array(fc.integer({ min: 0, max: 6 }), { minLength: n, maxLength: n }),
-          fc.array(fc.array(fc.integer({ min: 1, max: 12 }), { maxLength: 3 }), {
-            minLength: n,
-            maxLength: n,
-          }),
-        ),
-      );
+    const arb = fc.integer({ min: 1, max: 12 }).chain((n) =>
+      fc.tuple(
+        fc.array(fc.integer({ min: 0, max: 6 }), { minLength: n, maxLength: n }),
+        fc.array(fc.array(fc.integer({ min: 1, max: 12 }), { maxLength: 3 }), {
+          minLength: n,
+          maxLength: n,
+        }),
+      ),
+    );
     fc.assert(
       fc.property(arb, ([execLens, rawParents]) => {
         const components = execLens.map((len, i) => comp(i + 1, len));

@@ -14,12 +14,19 @@ function keyFile(text: string): string {
 describe('API keys', () => {
   it('reads $SPRINT_API_KEYS (comma-separated) and a file (one a line, # comments)', () => {
     const file = keyFile('# team a\nkey-from-file\n\n  second-file-key  \n');
-    expect(loadApiKeys({ env: { SPRINT_API_KEYS: ' k1, ,k2 ' }, file })).toEqual(['k1', 'k2', 'key-from-file', 'second-file-key']);
+    expect(loadApiKeys({ env: { SPRINT_API_KEYS: ' k1, ,k2 ' }, file })).toEqual([
+      'k1',
+      'k2',
+      'key-from-file',
+      'second-file-key',
+    ]);
     expect(loadApiKeys({ env: {} })).toEqual([]);
   });
 
   it('reports a bad file by path (and line) without printing any key', () => {
-    expect(() => loadApiKeys({ file: '/nonexistent/keys' })).toThrow('cannot read the API key file /nonexistent/keys: ENOENT');
+    expect(() => loadApiKeys({ file: '/nonexistent/keys' })).toThrow(
+      'cannot read the API key file /nonexistent/keys: ENOENT',
+    );
     const file = keyFile('good\nbad key here\n');
     let err: unknown;
     try {
@@ -36,7 +43,16 @@ describe('API keys', () => {
     expect(check.enabled).toBe(true);
     expect(check.allows('Bearer alpha')).toBe(true);
     expect(check.allows('bearer beta')).toBe(true);
-    for (const h of [undefined, '', 'alpha', 'Bearer ', 'Bearer alph', 'Bearer alphaa', 'Basic alpha', 'Bearer alpha beta']) {
+    for (const h of [
+      undefined,
+      '',
+      'alpha',
+      'Bearer ',
+      'Bearer alph',
+      'Bearer alphaa',
+      'Basic alpha',
+      'Bearer alpha beta',
+    ]) {
       expect(check.allows(h)).toBe(false);
     }
     expect(new ApiKeyCheck([]).enabled).toBe(false);

@@ -4,13 +4,25 @@ import type { MethodRunResult } from '../../core/method-result';
 import { chooseModel, servedModels } from '../../core/serve/model-names';
 import { chatQuestion } from '../../core/serve/question';
 import { chatRequestSchema, completionRequestSchema, describeIssues } from '../../core/serve/request-schema';
-import { answerOf, chatCompletionBody, finishReasonOf, reasoningOf, usageOf } from '../../core/serve/responses';
+import {
+  answerOf,
+  chatCompletionBody,
+  finishReasonOf,
+  reasoningOf,
+  usageOf,
+} from '../../core/serve/responses';
 import { roundDeltas, type StreamedRound } from '../../core/serve/round-deltas';
 
 const word = fc.stringMatching(/^[A-Za-z0-9+=*().,:;!?-]{1,8}$/);
 const text = fc.array(word, { minLength: 1, maxLength: 6 }).map((w) => w.join(' '));
 const roundArb = fc.record({
-  parts: fc.array(fc.oneof(text, text.map((t) => ({ prompt: t }))), { minLength: 1, maxLength: 5 }),
+  parts: fc.array(
+    fc.oneof(
+      text,
+      text.map((t) => ({ prompt: t })),
+    ),
+    { minLength: 1, maxLength: 5 },
+  ),
   execText: fc.array(text, { maxLength: 5 }),
 });
 
@@ -26,7 +38,12 @@ describe('request schemas', () => {
       n: 1,
     });
     expect(chat.stream).toBe(true);
-    const completion = completionRequestSchema.parse({ model: 'sprint', prompt: ['Q: 1+1?'], max_tokens: 256, stop: ['\n\n'] });
+    const completion = completionRequestSchema.parse({
+      model: 'sprint',
+      prompt: ['Q: 1+1?'],
+      max_tokens: 256,
+      stop: ['\n\n'],
+    });
     expect(completion.prompt).toEqual(['Q: 1+1?']);
   });
 
@@ -38,7 +55,10 @@ describe('request schemas', () => {
       [{ messages: [{ role: 'user', content: 'x' }] }, 'model'],
       [{ model: 'sprint', messages: [{ role: 'user', content: 'x' }], temperature: 7 }, 'temperature'],
       [{ model: 'sprint', messages: [{ role: 'user', content: 'x' }], n: 2 }, 'n'],
-      [{ model: 'sprint', messages: [{ role: 'user', content: 'x' }], sprint_method: 'magic' }, 'sprint_method'],
+      [
+        { model: 'sprint', messages: [{ role: 'user', content: 'x' }], sprint_method: 'magic' },
+        'sprint_method',
+      ],
     ];
     for (const [body, field] of cases) {
       const r = chatRequestSchema.safeParse(body);
@@ -50,7 +70,8 @@ describe('request schemas', () => {
     if (!two.success) expect(describeIssues(two.error)).toBe('prompt: one prompt per request');
     const lp = completionRequestSchema.safeParse({ model: 'sprint', prompt: 'a', logprobs: 5 });
     expect(lp.success).toBe(false);
-    if (!lp.success) expect(describeIssues(lp.error)).toBe('logprobs: logprobs are not supported by SPRINT sessions');
+    if (!lp.success)
+      expect(describeIssues(lp.error)).toBe('logprobs: logprobs are not supported by SPRINT sessions');
   });
 });
 
@@ -59,9 +80,18 @@ describe('model names', () => {
 
   it('offers the sprint aliases of the planner pool and every pool with each method', () => {
     expect(models.map((m) => m.id)).toEqual([
-      'sprint', 'sprint-sequential', 'sprint-sot', 'sprint-sc',
-      'r1-7b', 'r1-7b-sequential', 'r1-7b-sot', 'r1-7b-sc',
-      'api', 'api-sequential', 'api-sot', 'api-sc',
+      'sprint',
+      'sprint-sequential',
+      'sprint-sot',
+      'sprint-sc',
+      'r1-7b',
+      'r1-7b-sequential',
+      'r1-7b-sot',
+      'r1-7b-sc',
+      'api',
+      'api-sequential',
+      'api-sot',
+      'api-sc',
     ]);
   });
 
@@ -82,7 +112,10 @@ describe('model names', () => {
 
 describe('chat messages to a question', () => {
   it('one user turn is the question itself', () => {
-    expect(chatQuestion([{ role: 'user', content: 'What is 2+2?' }])).toEqual({ ok: true, question: 'What is 2+2?' });
+    expect(chatQuestion([{ role: 'user', content: 'What is 2+2?' }])).toEqual({
+      ok: true,
+      question: 'What is 2+2?',
+    });
   });
 
   it('keeps system instructions and earlier turns before the last user turn', () => {
@@ -92,13 +125,22 @@ describe('chat messages to a question', () => {
       { role: 'assistant', content: '4' },
       { role: 'user', content: [{ type: 'text', text: 'And 3+3?' }] },
     ]);
-    expect(r).toEqual({ ok: true, question: 'Be brief.\n\nUser: What is 2+2?\n\nAssistant: 4\n\nUser: And 3+3?' });
+    expect(r).toEqual({
+      ok: true,
+      question: 'Be brief.\n\nUser: What is 2+2?\n\nAssistant: 4\n\nUser: And 3+3?',
+    });
   });
 
   it('refuses a chat that does not end with the user', () => {
-    const r = chatQuestion([{ role: 'user', content: 'x' }, { role: 'assistant', content: 'y' }]);
+    const r = chatQuestion([
+      { role: 'user', content: 'x' },
+      { role: 'assistant', content: 'y' },
+    ]);
     expect(r.ok).toBe(false);
-    expect(chatQuestion([{ role: 'user', content: '  ' }])).toEqual({ ok: false, error: 'messages.0.content: the question is empty' });
+    expect(chatQuestion([{ role: 'user', content: '  ' }])).toEqual({
+      ok: false,
+      error: 'messages.0.content: the question is empty',
+    });
   });
 });
 
@@ -120,7 +162,10 @@ describe('round deltas', () => {
           out += d.deltas.join('');
         }
         const expected = renderTrajectory({
-          rounds: specs.map((s, i) => ({ plan: buildPlan(i + 1, s.parts), executions: [...rounds[i]!.executions] })),
+          rounds: specs.map((s, i) => ({
+            plan: buildPlan(i + 1, s.parts),
+            executions: [...rounds[i]!.executions],
+          })),
           final: null,
         });
         expect(out).toBe(expected);
@@ -159,13 +204,32 @@ describe('response bodies', () => {
       sequential_tokens: 30,
       prompt_tokens_details: { cached_tokens: 120 },
     });
-    const body = chatCompletionBody({ id: 'chatcmpl-w', created: 1, model: 'sprint', workflowId: 'w', method: 'sprint' }, result);
-    expect(body.choices[0]!.message).toEqual({ role: 'assistant', content: 'It is 4.', reasoning_content: reasoningOf(result) });
-    expect(body.sprint).toEqual({ workflow_id: 'w', method: 'sprint', rounds: 2, prompts_per_round: [1, 0], wall_ms: 1234, sequential_tokens_streaming: 28 });
+    const body = chatCompletionBody(
+      { id: 'chatcmpl-w', created: 1, model: 'sprint', workflowId: 'w', method: 'sprint' },
+      result,
+    );
+    expect(body.choices[0]!.message).toEqual({
+      role: 'assistant',
+      content: 'It is 4.',
+      reasoning_content: reasoningOf(result),
+    });
+    expect(body.sprint).toEqual({
+      workflow_id: 'w',
+      method: 'sprint',
+      rounds: 2,
+      prompts_per_round: [1, 0],
+      wall_ms: 1234,
+      sequential_tokens_streaming: 28,
+    });
   });
 
   it('baselines: the whole generation is the reasoning', () => {
-    const seq = { ...result, method: 'sequential' as const, text: 'think... <Final_answer>\n4\n</Final_answer>', finalAnswer: '4' };
+    const seq = {
+      ...result,
+      method: 'sequential' as const,
+      text: 'think... <Final_answer>\n4\n</Final_answer>',
+      finalAnswer: '4',
+    };
     expect(reasoningOf(seq)).toBe(seq.text);
   });
 });

@@ -27,7 +27,13 @@ describe('session config section', () => {
       releasedStops: true,
       replyHandling: 'released',
       finalAnswerEarlyStop: true,
-      resample: { enabled: true, includeFinal: true, planMaxTokens: 1000, executionMaxTokens: 2000, maxTries: 3 },
+      resample: {
+        enabled: true,
+        includeFinal: true,
+        planMaxTokens: 1000,
+        executionMaxTokens: 2000,
+        maxTries: 3,
+      },
       systemPrompt: DEFAULT_SYSTEM_PROMPT,
     });
     expect(resolveSessionSettings({ profile: 'platform' })).toMatchObject({
@@ -38,7 +44,9 @@ describe('session config section', () => {
       resample: { enabled: false, includeFinal: false },
     });
     // A field set explicitly wins over the profile.
-    expect(resolveSessionSettings({ executorStrategy: 'shared-prefix' }).executorStrategy).toBe('shared-prefix');
+    expect(resolveSessionSettings({ executorStrategy: 'shared-prefix' }).executorStrategy).toBe(
+      'shared-prefix',
+    );
   });
 
   it('a profile given for one run switches every field the config left unset', () => {

@@ -154,7 +154,14 @@ describe('Docker request body from config', () => {
       '--nproc-per-node=gpu',
       '/opt/sprint-sft/train.py',
     ]);
-    expect(body.Cmd).toEqual(['--dataset', '/sprint/data', '--output-dir', '/sprint/run', '--learning_rate', '0.00001']);
+    expect(body.Cmd).toEqual([
+      '--dataset',
+      '/sprint/data',
+      '--output-dir',
+      '/sprint/run',
+      '--learning_rate',
+      '0.00001',
+    ]);
     expect(body.HostConfig.Binds).toEqual([
       '/srv/data/sprint-ds:/sprint/data:ro',
       '/srv/runs/Run_42:/sprint/run',

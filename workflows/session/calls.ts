@@ -42,17 +42,19 @@ export async function runExecutor(
   const calls: CallRecord[] = [];
   for (let t = 1; ; t++) {
     let queueUsed = '';
-    const result = await slot(() => router.call((queue, sts) => {
-      queueUsed = queue;
-      return modelCalls(settings, queue, sts, executeSummary(phase, k, t)).sprintExecute({
-        prompt,
-        phase,
-        k,
-        stop: executorStops(settings.releasedStops),
-        ...(settings.replyHandling === 'released' ? { replies: 'released' as const } : {}),
-        ...callSampling(settings, phase, k, t),
-      });
-    }));
+    const result = await slot(() =>
+      router.call((queue, sts) => {
+        queueUsed = queue;
+        return modelCalls(settings, queue, sts, executeSummary(phase, k, t)).sprintExecute({
+          prompt,
+          phase,
+          k,
+          stop: executorStops(settings.releasedStops),
+          ...(settings.replyHandling === 'released' ? { replies: 'released' as const } : {}),
+          ...callSampling(settings, phase, k, t),
+        });
+      }),
+    );
     const record: CallRecord = {
       kind: 'execute',
       phase,

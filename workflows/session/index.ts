@@ -60,7 +60,11 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
         await continueAsNew<typeof sessionWorkflow>({ ...input, resume });
       }
       state.startRound(phase);
-      const round = await runRound({ settings, prefix, state, inbox, slots }, phase, phase >= settings.maxPhases);
+      const round = await runRound(
+        { settings, prefix, state, inbox, slots },
+        phase,
+        phase >= settings.maxPhases,
+      );
       state.finishRound(round);
       roundsThisRun += 1;
     }

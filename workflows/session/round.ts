@@ -1,10 +1,5 @@
 import type { SessionSettings } from '../../config/schema/session';
-import {
-  executorPrompt,
-  forcedFinalPrompt,
-  holdsFinalAnswerMarker,
-  plannerPrompt,
-} from '../../core/format';
+import { executorPrompt, forcedFinalPrompt, holdsFinalAnswerMarker, plannerPrompt } from '../../core/format';
 import { executionProblems, planProblems, promptRounds } from '../../core/session/rounds';
 import type { CallRecord, RoundRecord } from '../../core/session-types';
 import { runExecutor, runPlanner, type ExecutorOutcome } from './calls';
@@ -72,7 +67,8 @@ export async function runRound(ctx: RoundContext, phase: number, forced: boolean
   const planEndedAt = Date.now();
 
   // The released loop also ends on a plan that states `**Final Answer` with a `\boxed` result.
-  const earlyStop = plan.final === undefined && settings.finalAnswerEarlyStop && holdsFinalAnswerMarker(plan.text);
+  const earlyStop =
+    plan.final === undefined && settings.finalAnswerEarlyStop && holdsFinalAnswerMarker(plan.text);
   if (earlyStop) problems.push(`plan ${phase}: holds **Final Answer and \\boxed: taken as the final answer`);
   const final = earlyStop ? plan.text : plan.final;
   if (final !== undefined) {
