@@ -20,7 +20,7 @@ step() {
 
 step "typecheck" npx tsc -p tsconfig.json --noEmit
 step "lint" npx eslint . --max-warnings 0
-step "format (prettier --check; `npm run format` fixes it)" npx prettier --check . --log-level warn
+step "format (prettier --check; npm run format fixes it)" npx prettier --check . --log-level warn
 step "deployment files (kustomize, Kubernetes and compose schemas)" bash scripts/validate-infra.sh
 step "unit tests" npx jest --ci --selectProjects unit --json --outputFile="$results/unit.json" "$@"
 step "integration tests (real Temporal dev server)" \

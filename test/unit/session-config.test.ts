@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, parseConfig, sessionRunInput } from '../../config';
+import { ConfigError, parseConfig, queuePrefix, sessionRunInput } from '../../config';
 import { DEFAULT_SYSTEM_PROMPT, resolveSessionSettings } from '../../config/schema/session';
 
 describe('session config section', () => {
@@ -110,15 +110,18 @@ describe('session config section', () => {
       'test',
     );
     const input = sessionRunInput(config, 'q', { settings: { maxPhases: 5 } });
+    // Queue names carry the deployment's prefix (config/deployment.ts), custom replica queues too.
+    const pre = queuePrefix(config);
+    expect(pre).toMatch(/^[0-9a-f]{8}\.$/);
     expect(input.routing.planner).toEqual({
       pool: 'big',
       model: 'planner-model',
-      sharedQueue: 'sprint-llm-big',
-      replicas: [{ name: 'a', taskQueue: 'sprint-llm-big-a' }],
+      sharedQueue: `${pre}sprint-llm-big`,
+      replicas: [{ name: 'a', taskQueue: `${pre}sprint-llm-big-a` }],
     });
     expect(input.routing.executor.replicas.map((r) => r.taskQueue)).toEqual([
-      'sprint-llm-small-x',
-      'custom-y',
+      `${pre}sprint-llm-small-x`,
+      `${pre}custom-y`,
     ]);
     expect(input.settings).toMatchObject({ temperature: 0.3, maxPhases: 5 });
     const json = JSON.stringify(input);
