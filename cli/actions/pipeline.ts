@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { poolRoute, type SprintConfig } from '../../config';
 import { benchmarkNames, type BenchmarkName } from '../../core/benchmarks';
 import { methodNames, type MethodName } from '../../core/method-result';
+import type { CountdownTraceShape } from '../../core/traces/countdown';
 import type { TrainingProgress } from '../../io/training/types';
 import { describeProgress } from '../../io/training/events';
 import {
@@ -38,6 +39,10 @@ export interface PipelineOptions {
   skip?: string[];
   /** Built-model shape for tiny/demo runs (Qwen2Config fields). */
   modelConfig?: Record<string, unknown>;
+  /** With `generate`: the problem size, the seed, and asking with the benchmark's question (the demo). */
+  traceShape?: CountdownTraceShape;
+  generateSeed?: number;
+  benchmarkQuestion?: boolean;
 }
 
 const posInt = (v: string | undefined, flag: string): number | undefined => {
@@ -74,7 +79,13 @@ export function buildPipelineInput(config: SprintConfig, opts: PipelineOptions):
     input.curate = {
       source: opts.traces
         ? { kind: 'file', path: path.resolve(opts.traces) }
-        : { kind: 'generate', count: count!, seed: 1 },
+        : {
+            kind: 'generate',
+            count: count!,
+            seed: opts.generateSeed ?? 1,
+            ...(opts.traceShape ? { shape: opts.traceShape } : {}),
+            ...(opts.benchmarkQuestion ? { benchmarkQuestion: true } : {}),
+          },
       outDir: path.join(out, 'dataset'),
       taskQueue: config.taskQueues.curation,
       settings: { ...config.curation, extractor },
