@@ -96,19 +96,21 @@ export async function runDemo(opts: DemoOptions, cmd: Command): Promise<void> {
     pool: 'demo',
   });
 
-  // The engine waits for the published model, then serves it to the evaluation's llm worker.
+  // The engine starts once this run's publish stage is done (a model of an earlier run may still be in
+  // the mirror folder), then serves it to the evaluation's llm worker, which retries until it is up.
   const modelFolder = path.resolve(config.hub.localMirror, repo);
-  const engines = [
-    startTinyEngine({
+  const engines: ReturnType<typeof startTinyEngine>[] = [];
+  const startEngineOnPublish = (stage: string, state: string) => {
+    if (stage !== 'publish' || (state !== 'completed' && state !== 'reused') || engines.length) return;
+    const engine = startTinyEngine({
       modelFolder,
-      baseUrl: pool.replicas[0].baseUrl,
+      baseUrl: pool.replicas[0]!.baseUrl,
       servedName: pool.model,
       logName: 'demo-engine.log',
-    }),
-  ];
-  log(
-    `tiny engine (pid ${engines[0]!.process.pid}) will serve ${modelFolder} at ${pool.replicas[0].baseUrl} once it is published (log: ${engines[0]!.logFile})`,
-  );
+    });
+    engines.push(engine);
+    log(`tiny engine (pid ${engine.process.pid}) serves ${modelFolder} at ${pool.replicas[0]!.baseUrl} (log: ${engine.logFile})`);
+  };
 
   let exitCode: number = ExitCode.ok;
   try {
@@ -119,7 +121,7 @@ export async function runDemo(opts: DemoOptions, cmd: Command): Promise<void> {
         ExitCode.interrupted,
       );
     });
-    const result = await Promise.race([runPipeline(client, config, input, log), interrupted]);
+    const result = await Promise.race([runPipeline(client, config, input, log, startEngineOnPublish), interrupted]);
     console.log(formatPipelineResult(result));
 
     // The same evaluation of the untrained weights the trainer started from (saved beside the tokenizer).

@@ -156,6 +156,8 @@ export async function runPipeline(
   config: SprintConfig,
   input: PipelineInput,
   log: (line: string) => void = (l) => console.error(l),
+  /** Called once per stage state change (the demo starts its engine when publish is done). */
+  onStage?: (stage: PipelineStage, state: PipelineProgress['stages'][PipelineStage]['state']) => void,
 ): Promise<PipelineResult> {
   const handle = await client.workflow.start(pipelineWorkflow, {
     taskQueue: config.taskQueues.control,
@@ -172,6 +174,7 @@ export async function runPipeline(
     for (const [stage, s] of Object.entries(p.stages)) {
       if (seen.get(stage) === s.state) continue;
       seen.set(stage, s.state);
+      onStage?.(stage as PipelineStage, s.state);
       if (s.state !== 'pending') log(`  ${stage.padEnd(9)} ${s.state.padEnd(9)} ${uiLink(config, s.workflowId)}`);
     }
     if (p.stages.train.state === 'running') {
