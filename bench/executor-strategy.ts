@@ -16,7 +16,7 @@
  * Environment: BENCH_TOKEN_MS (default 2), BENCH_EXECUTORS (default 4 prompts per round).
  */
 import { Client, Connection } from '@temporalio/client';
-import { sessionRunInput } from '../config';
+import { controlQueue, sessionRunInput } from '../config';
 import { sessionWorkflow } from '../workflows';
 import { testConfig } from '../test/helpers/config';
 import { LoopbackModelServer, type ModelRequestRecord } from '../test/helpers/loopback-model-server';
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     // Warm-up (workflow bundle, caches), not counted.
     engine.setScript(sprintScript(scenario(1)));
     await client.workflow.execute(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `bench-strategy-warmup-${Date.now()}`,
       args: [sessionRunInput(config, 'warm-up')],
     });
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
       const before = engine.requests.length;
       const t0 = Date.now();
       const result = await client.workflow.execute(sessionWorkflow, {
-        taskQueue: config.taskQueues.control,
+        taskQueue: controlQueue(config),
         workflowId: `bench-strategy-${strategy}-${Date.now()}`,
         args: [
           sessionRunInput(config, 'What is the bench answer?', { settings: { executorStrategy: strategy } }),

@@ -22,7 +22,8 @@ import {
   type TraceOutcome,
 } from '../../core/curation/report';
 import type { Component, Dag } from '../../core/packing';
-import { generateCountdownTraces } from '../../core/traces/countdown';
+import { generateCountdownTraces, type CountdownTraceShape } from '../../core/traces/countdown';
+import { countdownQuestion } from '../../core/benchmarks';
 import type { ArtifactRef, ArtifactStore } from '../../io/artifacts';
 import { toActivityFailure } from '../llm';
 import { ModelCallError, type ModelClient, type TokenUsage } from '../../io/model-client';
@@ -37,7 +38,18 @@ export type ExtractorKind = 'offline' | 'llm';
 export type CurationSource =
   | { kind: 'file'; path: string; columns?: ColumnMap }
   | { kind: 'hub'; repo: string; path?: string; revision?: string; columns?: ColumnMap }
-  | { kind: 'generate'; count: number; seed: number };
+  | {
+      kind: 'generate';
+      count: number;
+      seed: number;
+      /** Problem size (default: 3-4 numbers up to 99); the demo uses a tiny one. */
+      shape?: CountdownTraceShape;
+      /**
+       * Ask with the Countdown benchmark's question (core/benchmarks) instead of the generator's own
+       * wording, so a model trained on the traces is evaluated on the prompt it learned.
+       */
+      benchmarkQuestion?: boolean;
+    };
 
 /** Settings a run carries (resolved from config by the caller; no secrets). */
 export type CurationSettings = Omit<CurationConfig, 'extractor'> & { extractor: ExtractorKind };
@@ -317,15 +329,19 @@ export function createCurationActivities(deps: CurationDeps) {
           }
           case 'generate': {
             const n = Math.min(input.source.count, input.limit ?? Number.POSITIVE_INFINITY);
-            const traces = generateCountdownTraces(n, input.source.seed).map(
-              ({ id, question, trace, solution, answer }) => ({
-                id,
-                question,
-                trace,
-                solution,
-                answer,
-              }),
-            );
+            const src = input.source;
+            const traces = generateCountdownTraces(
+              n,
+              src.seed,
+              src.shape,
+              src.benchmarkQuestion ? countdownQuestion : undefined,
+            ).map(({ id, question, trace, solution, answer }) => ({
+              id,
+              question,
+              trace,
+              solution,
+              answer,
+            }));
             parsed = { traces, rejects: [], lines: traces.length };
             label = `countdown-generated-${input.source.seed}`;
             break;

@@ -1,5 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { projectRoot } from '../../infra/temporal/dev-server';
@@ -9,14 +8,20 @@ import { readConfig, uiLink, type GlobalOptions } from '../context';
 import { CliError, ExitCode } from '../exit-codes';
 import { startInProcessWorkers } from '../in-process';
 import { bringUpServer } from './dev';
+import type { RunSummary } from '../../core/evaluation/summary';
+import { baselineEvaluationInput, runBaselineEvaluation } from './demo-baseline';
+import { startTinyEngine } from './demo-engine';
 import { buildPipelineInput, formatPipelineResult, runPipeline } from './pipeline';
 import { controlQueue, queuePrefix } from '../../config/queues';
 
-/** The demo's model: a small Qwen2 (random init, ~1M parameters) that trains for a few minutes on a CPU. */
+/**
+ * The demo's model: a small Qwen2 (random init, about 0.2M parameters with the run's 1024-token
+ * vocabulary) that learns the demo's task in a couple of minutes on a loaded 2-core CPU.
+ */
 export const DEMO_MODEL_CONFIG = {
-  hidden_size: 128,
-  intermediate_size: 352,
-  num_hidden_layers: 4,
+  hidden_size: 64,
+  intermediate_size: 192,
+  num_hidden_layers: 3,
   num_attention_heads: 4,
   num_key_value_heads: 2,
   tie_word_embeddings: true,
@@ -29,18 +34,34 @@ interface DemoOptions {
   id?: string;
 }
 
+/** Training traces come from another seed than the evaluation's problems. */
+const TRACE_SEED = 2;
+/** One failed attempt before the one that works: short samples, so minutes of CPU training go far. */
+const TRACE_FAILED_ATTEMPTS = 1;
+
+function accuracyLine(label: string, s: RunSummary): string {
+  return `${label} ${s.correct}/${s.problems} correct (${(s.accuracy * 100).toFixed(1)}%), answered ${s.problems - s.noAnswer}, mean sequential tokens ${s.tokens.meanSequential}`;
+}
+
 /**
  * `npm run demo`: the embedded stack and the whole pipeline offline on this machine. Countdown
  * traces the project generates -> offline curation -> a tiny Qwen2 trained by the local launcher
- * -> published to the local Hub mirror -> served by the tiny engine -> a short SPRINT evaluation.
+ * -> published to the local Hub mirror -> served by the tiny engine -> a short SPRINT evaluation,
+ * then the same evaluation of the untrained initial weights, so the output shows what was learned.
+ * The traces have the size of the evaluation's Countdown problems (evaluation.countdown) and ask
+ * the benchmark's question: small enough that a tiny model learns it on a CPU in minutes.
  */
 export async function runDemo(opts: DemoOptions, cmd: Command): Promise<void> {
   const global = cmd.optsWithGlobals<GlobalOptions>();
   const config = readConfig({ config: global.config ?? path.join(projectRoot, 'config', 'demo.yaml') });
   const log = (line: string) => console.log(`sprint demo: ${line}`);
   const pool = config.models.pools.demo;
-  if (!pool?.replicas[0])
-    throw new CliError('the demo config needs a models.pools.demo with one replica', ExitCode.usage);
+  const initPool = config.models.pools['demo-init'];
+  if (!pool?.replicas[0] || !initPool?.replicas[0])
+    throw new CliError(
+      'the demo config needs models.pools.demo (the trained model) and models.pools.demo-init (the untrained one), one replica each',
+      ExitCode.usage,
+    );
 
   log('checking the Python environment (.venv: torch, transformers) ...');
   const setup = spawnSync('bash', [path.join(projectRoot, 'scripts', 'setup-python.sh')], {
@@ -64,9 +85,18 @@ export async function runDemo(opts: DemoOptions, cmd: Command): Promise<void> {
 
   const id = opts.id ?? `demo-${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}`;
   const repo = 'local/sprint-tiny-demo';
+  const {
+    count: _count,
+    seed: _seed,
+    requireIntegerDivision: _exact,
+    ...traceShape
+  } = config.evaluation.countdown;
   const input = buildPipelineInput(config, {
     id,
     generate: opts.traces,
+    generateSeed: TRACE_SEED,
+    traceShape: { ...traceShape, maxFailedAttempts: TRACE_FAILED_ATTEMPTS },
+    benchmarkQuestion: true,
     extractor: 'offline',
     tiny: true,
     modelConfig: DEMO_MODEL_CONFIG,
@@ -78,29 +108,23 @@ export async function runDemo(opts: DemoOptions, cmd: Command): Promise<void> {
     pool: 'demo',
   });
 
-  // The engine waits for the published model, then serves it to the evaluation's llm worker.
+  // The engine starts once this run's publish stage is done (a model of an earlier run may still be in
+  // the mirror folder), then serves it to the evaluation's llm worker, which retries until it is up.
   const modelFolder = path.resolve(config.hub.localMirror, repo);
-  const port = new URL(pool.replicas[0].baseUrl).port || '80';
-  fs.mkdirSync(path.join(projectRoot, '.sprint'), { recursive: true });
-  const engineLog = path.join(projectRoot, '.sprint', 'demo-engine.log');
-  const engine = spawn(
-    path.join(projectRoot, '.venv', 'bin', 'python'),
-    [
-      path.join(projectRoot, 'infra', 'serve', 'tiny_engine.py'),
-      '--model',
+  const engines: ReturnType<typeof startTinyEngine>[] = [];
+  const startEngineOnPublish = (stage: string, state: string) => {
+    if (stage !== 'publish' || (state !== 'completed' && state !== 'reused') || engines.length) return;
+    const engine = startTinyEngine({
       modelFolder,
-      '--port',
-      port,
-      '--served-model-name',
-      pool.model,
-      '--wait-for-model',
-      '86400',
-    ],
-    { cwd: projectRoot, stdio: ['ignore', fs.openSync(engineLog, 'a'), fs.openSync(engineLog, 'a')] },
-  );
-  log(
-    `tiny engine (pid ${engine.pid}) will serve ${modelFolder} at ${pool.replicas[0].baseUrl} once it is published (log: ${engineLog})`,
-  );
+      baseUrl: pool.replicas[0]!.baseUrl,
+      servedName: pool.model,
+      logName: 'demo-engine.log',
+    });
+    engines.push(engine);
+    log(
+      `tiny engine (pid ${engine.process.pid}) serves ${modelFolder} at ${pool.replicas[0]!.baseUrl} (log: ${engine.logFile})`,
+    );
+  };
 
   let exitCode: number = ExitCode.ok;
   try {
@@ -111,8 +135,33 @@ export async function runDemo(opts: DemoOptions, cmd: Command): Promise<void> {
         ExitCode.interrupted,
       );
     });
-    const result = await Promise.race([runPipeline(client, config, input, log), interrupted]);
+    const result = await Promise.race([
+      runPipeline(client, config, input, log, startEngineOnPublish),
+      interrupted,
+    ]);
     console.log(formatPipelineResult(result));
+
+    // The same evaluation of the untrained weights the trainer started from (saved beside the tokenizer).
+    const after = result.evaluation?.summary;
+    const modelDir = result.training?.modelDir;
+    if (after && modelDir) {
+      const initFolder = path.join(path.dirname(modelDir), 'init');
+      const initEngine = startTinyEngine({
+        modelFolder: initFolder,
+        baseUrl: initPool.replicas[0].baseUrl,
+        servedName: initPool.model,
+        logName: 'demo-engine-init.log',
+      });
+      engines.push(initEngine);
+      log(
+        `evaluating the untrained model ${initFolder} on the same problems (engine log: ${initEngine.logFile})`,
+      );
+      const baseline = baselineEvaluationInput(config, input, 'demo-init');
+      const before = await Promise.race([runBaselineEvaluation(client, config, baseline, id), interrupted]);
+      log(`${after.method} on ${after.benchmark}, the same ${after.problems} problems and settings:`);
+      log(accuracyLine('  before training (untrained init weights):', before));
+      log(accuracyLine('  after training  (published model):       ', after));
+    }
     log(`the whole run in the Web UI: ${uiLink(config, id)}`);
     log(
       `all pipeline runs: ${uiLink(config, '').replace(/\/workflows\/$/, '/workflows')}?query=SprintKind%3D%22pipeline%22`,
@@ -133,7 +182,7 @@ export async function runDemo(opts: DemoOptions, cmd: Command): Promise<void> {
       exitCode = ExitCode.failed;
     }
   } finally {
-    engine.kill('SIGTERM');
+    for (const e of engines) e.process.kill('SIGTERM');
     await workers.stop().catch(() => undefined);
     if (server?.owned) {
       log('stopping the Temporal dev server');

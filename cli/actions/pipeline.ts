@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { poolRoute, type SprintConfig } from '../../config';
 import { benchmarkNames, type BenchmarkName } from '../../core/benchmarks';
 import { methodNames, type MethodName } from '../../core/method-result';
+import type { CountdownTraceShape } from '../../core/traces/countdown';
 import type { TrainingProgress } from '../../io/training/types';
 import { describeProgress } from '../../io/training/events';
 import {
@@ -39,6 +40,10 @@ export interface PipelineOptions {
   skip?: string[];
   /** Built-model shape for tiny/demo runs (Qwen2Config fields). */
   modelConfig?: Record<string, unknown>;
+  /** With `generate`: the problem size, the seed, and asking with the benchmark's question (the demo). */
+  traceShape?: CountdownTraceShape;
+  generateSeed?: number;
+  benchmarkQuestion?: boolean;
 }
 
 const posInt = (v: string | undefined, flag: string): number | undefined => {
@@ -75,7 +80,13 @@ export function buildPipelineInput(config: SprintConfig, opts: PipelineOptions):
     input.curate = {
       source: opts.traces
         ? { kind: 'file', path: path.resolve(opts.traces) }
-        : { kind: 'generate', count: count!, seed: 1 },
+        : {
+            kind: 'generate',
+            count: count!,
+            seed: opts.generateSeed ?? 1,
+            ...(opts.traceShape ? { shape: opts.traceShape } : {}),
+            ...(opts.benchmarkQuestion ? { benchmarkQuestion: true } : {}),
+          },
       outDir: path.join(out, 'dataset'),
       taskQueue: curationQueue(config),
       settings: { ...config.curation, extractor },
@@ -145,6 +156,8 @@ export async function runPipeline(
   config: SprintConfig,
   input: PipelineInput,
   log: (line: string) => void = (l) => console.error(l),
+  /** Called once per stage state change (the demo starts its engine when publish is done). */
+  onStage?: (stage: PipelineStage, state: PipelineProgress['stages'][PipelineStage]['state']) => void,
 ): Promise<PipelineResult> {
   const handle = await client.workflow.start(pipelineWorkflow, {
     taskQueue: controlQueue(config),
@@ -161,6 +174,7 @@ export async function runPipeline(
     for (const [stage, s] of Object.entries(p.stages)) {
       if (seen.get(stage) === s.state) continue;
       seen.set(stage, s.state);
+      onStage?.(stage as PipelineStage, s.state);
       if (s.state !== 'pending')
         log(`  ${stage.padEnd(9)} ${s.state.padEnd(9)} ${uiLink(config, s.workflowId)}`);
     }

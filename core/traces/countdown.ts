@@ -111,9 +111,10 @@ function stepSentence(rng: () => number, s: Step, first: boolean): string {
 
 function attemptParagraph(rng: () => number, at: Attempt, target: number, opener: string): string {
   const firstOp = at.steps[0]!.op;
-  const plan = `${opener} ${opWord[firstOp]} ${at.order[0]} and ${at.order[1]} first, then bring in ${at.order
-    .slice(2)
-    .join(' and ')}.`;
+  const rest = at.order.slice(2);
+  const plan = rest.length
+    ? `${opener} ${opWord[firstOp]} ${at.order[0]} and ${at.order[1]} first, then bring in ${rest.join(' and ')}.`
+    : `${opener} ${opWord[firstOp]} ${at.order[0]} and ${at.order[1]}.`;
   const body = at.steps.map((s, i) => stepSentence(rng, s, i === 0));
   const gap = at.value - target;
   const verdict =
@@ -125,15 +126,110 @@ function attemptParagraph(rng: () => number, at: Attempt, target: number, opener
   return [plan, ...body, verdict, close].join(' ');
 }
 
-function makeProblem(rng: () => number): { nums: number[]; target: number; solution: Attempt } {
-  for (;;) {
-    const n = rng() < 0.5 ? 3 : 4;
-    const nums = Array.from({ length: n }, () => 1 + Math.floor(rng() * 99));
+/**
+ * The size of the generated problems: how many numbers, their range, the target's range. The
+ * default is the classic task (3-4 numbers up to 99); the offline demo uses a much smaller one so a
+ * tiny model can learn it on a CPU in minutes.
+ */
+export interface CountdownTraceShape {
+  minNumbers: number;
+  maxNumbers: number;
+  /** Numbers are drawn from 1..numberMax. */
+  numberMax: number;
+  targetMin: number;
+  targetMax: number;
+  /** Failed attempts narrated before the one that works: 1..this many (default 4). */
+  maxFailedAttempts?: number;
+}
+
+export const defaultTraceShape: CountdownTraceShape = {
+  minNumbers: 3,
+  maxNumbers: 4,
+  numberMax: 99,
+  targetMin: 10,
+  targetMax: 100,
+};
+
+/** The question of a problem; the default is the generator's own wording. */
+export type QuestionText = (nums: number[], target: number) => string;
+
+const traceQuestion: QuestionText = (nums, target) =>
+  `Using the numbers [${nums.join(', ')}], create an equation that equals ${target}. ` +
+  'You can use basic arithmetic operations (+, -, *, /) and each number can only be used once.';
+
+/** Throws when a shape cannot produce problems (named field and value). */
+export function checkTraceShape(shape: CountdownTraceShape): void {
+  const bad = (what: string) => {
+    throw new Error(`countdown trace shape: ${what} (got ${JSON.stringify(shape)})`);
+  };
+  if (!Number.isInteger(shape.minNumbers) || shape.minNumbers < 2) bad('minNumbers must be an integer >= 2');
+  if (!Number.isInteger(shape.maxNumbers) || shape.maxNumbers < shape.minNumbers)
+    bad('maxNumbers must be an integer >= minNumbers');
+  if (!Number.isInteger(shape.numberMax) || shape.numberMax < 2) bad('numberMax must be an integer >= 2');
+  if (shape.targetMax < shape.targetMin) bad('targetMax must be >= targetMin');
+  if (
+    shape.maxFailedAttempts !== undefined &&
+    !(Number.isInteger(shape.maxFailedAttempts) && shape.maxFailedAttempts >= 1)
+  )
+    bad('maxFailedAttempts must be an integer >= 1');
+}
+
+/**
+ * "Wait, ..." after a failed attempt: other operations for its last step. Only the ones that miss
+ * the target are named as misses (with two small numbers one of them often hits it, and the trace
+ * must not claim otherwise).
+ */
+function reviseParagraph(last: Step, target: number): string {
+  const { a, b } = last;
+  const opener = `Wait, maybe the last step should be different. Instead of ${a} ${opSymbol[last.op]} ${b}, `;
+  if (a + b !== target && a - b !== target && a * b !== target) {
+    return (
+      opener +
+      `compare ${a} + ${b} = ${a + b} and ${a} - ${b} = ${a - b}. ` +
+      `Neither ${a + b} nor ${a - b} equals ${target}. ` +
+      `Multiplying instead, ${a} \\times ${b} = ${a * b}, which is not ${target} either. ` +
+      'So changing only the last operation does not help.'
+    );
+  }
+  const misses = (
+    [
+      ['+', a + b],
+      ['-', a - b],
+      ['\\times', a * b],
+    ] as const
+  ).filter(([sym, v]) => v !== target && sym !== opSymbol[last.op]);
+  const listed = misses.map(([sym, v]) => `${a} ${sym} ${b} = ${v}`).join(' and ');
+  return misses.length
+    ? opener +
+        `compare ${listed}. ${misses.length > 1 ? 'Neither equals' : 'That is not'} ${target} either. So this change does not help.`
+    : opener + `no other simple operation on ${a} and ${b} is worth checking here.`;
+}
+
+function makeProblem(
+  rng: () => number,
+  shape: CountdownTraceShape,
+): { nums: number[]; target: number; solution: Attempt } {
+  const span = shape.maxNumbers - shape.minNumbers + 1;
+  for (let draws = 0; draws < 100_000; draws++) {
+    // The classic shape keeps its original draw (3 or 4 numbers on one coin), so its traces stay as they were.
+    const n =
+      span === 2
+        ? rng() < 0.5
+          ? shape.minNumbers
+          : shape.maxNumbers
+        : shape.minNumbers + Math.floor(rng() * span);
+    const nums = Array.from({ length: n }, () => 1 + Math.floor(rng() * shape.numberMax));
     const at = randomAttempt(rng, nums);
-    if (at && at.value >= 10 && at.value <= 100 && at.steps.every((s) => s.result !== s.a)) {
+    if (
+      at &&
+      at.value >= shape.targetMin &&
+      at.value <= shape.targetMax &&
+      at.steps.every((s) => s.result !== s.a)
+    ) {
       return { nums, target: at.value, solution: at };
     }
   }
+  throw new Error(`countdown trace shape: no problem found in 100000 draws (${JSON.stringify(shape)})`);
 }
 
 const OPENERS = [
@@ -146,12 +242,15 @@ const OPENERS = [
 ];
 
 /** One trace for a seeded random problem. */
-export function generateCountdownTrace(rng: () => number, id: string): CountdownTrace {
-  const { nums, target, solution } = makeProblem(rng);
+export function generateCountdownTrace(
+  rng: () => number,
+  id: string,
+  shape: CountdownTraceShape = defaultTraceShape,
+  questionText: QuestionText = traceQuestion,
+): CountdownTrace {
+  const { nums, target, solution } = makeProblem(rng, shape);
   const list = nums.join(', ');
-  const question =
-    `Using the numbers [${list}], create an equation that equals ${target}. ` +
-    'You can use basic arithmetic operations (+, -, *, /) and each number can only be used once.';
+  const question = questionText(nums, target);
   const paragraphs: string[] = [];
   const structure: CountdownTrace['structure'] = [];
   const add = (
@@ -169,7 +268,7 @@ export function generateCountdownTrace(rng: () => number, id: string): Countdown
     `Okay, so I need to combine the numbers ${list} to make ${target}, using each number exactly once with +, -, * and /. ` +
       `Let me think about which combinations could get close to ${target}.`,
   );
-  const failures = 1 + Math.floor(rng() * 4);
+  const failures = 1 + Math.floor(rng() * (shape.maxFailedAttempts ?? 4));
   const seen = new Set<string>([solution.expression]);
   let opened = 0;
   for (let tries = 0; opened < failures && tries < 200; tries++) {
@@ -184,16 +283,7 @@ export function generateCountdownTrace(rng: () => number, id: string): Countdown
     opened += 1;
     if (rng() < 0.2) {
       // Revisiting the attempt just made: a dependent step (R1's "Wait, ...").
-      const last = at.steps[at.steps.length - 1]!;
-      add(
-        'revise',
-        [attemptAt],
-        `Wait, maybe the last step should be different. Instead of ${last.a} ${opSymbol[last.op]} ${last.b}, ` +
-          `compare ${last.a} + ${last.b} = ${last.a + last.b} and ${last.a} - ${last.b} = ${last.a - last.b}. ` +
-          `Neither ${last.a + last.b} nor ${last.a - last.b} equals ${target}. ` +
-          `Multiplying instead, ${last.a} \\times ${last.b} = ${last.a * last.b}, which is not ${target} either. ` +
-          'So changing only the last operation does not help.',
-      );
+      add('revise', [attemptAt], reviseParagraph(at.steps[at.steps.length - 1]!, target));
     }
   }
   let solvedAt: number;
@@ -206,7 +296,9 @@ export function generateCountdownTrace(rng: () => number, id: string): Countdown
       [0],
       `${pick(rng, OPENERS.slice(1))} building it up one step at a time, starting from ${s0.a} and ${s0.b}. ` +
         `${s0.a} ${opSymbol[s0.op]} ${s0.b} = ${s0.result}. ` +
-        `That leaves ${solution.order.slice(2).join(' and ')} to use. ` +
+        (solution.order.length > 2
+          ? `That leaves ${solution.order.slice(2).join(' and ')} to use. `
+          : 'Every number is used now. ') +
         `The gap to ${target} is ${Math.abs(target - s0.result)}. ` +
         `Keep ${s0.result} as the running value.`,
     );
@@ -246,9 +338,17 @@ export function generateCountdownTrace(rng: () => number, id: string): Countdown
 }
 
 /** `count` traces from one seed, JSONL-ready: `{ id, question, trace, solution, answer }` (+ nums, target). */
-export function generateCountdownTraces(count: number, seed: number): CountdownTrace[] {
+export function generateCountdownTraces(
+  count: number,
+  seed: number,
+  shape: CountdownTraceShape = defaultTraceShape,
+  questionText: QuestionText = traceQuestion,
+): CountdownTrace[] {
+  checkTraceShape(shape);
   const rng = seededRandom(seed);
-  return Array.from({ length: count }, (_, i) => generateCountdownTrace(rng, `countdown-${seed}-${i + 1}`));
+  return Array.from({ length: count }, (_, i) =>
+    generateCountdownTrace(rng, `countdown-${seed}-${i + 1}`, shape, questionText),
+  );
 }
 
 /** Evaluates a left-to-right expression of the generator (for tests): numbers, + - * /, parentheses. */

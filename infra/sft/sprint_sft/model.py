@@ -29,7 +29,7 @@ def liger_available() -> bool:
 
 def load_model_and_tokenizer(sprint: Any, model_args: Any, output_dir: str, texts: list[str], max_length: int, seed: int):
     """Returns (model, tokenizer, name). A model built from a config trains its own tokenizer once and
-    saves it under OUTPUT/init, so a resumed run uses the same one."""
+    saves it under OUTPUT/init, so a resumed run uses the same one, with the untrained weights."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -52,6 +52,10 @@ def load_model_and_tokenizer(sprint: Any, model_args: Any, output_dir: str, text
             "pad_token_id": tokenizer.pad_token_id,
         }
         model = build_model(cfg, len(tokenizer), max_length, seed, special)
+        # The untrained model beside its tokenizer: a complete model folder to compare the trained one
+        # against (the demo's "before"); written once, a resumed run rebuilds the same weights anyway.
+        if not os.path.isfile(os.path.join(init_dir, "config.json")):
+            model.save_pretrained(init_dir)
         if model_args.dtype in ("bfloat16", "float16"):
             model = model.to(getattr(torch, model_args.dtype))
         name = "tiny-qwen2" if not sprint.model_config else f"qwen2-from-config({cfg.get('num_hidden_layers', '?')} layers)"

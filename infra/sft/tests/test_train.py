@@ -56,6 +56,16 @@ def test_stdout_is_only_json_events_and_loss_falls(dataset, tmp_path):
     lrs = [e["lr"] for e in logs]
     peak = lrs.index(max(lrs))
     assert peak <= 3 and lrs[-1] < lrs[peak]
+    # init/ is a whole model folder holding the untrained weights (the demo's "before"): it loads,
+    # and training moved every parameter away from it.
+    from transformers import AutoModelForCausalLM
+
+    init = AutoModelForCausalLM.from_pretrained(tmp_path / "run" / "init")
+    final = AutoModelForCausalLM.from_pretrained(tmp_path / "run" / "final")
+    assert (tmp_path / "run" / "init" / "tokenizer.json").is_file()
+    init_params, final_params = dict(init.named_parameters()), dict(final.named_parameters())
+    assert init_params.keys() == final_params.keys()
+    assert all(not init_params[k].equal(final_params[k]) for k in init_params)
 
 
 def test_checkpoint_written_and_resumed_run_continues_from_its_step(dataset, tmp_path):

@@ -1,0 +1,68 @@
+import fc from 'fast-check';
+import { countdownQuestion } from '../../core/benchmarks';
+import { verifyCountdown } from '../../core/grading/countdown';
+import { generateCountdownTraces, type CountdownTraceShape } from '../../core/traces/countdown';
+
+/*
+ * The demo's tiny Countdown traces (two numbers up to 9): every problem has the asked size, its
+ * boxed answer passes the project's grader, no sentence claims a wrong equation, and the question
+ * is the benchmark's own when asked for.
+ */
+const tiny: CountdownTraceShape = {
+  minNumbers: 2,
+  maxNumbers: 2,
+  numberMax: 9,
+  targetMin: 1,
+  targetMax: 100,
+};
+
+describe('Countdown traces of a given shape', () => {
+  it('have the asked size, and the grader accepts every boxed answer (property over seeds)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100_000 }), (seed) => {
+        for (const t of generateCountdownTraces(5, seed, tiny)) {
+          expect(t.nums).toHaveLength(2);
+          for (const n of t.nums) expect(n >= 1 && n <= 9).toBe(true);
+          expect(t.target >= tiny.targetMin && t.target <= tiny.targetMax).toBe(true);
+          expect(verifyCountdown(t.answer, t.nums, t.target)).toMatchObject({ ok: true });
+          expect(t.solution).toContain(`\\boxed{${t.answer}}`);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('never writes a false equation or a false "is not the target" claim', () => {
+    for (const t of generateCountdownTraces(300, 4, tiny)) {
+      for (const m of t.trace.matchAll(/(\d+) (\+|-|\\times|\/) (\d+) = (-?\d+)/g)) {
+        const [a, op, b, c] = [Number(m[1]), m[2], Number(m[3]), Number(m[4])];
+        const value = op === '+' ? a + b : op === '-' ? a - b : op === '/' ? a / b : a * b;
+        expect({ eq: m[0], value }).toEqual({ eq: m[0], value: c });
+      }
+      for (const m of t.trace.matchAll(/= (-?\d+), which is not (\d+)/g)) expect(m[1]).not.toBe(m[2]);
+      expect(t.trace).not.toMatch(/bring in \./);
+    }
+  });
+
+  it('asks the benchmark question when given, and keeps the classic traces by default', () => {
+    const [t] = generateCountdownTraces(1, 3, tiny, countdownQuestion);
+    expect(t!.question).toBe(countdownQuestion(t!.nums, t!.target));
+    expect(generateCountdownTraces(3, 11)).toEqual(
+      generateCountdownTraces(3, 11, {
+        minNumbers: 3,
+        maxNumbers: 4,
+        numberMax: 99,
+        targetMin: 10,
+        targetMax: 100,
+      }),
+    );
+    for (const t3 of generateCountdownTraces(20, 11))
+      expect(t3.nums.length === 3 || t3.nums.length === 4).toBe(true);
+  });
+
+  it('rejects a shape that cannot make problems, naming the field', () => {
+    expect(() => generateCountdownTraces(1, 1, { ...tiny, minNumbers: 1 })).toThrow(/minNumbers/);
+    expect(() => generateCountdownTraces(1, 1, { ...tiny, maxNumbers: 1 })).toThrow(/maxNumbers/);
+    expect(() => generateCountdownTraces(1, 1, { ...tiny, targetMin: 5, targetMax: 4 })).toThrow(/targetMax/);
+  });
+});
