@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { sessionRunInput, type SprintConfig } from '../../config';
+import { controlQueue, sessionRunInput, type SprintConfig } from '../../config';
 import { sessionWorkflow } from '../../workflows';
 import { testConfig } from '../helpers/config';
 import { countTokens, LoopbackModelServer } from '../helpers/loopback-model-server';
@@ -89,7 +89,7 @@ describe('session payloads stay within Temporal limits in the worst case', () =>
   async function runShape(rounds: number, fanout: number, tokens: number, boundMs: number): Promise<void> {
     shape = { rounds, fanout, tokens };
     const handle = await client.workflow.start(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: `limits-${rounds}x${fanout}x${tokens}-${Date.now()}`,
       args: [
         sessionRunInput(config, 'The largest session the defaults allow.', {

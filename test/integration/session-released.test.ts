@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { sessionRunInput, type SprintConfig } from '../../config';
+import { controlQueue, sessionRunInput, type SprintConfig } from '../../config';
 import { sprintRecord, trainingPrompt } from '../../core/curation/render';
 import type { SessionTranscript } from '../../core/session-types';
 import { ArtifactStore } from '../../io/artifacts';
@@ -87,7 +87,7 @@ describe('released session profile (SPRINT.md 8) on a real dev server', () => {
     });
     const before = engine.requests.length;
     const result = await client.workflow.execute(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: id('spec'),
       args: [sessionRunInput(config, QUESTION)],
     });
@@ -158,7 +158,7 @@ describe('released session profile (SPRINT.md 8) on a real dev server', () => {
     });
     const before = engine.requests.length;
     const result = await client.workflow.execute(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: id('fanout'),
       args: [sessionRunInput(config, 'q', { settings: { maxConcurrentExecutors: 4 } })],
     });
@@ -191,7 +191,7 @@ describe('released session profile (SPRINT.md 8) on a real dev server', () => {
     });
     const before = engine.requests.length;
     const result = await client.workflow.execute(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: id('forced'),
       args: [sessionRunInput(config, QUESTION, { settings: { maxPhases: 2 } })],
     });
@@ -215,7 +215,7 @@ describe('released session profile (SPRINT.md 8) on a real dev server', () => {
   it('ends on a plan holding **Final Answer and \\boxed (the early stop)', async () => {
     engine.setScript(() => ({ text: '<Plan_1>\nEasy: 9.\n\n**Final Answer**\n\\boxed{9}\n</Plan_1>' }));
     const result = await client.workflow.execute(sessionWorkflow, {
-      taskQueue: config.taskQueues.control,
+      taskQueue: controlQueue(config),
       workflowId: id('early'),
       args: [sessionRunInput(config, QUESTION)],
     });
