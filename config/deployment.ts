@@ -23,8 +23,13 @@ import type { SprintConfig } from './schema';
  * not move the queues away from running work.
  */
 
-/** Root of the checkout this code runs from (config/ sits at its top level). */
-export const checkoutRoot = path.resolve(__dirname, '..');
+/**
+ * Root of the checkout this code runs from: config/ sits at its top level in the sources and under
+ * dist/ once compiled. Both must give the same root, or a CLI run from dist/ and a worker run from
+ * the sources (tsx, tests) would derive different queue prefixes and never meet.
+ */
+const aboveConfig = path.resolve(__dirname, '..');
+export const checkoutRoot = path.basename(aboveConfig) === 'dist' ? path.dirname(aboveConfig) : aboveConfig;
 
 /** JSON with object keys sorted, so equal settings hash equally whatever order a file wrote them in. */
 function canonicalJson(value: unknown): string {
