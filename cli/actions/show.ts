@@ -6,23 +6,11 @@ import { progressQuery } from '../../workflows/session';
 import { clientFor, readConfig, uiLink, type GlobalOptions } from '../context';
 import { CliError, ExitCode } from '../exit-codes';
 import { formatProgress } from '../session-view';
+import { sessionProgress } from '../../core/session/transcript';
 
+/** A stored transcript shown like a live progress answer (no phase running, no checkpoints). */
 function fromTranscript(t: SessionTranscript): SessionProgress {
-  return {
-    workflowId: t.workflowId,
-    question: t.question,
-    status: t.status,
-    phase: t.rounds.length,
-    activity: 'idle',
-    rounds: t.rounds,
-    final: t.final,
-    tokens: t.tokens,
-    problems: t.problems,
-    routing: t.routing,
-    startedAt: t.startedAt,
-    runs: t.runs,
-    checkpoints: [],
-  };
+  return sessionProgress(t, t.rounds.length, 'idle', []);
 }
 
 /** `sprint show`: a session round by round (live query, else its stored transcript). */
