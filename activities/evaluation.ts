@@ -8,6 +8,8 @@ import type { ProblemRecord } from '../core/evaluation/types';
 import { gradeOutput, referenceText, type GradeTarget } from '../core/grading/grade';
 import type { MethodName, MethodRunResult } from '../core/method-result';
 import type { ArtifactStore } from '../io/artifacts';
+import { readSessionText } from '../io/session-texts';
+import type { SessionText } from '../core/stored-text';
 import { loadBenchmark } from '../io/evaluation/benchmarks';
 import { RESULTS_FILE, writeRunReport } from '../io/evaluation/report';
 import { ErrorType } from '../core/errors';
@@ -22,7 +24,7 @@ export interface EvaluationActivityDeps {
 
 /** A method's outcome as the evaluation workflow passes it on: the text only when there is no final answer. */
 export interface ProblemOutcome {
-  result?: Omit<MethodRunResult, 'text'> & { text?: string };
+  result?: Omit<MethodRunResult, 'text'> & { text?: SessionText };
   error?: string;
 }
 
@@ -99,7 +101,14 @@ export function createEvaluationActivities(deps: EvaluationActivityDeps) {
       if (existing) return existing;
       const r = input.outcome.result;
       const grade = r
-        ? gradeOutput({ finalAnswer: r.finalAnswer, text: r.text ?? '' }, input.problem.target)
+        ? gradeOutput(
+            // A long session's text comes stored (core/session/payload-limits.ts).
+            {
+              finalAnswer: r.finalAnswer,
+              text: r.text === undefined ? '' : await readSessionText(store, r.text),
+            },
+            input.problem.target,
+          )
         : { correct: false, extracted: null, reason: 'method failed' };
       const record: ProblemRecord = {
         evalId: input.evalId,

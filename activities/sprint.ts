@@ -2,6 +2,7 @@ import { Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { estimatePromptEndTokens } from '../core/accounting';
 import {
+  executorPromptTail,
   parseExecutionOutput,
   parsePlan,
   releasedExecutionOutput,
@@ -19,7 +20,9 @@ import {
   type SamplingInput,
 } from '../core/session-types';
 import { withActivityCall } from './llm';
+import type { ArtifactStore } from '../io/artifacts';
 import type { CompletionRequest, ModelClient } from '../io/model-client';
+import { readCallPrompt, readSessionText, storeIfLonger } from '../io/session-texts';
 
 /*
  * The SPRINT planner and executor activities, bound to one replica (registered by its llm worker on
@@ -35,6 +38,11 @@ export interface SprintActivityDeps {
   heartbeatIntervalMs?: number;
   /** Temporal client for streaming dispatch signals (created lazily by the worker; absent: no signals). */
   signalClient?: () => Promise<Client>;
+  /**
+   * The artifact store shared with the control worker: long sessions pass prompts and replies
+   * through it (core/session/payload-limits.ts). Absent: such a call fails with ArtifactMissing.
+   */
+  store?: ArtifactStore;
 }
 
 /** Character offsets of the end of each prompt's closing tag in a canonical plan text. */
@@ -78,7 +86,8 @@ export function createSprintActivities(deps: SprintActivityDeps) {
       const ctx = Context.current();
       const attempt = ctx.info.attempt;
       const startedAt = Date.now();
-      const request: CompletionRequest = { prompt: input.prompt, stop: input.stop, ...samplingOf(input) };
+      const prompt = await readCallPrompt(deps.store, input.prompt);
+      const request: CompletionRequest = { prompt, stop: input.stop, ...samplingOf(input) };
       const parseOptions = input.maxPrompts !== undefined ? { maxPrompts: input.maxPrompts } : {};
       const signalErrors: string[] = [];
       const streaming =
@@ -153,8 +162,16 @@ export function createSprintActivities(deps: SprintActivityDeps) {
               Math.min(tokens, Math.ceil(((chunkAtPrompt[i] ?? chunks) * tokens) / chunks)),
             )
           : estimatePromptEndTokens(tokens, promptEndOffsets(plan), plan.text.length);
+      // A long prompt is stored once here, so the round's executors and the next planner carry a reference.
+      const promptStored =
+        !input.forcedFinal && input.storePromptPast !== undefined && prompt.length > input.storePromptPast
+          ? await storeIfLonger(deps.store, prompt, input.storePromptPast)
+          : undefined;
+      const planTextStored = await storeIfLonger(deps.store, plan.text, input.storeRepliesPast);
       return {
-        raw,
+        raw: await storeIfLonger(deps.store, raw, input.storeRepliesPast),
+        ...(promptStored !== undefined && typeof promptStored !== 'string' ? { promptStored } : {}),
+        ...(typeof planTextStored !== 'string' ? { planTextStored } : {}),
         plan,
         usage: result.usage,
         promptEndTokens,
@@ -169,16 +186,24 @@ export function createSprintActivities(deps: SprintActivityDeps) {
     async sprintExecute(input: ExecuteCallInput): Promise<ExecuteCallResult> {
       const attempt = Context.current().info.attempt;
       const startedAt = Date.now();
+      const tail = input.tail
+        ? executorPromptTail(
+            { phase: input.tail.phase, text: await readSessionText(deps.store, input.tail.planText) },
+            input.tail.k,
+            input.tail.strategy,
+          )
+        : '';
+      const prompt = (await readCallPrompt(deps.store, input.prompt)) + tail;
       const result = await withActivityCall(interval, (signal) =>
-        deps.client.complete({ prompt: input.prompt, stop: input.stop, ...samplingOf(input) }, { signal }),
+        deps.client.complete({ prompt, stop: input.stop, ...samplingOf(input) }, { signal }),
       );
       const parsed =
         input.replies === 'released'
           ? releasedExecutionOutput(result.text)
           : parseExecutionOutput(result.text);
       return {
-        raw: result.text,
-        text: parsed.text,
+        raw: await storeIfLonger(deps.store, result.text, input.storeRepliesPast),
+        text: await storeIfLonger(deps.store, parsed.text, input.storeRepliesPast),
         problems: parsed.problems,
         usage: result.usage,
         ...timing(startedAt, attempt, result),

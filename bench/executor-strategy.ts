@@ -23,6 +23,8 @@ import { LoopbackModelServer, type ModelRequestRecord } from '../test/helpers/lo
 import { sprintScript, type Scenario } from '../test/helpers/sprint-script';
 import { startTestServer } from '../test/helpers/temporal-server';
 import { startWorkers } from '../test/helpers/workers';
+import { ArtifactStore } from '../io/artifacts';
+import { readSessionText } from '../io/session-texts';
 
 const TOKEN_MS = Number(process.env.BENCH_TOKEN_MS ?? 2);
 const EXECUTORS = Number(process.env.BENCH_EXECUTORS ?? 4);
@@ -85,6 +87,7 @@ async function main(): Promise<void> {
       },
     },
   });
+  const store = new ArtifactStore(config.artifacts.root);
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });
   const { stop } = await startWorkers(config, 'all');
   const rows: string[][] = [];
@@ -109,7 +112,7 @@ async function main(): Promise<void> {
         ],
       });
       const wall = Date.now() - t0;
-      texts.push(result.text);
+      texts.push(await readSessionText(store, result.text));
       const phases = executorsByPhase(engine.requests.slice(before));
       const inputs = [...phases.values()].flat();
       const trained = inputs.filter((p) => /<Execution_(\d+)>\n<execution_\1\.1>\n$/.test(p)).length;

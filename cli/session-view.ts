@@ -1,4 +1,4 @@
-import type { RoundRecord, SessionProgress } from '../core/session-types';
+import type { RoundRecord, SessionProgress, SessionText } from '../core/session-types';
 
 /*
  * Text rendering of a session for `sprint ask` (live) and `sprint show`: one block per round with
@@ -10,7 +10,7 @@ function oneLine(text: string, max = 100): string {
   return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
 }
 
-export function formatRound(r: RoundRecord): string {
+export function formatRound(r: RoundRecord<SessionText>): string {
   const planCall = r.calls.find((c) => c.kind === 'plan' && !c.discarded);
   const lines: string[] = [];
   const planTokens = planCall?.usage.completionTokens ?? 0;

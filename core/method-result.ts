@@ -1,4 +1,5 @@
 import type { ArtifactRef } from './artifact-ref';
+import type { SessionText } from './stored-text';
 
 /** The inference methods the platform serves and evaluates (the one list: config, CLI, workflows). */
 export const methodNames = ['sprint', 'sequential', 'sot', 'sc'] as const;
@@ -24,8 +25,11 @@ export interface MethodTokens {
  */
 export interface MethodRunResult {
   method: MethodName;
-  /** The full generated text (the trajectory, for SPRINT in its tag format). */
-  text: string;
+  /**
+   * The full generated text (the trajectory, for SPRINT in its tag format); stored (StoredText)
+   * when too long for a Temporal payload (io/session-texts.ts reads it).
+   */
+  text: SessionText;
   /** The final answer block (`<Final_answer>` content) or, for plain text, the text to grade. */
   finalAnswer: string | null;
   /** Planner rounds (1 for sequential). */
@@ -37,6 +41,9 @@ export interface MethodRunResult {
   /** Full transcript (every call, its text and usage) in the artifact store. */
   transcript?: ArtifactRef;
 }
+
+/** A method result with its text read back (io/session-texts.ts readResultText), as responses render it. */
+export type MethodRunWithText = Omit<MethodRunResult, 'text'> & { text: string };
 
 /** Input shared by the method workflows. */
 export interface MethodRunInput {

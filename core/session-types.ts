@@ -1,7 +1,10 @@
 import type { ArtifactRef } from './artifact-ref';
 import type { CallUsage, SessionTokens } from './accounting';
-import type { Plan } from './format';
+import type { ExecutorStrategy, Plan } from './format';
 import type { MethodRunResult } from './method-result';
+import type { SessionText, StoredText } from './stored-text';
+
+export { isStoredText, sessionTextChars, type SessionText, type StoredText } from './stored-text';
 
 /*
  * Shapes shared by the SPRINT session workflow, its activities and the CLI. Types and constants
@@ -25,6 +28,9 @@ export interface PromptClosed {
   tokensSoFar: number;
 }
 
+/** A prompt as a model call receives it: one string, or pieces (inline or stored) to concatenate. */
+export type CallPromptText = string | SessionText[];
+
 /** Sampling shared by planner and executor calls. */
 export interface SamplingInput {
   maxTokens: number;
@@ -33,8 +39,19 @@ export interface SamplingInput {
   seed?: number;
 }
 
-export interface PlanCallInput extends SamplingInput {
-  prompt: string;
+/**
+ * How a session's model call moves text past Temporal's payload limits (absent: all inline, as
+ * older histories and the sequential baseline do).
+ */
+export interface CallTextLimits {
+  /** Replies (raw and cleaned) longer than this are stored and returned as StoredText. */
+  storeRepliesPast?: number;
+  /** The planner stores a (non-forced) prompt longer than this and returns it as `promptStored`. */
+  storePromptPast?: number;
+}
+
+export interface PlanCallInput extends SamplingInput, CallTextLimits {
+  prompt: CallPromptText;
   phase: number;
   /** The prompt ends with `<Final_answer>\n`: the reply is the answer text. */
   forcedFinal: boolean;
@@ -69,7 +86,11 @@ export function callTimingOf(result: CallTiming): CallTiming {
 }
 
 export interface PlanCallResult extends CallTiming {
-  raw: string;
+  raw: SessionText;
+  /** The prompt as stored (when longer than `storePromptPast`): later prompts continue it by reference. */
+  promptStored?: StoredText;
+  /** `plan.text` as stored (when longer than `storeRepliesPast`): executor prompts carry it by reference. */
+  planTextStored?: StoredText;
   plan: Plan;
   usage: CallUsage;
   /** Planner tokens at the end of each prompt (measured when streaming, else estimated). */
@@ -81,8 +102,21 @@ export interface PlanCallResult extends CallTiming {
   retry?: string;
 }
 
-export interface ExecuteCallInput extends SamplingInput {
-  prompt: string;
+/**
+ * The end of an executor's prompt when its plan text is stored: the activity reads the text and
+ * renders the tail (core/format executorPromptTail) after `prompt`.
+ */
+export interface ExecutorTail {
+  phase: number;
+  planText: StoredText;
+  k: number;
+  strategy: ExecutorStrategy;
+}
+
+export interface ExecuteCallInput extends SamplingInput, CallTextLimits {
+  prompt: CallPromptText;
+  /** Rendered after `prompt` (absent: `prompt` is the whole prompt). */
+  tail?: ExecutorTail;
   phase: number;
   k: number;
   stop: string[];
@@ -91,21 +125,24 @@ export interface ExecuteCallInput extends SamplingInput {
 }
 
 export interface ExecuteCallResult extends CallTiming {
-  raw: string;
-  text: string;
+  raw: SessionText;
+  text: SessionText;
   problems: string[];
   usage: CallUsage;
 }
 
-/** One model call as the transcript records it. */
-export interface CallRecord extends CallTiming {
+/**
+ * One model call as the transcript records it. `T` is how its texts are held: `string` in a stored
+ * transcript (what readers get), SessionText inside the workflow and in the progress query.
+ */
+export interface CallRecord<T extends SessionText = string> extends CallTiming {
   kind: 'plan' | 'execute';
   phase: number;
   k?: number;
   /** Resample try (1-based). */
   try: number;
   queue: string;
-  raw: string;
+  raw: T;
   usage: CallUsage;
   /** Thrown away (resampled, or a streamed executor whose plan was replaced). */
   discarded?: string;
@@ -113,15 +150,15 @@ export interface CallRecord extends CallTiming {
   streamed?: boolean;
 }
 
-export interface RoundRecord {
+export interface RoundRecord<T extends SessionText = string> {
   phase: number;
   plan: Plan;
   /** executions[k-1] answers prompt p.k; empty for the final-answer round. */
-  executions: string[];
+  executions: T[];
   /** Set on the round whose planner wrote the final answer. */
   final?: string;
   forcedFinal: boolean;
-  calls: CallRecord[];
+  calls: CallRecord<T>[];
   promptEndTokens: number[];
   /** Workflow clock: round start, plan done, executions done. */
   startedAt: number;
@@ -132,7 +169,7 @@ export interface RoundRecord {
 
 export type SessionStatus = 'running' | 'completed' | 'failed' | 'cancelled';
 
-export interface SessionTranscript {
+export interface SessionTranscript<T extends SessionText = string> {
   version: 1;
   workflowId: string;
   question: string;
@@ -144,7 +181,7 @@ export interface SessionTranscript {
   runs: number;
   settings: Record<string, unknown>;
   routing: { planner: RouteSnapshot; executor: RouteSnapshot };
-  rounds: RoundRecord[];
+  rounds: RoundRecord<T>[];
   final: string | null;
   problems: string[];
   tokens: SessionTokens;
@@ -166,7 +203,14 @@ export interface SessionProgress {
   /** Phase being worked on (0 before the first). */
   phase: number;
   activity: 'planning' | 'executing' | 'idle';
-  rounds: RoundRecord[];
+  /**
+   * Finished rounds from `roundsFrom` (the query's argument) on, as many as fit the query's size
+   * budget; long texts come as StoredText (io/session-texts.ts reads them). `roundCount` is how many
+   * rounds the session has finished in all.
+   */
+  rounds: RoundRecord<SessionText>[];
+  roundsFrom: number;
+  roundCount: number;
   final: string | null;
   tokens: SessionTokens;
   problems: string[];

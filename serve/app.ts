@@ -2,6 +2,8 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { SprintConfig } from '../config';
 import type { MethodRunResult } from '../core/method-result';
+import { ArtifactStore } from '../io/artifacts';
+import { readResultText } from '../io/session-texts';
 import { servedModels } from '../core/serve/model-names';
 import { errorBody, usageOf } from '../core/serve/responses';
 import { ApiKeyCheck } from './auth';
@@ -37,6 +39,7 @@ export function buildServeApp(input: ServeAppInput): FastifyInstance {
   const ctx: ServeContext = {
     client: input.client,
     config,
+    store: new ArtifactStore(config.artifacts.root),
     models: servedModels(Object.keys(config.models.pools), config.models.roles.planner),
     auth,
     limit: new ConcurrencyLimit(input.options.maxConcurrent),
@@ -108,7 +111,7 @@ export function buildServeApp(input: ServeAppInput): FastifyInstance {
     }
     reply.header(WORKFLOW_ID_HEADER, id);
     if (status !== 'COMPLETED') return { id, object: 'sprint.session', status: status.toLowerCase() };
-    const result = (await handle.result()) as MethodRunResult;
+    const result = await readResultText(ctx.store, (await handle.result()) as MethodRunResult);
     return { id, object: 'sprint.session', status: 'completed', result, usage: usageOf(result.tokens) };
   });
 

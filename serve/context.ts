@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { SprintConfig } from '../config';
+import type { ArtifactStore } from '../io/artifacts';
 import type { ServedModel } from '../core/serve/model-names';
 import type { ApiKeyCheck } from './auth';
 import type { ConcurrencyLimit } from './concurrency';
@@ -27,6 +28,8 @@ export interface ServeOptions {
 export interface ServeContext {
   client: Client;
   config: SprintConfig;
+  /** The artifact store long sessions' texts are read from (config.artifacts.root). */
+  store: ArtifactStore;
   models: ServedModel[];
   auth: ApiKeyCheck;
   limit: ConcurrencyLimit;

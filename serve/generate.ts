@@ -1,7 +1,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { MethodRunResult } from '../core/method-result';
+import type { MethodRunWithText } from '../core/method-result';
 import { chooseModel } from '../core/serve/model-names';
 import { chatQuestion } from '../core/serve/question';
 import {
@@ -148,11 +148,12 @@ export function generationHandler(ctx: ServeContext, kind: GenerationKind) {
       });
 
       if (!body.stream) {
-        let result: MethodRunResult;
+        let result: MethodRunWithText;
         try {
           result = await followRun(handle, model.method, {
             pollMs: ctx.options.pollMs,
             signal: stopFollowing.signal,
+            store: ctx.store,
           });
         } catch (err) {
           answered = true;
@@ -186,8 +187,9 @@ export function generationHandler(ctx: ServeContext, kind: GenerationKind) {
         const result = await followRun(handle, model.method, {
           pollMs: ctx.options.pollMs,
           signal: stopFollowing.signal,
-          onProgress: (p) => {
-            const next = roundDeltas(p.rounds, sent);
+          store: ctx.store,
+          onProgress: (rounds) => {
+            const next = roundDeltas(rounds, sent);
             sent = next.sent;
             for (const d of next.deltas) emitReasoning(d);
           },

@@ -1,8 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { sessionRunInput, type SprintConfig } from '../config';
-import type { MethodName, MethodRunInput, MethodRunResult } from '../core/method-result';
-import type { SessionProgress } from '../core/session-types';
+import type { MethodName, MethodRunInput, MethodRunResult, MethodRunWithText } from '../core/method-result';
+import type { RoundRecord } from '../core/session-types';
+import type { ArtifactStore } from '../io/artifacts';
+import { readResultText, readRound } from '../io/session-texts';
 import { methodWorkflows } from '../workflows/evaluation';
 import { progressQuery } from '../workflows/session';
 import { controlQueue } from '../config/queues';
@@ -114,8 +116,10 @@ export async function startRun(client: Client, config: SprintConfig, req: RunReq
 export interface FollowOptions {
   /** How often the progress query is asked (SPRINT sessions only). */
   pollMs: number;
-  /** Called with every progress snapshot that answered. */
-  onProgress?: (p: SessionProgress) => void;
+  /** Called after each progress answer with every finished round so far, texts read back. */
+  onProgress?: (rounds: readonly RoundRecord[]) => void;
+  /** Where stored texts (long sessions: core/session/payload-limits.ts) are read from. */
+  store: ArtifactStore;
   /** Stops following (the workflow itself is left alone). */
   signal?: AbortSignal;
 }
@@ -128,8 +132,8 @@ export async function followRun(
   handle: WorkflowHandle,
   method: MethodName,
   opts: FollowOptions,
-): Promise<MethodRunResult> {
-  const result = handle.result() as Promise<MethodRunResult>;
+): Promise<MethodRunWithText> {
+  const result = (handle.result() as Promise<MethodRunResult>).then((r) => readResultText(opts.store, r));
   // Following stops at once when the client is gone (its slot frees now, not when the run ends).
   const stopped = new Promise<never>((_, reject) => {
     const stop = () => reject(new FollowStopped());
@@ -144,9 +148,14 @@ export async function followRun(
     () => (done = true),
     () => (done = true),
   );
+  // Each poll asks only for rounds not seen yet.
+  const rounds: RoundRecord[] = [];
   while (!done && !opts.signal?.aborted) {
     try {
-      opts.onProgress(await handle.query(progressQuery));
+      const p = await handle.query(progressQuery, rounds.length);
+      if (p.roundsFrom === rounds.length)
+        for (const r of p.rounds) rounds.push(await readRound(opts.store, r));
+      opts.onProgress(rounds);
     } catch {
       // no answer this time; the next poll asks again
     }

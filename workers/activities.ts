@@ -10,6 +10,7 @@ import { createPublishActivities } from '../activities/publish';
 import { createTrainingActivities } from '../activities/training';
 import { createEvaluationActivities } from '../activities/evaluation';
 import { createSprintActivities } from '../activities/sprint';
+import { createSessionTextActivities } from '../activities/session-texts';
 import type { Client } from '@temporalio/client';
 import { connectClient } from './connection';
 
@@ -23,6 +24,7 @@ export function controlActivities(config: SprintConfig) {
   return {
     ...createProbeActivities('control'),
     ...createArtifactActivities(store),
+    ...createSessionTextActivities(store),
     ...createEvaluationActivities({ config, store }),
     ...createPipelineActivities(),
   };
@@ -83,6 +85,13 @@ export function llmActivities(config: SprintConfig, pool: string, replica: strin
   return {
     ...createProbeActivities(`llm:${pool}/${replica}`),
     ...createLlmActivities({ client, pool, replica }),
-    ...createSprintActivities({ client, pool, replica, signalClient: getSignalClient }),
+    ...createSprintActivities({
+      client,
+      pool,
+      replica,
+      signalClient: getSignalClient,
+      // The store long sessions pass texts through (a shared volume when workers are on other machines).
+      store: new ArtifactStore(config.artifacts.root),
+    }),
   };
 }

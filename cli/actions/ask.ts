@@ -5,12 +5,11 @@ import { CancelledFailure } from '@temporalio/common';
 import { sessionRunInput, type SprintConfig } from '../../config';
 import { sessionProfiles, type SessionProfile } from '../../config/schema/session';
 import { ModelClient } from '../../io/model-client';
-import type { SessionProgress } from '../../core/session-types';
 import { sequentialWorkflow, sessionWorkflow } from '../../workflows';
 import { progressQuery } from '../../workflows/session';
 import { clientFor, readConfig, readConfigWithPools, uiLink, type GlobalOptions } from '../context';
 import { CliError, ExitCode } from '../exit-codes';
-import { followWorkflow, queryPoll, startInProcessWorkers } from '../in-process';
+import { followWorkflow, startInProcessWorkers } from '../in-process';
 import { formatRound } from '../session-view';
 import { controlQueue } from '../../config/queues';
 
@@ -130,10 +129,13 @@ export async function runAsk(question: string, opts: AskOptions, cmd: Command): 
             staticSummary: `sequential: ${question.slice(0, 120)}`,
           });
     if (!opts.json) console.log(`session ${workflowId}: ${uiLink(config, workflowId)}`);
+    // Rounds as they finish: each poll asks only for the rounds not shown yet.
     let shown = 0;
-    const showRounds = queryPoll(handle, progressQuery, (p: SessionProgress) => {
-      for (; shown < p.rounds.length; shown++) if (!opts.json) console.log(formatRound(p.rounds[shown]!));
-    });
+    const showRounds = async () => {
+      const p = await handle.query(progressQuery, shown);
+      for (const r of p.rounds) if (!opts.json) console.log(formatRound(r));
+      shown = p.roundsFrom + p.rounds.length;
+    };
     let result;
     try {
       result = await followWorkflow<Awaited<ReturnType<typeof sessionWorkflow>>>(

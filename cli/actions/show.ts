@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { ArtifactStore, type ArtifactRef } from '../../io/artifacts';
 import type { SessionProgress, SessionTranscript } from '../../core/session-types';
+import { readRound } from '../../io/session-texts';
 import { progressQuery } from '../../workflows/session';
 import { clientFor, readConfig, uiLink, type GlobalOptions } from '../context';
 import { CliError, ExitCode } from '../exit-codes';
@@ -10,7 +11,27 @@ import { sessionProgress } from '../../core/session/transcript';
 
 /** A stored transcript shown like a live progress answer (no phase running, no checkpoints). */
 function fromTranscript(t: SessionTranscript): SessionProgress {
-  return sessionProgress(t, t.rounds.length, 'idle', []);
+  return sessionProgress(t, t.rounds.length, 'idle', [], 0, Infinity);
+}
+
+/** The live progress with every round: the query answers within a size budget, so ask until all came. */
+async function liveProgress(handle: WorkflowHandle): Promise<SessionProgress> {
+  const first = await handle.query(progressQuery, 0);
+  const rounds = [...first.rounds];
+  let last = first;
+  while (rounds.length < last.roundCount) {
+    last = await handle.query(progressQuery, rounds.length);
+    if (!last.rounds.length) break;
+    rounds.push(...last.rounds);
+  }
+  return { ...last, rounds, roundsFrom: 0 };
+}
+
+/** The progress with its stored texts read back (for --json, which shows every text). */
+async function withTexts(store: ArtifactStore, p: SessionProgress): Promise<SessionProgress> {
+  const rounds: SessionProgress['rounds'] = [];
+  for (const r of p.rounds) rounds.push(await readRound(store, r));
+  return { ...p, rounds };
 }
 
 /** `sprint show`: a session round by round (live query, else its stored transcript). */
@@ -30,7 +51,7 @@ export async function runShow(workflowId: string, opts: { json?: boolean }, cmd:
     let progress: SessionProgress | undefined;
     try {
       // Answered by a control worker (for a closed session too, by replay).
-      progress = await handle.query(progressQuery);
+      progress = await liveProgress(handle);
     } catch (err) {
       // No worker to answer: a finished session's transcript is in the artifact store.
       if (desc.status.name === 'COMPLETED') {
@@ -56,7 +77,10 @@ export async function runShow(workflowId: string, opts: { json?: boolean }, cmd:
           ExitCode.unavailable,
         );
     }
-    if (opts.json) console.log(JSON.stringify(progress, null, 2));
+    if (opts.json)
+      console.log(
+        JSON.stringify(await withTexts(new ArtifactStore(config.artifacts.root), progress), null, 2),
+      );
     else {
       console.log(formatProgress(progress));
       console.log(`workflow status ${desc.status.name}; ${uiLink(config, workflowId)}`);

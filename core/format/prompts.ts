@@ -36,7 +36,12 @@ export function plannerPrompt(prefix: string, rounds: readonly Round[]): string 
  * loop appends `\n\n<Final_answer>\n` to the history (which already ends in a blank line).
  */
 export function forcedFinalPrompt(prefix: string, rounds: readonly Round[], released = false): string {
-  return `${plannerPrompt(prefix, rounds)}${released ? '\n\n' : ''}<Final_answer>\n`;
+  return `${plannerPrompt(prefix, rounds)}${forcedFinalTail(released)}`;
+}
+
+/** What a forced last phase appends to the planner prompt. */
+export function forcedFinalTail(released: boolean): string {
+  return `${released ? '\n\n' : ''}<Final_answer>\n`;
 }
 
 /**
@@ -51,10 +56,22 @@ export function executorPrompt(
   k: number,
   strategy: ExecutorStrategy,
 ): string {
+  return `${plannerPrompt(prefix, rounds)}${executorPromptTail(plan, k, strategy)}`;
+}
+
+/**
+ * What executor p.k's prompt adds to the planner prompt of its round: the plan and the opened tags.
+ * A long history travels by reference while this tail, different per executor, stays inline.
+ */
+export function executorPromptTail(
+  plan: Pick<Plan, 'phase' | 'text'>,
+  k: number,
+  strategy: ExecutorStrategy,
+): string {
   const p = plan.phase;
   const planText = strategy === 'reorder' ? reorderPlanFor(plan, k) : plan.text;
   const label = strategy === 'reorder' ? 1 : k;
-  return `${plannerPrompt(prefix, rounds)}<Plan_${p}>\n${planText}\n</Plan_${p}>\n\n<Execution_${p}>\n<execution_${p}.${label}>\n`;
+  return `<Plan_${p}>\n${planText}\n</Plan_${p}>\n\n<Execution_${p}>\n<execution_${p}.${label}>\n`;
 }
 
 /**

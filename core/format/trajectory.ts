@@ -30,21 +30,51 @@ export function renderExecution(phase: number, k: number, text: string): string 
   return `<execution_${phase}.${k}>\n${text}\n</execution_${phase}.${k}>`;
 }
 
+/**
+ * The `<Execution_p>` block as pieces: tags as strings, each execution as given (a string, or a
+ * text held elsewhere that the caller places as is, e.g. a stored session text). Joined, the
+ * strings are renderExecutionBlock: one rendering for both.
+ */
+export function renderExecutionBlockParts<T>(
+  phase: number,
+  executions: readonly (string | T)[],
+): (string | T)[] {
+  if (!executions.length) return [`<Execution_${phase}>\n${NO_PROMPT}\n</Execution_${phase}>`];
+  const parts: (string | T)[] = [`<Execution_${phase}>\n`];
+  executions.forEach((text, i) => {
+    parts.push(
+      `${i > 0 ? '\n\n' : ''}<execution_${phase}.${i + 1}>\n`,
+      text,
+      `\n</execution_${phase}.${i + 1}>`,
+    );
+  });
+  parts.push(`\n</Execution_${phase}>`);
+  return parts;
+}
+
 /** The `<Execution_p>` block; `No prompt to execute.` when the plan had no prompt. */
 export function renderExecutionBlock(phase: number, executions: readonly string[]): string {
-  const inner = executions.length
-    ? executions.map((text, i) => renderExecution(phase, i + 1, text)).join('\n\n')
-    : NO_PROMPT;
-  return `<Execution_${phase}>\n${inner}\n</Execution_${phase}>`;
+  return renderExecutionBlockParts<string>(phase, executions).join('');
 }
 
 export function renderFinalAnswer(text: string): string {
   return `<Final_answer>\n${text}\n</Final_answer>`;
 }
 
+/** A plan and its execution block as pieces (see renderExecutionBlockParts). */
+export function renderRoundParts<T>(round: {
+  plan: Plan;
+  executions: readonly (string | T)[];
+}): (string | T)[] {
+  return [
+    `${renderPlan(round.plan)}\n\n`,
+    ...renderExecutionBlockParts<T>(round.plan.phase, round.executions),
+  ];
+}
+
 /** A plan and its execution block, as it appears in the history. */
 export function renderRound(round: Round): string {
-  return `${renderPlan(round.plan)}\n\n${renderExecutionBlock(round.plan.phase, round.executions)}`;
+  return renderRoundParts<string>(round).join('');
 }
 
 /** The whole `<think>` body: every round, then the final answer when there is one. */

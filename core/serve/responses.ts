@@ -1,5 +1,5 @@
 import { renderFinalAnswer } from '../format';
-import type { MethodName, MethodRunResult, MethodTokens } from '../method-result';
+import type { MethodName, MethodRunResult, MethodRunWithText, MethodTokens } from '../method-result';
 
 /*
  * OpenAI-shaped response bodies and stream chunks for a finished (or running) method run. The
@@ -55,7 +55,7 @@ function sprintInfo(run: RunIdentity, result?: MethodRunResult) {
 }
 
 /** The answer text: the final answer block, or the whole text when the run wrote none. */
-export function answerOf(result: MethodRunResult): string {
+export function answerOf(result: MethodRunWithText): string {
   return result.finalAnswer ?? result.text;
 }
 
@@ -63,7 +63,7 @@ export function answerOf(result: MethodRunResult): string {
  * The reasoning of a run: for SPRINT its rounds (the trajectory without the final answer block,
  * which is the answer), for the baselines their whole generation.
  */
-export function reasoningOf(result: MethodRunResult): string {
+export function reasoningOf(result: MethodRunWithText): string {
   if (result.method !== 'sprint' || result.finalAnswer === null) return result.text;
   const block = renderFinalAnswer(result.finalAnswer);
   if (!result.text.endsWith(block)) return result.text;
@@ -75,7 +75,7 @@ export function finishReasonOf(result: MethodRunResult): 'stop' | 'length' {
   return result.finalAnswer === null ? 'length' : 'stop';
 }
 
-export function chatCompletionBody(run: RunIdentity, result: MethodRunResult) {
+export function chatCompletionBody(run: RunIdentity, result: MethodRunWithText) {
   return {
     id: run.id,
     object: 'chat.completion' as const,
@@ -98,7 +98,7 @@ export function chatCompletionBody(run: RunIdentity, result: MethodRunResult) {
   };
 }
 
-export function completionBody(run: RunIdentity, result: MethodRunResult) {
+export function completionBody(run: RunIdentity, result: MethodRunWithText) {
   return {
     id: run.id,
     object: 'text_completion' as const,

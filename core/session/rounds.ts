@@ -5,9 +5,14 @@
 import type { CallUsage, RoundUsage } from '../accounting';
 import type { Plan, Round } from '../format';
 import type { RoundRecord } from '../session-types';
+import type { SessionText } from '../stored-text';
 
 /** Rounds that feed the next prompt: every recorded round but the one that wrote the final answer. */
-export function promptRounds(records: readonly RoundRecord[]): Round[] {
+export function promptRounds(records: readonly RoundRecord[]): Round[];
+export function promptRounds<T extends SessionText>(
+  records: readonly RoundRecord<T>[],
+): { plan: Plan; executions: T[] }[];
+export function promptRounds<T extends SessionText>(records: readonly RoundRecord<T>[]) {
   return records
     .filter((r) => r.final === undefined)
     .map((r) => ({ plan: r.plan, executions: r.executions }));
@@ -17,7 +22,7 @@ export function promptRounds(records: readonly RoundRecord[]): Round[] {
  * Token usage of a round for accounting: the kept planner call, the kept call of each executor (in
  * prompt order; zero when missing) and every discarded call (counted in totals only).
  */
-export function roundUsage(r: RoundRecord): RoundUsage {
+export function roundUsage<T extends SessionText>(r: RoundRecord<T>): RoundUsage {
   const kept = r.calls.filter((c) => !c.discarded);
   const planner = kept.find((c) => c.kind === 'plan');
   const executors = r.executions.map((_, i) => kept.find((c) => c.kind === 'execute' && c.k === i + 1));

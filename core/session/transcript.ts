@@ -6,6 +6,8 @@ import { accountSession } from '../accounting';
 import type { ArtifactRef } from '../artifact-ref';
 import { renderTrajectory } from '../format';
 import type { RouteSnapshot, SessionProgress, SessionResult, SessionTranscript } from '../session-types';
+import type { SessionText } from '../stored-text';
+import { PAYLOAD_BUDGET_CHARS } from './payload-limits';
 import { promptRounds } from './rounds';
 
 /** Where a router places calls now (structurally the routing module's route and state). */
@@ -26,14 +28,14 @@ export function routeSnapshot({ route, state }: RoutePlacement): RouteSnapshot {
 }
 
 /** The transcript of a session's first run, before any round. */
-export function newTranscript(args: {
+export function newTranscript<T extends SessionText = string>(args: {
   workflowId: string;
   question: string;
   startedAt: number;
   settings: SessionTranscript['settings'];
   planner: { pool: string; model: string };
   executor: { pool: string; model: string };
-}): SessionTranscript {
+}): SessionTranscript<T> {
   const unplaced = (r: { pool: string; model: string }): RouteSnapshot => ({
     pool: r.pool,
     model: r.model,
@@ -58,18 +60,33 @@ export function newTranscript(args: {
 
 /** What the `progress` query answers for a transcript in the making. */
 export function sessionProgress(
-  t: SessionTranscript,
+  t: SessionTranscript<SessionText>,
   phase: number,
   activity: SessionProgress['activity'],
   checkpoints: ArtifactRef[],
+  roundsFrom = 0,
+  budgetChars = PAYLOAD_BUDGET_CHARS,
 ): SessionProgress {
+  // Rounds from `roundsFrom` on, as many as fit the budget (always at least one, whose own texts
+  // past the reply threshold are stored): a follower asks again from where this answer ended.
+  const from = Math.max(0, Math.min(Math.trunc(roundsFrom) || 0, t.rounds.length));
+  const rounds: SessionTranscript<SessionText>['rounds'] = [];
+  let used = 0;
+  for (const r of t.rounds.slice(from)) {
+    const size = JSON.stringify(r).length;
+    if (rounds.length > 0 && used + size > budgetChars) break;
+    rounds.push(r);
+    used += size;
+  }
   return {
     workflowId: t.workflowId,
     question: t.question,
     status: t.status,
     phase,
     activity,
-    rounds: t.rounds,
+    rounds,
+    roundsFrom: from,
+    roundCount: t.rounds.length,
     final: t.final,
     tokens: t.tokens,
     problems: t.problems,
@@ -84,12 +101,25 @@ export function sessionProgress(
  * The result of a finished session: the trajectory of its kept rounds, its answer, tokens (session
  * and per round), and every problem (session-level first, then each round's in order).
  */
-export function sessionResult(t: SessionTranscript, transcript: ArtifactRef, endedAt: number): SessionResult {
+export function sessionResult(t: SessionTranscript, transcript: ArtifactRef, endedAt: number): SessionResult;
+/** The same, with the trajectory text as written with the transcript (stored when long). */
+export function sessionResult(
+  t: SessionTranscript<SessionText>,
+  transcript: ArtifactRef,
+  endedAt: number,
+  text: SessionText,
+): SessionResult;
+export function sessionResult(
+  t: SessionTranscript<SessionText>,
+  transcript: ArtifactRef,
+  endedAt: number,
+  text?: SessionText,
+): SessionResult {
   return {
     method: 'sprint',
     workflowId: t.workflowId,
     status: t.status,
-    text: renderTrajectory({ rounds: promptRounds(t.rounds), final: t.final }),
+    text: text ?? renderTrajectory({ rounds: promptRounds((t as SessionTranscript).rounds), final: t.final }),
     finalAnswer: t.final,
     rounds: t.rounds.length,
     promptsPerRound: t.rounds.map((r) => r.executions.length),

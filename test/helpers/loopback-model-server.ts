@@ -40,7 +40,16 @@ export type ReplyScript = (req: ModelRequestRecord) => ScriptedReply | Promise<S
 
 /** Deterministic token count for the double: whitespace-separated pieces. */
 export function countTokens(text: string): number {
-  return text.split(/\s+/).filter(Boolean).length;
+  // Counted without splitting: prompts of the worst-case session are megabytes long.
+  let n = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const space = c <= 32 ? c === 32 || (c >= 9 && c <= 13) : c >= 128 && /\s/.test(text[i]!);
+    if (!space && !inWord) n += 1;
+    inWord = !space;
+  }
+  return n;
 }
 
 /** Applies `stop` the way engines do: cut at the first stop string, which is not included. */
@@ -60,6 +69,11 @@ export function applyStop(text: string, stop: unknown): { text: string; stopReas
 
 export class LoopbackModelServer {
   readonly requests: ModelRequestRecord[] = [];
+  /**
+   * Keep each request's prompt and body after it is answered (default). Tests of very long
+   * sessions turn this off: they would otherwise hold every multi-megabyte prompt in memory.
+   */
+  keepPrompts = true;
   private server?: http.Server;
   private queue: ScriptedReply[] = [];
   private script: ReplyScript = () => ({ text: 'ok' });
@@ -121,6 +135,11 @@ export class LoopbackModelServer {
         : JSON.stringify(body.prompt ?? '');
     const record: ModelRequestRecord = { id: this.nextId++, path, body, prompt, startedAt: Date.now() };
     this.requests.push(record);
+    if (!this.keepPrompts)
+      res.on('close', () => {
+        record.prompt = '';
+        record.body = {};
+      });
     let aborted = false;
     res.on('close', () => {
       if (!res.writableEnded) {

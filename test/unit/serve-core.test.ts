@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { buildPlan, parseTrajectory, renderTrajectory } from '../../core/format';
-import type { MethodRunResult } from '../../core/method-result';
+import type { MethodRunWithText } from '../../core/method-result';
 import { chooseModel, servedModels } from '../../core/serve/model-names';
 import { chatQuestion } from '../../core/serve/question';
 import { chatRequestSchema, completionRequestSchema, describeIssues } from '../../core/serve/request-schema';
@@ -176,7 +176,7 @@ describe('round deltas', () => {
 
 describe('response bodies', () => {
   const rounds = [{ plan: buildPlan(1, ['Split.', { prompt: 'Compute 2+2.' }]), executions: ['4'] }];
-  const result: MethodRunResult = {
+  const result: MethodRunWithText = {
     method: 'sprint',
     text: renderTrajectory({ rounds, final: 'It is 4.' }),
     finalAnswer: 'It is 4.',

@@ -206,6 +206,7 @@ describe('session transcript', () => {
       [2, 5],
     ]);
     expect(r.tokens.sequential).toBe(85);
+    if (typeof r.text !== 'string') throw new Error('expected the text rendered inline');
     const parsed = parseTrajectory(r.text);
     expect(parsed.final).toBe('42');
     expect(parsed.rounds.map((x) => x.executions)).toEqual([['done a']]);

@@ -1,5 +1,5 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
-import type { SessionTranscript } from '../../core/session-types';
+import type { SessionText, SessionTranscript } from '../../core/session-types';
 import {
   SprintKind,
   SprintMethod,
@@ -13,7 +13,7 @@ import {
 
 /** Publishes a session's status, progress and tokens as search attributes (filterable in the UI). */
 export function publishSessionAttributes(
-  t: SessionTranscript,
+  t: SessionTranscript<SessionText>,
   planner: { pool: string; model: string },
 ): void {
   upsertSearchAttributes([

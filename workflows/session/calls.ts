@@ -9,9 +9,13 @@ import {
 } from '../../core/session/calls';
 import {
   callTimingOf,
+  type CallPromptText,
   type CallRecord,
+  type CallTextLimits,
   type ExecuteCallResult,
+  type ExecutorTail,
   type PlanCallResult,
+  type SessionText,
 } from '../../core/session-types';
 import { modelCalls } from '../model-calls';
 import type { StickyRouter } from '../routing';
@@ -25,7 +29,7 @@ import type { StickyRouter } from '../routing';
 /** An executor's kept reply and every call it took (discarded tries first). */
 export interface ExecutorOutcome {
   result: ExecuteCallResult;
-  calls: CallRecord[];
+  calls: CallRecord<SessionText>[];
 }
 
 /** Runs executor k of a phase on the router's queue, resampling while too long (if enabled); `slot` bounds how many run at once. */
@@ -34,12 +38,14 @@ export async function runExecutor(
   router: StickyRouter,
   phase: number,
   k: number,
-  prompt: string,
+  prompt: CallPromptText,
   streamed: boolean,
   slot: <T>(run: () => Promise<T>) => Promise<T> = (run) => run(),
+  limits: CallTextLimits = {},
+  tail?: ExecutorTail,
 ): Promise<ExecutorOutcome> {
   const tries = settings.resample.enabled ? settings.resample.maxTries : 1;
-  const calls: CallRecord[] = [];
+  const calls: CallRecord<SessionText>[] = [];
   for (let t = 1; ; t++) {
     let queueUsed = '';
     const result = await slot(() =>
@@ -47,15 +53,17 @@ export async function runExecutor(
         queueUsed = queue;
         return modelCalls(settings, queue, sts, executeSummary(phase, k, t)).sprintExecute({
           prompt,
+          ...(tail ? { tail } : {}),
           phase,
           k,
           stop: executorStops(settings.releasedStops),
           ...(settings.replyHandling === 'released' ? { replies: 'released' as const } : {}),
+          ...limits,
           ...callSampling(settings, phase, k, t),
         });
       }),
     );
-    const record: CallRecord = {
+    const record: CallRecord<SessionText> = {
       kind: 'execute',
       phase,
       k,
@@ -80,7 +88,7 @@ export async function runExecutor(
 /** A round's kept plan reply, every planner call it took, and which try was kept (1-based). */
 export interface PlannerOutcome {
   result: PlanCallResult;
-  calls: CallRecord[];
+  calls: CallRecord<SessionText>[];
   keptTry: number;
 }
 
@@ -94,15 +102,16 @@ export async function runPlanner(
   settings: SessionSettings,
   router: StickyRouter,
   phase: number,
-  prompt: string,
+  prompt: CallPromptText,
   forced: boolean,
   streaming: boolean,
   onTry: (planTry: number) => void,
+  limits: CallTextLimits = {},
 ): Promise<PlannerOutcome> {
   const released = settings.replyHandling === 'released';
   const resampleThis = settings.resample.enabled && (!forced || settings.resample.includeFinal);
   const tries = resampleThis || released ? settings.resample.maxTries : 1;
-  const calls: CallRecord[] = [];
+  const calls: CallRecord<SessionText>[] = [];
   for (let t = 1; ; t++) {
     onTry(t);
     let queueUsed = '';
@@ -117,10 +126,11 @@ export async function runPlanner(
         planTry: t,
         streamSignals: streaming,
         ...(released ? { replies: 'released' as const, lastTry: t >= tries } : {}),
+        ...limits,
         ...callSampling(settings, phase, 0, t),
       });
     });
-    const record: CallRecord = {
+    const record: CallRecord<SessionText> = {
       kind: 'plan',
       phase,
       try: t,

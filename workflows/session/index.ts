@@ -3,12 +3,13 @@ import {
   ContinueAsNew,
   continueAsNew,
   isCancellation,
+  patched,
   setHandler,
 } from '@temporalio/workflow';
 import { sharedPoolRoute } from '../../config/queues';
 import { renderSessionPrefix } from '../../core/format';
 import { sessionResult } from '../../core/session/transcript';
-import type { SessionResult } from '../../core/session-types';
+import type { SessionResult, SessionTranscript } from '../../core/session-types';
 import { progressQuery, promptClosedSignal } from './handlers';
 import { ExecutorSlots } from './executor-slots';
 import { runRound } from './round';
@@ -39,10 +40,12 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
   const pool = input.pool ?? 'local';
   const routing = input.routing ?? { planner: sharedPoolRoute(pool), executor: sharedPoolRoute(pool) };
 
+  // Long texts by reference (core/session/payload-limits.ts); histories from before replay without.
+  const byReference = patched('session-payload-refs');
   // Restore: a new transcript, or the one the previous run checkpointed.
-  const state = await SessionState.restore(input, settings, routing);
+  const state = await SessionState.restore(input, settings, routing, byReference);
   const inbox = new PromptClosedInbox();
-  setHandler(progressQuery, () => state.progress());
+  setHandler(progressQuery, (roundsFrom?: number) => state.progress(roundsFrom));
   setHandler(promptClosedSignal, (s) => inbox.add(s));
   state.publishAttributes();
   const prefix = renderSessionPrefix(settings.promptTemplate, settings.systemPrompt, input.question);
@@ -86,6 +89,8 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
   const endedAt = Date.now();
   transcript.endedAt = endedAt;
   state.publishAttributes();
-  const ref = await state.writeTranscript();
-  return sessionResult(transcript, ref, endedAt);
+  const written = await state.writeTranscript();
+  return written.text !== undefined
+    ? sessionResult(transcript, written.ref, endedAt, written.text)
+    : sessionResult(transcript as SessionTranscript, written.ref, endedAt);
 }

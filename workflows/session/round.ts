@@ -1,7 +1,9 @@
 import type { SessionSettings } from '../../config/schema/session';
-import { executorPrompt, forcedFinalPrompt, holdsFinalAnswerMarker, plannerPrompt } from '../../core/format';
+import { executorPromptTail, forcedFinalTail, holdsFinalAnswerMarker } from '../../core/format';
+import { callPrompt, inlineChars, STORE_PROMPT_PAST } from '../../core/session/payload-limits';
+import { plannerPromptParts } from '../../core/session/prompt-parts';
 import { executionProblems, planProblems, promptRounds } from '../../core/session/rounds';
-import type { CallRecord, RoundRecord } from '../../core/session-types';
+import type { CallRecord, ExecutorTail, RoundRecord, SessionText } from '../../core/session-types';
 import { runExecutor, runPlanner, type ExecutorOutcome } from './calls';
 import type { ExecutorSlots } from './executor-slots';
 import type { SessionState } from './state';
@@ -23,19 +25,47 @@ export interface RoundContext {
  * answer), then one executor per prompt runs, all together, their outputs kept in prompt order.
  * With streaming dispatch some executors already started while the plan was being written.
  */
-export async function runRound(ctx: RoundContext, phase: number, forced: boolean): Promise<RoundRecord> {
+export async function runRound(
+  ctx: RoundContext,
+  phase: number,
+  forced: boolean,
+): Promise<RoundRecord<SessionText>> {
   const { settings, prefix, state } = ctx;
   const doneRounds = promptRounds(state.transcript.rounds);
   const startedAt = Date.now();
-  const streaming = settings.streamingDispatch && !forced;
-  const execute = (k: number, prompt: string, streamed: boolean): Promise<ExecutorOutcome> =>
-    runExecutor(settings, state.executorRouter, phase, k, prompt, streamed, ctx.slots.run);
+  const limits = state.textLimits;
+  // The planner prompt as pieces: it continues the last stored prompt (state.promptHead) when one
+  // exists, and holds stored replies by reference (core/session/payload-limits.ts).
+  const plannerParts = plannerPromptParts(prefix, doneRounds, state.promptHead);
+  // Streamed executors start before the planner could store its prompt: they carry the pieces
+  // inline, so a round whose pieces are long dispatches after the plan instead.
+  const streaming = settings.streamingDispatch && !forced && inlineChars(plannerParts) <= STORE_PROMPT_PAST;
+  const execute = (
+    k: number,
+    prompt: SessionText[],
+    streamed: boolean,
+    tail?: ExecutorTail,
+  ): Promise<ExecutorOutcome> =>
+    runExecutor(
+      settings,
+      state.executorRouter,
+      phase,
+      k,
+      callPrompt(prompt),
+      streamed,
+      ctx.slots.run,
+      limits,
+      tail,
+    );
 
   const early = streaming
     ? new StreamedExecutors(ctx.inbox, phase, (s) =>
         execute(
           s.k,
-          executorPrompt(prefix, doneRounds, { phase, text: s.planPrefix }, s.k, settings.executorStrategy),
+          [
+            ...plannerParts,
+            executorPromptTail({ phase, text: s.planPrefix }, s.k, settings.executorStrategy),
+          ],
           true,
         ),
       )
@@ -46,17 +76,23 @@ export async function runRound(ctx: RoundContext, phase: number, forced: boolean
     settings,
     state.plannerRouter,
     phase,
-    forced
-      ? forcedFinalPrompt(prefix, doneRounds, settings.replyHandling === 'released')
-      : plannerPrompt(prefix, doneRounds),
+    callPrompt(
+      forced ? [...plannerParts, forcedFinalTail(settings.replyHandling === 'released')] : plannerParts,
+    ),
     forced,
     streaming,
     (t) => early?.setPlanTry(t),
+    limits,
   );
+  // A stored prompt is where the executors and every later prompt continue from.
+  if (planner.result.promptStored)
+    state.promptHead = { text: planner.result.promptStored, rounds: doneRounds.length };
+  const historyParts: SessionText[] =
+    state.promptHead?.rounds === doneRounds.length ? [state.promptHead.text] : plannerParts;
   await early?.stop();
   const { result } = planner;
   const plan = result.plan;
-  const calls: CallRecord[] = [...planner.calls];
+  const calls: CallRecord<SessionText>[] = [...planner.calls];
   const problems = planProblems(
     phase,
     plan,
@@ -83,7 +119,19 @@ export async function runRound(ctx: RoundContext, phase: number, forced: boolean
   const outcomes = plan.prompts.map(
     (p) =>
       early?.take(planner.keptTry, result.attempt, p.index, plan.text) ??
-      execute(p.index, executorPrompt(prefix, doneRounds, plan, p.index, settings.executorStrategy), false),
+      (result.planTextStored
+        ? // A long plan goes by reference too: the executor renders its own tail from it.
+          execute(p.index, historyParts, false, {
+            phase,
+            planText: result.planTextStored,
+            k: p.index,
+            strategy: settings.executorStrategy,
+          })
+        : execute(
+            p.index,
+            [...historyParts, executorPromptTail(plan, p.index, settings.executorStrategy)],
+            false,
+          )),
   );
   for (const key of early?.cancelRest() ?? [])
     problems.push(`streamed executor ${key} belonged to a replaced plan: cancelled`);

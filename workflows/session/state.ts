@@ -1,11 +1,25 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../../activities/artifacts';
+import type { SessionTextActivities } from '../../activities/session-texts';
 import type { SessionSettings } from '../../config/schema/session';
 import { accountSession } from '../../core/accounting';
 import type { ArtifactRef } from '../../core/artifact-ref';
+import {
+  PAYLOAD_BUDGET_CHARS,
+  STORE_PROMPT_PAST,
+  STORE_REPLIES_PAST,
+} from '../../core/session/payload-limits';
+import type { PromptHead } from '../../core/session/prompt-parts';
 import { roundUsage } from '../../core/session/rounds';
+import { replaceText, textAt, textsToStore } from '../../core/session/spill';
 import { newTranscript, routeSnapshot, sessionProgress } from '../../core/session/transcript';
-import type { RoundRecord, SessionProgress, SessionTranscript } from '../../core/session-types';
+import type {
+  CallTextLimits,
+  RoundRecord,
+  SessionProgress,
+  SessionText,
+  SessionTranscript,
+} from '../../core/session-types';
 import { StickyRouter } from '../routing';
 import { publishSessionAttributes } from './attributes';
 import type { SessionInput, SessionResume, SessionRouting } from './types';
@@ -23,16 +37,27 @@ export class SessionState {
   readonly plannerRouter: StickyRouter;
   /** The planner's router when both roles share a pool, so executors follow its replica and failover. */
   readonly executorRouter: StickyRouter;
+  /** How model calls move long texts through the artifact store (none in histories from before). */
+  readonly textLimits: CallTextLimits;
+  /** The last planner prompt a model call stored: later prompts continue it by reference. */
+  promptHead: PromptHead | undefined;
 
   private constructor(
-    readonly transcript: SessionTranscript,
+    readonly transcript: SessionTranscript<SessionText>,
     readonly checkpoints: ArtifactRef[],
     private readonly routing: SessionRouting,
     stickyScheduleToStartMs: number,
     resume: SessionResume | undefined,
     private readonly artifacts: ArtifactActivities,
+    private readonly texts: SessionTextActivities,
+    /** Long texts go by reference (core/session/payload-limits.ts); false replays older histories as they ran. */
+    private readonly byReference: boolean,
   ) {
     const workflowId = workflowInfo().workflowId;
+    this.textLimits = byReference
+      ? { storeRepliesPast: STORE_REPLIES_PAST, storePromptPast: STORE_PROMPT_PAST }
+      : {};
+    this.promptHead = resume?.promptHead;
     this.phase = transcript.rounds.length;
     this.plannerRouter = new StickyRouter(
       routing.planner,
@@ -60,19 +85,24 @@ export class SessionState {
     input: SessionInput,
     settings: SessionSettings,
     routing: SessionRouting,
+    byReference: boolean,
   ): Promise<SessionState> {
     const info = workflowInfo();
-    const artifacts = proxyActivities<ArtifactActivities>({
+    const options = {
       taskQueue: info.taskQueue,
       startToCloseTimeout: 60_000,
       retry: { maximumAttempts: 5 },
-    });
-    let transcript: SessionTranscript;
+    };
+    const artifacts = proxyActivities<ArtifactActivities>(options);
+    const texts = proxyActivities<SessionTextActivities>(options);
+    let transcript: SessionTranscript<SessionText>;
     if (input.resume) {
-      transcript = (await artifacts.getJsonArtifact(input.resume.transcript)) as SessionTranscript;
+      transcript = (await artifacts.getJsonArtifact(
+        input.resume.transcript,
+      )) as SessionTranscript<SessionText>;
       transcript.runs += 1;
     } else {
-      transcript = newTranscript({
+      transcript = newTranscript<SessionText>({
         workflowId: info.workflowId,
         question: input.question,
         startedAt: Date.now(),
@@ -89,11 +119,14 @@ export class SessionState {
       settings.stickyScheduleToStartMs,
       input.resume,
       artifacts,
+      texts,
+      byReference,
     );
   }
 
-  progress(): SessionProgress {
-    return sessionProgress(this.transcript, this.phase, this.activity, this.checkpoints);
+  /** The progress query's answer: rounds from `roundsFrom` on, within the payload budget. */
+  progress(roundsFrom = 0): SessionProgress {
+    return sessionProgress(this.transcript, this.phase, this.activity, this.checkpoints, roundsFrom);
   }
 
   publishAttributes(): void {
@@ -105,7 +138,7 @@ export class SessionState {
   }
 
   /** Records a finished round: final answer, token accounting, routing, search attributes. */
-  finishRound(round: RoundRecord): void {
+  finishRound(round: RoundRecord<SessionText>): void {
     this.transcript.rounds.push(round);
     if (round.final !== undefined) this.transcript.final = round.final;
     this.transcript.tokens = accountSession(this.transcript.rounds.map(roundUsage));
@@ -114,25 +147,59 @@ export class SessionState {
     this.publishAttributes();
   }
 
-  /** Writes the transcript (with current routing) to the artifact store, under the workflow id. */
-  async writeTranscript(): Promise<ArtifactRef> {
+  /**
+   * Writes the transcript (with current routing) to the artifact store, under the workflow id, with
+   * every stored text read back; `text` is the trajectory for the result (stored when long). Older
+   * histories wrote the transcript as is and rendered the text in the workflow (`text` absent).
+   */
+  async writeTranscript(): Promise<{ ref: ArtifactRef; text?: SessionText }> {
     this.refreshRouting();
-    return this.artifacts.putJsonArtifact(
-      this.transcript,
-      `sessions/${workflowInfo().workflowId}/transcript`,
-    );
+    const key = `sessions/${workflowInfo().workflowId}/transcript`;
+    if (!this.byReference) return { ref: await this.artifacts.putJsonArtifact(this.transcript, key) };
+    await this.boundInlineTexts();
+    const written = await this.texts.writeSessionTranscript(this.transcript, key);
+    return { ref: written.transcript, text: written.text };
   }
 
   /** Writes a checkpoint and returns where the next run resumes from. */
   async checkpoint(): Promise<SessionResume> {
-    const ref = await this.writeTranscript();
+    let ref: ArtifactRef;
+    if (this.byReference) {
+      // The next run reads this back as its input: it keeps its references (and fits a payload).
+      this.refreshRouting();
+      await this.boundInlineTexts();
+      ref = await this.artifacts.putJsonArtifact(this.transcript);
+    } else ref = (await this.writeTranscript()).ref;
     this.checkpoints.push(ref);
     return {
       transcript: ref,
       plannerRoute: this.plannerRouter.state,
       executorRoute: this.executorRouter.state,
       checkpoints: this.checkpoints,
+      ...(this.promptHead ? { promptHead: this.promptHead } : {}),
     };
+  }
+
+  /** Stores the longest inline replies until the transcript fits one payload (core/session/spill.ts). */
+  private async boundInlineTexts(): Promise<void> {
+    const places = textsToStore(this.transcript, PAYLOAD_BUDGET_CHARS);
+    // In batches that each fit a payload themselves.
+    let batch: typeof places = [];
+    let chars = 0;
+    const flush = async () => {
+      if (!batch.length) return;
+      const stored = await this.texts.storeSessionTexts(batch.map((p) => textAt(this.transcript, p)));
+      batch.forEach((p, i) => replaceText(this.transcript, p, stored[i]!));
+      batch = [];
+      chars = 0;
+    };
+    for (const p of places) {
+      const n = textAt(this.transcript, p).length;
+      if (batch.length && chars + n > PAYLOAD_BUDGET_CHARS) await flush();
+      batch.push(p);
+      chars += n;
+    }
+    await flush();
   }
 
   private refreshRouting(): void {

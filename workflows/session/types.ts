@@ -2,6 +2,7 @@ import type { PoolRoute } from '../../config/queues';
 import type { SessionSettingsInput } from '../../config/schema/session';
 import type { ArtifactRef } from '../../core/artifact-ref';
 import type { MethodRunInput } from '../../core/method-result';
+import type { PromptHead } from '../../core/session/prompt-parts';
 import type { RouteState } from '../routing';
 
 /** Queue routes of the planner and executor pools (from `poolRoute`: queue names, no URLs or keys). */
@@ -16,6 +17,8 @@ export interface SessionResume {
   plannerRoute: RouteState;
   executorRoute: RouteState;
   checkpoints: ArtifactRef[];
+  /** The last stored planner prompt, which later prompts continue (long sessions only). */
+  promptHead?: PromptHead;
 }
 
 export interface SessionInput extends MethodRunInput {

@@ -1,0 +1,46 @@
+import type { ArtifactRef } from '../core/artifact-ref';
+import { renderTrajectory } from '../core/format';
+import { PAYLOAD_BUDGET_CHARS } from '../core/session/payload-limits';
+import { promptRounds } from '../core/session/rounds';
+import type { SessionTranscript } from '../core/session-types';
+import type { SessionText, StoredText } from '../core/stored-text';
+import type { ArtifactStore } from '../io/artifacts';
+import { readTranscript, storeIfLonger, storeText } from '../io/session-texts';
+
+/*
+ * The control worker's side of long sessions (core/session/payload-limits.ts): texts the workflow
+ * moves out of its payloads, and the transcript file written with every stored text read back.
+ */
+
+/** What writing a session's transcript gives the workflow for its result. */
+export interface WrittenTranscript {
+  transcript: ArtifactRef;
+  /** The trajectory text (SPRINT tags), stored when too long for the result payload. */
+  text: SessionText;
+}
+
+export function createSessionTextActivities(store: ArtifactStore) {
+  return {
+    /** Stores texts the workflow holds inline (the longest first, when a payload would be too large). */
+    async storeSessionTexts(texts: string[]): Promise<StoredText[]> {
+      return Promise.all(texts.map((t) => storeText(store, t)));
+    },
+
+    /**
+     * Writes the transcript under `key` with every stored text read back (readers of the file never
+     * meet a reference), and returns the trajectory text for the session's result.
+     */
+    async writeSessionTranscript(
+      transcript: SessionTranscript<SessionText>,
+      key: string,
+    ): Promise<WrittenTranscript> {
+      const full = await readTranscript(store, transcript);
+      const ref = await store.putJson(full);
+      await store.setKey(key, ref);
+      const text = renderTrajectory({ rounds: promptRounds(full.rounds), final: full.final });
+      return { transcript: ref, text: await storeIfLonger(store, text, PAYLOAD_BUDGET_CHARS / 2) };
+    },
+  };
+}
+
+export type SessionTextActivities = ReturnType<typeof createSessionTextActivities>;
