@@ -28,13 +28,23 @@ export function createSessionTextActivities(store: ArtifactStore) {
 
     /**
      * Writes the transcript under `key` with every stored text read back (readers of the file never
-     * meet a reference), and returns the trajectory text for the session's result.
+     * meet a reference), and returns the trajectory text for the session's result. `roundBatches`,
+     * when given, hold the rounds (in order) of a transcript too large to be sent with them.
      */
     async writeSessionTranscript(
       transcript: SessionTranscript<SessionText>,
       key: string,
+      roundBatches?: ArtifactRef[],
     ): Promise<WrittenTranscript> {
-      const full = await readTranscript(store, transcript);
+      // A long session sends its rounds in stored batches beside a transcript without them.
+      const rounds = roundBatches?.length
+        ? (
+            await Promise.all(
+              roundBatches.map((b) => store.getJson<SessionTranscript<SessionText>['rounds']>(b)),
+            )
+          ).flat()
+        : transcript.rounds;
+      const full = await readTranscript(store, { ...transcript, rounds });
       const ref = await store.putJson(full);
       await store.setKey(key, ref);
       const text = renderTrajectory({ rounds: promptRounds(full.rounds), final: full.final });

@@ -24,7 +24,7 @@ export const STORE_REPLIES_PAST = 8 * 1024;
 export const STORE_PROMPT_PAST = 32 * 1024;
 
 /** The most inline text one transcript write, checkpoint, result or progress answer carries. */
-export const PAYLOAD_BUDGET_CHARS = 512 * 1024;
+export const PAYLOAD_BUDGET_CHARS = 400 * 1024;
 
 /** Pieces with adjacent strings joined and empty strings dropped. */
 export function joinParts(parts: readonly SessionText[]): SessionText[] {

@@ -58,3 +58,26 @@ export function replaceText(t: SessionTranscript<SessionText>, place: TextPlace,
     call.raw = stored;
   }
 }
+
+/**
+ * Rounds in consecutive batches whose JSON fits `budgetChars` each (a round larger than the budget
+ * alone in its batch): how a transcript too large for one payload travels, once its longest texts
+ * are stored (plans and many short rounds can still add up).
+ */
+export function batchRounds<R>(rounds: readonly R[], budgetChars: number): R[][] {
+  const out: R[][] = [];
+  let batch: R[] = [];
+  let size = 0;
+  for (const r of rounds) {
+    const n = JSON.stringify(r).length;
+    if (batch.length && size + n > budgetChars) {
+      out.push(batch);
+      batch = [];
+      size = 0;
+    }
+    batch.push(r);
+    size += n;
+  }
+  if (batch.length) out.push(batch);
+  return out;
+}

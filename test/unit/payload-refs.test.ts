@@ -13,7 +13,7 @@ import {
 } from '../../core/format';
 import { callPrompt, joinParts } from '../../core/session/payload-limits';
 import { plannerPromptParts } from '../../core/session/prompt-parts';
-import { replaceText, textAt, textsToStore } from '../../core/session/spill';
+import { batchRounds, replaceText, textAt, textsToStore } from '../../core/session/spill';
 import { newTranscript, sessionProgress } from '../../core/session/transcript';
 import type { RoundRecord, SessionText, SessionTranscript, StoredText } from '../../core/session-types';
 import { ArtifactStore } from '../../io/artifacts';
@@ -211,6 +211,26 @@ describe('bounding a transcript before it leaves the workflow', () => {
     expect(JSON.stringify(t).length).toBeLessThanOrEqual(budget);
     // the short ones stayed inline
     expect(t.rounds[0]!.executions[1]).toBe('a'.repeat(500));
+  });
+});
+
+describe('rounds in batches', () => {
+  it('property: batches keep every round in order, each within the budget unless a lone round is larger', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ maxLength: 60 }), { maxLength: 30 }),
+        fc.integer({ min: 1, max: 200 }),
+        (rounds, budget) => {
+          const batches = batchRounds(rounds, budget);
+          expect(batches.flat()).toEqual(rounds);
+          for (const b of batches) {
+            expect(b.length).toBeGreaterThan(0);
+            const size = b.reduce((n, r) => n + JSON.stringify(r).length, 0);
+            if (b.length > 1) expect(size).toBeLessThanOrEqual(budget);
+          }
+        },
+      ),
+    );
   });
 });
 

@@ -11,7 +11,7 @@ import {
 } from '../../core/session/payload-limits';
 import type { PromptHead } from '../../core/session/prompt-parts';
 import { roundUsage } from '../../core/session/rounds';
-import { replaceText, textAt, textsToStore } from '../../core/session/spill';
+import { batchRounds, replaceText, textAt, textsToStore } from '../../core/session/spill';
 import { newTranscript, routeSnapshot, sessionProgress } from '../../core/session/transcript';
 import type {
   CallTextLimits,
@@ -100,6 +100,12 @@ export class SessionState {
       transcript = (await artifacts.getJsonArtifact(
         input.resume.transcript,
       )) as SessionTranscript<SessionText>;
+      // A long session's rounds come in batches, each within a payload.
+      const batches = input.resume.roundBatches ?? [];
+      if (batches.length) {
+        const read = await Promise.all(batches.map((b) => artifacts.getJsonArtifact(b)));
+        transcript.rounds = (read as RoundRecord<SessionText>[][]).flat();
+      }
       transcript.runs += 1;
     } else {
       transcript = newTranscript<SessionText>({
@@ -156,19 +162,21 @@ export class SessionState {
     this.refreshRouting();
     const key = `sessions/${workflowInfo().workflowId}/transcript`;
     if (!this.byReference) return { ref: await this.artifacts.putJsonArtifact(this.transcript, key) };
-    await this.boundInlineTexts();
-    const written = await this.texts.writeSessionTranscript(this.transcript, key);
+    const { transcript, roundBatches } = await this.transcriptPayload();
+    const written = await this.texts.writeSessionTranscript(transcript, key, roundBatches);
     return { ref: written.transcript, text: written.text };
   }
 
   /** Writes a checkpoint and returns where the next run resumes from. */
   async checkpoint(): Promise<SessionResume> {
     let ref: ArtifactRef;
+    let batches: ArtifactRef[] | undefined;
     if (this.byReference) {
-      // The next run reads this back as its input: it keeps its references (and fits a payload).
+      // The next run reads this back as its input: it keeps its references (and fits payloads).
       this.refreshRouting();
-      await this.boundInlineTexts();
-      ref = await this.artifacts.putJsonArtifact(this.transcript);
+      const { transcript, roundBatches } = await this.transcriptPayload();
+      ref = await this.artifacts.putJsonArtifact(transcript);
+      batches = roundBatches;
     } else ref = (await this.writeTranscript()).ref;
     this.checkpoints.push(ref);
     return {
@@ -177,7 +185,24 @@ export class SessionState {
       executorRoute: this.executorRouter.state,
       checkpoints: this.checkpoints,
       ...(this.promptHead ? { promptHead: this.promptHead } : {}),
+      ...(batches ? { roundBatches: batches } : {}),
     };
+  }
+
+  /**
+   * The transcript as it can leave the workflow: its longest replies stored, and, when it is still
+   * over the payload budget, its rounds stored in batches (each within a payload) beside it.
+   */
+  private async transcriptPayload(): Promise<{
+    transcript: SessionTranscript<SessionText>;
+    roundBatches?: ArtifactRef[];
+  }> {
+    await this.boundInlineTexts();
+    if (JSON.stringify(this.transcript).length <= PAYLOAD_BUDGET_CHARS)
+      return { transcript: this.transcript };
+    const batches = batchRounds(this.transcript.rounds, PAYLOAD_BUDGET_CHARS);
+    const roundBatches = await Promise.all(batches.map((b) => this.artifacts.putJsonArtifact(b)));
+    return { transcript: { ...this.transcript, rounds: [] }, roundBatches };
   }
 
   /** Stores the longest inline replies until the transcript fits one payload (core/session/spill.ts). */

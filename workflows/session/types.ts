@@ -19,6 +19,8 @@ export interface SessionResume {
   checkpoints: ArtifactRef[];
   /** The last stored planner prompt, which later prompts continue (long sessions only). */
   promptHead?: PromptHead;
+  /** The transcript's rounds, in order, when too large to travel with it (long sessions only). */
+  roundBatches?: ArtifactRef[];
 }
 
 export interface SessionInput extends MethodRunInput {
