@@ -22,7 +22,7 @@ import {
 import { withActivityCall } from './llm';
 import type { ArtifactStore } from '../io/artifacts';
 import type { CompletionRequest, ModelClient } from '../io/model-client';
-import { readCallPrompt, readSessionText, storeIfLonger } from '../io/session-texts';
+import { readCallPrompt, readSessionText, storeIfLonger, storeText } from '../io/session-texts';
 
 /*
  * The SPRINT planner and executor activities, bound to one replica (registered by its llm worker on
@@ -88,6 +88,13 @@ export function createSprintActivities(deps: SprintActivityDeps) {
       const startedAt = Date.now();
       const prompt = await readCallPrompt(deps.store, input.prompt);
       const request: CompletionRequest = { prompt, stop: input.stop, ...samplingOf(input) };
+      // A long prompt is stored for the round's executors and the next planner to continue by
+      // reference; written while the engine works, so it adds nothing to the call's time.
+      const promptStoring =
+        !input.forcedFinal && input.storePromptPast !== undefined && prompt.length > input.storePromptPast
+          ? storeText(deps.store, prompt)
+          : undefined;
+      promptStoring?.catch(() => undefined); // awaited below; a failure is reported there
       const parseOptions = input.maxPrompts !== undefined ? { maxPrompts: input.maxPrompts } : {};
       const signalErrors: string[] = [];
       const streaming =
@@ -162,15 +169,11 @@ export function createSprintActivities(deps: SprintActivityDeps) {
               Math.min(tokens, Math.ceil(((chunkAtPrompt[i] ?? chunks) * tokens) / chunks)),
             )
           : estimatePromptEndTokens(tokens, promptEndOffsets(plan), plan.text.length);
-      // A long prompt is stored once here, so the round's executors and the next planner carry a reference.
-      const promptStored =
-        !input.forcedFinal && input.storePromptPast !== undefined && prompt.length > input.storePromptPast
-          ? await storeIfLonger(deps.store, prompt, input.storePromptPast)
-          : undefined;
+      const promptStored = await promptStoring;
       const planTextStored = await storeIfLonger(deps.store, plan.text, input.storeRepliesPast);
       return {
         raw: await storeIfLonger(deps.store, raw, input.storeRepliesPast),
-        ...(promptStored !== undefined && typeof promptStored !== 'string' ? { promptStored } : {}),
+        ...(promptStored !== undefined ? { promptStored } : {}),
         ...(typeof planTextStored !== 'string' ? { planTextStored } : {}),
         plan,
         usage: result.usage,

@@ -1,6 +1,6 @@
 import type { SessionSettings } from '../../config/schema/session';
 import { executorPromptTail, forcedFinalTail, holdsFinalAnswerMarker } from '../../core/format';
-import { callPrompt, inlineChars, STORE_PROMPT_PAST } from '../../core/session/payload-limits';
+import { callPrompt, inlineChars, STREAMED_PROMPT_INLINE_MAX } from '../../core/session/payload-limits';
 import { plannerPromptParts } from '../../core/session/prompt-parts';
 import { executionProblems, planProblems, promptRounds } from '../../core/session/rounds';
 import type { CallRecord, ExecutorTail, RoundRecord, SessionText } from '../../core/session-types';
@@ -39,7 +39,8 @@ export async function runRound(
   const plannerParts = plannerPromptParts(prefix, doneRounds, state.promptHead);
   // Streamed executors start before the planner could store its prompt: they carry the pieces
   // inline, so a round whose pieces are long dispatches after the plan instead.
-  const streaming = settings.streamingDispatch && !forced && inlineChars(plannerParts) <= STORE_PROMPT_PAST;
+  const streaming =
+    settings.streamingDispatch && !forced && inlineChars(plannerParts) <= STREAMED_PROMPT_INLINE_MAX;
   const execute = (
     k: number,
     prompt: SessionText[],
