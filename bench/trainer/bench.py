@@ -105,6 +105,8 @@ def main() -> None:
     p.add_argument("--logging-steps", type=int, default=1,
                    help="the trainer's log interval (--interleave run: its timing points; step needs 1)")
     p.add_argument("--profile", default="cpu", help="the project trainer's recipe (flags above override it)")
+    p.add_argument("--threads", type=int, default=0,
+                   help="CPU threads of each side (OMP_NUM_THREADS; 0: the default, one per core)")
     p.add_argument("--json", action="store_true", help="print the result as one JSON line only")
     a = p.parse_args()
     if a.warmup < 1 or a.warmup + 2 * a.logging_steps + 1 > a.steps:
@@ -114,6 +116,9 @@ def main() -> None:
     if a.interleave == "step" and a.logging_steps != 1:
         raise SystemExit("bench: --interleave step counts each step's tokens from the logs: --logging-steps 1")
 
+    if a.threads > 0:
+        # Inherited by both children; the same for both sides.
+        os.environ["OMP_NUM_THREADS"] = str(a.threads)
     project_runs: list[dict] = []
     plain_runs: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="sprint-bench-trainer-") as tmp:
@@ -129,13 +134,22 @@ def main() -> None:
             project_runs.append(project)
     project, plain = side(project_runs), side(plain_runs)
     per_round = [rate(pr["steps"]) / rate(pl["steps"]) for pr, pl in zip(project_runs, plain_runs)]
+    # The spread of the step-by-step ratios (steps paired by index: in lockstep, neighbours in time)
+    # shows how much noise the medians had to see through.
+    paired = [
+        (n1 / s1) / (n2 / s2)
+        for pr, pl in zip(project_runs, plain_runs)
+        for (n1, s1), (n2, s2) in zip(pr["steps"], pl["steps"])
+    ]
+    quartiles = statistics.quantiles(paired, n=4) if len(paired) >= 2 else [paired[0]] * 3
     result = {
         "shape": a.shape, "seq": a.seq, "batch": a.batch, "steps": a.steps, "warmup": a.warmup,
         "rounds": a.rounds, "interleave": a.interleave, "optim": a.optim, "bf16": a.bf16,
         "gradient_checkpointing": a.gradient_checkpointing, "max_grad_norm": a.max_grad_norm,
-        "logging_steps": a.logging_steps, "project": project, "plain": plain,
+        "logging_steps": a.logging_steps, "threads": a.threads or None, "project": project, "plain": plain,
         "ratio_tokens_per_s": project["tokens_per_s"] / plain["tokens_per_s"],
         "ratio_per_round": per_round,
+        "ratio_step_quartiles": quartiles,
     }
     if a.json:
         print(json.dumps(result))
@@ -147,7 +161,8 @@ def main() -> None:
     for name, r in (("project trainer", project), ("plain PyTorch loop", plain)):
         print(f"  {name:<19} {r['tokens_per_s']:>10.1f} tokens/s   peak {r['peak_kind']} {r['peak_gib']:.2f} GiB   last loss {r['loss']:.3f}")
     print(f"  ratio (project / plain): {result['ratio_tokens_per_s']:.3f}   per round: "
-          + " ".join(f"{x:.3f}" for x in per_round))
+          + " ".join(f"{x:.3f}" for x in per_round)
+          + "   step by step: quartiles " + " / ".join(f"{x:.3f}" for x in quartiles))
     print(json.dumps(result))
 
 
