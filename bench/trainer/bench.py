@@ -11,9 +11,11 @@ over its steps. Two ways to share out the machine's load fairly:
   --interleave run: the sides run one after the other, --rounds times, the order alternating; the
       GPU check uses it (one side's memory at a time on the card).
 
-  .venv/bin/python bench/trainer/bench.py                          # CPU: tiny shape
-  .venv/bin/python bench/trainer/bench.py --shape 7b-2layer --seq 4096 --bf16 --optim adamw_torch_fused
-  .venv/bin/python bench/trainer/bench.py --shape 7b --seq 7168 --bf16 --gradient-checkpointing --optim adafactor
+  .venv/bin/python bench/trainer/bench.py                          # CPU: tiny shape, one thread per side
+  .venv/bin/python bench/trainer/bench.py --interleave run --threads 0 --shape 7b-2layer --seq 4096 --bf16 \
+      --optim adamw_torch_fused
+  .venv/bin/python bench/trainer/bench.py --interleave run --threads 0 --shape 7b --seq 7168 --bf16 \
+      --gradient-checkpointing --optim adafactor
 (infra/sft/gpu_check.sh runs the GPU set.) Peak memory is the GPU's peak allocation on a GPU and
 the process's peak RSS on the CPU.
 """
@@ -105,8 +107,10 @@ def main() -> None:
     p.add_argument("--logging-steps", type=int, default=1,
                    help="the trainer's log interval (--interleave run: its timing points; step needs 1)")
     p.add_argument("--profile", default="cpu", help="the project trainer's recipe (flags above override it)")
-    p.add_argument("--threads", type=int, default=0,
-                   help="CPU threads of each side (OMP_NUM_THREADS; 0: the default, one per core)")
+    # One thread per side by default: on a shared 2-core machine two OpenMP threads per process spin
+    # against the other jobs, and step times then swing by 2-25x (one thread: a few tens of percent).
+    p.add_argument("--threads", type=int, default=1,
+                   help="CPU threads of each side (OMP_NUM_THREADS; 0: torch's default, one per core)")
     p.add_argument("--json", action="store_true", help="print the result as one JSON line only")
     a = p.parse_args()
     if a.warmup < 1 or a.warmup + 2 * a.logging_steps + 1 > a.steps:

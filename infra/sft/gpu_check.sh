@@ -52,11 +52,11 @@ bench() {
         4096 | 7168) args[i]=256 ;;
       esac
     done
-    "$PY" "$ROOT/bench/trainer/bench.py" --json --interleave run --rounds 1 --steps 5 --warmup 1 \
+    "$PY" "$ROOT/bench/trainer/bench.py" --json --interleave run --threads 0 --rounds 1 --steps 5 --warmup 1 \
       --profile single-gpu-80gb "${args[@]}" | tee -a "$OUT"
     return
   fi
-  "$PY" "$ROOT/bench/trainer/bench.py" --json --interleave run --rounds "$ROUNDS" --steps "$STEPS" --warmup 4 \
+  "$PY" "$ROOT/bench/trainer/bench.py" --json --interleave run --threads 0 --rounds "$ROUNDS" --steps "$STEPS" --warmup 4 \
     --profile single-gpu-80gb "${args[@]}" | tee -a "$OUT"
 }
 bench --shape 7b-2layer --seq 4096 --batch 1 --bf16 --optim adamw_torch_fused
