@@ -2,11 +2,20 @@
 """Trainer bench: tokens/s and peak memory of the project's trainer (infra/sft/train.py, the real
 code path: recipe, TRL SFTTrainer, padding-free batches, events) and of a plain PyTorch loop
 (plain_loop.py) on the same model shape, data, batches, optimizer and precision, in one run; prints
-both and the ratio. Tokens/s is steady state: the first --warmup steps of each side are left out.
+both and the ratio. Tokens/s is steady state: the first --warmup steps of each run (and the last,
+which holds the trainer's final checkpoint save) are left out, and a side's tokens/s is the median
+over its steps. Two ways to share out the machine's load fairly:
+  --interleave step (default): both sides start together and run their steps in turn, one plain
+      step, one project step, ... (the order alternating), gated by the bench (gate.py); every pair
+      of steps sees nearly the same load of a shared machine. --rounds repeats it.
+  --interleave run: the sides run one after the other, --rounds times, the order alternating; the
+      GPU check uses it (one side's memory at a time on the card).
 
-  .venv/bin/python bench/trainer/bench.py                          # CPU: tiny shape
-  .venv/bin/python bench/trainer/bench.py --shape 7b-2layer --seq 4096 --bf16 --optim adamw_torch_fused
-  .venv/bin/python bench/trainer/bench.py --shape 7b --seq 7168 --bf16 --gradient-checkpointing --optim adafactor
+  .venv/bin/python bench/trainer/bench.py                          # CPU: tiny shape, one thread per side
+  .venv/bin/python bench/trainer/bench.py --interleave run --threads 0 --shape 7b-2layer --seq 4096 --bf16 \
+      --optim adamw_torch_fused
+  .venv/bin/python bench/trainer/bench.py --interleave run --threads 0 --shape 7b --seq 7168 --bf16 \
+      --gradient-checkpointing --optim adafactor
 (infra/sft/gpu_check.sh runs the GPU set.) Peak memory is the GPU's peak allocation on a GPU and
 the process's peak RSS on the CPU.
 """
@@ -16,73 +25,70 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
+import statistics
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from common import ROOT, SHAPES, prepare  # noqa: E402
+from common import SHAPES, prepare  # noqa: E402
+from runner import lockstep, run_child  # noqa: E402
+from sides import (  # noqa: E402
+    plain_command,
+    plain_result,
+    project_command,
+    project_result,
+    run_dir_with_tokenizer,
+)
 
 
-def run_child(cmd: list[str]) -> tuple[str, float]:
-    """Runs a child to the end; returns its stdout and its own peak RSS in GiB (wait4's rusage)."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, cwd=ROOT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        if proc.returncode != 0:
-            sys.stderr.write(err.read()[-4000:])
-            raise SystemExit(f"bench: {os.path.basename(cmd[1])} failed (exit {proc.returncode})")
-        return out.read(), usage.ru_maxrss / 2**20
+def rate(steps: list) -> float:
+    """Median tokens/s over steps of (tokens, seconds): a step slowed by another job's burst moves
+    it far less than it moves a whole-window average."""
+    return statistics.median(n / s for n, s in steps)
 
 
-def project_trainer(a, data: str, run: str) -> dict:
-    """The project's trainer as users run it; tokens/s between the warm-up's last log and the end."""
-    cmd = [
-        sys.executable, os.path.join(ROOT, "infra", "sft", "train.py"),
-        "--dataset", data, "--output_dir", run, "--eval_file", "none",
-        "--model_config", json.dumps(SHAPES[a.shape]), "--profile", a.profile,
-        "--max_length", str(a.seq), "--max_steps", str(a.steps), "--save_steps", "1000000",
-        "--per_device_train_batch_size", str(a.batch), "--gradient_accumulation_steps", "1",
-        "--optim", a.optim, "--bf16", "true" if a.bf16 else "false",
-        "--gradient_checkpointing", "true" if a.gradient_checkpointing else "false",
-        "--learning_rate", "1e-5", "--logging_steps", "1", "--warmup_steps", "0",
-    ]
-    if a.bf16:
-        cmd += ["--dtype", "bfloat16"]
-    out, rss = run_child(cmd)
-    events = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
-    logs = [e for e in events if e["event"] == "log"]
-    done = next(e for e in events if e["event"] == "done")
-    first, last = logs[a.warmup - 1], logs[-1]
-    tps = (last["tokens"] - first["tokens"]) / (last["elapsed_s"] - first["elapsed_s"])
-    gpu = done.get("peak_gpu_mem_gb")
+def side(runs: list[dict]) -> dict:
+    """One side's result over all rounds: the median over every steady step, the largest peak."""
     return {
-        "tokens_per_s": tps,
-        "peak_gib": gpu if gpu is not None else rss,
-        "peak_kind": "gpu" if gpu is not None else "rss",
-        "loss": last["loss"],
+        "tokens_per_s": rate([st for r in runs for st in r["steps"]]),
+        "peak_gib": max(r["peak_gib"] for r in runs),
+        "peak_kind": runs[0]["peak_kind"],
+        "loss": runs[-1]["loss"],
+        "steps_measured": sum(len(r["steps"]) for r in runs),
     }
 
 
-def plain_loop(a, data: str, init: str) -> dict:
-    cmd = [
-        sys.executable, os.path.join(HERE, "plain_loop.py"), "--data", data, "--init", init,
-        "--shape", a.shape, "--seq", str(a.seq), "--batch", str(a.batch), "--steps", str(a.steps),
-        "--warmup", str(a.warmup), "--optim", a.optim,
-    ]
-    if a.bf16:
-        cmd.append("--bf16")
-    if a.gradient_checkpointing:
-        cmd.append("--gradient-checkpointing")
-    out, rss = run_child(cmd)
-    result = json.loads(out.strip().splitlines()[-1])
-    if result["peak_kind"] == "rss":
-        result["peak_gib"] = rss
-    return result
+def steady(a, tokens: list[int], seconds: list[float]) -> list[tuple[int, float]]:
+    """Steps warmup+1 .. steps-1 (1-based): the warm-up and the last step (the final save) left out."""
+    if len(tokens) != a.steps or len(seconds) != a.steps:
+        raise SystemExit(f"bench: expected {a.steps} steps, got {len(tokens)} token counts and {len(seconds)} times")
+    return list(zip(tokens, seconds))[a.warmup : a.steps - 1]
+
+
+def interleaved_round(a, data: str, init: str, run: str) -> tuple[dict, dict]:
+    """Both sides in lockstep; step times are the bench's, token counts the children's."""
+    (plain_out, plain_rss, plain_s), (project_out, project_rss, project_s) = lockstep(
+        [plain_command(a, data, init), project_command(a, data, run)], a.steps
+    )
+    plain, project = plain_result(plain_out, plain_rss), project_result(a, project_out, project_rss)
+    plain["steps"] = steady(a, plain["tokens_per_step"], plain_s)
+    project["steps"] = steady(a, project["tokens_per_step"], project_s)
+    return plain, project
+
+
+def sequential_round(a, data: str, init: str, run: str, plain_first: bool) -> tuple[dict, dict]:
+    """The sides one after the other, each timing its own steps."""
+    results: dict[str, dict] = {}
+    for which in ("plain", "project") if plain_first else ("project", "plain"):
+        if which == "plain":
+            results["plain"] = plain_result(*run_child(plain_command(a, data, init)))
+        else:
+            results["project"] = project_result(a, *run_child(project_command(a, data, run)))
+    # The last step holds the trainer's final checkpoint save: left out of both sides.
+    results["plain"]["steps"] = results["plain"]["steps"][:-1]
+    results["project"]["steps"] = results["project"]["steps"][:-1]
+    return results["plain"], results["project"]
 
 
 def main() -> None:
@@ -90,35 +96,77 @@ def main() -> None:
     p.add_argument("--shape", choices=SHAPES, default="tiny")
     p.add_argument("--seq", type=int, default=512, help="tokens per sample")
     p.add_argument("--batch", type=int, default=2, help="samples per step (one padding-free row)")
-    p.add_argument("--steps", type=int, default=12)
-    p.add_argument("--warmup", type=int, default=4, help="first steps left out of tokens/s")
+    p.add_argument("--steps", type=int, default=24, help="steps per run")
+    p.add_argument("--warmup", type=int, default=4, help="first steps of each run left out of tokens/s")
+    p.add_argument("--rounds", type=int, default=1, help="runs of each side")
+    p.add_argument("--interleave", choices=["step", "run"], default="step", help="how the sides share the machine")
     p.add_argument("--optim", default="adamw_torch", choices=["adamw_torch", "adamw_torch_fused", "adafactor"])
     p.add_argument("--bf16", action="store_true")
     p.add_argument("--gradient-checkpointing", action="store_true")
+    p.add_argument("--max-grad-norm", type=float, default=1.0, help="gradient clipping of both sides (0: none)")
+    p.add_argument("--logging-steps", type=int, default=1,
+                   help="the trainer's log interval (--interleave run: its timing points; step needs 1)")
     p.add_argument("--profile", default="cpu", help="the project trainer's recipe (flags above override it)")
+    # One thread per side by default: on a shared 2-core machine two OpenMP threads per process spin
+    # against the other jobs, and step times then swing by 2-25x (one thread: a few tens of percent).
+    p.add_argument("--threads", type=int, default=1,
+                   help="CPU threads of each side (OMP_NUM_THREADS; 0: torch's default, one per core)")
     p.add_argument("--json", action="store_true", help="print the result as one JSON line only")
     a = p.parse_args()
-    if a.warmup < 1 or a.warmup >= a.steps:
-        raise SystemExit("bench: need 1 <= --warmup < --steps")
+    if a.warmup < 1 or a.warmup + 2 * a.logging_steps + 1 > a.steps:
+        raise SystemExit("bench: need 1 <= --warmup and --warmup + 2 x --logging-steps + 1 <= --steps")
+    if a.rounds < 1:
+        raise SystemExit("bench: need --rounds >= 1")
+    if a.interleave == "step" and a.logging_steps != 1:
+        raise SystemExit("bench: --interleave step counts each step's tokens from the logs: --logging-steps 1")
 
+    if a.threads > 0:
+        # Inherited by both children; the same for both sides.
+        os.environ["OMP_NUM_THREADS"] = str(a.threads)
+    project_runs: list[dict] = []
+    plain_runs: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="sprint-bench-trainer-") as tmp:
         data, init = prepare(tmp, a.seq, n=a.batch * a.steps)
-        plain = plain_loop(a, data, init)
-        project = project_trainer(a, data, os.path.join(tmp, "run"))
+        for r in range(a.rounds):
+            run = run_dir_with_tokenizer(init, os.path.join(tmp, f"run-{r}"))
+            if a.interleave == "step":
+                plain, project = interleaved_round(a, data, init, run)
+            else:
+                # Alternating the order cancels a load that rises or falls steadily across the rounds.
+                plain, project = sequential_round(a, data, init, run, plain_first=r % 2 == 0)
+            plain_runs.append(plain)
+            project_runs.append(project)
+    project, plain = side(project_runs), side(plain_runs)
+    per_round = [rate(pr["steps"]) / rate(pl["steps"]) for pr, pl in zip(project_runs, plain_runs)]
+    # The spread of the step-by-step ratios (steps paired by index: in lockstep, neighbours in time)
+    # shows how much noise the medians had to see through.
+    paired = [
+        (n1 / s1) / (n2 / s2)
+        for pr, pl in zip(project_runs, plain_runs)
+        for (n1, s1), (n2, s2) in zip(pr["steps"], pl["steps"])
+    ]
+    quartiles = statistics.quantiles(paired, n=4) if len(paired) >= 2 else [paired[0]] * 3
     result = {
         "shape": a.shape, "seq": a.seq, "batch": a.batch, "steps": a.steps, "warmup": a.warmup,
-        "optim": a.optim, "bf16": a.bf16, "gradient_checkpointing": a.gradient_checkpointing,
-        "project": project, "plain": plain,
+        "rounds": a.rounds, "interleave": a.interleave, "optim": a.optim, "bf16": a.bf16,
+        "gradient_checkpointing": a.gradient_checkpointing, "max_grad_norm": a.max_grad_norm,
+        "logging_steps": a.logging_steps, "threads": a.threads or None, "project": project, "plain": plain,
         "ratio_tokens_per_s": project["tokens_per_s"] / plain["tokens_per_s"],
+        "ratio_per_round": per_round,
+        "ratio_step_quartiles": quartiles,
     }
     if a.json:
         print(json.dumps(result))
         return
     print(f"trainer bench: shape {a.shape}, {a.seq} tokens/sample, {a.batch} samples/step, {a.optim}, "
-          f"{'bf16' if a.bf16 else 'fp32'}{', gradient checkpointing' if a.gradient_checkpointing else ''}")
+          f"{'bf16' if a.bf16 else 'fp32'}{', gradient checkpointing' if a.gradient_checkpointing else ''}, "
+          f"clip {a.max_grad_norm}; {a.rounds} round(s) interleaved by {a.interleave}, "
+          f"{project['steps_measured']} steady steps per side")
     for name, r in (("project trainer", project), ("plain PyTorch loop", plain)):
         print(f"  {name:<19} {r['tokens_per_s']:>10.1f} tokens/s   peak {r['peak_kind']} {r['peak_gib']:.2f} GiB   last loss {r['loss']:.3f}")
-    print(f"  ratio (project / plain): {result['ratio_tokens_per_s']:.3f}")
+    print(f"  ratio (project / plain): {result['ratio_tokens_per_s']:.3f}   per round: "
+          + " ".join(f"{x:.3f}" for x in per_round)
+          + "   step by step: quartiles " + " / ".join(f"{x:.3f}" for x in quartiles))
     print(json.dumps(result))
 
 

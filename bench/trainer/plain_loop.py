@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The reference: a plain PyTorch training loop on the same model, data and batches as the project
-trainer (padding-free rows of the same examples, the same optimizer, dtype and checkpointing), with
-nothing else. Prints one JSON line: steady-state tokens/s and peak memory."""
+trainer (padding-free rows of the same examples, the same optimizer, dtype, checkpointing and gradient
+clipping), with nothing else. Prints one JSON line: the tokens and seconds of every step after the
+warm-up, the steady-state tokens/s and peak memory."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import SHAPES  # noqa: E402
+from gate import Gate  # noqa: E402
 
 
 def main() -> None:
@@ -28,6 +30,10 @@ def main() -> None:
     p.add_argument("--optim", default="adamw_torch", choices=["adamw_torch", "adamw_torch_fused", "adafactor"])
     p.add_argument("--bf16", action="store_true", help="bf16 weights (as the recipes' dtype: bfloat16)")
     p.add_argument("--gradient-checkpointing", action="store_true")
+    p.add_argument(
+        "--max-grad-norm", type=float, default=1.0,
+        help="clip the gradients' global norm to this before each step, as the trainer does (0: no clipping)",
+    )
     a = p.parse_args()
 
     import torch
@@ -61,24 +67,34 @@ def main() -> None:
         labels = torch.tensor([t for e in chosen for t in ([-100] + e.labels[1:])], device=device)[None]
         return ids, pos, labels
 
-    tokens = 0
-    t0 = 0.0
+    # Per-step times (each step waits for the device) so that the bench can take a median: on a
+    # shared machine a whole-window average is dominated by whichever seconds another job took.
+    steps: list[tuple[int, float]] = []
+    tokens_per_step: list[int] = []
+    gate = Gate()
     for step in range(a.steps):
-        if step == a.warmup:
-            if cuda:
-                torch.cuda.synchronize()
-            t0, tokens = time.perf_counter(), 0
+        gate.wait()
+        t0 = time.perf_counter()
         ids, pos, labels = batch(step)
         loss = model(input_ids=ids, position_ids=pos, labels=labels).loss
         loss.backward()
+        if a.max_grad_norm > 0:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), a.max_grad_norm)
         opt.step()
         opt.zero_grad(set_to_none=True)
-        tokens += ids.numel()
-    if cuda:
-        torch.cuda.synchronize()
-    elapsed = time.perf_counter() - t0
+        if cuda:
+            torch.cuda.synchronize()
+        tokens_per_step.append(ids.numel())
+        if step >= a.warmup:
+            steps.append((ids.numel(), time.perf_counter() - t0))
+    gate.finish()
+    tokens = sum(n for n, _ in steps)
+    elapsed = sum(s for _, s in steps)
     peak = torch.cuda.max_memory_allocated() / 2**30 if cuda else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-    print(json.dumps({"tokens_per_s": tokens / elapsed, "peak_gib": peak, "peak_kind": "gpu" if cuda else "rss", "loss": float(loss)}))
+    print(json.dumps({
+        "steps": steps, "tokens_per_step": tokens_per_step, "tokens_per_s": tokens / elapsed, "peak_gib": peak,
+        "peak_kind": "gpu" if cuda else "rss", "loss": float(loss.detach()),
+    }))
 
 
 if __name__ == "__main__":

@@ -48,11 +48,14 @@ def main(argv: list[str] | None = None) -> int:
     from sprint_sft.data import encode_records, find_split_files, read_records
     from sprint_sft.events import EventCallback, TokenCounter
     from sprint_sft.hf_dataset import to_hf_dataset
+    from sprint_sft.host_memory import keep_freed_host_memory
     from sprint_sft.model import liger_available, load_model_and_tokenizer
     from sprint_sft.recipes import derived_settings, parse_arguments, setting
 
     transformers.logging.set_verbosity_warning()
     cuda = torch.cuda.is_available()
+    if not cuda and keep_freed_host_memory():
+        print("sprint-sft: CPU run; freed host memory is kept for the next step (sprint_sft/host_memory.py)", file=sys.stderr)
     raw = list(sys.argv[1:] if argv is None else argv)
     parsed = parse_arguments(raw, cuda)
     sprint, script, sft, model_args = parsed.sprint, parsed.script, parsed.sft, parsed.model
