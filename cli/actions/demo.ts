@@ -9,6 +9,8 @@ import { CliError, ExitCode } from '../exit-codes';
 import { startInProcessWorkers } from '../in-process';
 import { bringUpServer } from './dev';
 import type { RunSummary } from '../../core/evaluation/summary';
+import type { CountdownTraceShape } from '../../core/traces/countdown';
+import type { SprintConfig } from '../../config';
 import { baselineEvaluationInput, runBaselineEvaluation } from './demo-baseline';
 import { startTinyEngine } from './demo-engine';
 import { buildPipelineInput, formatPipelineResult, runPipeline } from './pipeline';
@@ -38,6 +40,18 @@ interface DemoOptions {
 const TRACE_SEED = 2;
 /** One failed attempt before the one that works: short samples, so minutes of CPU training go far. */
 const TRACE_FAILED_ATTEMPTS = 1;
+
+/**
+ * The demo's training traces: the shape of the evaluation's Countdown problems
+ * (evaluation.countdown), one failed attempt each, from another seed than the problems.
+ */
+export function demoTraceSource(config: SprintConfig): {
+  generateSeed: number;
+  traceShape: CountdownTraceShape;
+} {
+  const { count: _count, seed: _seed, requireIntegerDivision: _exact, ...shape } = config.evaluation.countdown;
+  return { generateSeed: TRACE_SEED, traceShape: { ...shape, maxFailedAttempts: TRACE_FAILED_ATTEMPTS } };
+}
 
 function accuracyLine(label: string, s: RunSummary): string {
   return `${label} ${s.correct}/${s.problems} correct (${(s.accuracy * 100).toFixed(1)}%), answered ${s.problems - s.noAnswer}, mean sequential tokens ${s.tokens.meanSequential}`;
@@ -85,17 +99,10 @@ export async function runDemo(opts: DemoOptions, cmd: Command): Promise<void> {
 
   const id = opts.id ?? `demo-${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}`;
   const repo = 'local/sprint-tiny-demo';
-  const {
-    count: _count,
-    seed: _seed,
-    requireIntegerDivision: _exact,
-    ...traceShape
-  } = config.evaluation.countdown;
   const input = buildPipelineInput(config, {
     id,
     generate: opts.traces,
-    generateSeed: TRACE_SEED,
-    traceShape: { ...traceShape, maxFailedAttempts: TRACE_FAILED_ATTEMPTS },
+    ...demoTraceSource(config),
     benchmarkQuestion: true,
     extractor: 'offline',
     tiny: true,
