@@ -49,7 +49,12 @@ export function demoTraceSource(config: SprintConfig): {
   generateSeed: number;
   traceShape: CountdownTraceShape;
 } {
-  const { count: _count, seed: _seed, requireIntegerDivision: _exact, ...shape } = config.evaluation.countdown;
+  const {
+    count: _count,
+    seed: _seed,
+    requireIntegerDivision: _exact,
+    ...shape
+  } = config.evaluation.countdown;
   return { generateSeed: TRACE_SEED, traceShape: { ...shape, maxFailedAttempts: TRACE_FAILED_ATTEMPTS } };
 }
 
