@@ -43,11 +43,14 @@ def page_faults(mode: str, env: dict | None = None) -> int:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc malloc settings")
 def test_freed_step_memory_is_kept_instead_of_faulted_in_again():
+    # 10 cycles x 80 MiB is 204,800 faults of 4 KiB pages when the memory goes back every cycle.
+    # How much glibc's adaptive defaults give back varies with the machine (measured: 21,000 to
+    # over 100,000 faults), so the settings are held to an absolute bound, and to the defaults.
+    returned_every_cycle = 10 * 80 * 2**20 // 4096
     default = page_faults("default")
     kept = page_faults("keep")
-    # 10 cycles x 80 MiB is about 200,000 faults of 4 KiB pages when the memory goes back each time.
-    assert default > 100_000, f"glibc's defaults kept the memory here ({default} faults): the test shows nothing"
-    assert kept < default / 10, f"{kept} page faults with the settings against {default} without"
+    assert kept < returned_every_cycle / 20, f"{kept} page faults with the settings"
+    assert kept < default, f"{kept} page faults with the settings against {default} without"
 
 
 def test_settings_from_the_environment_take_precedence():
