@@ -5,7 +5,7 @@
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { root, STAMP } = require('../bin/build-state');
+const { root, STAMP, stampText } = require('../bin/build-state');
 
 const dist = path.join(root, 'dist');
 fs.rmSync(dist, { recursive: true, force: true });
@@ -16,4 +16,4 @@ execFileSync(
   [path.join(dist, 'infra', 'docker', 'bundle-workflows.js'), path.join(dist, 'workflow-bundle.js')],
   { stdio: 'inherit' },
 );
-fs.writeFileSync(STAMP, `${new Date().toISOString()}\n`);
+fs.writeFileSync(STAMP, stampText(root));

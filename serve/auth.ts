@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
+import { API_KEYS_ENV } from './api-keys-env';
 
 /*
  * Bearer API keys of `sprint serve`: from $SPRINT_API_KEYS (comma-separated) and/or a file (one key
@@ -7,7 +8,7 @@ import * as fs from 'node:fs';
  * neither their length nor a prefix leaks through timing; they are never logged.
  */
 
-export const API_KEYS_ENV = 'SPRINT_API_KEYS';
+export { API_KEYS_ENV };
 
 export class ApiKeyError extends Error {}
 

@@ -6,7 +6,12 @@ import type { SprintConfig } from '../config/schema';
 import { configFingerprint, workerIdentity } from '../config/deployment';
 import { controlQueue, curationQueue, trainingQueue, poolQueue, replicaQueue } from '../config/queues';
 import { deploymentOptions, promoteWhenPolling, workflowCode } from './versioning';
-import { controlActivities, curationActivities, llmActivities, trainingActivities } from './activities';
+import {
+  loadControlActivities,
+  loadCurationActivities,
+  loadLlmActivities,
+  loadTrainingActivities,
+} from './activities';
 
 import type { WorkerRole } from './roles';
 import { llmActivityPolling } from './tuning';
@@ -60,7 +65,7 @@ async function controlWorker(setup: WorkerSetup): Promise<Worker[]> {
     namespace: config.temporal.namespace,
     identity: identity(config),
     taskQueue: controlQueue(config),
-    activities: controlActivities(config),
+    activities: loadControlActivities()(config),
     ...config.workers.control,
     shutdownGraceTime: shutdownGrace(config),
   };
@@ -85,7 +90,7 @@ async function curationWorker(setup: WorkerSetup): Promise<Worker[]> {
       namespace: config.temporal.namespace,
       identity: identity(config),
       taskQueue: curationQueue(config),
-      activities: curationActivities(config),
+      activities: loadCurationActivities()(config),
       maxConcurrentActivityTaskExecutions: config.workers.curation.maxConcurrentActivityTaskExecutions,
       shutdownGraceTime: shutdownGrace(config),
     }),
@@ -100,7 +105,7 @@ async function trainingWorker(setup: WorkerSetup): Promise<Worker[]> {
       namespace: config.temporal.namespace,
       identity: identity(config),
       taskQueue: trainingQueue(config),
-      activities: trainingActivities(config),
+      activities: loadTrainingActivities()(config),
       maxConcurrentActivityTaskExecutions: config.workers.training.maxConcurrentActivityTaskExecutions,
       shutdownGraceTime: shutdownGrace(config),
     }),
@@ -119,7 +124,7 @@ async function llmWorkers(
 ): Promise<Worker[]> {
   const { config, connection } = setup;
   const p = config.models.pools[pool]!;
-  const activities = llmActivities(config, pool, replica);
+  const activities = loadLlmActivities()(config, pool, replica);
   // One process may serve several replicas of a pool, but the SDK allows one worker per queue and
   // process: the pool's shared queue is then polled by the first replica's worker only.
   const queues = withSharedQueue

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import { bundleWorkflowCode, type NativeConnection, type WorkerDeploymentOptions } from '@temporalio/worker';
 import type { SprintConfig } from '../config/schema';
 import { queuePrefix } from '../config/queues';
+import { workflowBundleOptions } from './bundle-options';
 
 /*
  * Safe upgrades with Temporal Worker Versioning. The control worker (the only one that runs
@@ -25,6 +26,7 @@ export async function workflowCode(bundlePath: string | undefined): Promise<Work
   const silent = () => undefined;
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
+    ...workflowBundleOptions,
     logger: {
       log: silent,
       trace: silent,

@@ -7,6 +7,7 @@ import { connectWorker } from '../../workers/connection';
 import { createWorkers, firstStopSignal, runWorkers, workerLogger } from '../../workers/create';
 import { clientFor, readConfig, uiLink, type GlobalOptions } from '../context';
 import { CliError, ExitCode } from '../exit-codes';
+import { describePortOwner } from '../../infra/temporal/dev-server';
 
 export interface ServeCliOptions {
   host: string;
@@ -83,7 +84,13 @@ export async function runServe(opts: ServeCliOptions, cmd: Command): Promise<voi
   });
   const stop = firstStopSignal(log);
   try {
-    const address = await app.listen({ host: opts.host, port });
+    const address = await app.listen({ host: opts.host, port }).catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+      throw new CliError(
+        `port ${port} on ${opts.host} is in use (${describePortOwner(port)}); choose another with --port`,
+        ExitCode.unavailable,
+      );
+    });
     log(
       `sprint serve on ${address}/v1 (${apiKeys.length ? `${apiKeys.length} API key(s)` : 'NO authentication'}, ` +
         `at most ${opts.maxConcurrent} sessions, disconnect: ${opts.onDisconnect})`,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { API_KEYS_ENV } from '../../serve/auth';
+import { API_KEYS_ENV } from '../../serve/api-keys-env';
 import { defaultServeOptions } from '../../serve/context';
 import { lazyAction } from '../lazy';
 

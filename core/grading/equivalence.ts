@@ -4,14 +4,21 @@
  * Compute Engine CAS (LaTeX in, exact and numeric evaluation). Pure: no I/O, no clocks, no randomness
  * (substitution points are fixed). Not for workflow code (the CAS bundle is large): grade in activities.
  */
-import { ComputeEngine } from '@cortex-js/compute-engine';
+import type { ComputeEngine } from '@cortex-js/compute-engine';
 import { normalizeMath } from './normalize';
 
 type Expr = NonNullable<ReturnType<ComputeEngine['parse']>>;
 
 let engine: ComputeEngine | undefined;
 function ce(): ComputeEngine {
-  engine ??= new ComputeEngine();
+  // Loaded on the first symbolic comparison, not with this module: the CAS is one large file
+  // (about 0.5 s to load) that the control worker would otherwise parse before its first poll,
+  // and most answers are settled by string normalisation without it.
+  if (!engine) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const cas = require('@cortex-js/compute-engine') as typeof import('@cortex-js/compute-engine');
+    engine = new cas.ComputeEngine();
+  }
   return engine;
 }
 

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { workflowBundleOptions } from '../../workers/bundle-options';
 
 async function main(): Promise<void> {
   const out = process.argv[2];
@@ -13,7 +14,10 @@ async function main(): Promise<void> {
     console.error('usage: bundle-workflows.ts OUT_FILE');
     process.exit(2);
   }
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    ...workflowBundleOptions,
+  });
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   fs.writeFileSync(out, code);
   console.log(`workflow bundle: ${out} (${code.length} bytes)`);

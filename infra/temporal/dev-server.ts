@@ -78,7 +78,8 @@ export class PortBusyError extends Error {
   }
 }
 
-function describePortOwner(port: number): string {
+/** Who listens on a TCP port, for an error message ("process node pid 123"; "owner unknown" without ss). */
+export function describePortOwner(port: number): string {
   const res = spawnSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
   const line = res.stdout?.trim().split('\n')[0];
   const m = line ? /users:\(\("([^"]+)",pid=(\d+)/.exec(line) : null;
