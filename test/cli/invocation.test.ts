@@ -15,9 +15,16 @@ const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'ut
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-invocation-'));
 const clone = path.join(tmp, 'clone');
 
-function sh(cmd: string, args: string[], cwd: string, timeout = 300_000): SpawnSyncReturns<string> {
+function sh(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  timeout = 300_000,
+  extraEnv: NodeJS.ProcessEnv = {},
+): SpawnSyncReturns<string> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...extraEnv,
     npm_config_update_notifier: 'false',
     npm_config_fund: 'false',
     npm_config_audit: 'false',
@@ -39,7 +46,19 @@ beforeAll(() => {
   // A fresh clone of the committed tree, reusing this checkout's packages (no network).
   const cloned = sh('git', ['clone', '--quiet', root, clone], tmp);
   expect(cloned.status).toBe(0);
-  fs.symlinkSync(path.join(root, 'node_modules'), path.join(clone, 'node_modules'));
+  // Its own node_modules of links to this checkout's packages, so that its .bin/sprint (what `npx
+  // sprint` finds first: scripts/link-bin.js) is the clone's, not this checkout's.
+  const modules = path.join(root, 'node_modules');
+  const own = path.join(clone, 'node_modules');
+  fs.mkdirSync(path.join(own, '.bin'), { recursive: true });
+  for (const entry of fs.readdirSync(modules)) {
+    if (entry !== '.bin') fs.symlinkSync(path.join(modules, entry), path.join(own, entry));
+  }
+  for (const bin of fs.readdirSync(path.join(modules, '.bin'))) {
+    if (bin !== 'sprint')
+      fs.symlinkSync(fs.realpathSync(path.join(modules, '.bin', bin)), path.join(own, '.bin', bin));
+  }
+  expect(sh(process.execPath, ['scripts/link-bin.js'], clone).status).toBe(0);
 }, 120_000);
 
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -47,7 +66,10 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 describe('sprint runs however it is invoked', () => {
   it('npx sprint --help in a fresh clone (no build yet: the sources run through tsx)', () => {
     expect(fs.existsSync(path.join(clone, 'dist'))).toBe(false);
-    expectHelp(sh('npx', ['sprint', '--help'], clone));
+    const res = sh('npx', ['sprint', '--help'], clone, 120_000, { SPRINT_DEBUG_BUILD: '1' });
+    expectHelp(res);
+    // the clone's own CLI ran (this checkout's has a build; the clone has none yet)
+    expect(res.stderr).toContain('running the sources');
   }, 120_000);
 
   it('npm exec sprint -- --help and --version', () => {
