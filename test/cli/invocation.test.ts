@@ -52,13 +52,17 @@ beforeAll(() => {
   const own = path.join(clone, 'node_modules');
   fs.mkdirSync(path.join(own, '.bin'), { recursive: true });
   for (const entry of fs.readdirSync(modules)) {
-    if (entry !== '.bin') fs.symlinkSync(path.join(modules, entry), path.join(own, entry));
+    if (entry !== '.bin' && entry !== '.package-lock.json')
+      fs.symlinkSync(path.join(modules, entry), path.join(own, entry));
   }
   for (const bin of fs.readdirSync(path.join(modules, '.bin'))) {
     if (bin !== 'sprint')
       fs.symlinkSync(fs.realpathSync(path.join(modules, '.bin', bin)), path.join(own, '.bin', bin));
   }
   expect(sh(process.execPath, ['scripts/link-bin.js'], clone).status).toBe(0);
+  // npm's record of the install, written after the links, so npx finds the tree up to date (an
+  // older one makes it reinstall and build the clone before running it).
+  fs.copyFileSync(path.join(modules, '.package-lock.json'), path.join(own, '.package-lock.json'));
 }, 120_000);
 
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
