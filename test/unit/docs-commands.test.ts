@@ -22,7 +22,9 @@ export function sprintCommands(markdown: string): string[] {
     const m = COMMAND.exec(text.replace(/\s+/g, ' ').trim());
     if (m?.[1]) found.push(m[1]);
   };
-  const prose = markdown.replace(/^```[^\n]*\n([\s\S]*?)^```/gm, (_all, block: string) => {
+  const prose = markdown.replace(/^```([^\n]*)\n([\s\S]*?)^```/gm, (_all, info: string, block: string) => {
+    // A `text` block is a program's output (`sprint demo: ...` lines), not commands to run.
+    if (info.trim() === 'text') return '';
     // shell continuation lines join their next line
     for (const line of block.replace(/\\\n/g, ' ').split('\n')) {
       if (!line.trim().startsWith('#')) add(line);
