@@ -9,7 +9,9 @@ import { CliError, ExitCode } from '../exit-codes';
 import { startInProcessWorkers } from '../in-process';
 import { bringUpServer } from './dev';
 import type { RunSummary } from '../../core/evaluation/summary';
-import type { CountdownTraceShape } from '../../core/traces/countdown';
+import { generateCountdownTraces, type CountdownTraceShape } from '../../core/traces/countdown';
+import { generateCountdown } from '../../core/benchmarks';
+import { countdownOverlap } from '../../core/traces/overlap';
 import type { SprintConfig } from '../../config';
 import { baselineEvaluationInput, runBaselineEvaluation } from './demo-baseline';
 import { startTinyEngine } from './demo-engine';
@@ -55,7 +57,27 @@ export function demoTraceSource(config: SprintConfig): {
     requireIntegerDivision: _exact,
     ...shape
   } = config.evaluation.countdown;
-  return { generateSeed: TRACE_SEED, traceShape: { ...shape, maxFailedAttempts: TRACE_FAILED_ATTEMPTS } };
+  return {
+    generateSeed: TRACE_SEED,
+    traceShape: { ...shape, maxFailedAttempts: TRACE_FAILED_ATTEMPTS, style: 'terse' },
+  };
+}
+
+/**
+ * How many of the evaluated problems the training traces also hold (numbers and target): with two
+ * numbers up to 9 the problem space is small, so the demo says how much of its "after" could be recall.
+ */
+export function demoOverlapLine(config: SprintConfig, traces: number, problems: number): string {
+  const { generateSeed, traceShape } = demoTraceSource(config);
+  const cd = config.evaluation.countdown;
+  const evaluated = generateCountdown(problems, cd.seed, cd).flatMap((p) =>
+    p.target.kind === 'countdown' ? [p.target] : [],
+  );
+  const { shared, of } = countdownOverlap(
+    evaluated,
+    generateCountdownTraces(traces, generateSeed, traceShape),
+  );
+  return `${shared} of the ${of} evaluated problems (numbers and target) are also among the ${traces} training traces (seed ${generateSeed}; problems: seed ${cd.seed})`;
 }
 
 function accuracyLine(label: string, s: RunSummary): string {
@@ -173,6 +195,7 @@ export async function runDemo(opts: DemoOptions, cmd: Command): Promise<void> {
       log(`${after.method} on ${after.benchmark}, the same ${after.problems} problems and settings:`);
       log(accuracyLine('  before training (untrained init weights):', before));
       log(accuracyLine('  after training  (published model):       ', after));
+      log(`  ${demoOverlapLine(config, Number(opts.traces), after.problems)}`);
     }
     log(`the whole run in the Web UI: ${uiLink(config, id)}`);
     log(

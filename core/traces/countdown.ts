@@ -140,6 +140,13 @@ export interface CountdownTraceShape {
   targetMax: number;
   /** Failed attempts narrated before the one that works: 1..this many (default 4). */
   maxFailedAttempts?: number;
+  /**
+   * How the trace is written: `narrated` (default) in R1's long style; `terse` in short sentences
+   * (`Use 3, 5 to make 8.` / `Let me try 3 * 5.` `3 * 5 = 15.` `15 is not 8.`), the same structure
+   * for the curation pipeline in about a third of the tokens, so a tiny model trained on a CPU
+   * sees many more samples in the same minutes (the offline demo).
+   */
+  style?: 'narrated' | 'terse';
 }
 
 export const defaultTraceShape: CountdownTraceShape = {
@@ -167,6 +174,8 @@ export function checkTraceShape(shape: CountdownTraceShape): void {
     bad('maxNumbers must be an integer >= minNumbers');
   if (!Number.isInteger(shape.numberMax) || shape.numberMax < 2) bad('numberMax must be an integer >= 2');
   if (shape.targetMax < shape.targetMin) bad('targetMax must be >= targetMin');
+  if (shape.style !== undefined && shape.style !== 'narrated' && shape.style !== 'terse')
+    bad('style must be "narrated" or "terse"');
   if (
     shape.maxFailedAttempts !== undefined &&
     !(Number.isInteger(shape.maxFailedAttempts) && shape.maxFailedAttempts >= 1)
@@ -249,6 +258,7 @@ export function generateCountdownTrace(
   questionText: QuestionText = traceQuestion,
 ): CountdownTrace {
   const { nums, target, solution } = makeProblem(rng, shape);
+  if (shape.style === 'terse') return terseTrace(rng, id, shape, questionText, nums, target, solution);
   const list = nums.join(', ');
   const question = questionText(nums, target);
   const paragraphs: string[] = [];
@@ -330,6 +340,65 @@ export function generateCountdownTrace(
     question,
     trace: paragraphs.join('\n\n'),
     solution: solutionText,
+    answer: solution.expression,
+    nums,
+    target,
+    structure,
+  };
+}
+
+const terseExpression = (at: Attempt) => at.expression;
+
+/** A terse attempt: its plan sentence, the steps, and whether the value is the target. */
+function terseAttempt(at: Attempt, target: number, opener: string): string {
+  const steps = at.steps.map((s) => `${s.a} ${s.op} ${s.b} = ${s.result}.`);
+  const verdict = at.value === target ? `${target} is the target.` : `${at.value} is not ${target}.`;
+  return [`${opener} ${terseExpression(at)}.`, ...steps, verdict].join(' ');
+}
+
+/**
+ * The terse style: the set-up restates the numbers and the target in one fixed sentence (the first
+ * thing the model writes is a short-range copy of the question), each attempt is a plan sentence
+ * with a cue the offline extractor knows ("Let me try", "Maybe try"), its steps and a verdict, and
+ * the verification repeats the working steps. No revisions or step-by-step chains: every trace has
+ * the parallel shape (attempts side by side in round 1, the verification in round 2).
+ */
+function terseTrace(
+  rng: () => number,
+  id: string,
+  shape: CountdownTraceShape,
+  questionText: QuestionText,
+  nums: number[],
+  target: number,
+  solution: Attempt,
+): CountdownTrace {
+  const paragraphs = [`Use ${nums.join(', ')} to make ${target}.`];
+  const structure: CountdownTrace['structure'] = [{ role: 'setup', dependsOn: [] }];
+  const failures = 1 + Math.floor(rng() * (shape.maxFailedAttempts ?? 4));
+  const seen = new Set<string>([solution.expression]);
+  for (let tries = 0; paragraphs.length - 1 < failures && tries < 200; tries++) {
+    const at = randomAttempt(rng, nums);
+    if (!at || at.value === target || seen.has(at.expression)) continue;
+    seen.add(at.expression);
+    paragraphs.push(terseAttempt(at, target, paragraphs.length === 1 ? 'Let me try' : 'Maybe try'));
+    structure.push({ role: 'attempt', dependsOn: [0] });
+  }
+  paragraphs.push(terseAttempt(solution, target, paragraphs.length === 1 ? 'Let me try' : 'Maybe try'));
+  structure.push({ role: 'attempt', dependsOn: [0] });
+  const solvedAt = paragraphs.length - 1;
+  paragraphs.push(
+    [
+      `Let me verify ${solution.expression}.`,
+      ...solution.steps.map((s) => `${s.a} ${s.op} ${s.b} = ${s.result}.`),
+      `So the answer is ${solution.expression}.`,
+    ].join(' '),
+  );
+  structure.push({ role: 'verify', dependsOn: [solvedAt] });
+  return {
+    id,
+    question: questionText(nums, target),
+    trace: paragraphs.join('\n\n'),
+    solution: `\\boxed{${solution.expression}}`,
     answer: solution.expression,
     nums,
     target,

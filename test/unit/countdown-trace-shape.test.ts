@@ -60,9 +60,51 @@ describe('Countdown traces of a given shape', () => {
       expect(t3.nums.length === 3 || t3.nums.length === 4).toBe(true);
   });
 
+  it('terse style: numbers restated first, every equation and verdict true, the answer verified', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 1, max: 3 }), (seed, failed) => {
+        const shape: CountdownTraceShape = { ...tiny, style: 'terse', maxFailedAttempts: failed };
+        for (const t of generateCountdownTraces(5, seed, shape, countdownQuestion)) {
+          const paragraphs = t.trace.split('\n\n');
+          expect(paragraphs[0]).toBe(`Use ${t.nums.join(', ')} to make ${t.target}.`);
+          expect(t.structure.map((s) => s.role)).toEqual([
+            'setup',
+            ...paragraphs.slice(1, -1).map(() => 'attempt'),
+            'verify',
+          ]);
+          expect(paragraphs.length - 3).toBeGreaterThanOrEqual(1);
+          expect(paragraphs.length - 3).toBeLessThanOrEqual(failed);
+          for (const m of t.trace.matchAll(/(\d+) ([-+*/]) (\d+) = (-?\d+)\./g)) {
+            const [a, op, b, c] = [Number(m[1]), m[2], Number(m[3]), Number(m[4])];
+            const value = op === '+' ? a + b : op === '-' ? a - b : op === '/' ? a / b : a * b;
+            expect({ eq: m[0], value }).toEqual({ eq: m[0], value: c });
+          }
+          // A verdict names the attempt's own value, and only the working attempt claims the target.
+          const verdicts = [...t.trace.matchAll(/= (\d+)\. (\d+) is (not (\d+)|the target)\./g)];
+          expect(verdicts).toHaveLength(paragraphs.length - 2);
+          for (const v of verdicts) {
+            expect(v[2]).toBe(v[1]);
+            if (v[4] === undefined) expect(Number(v[1])).toBe(t.target);
+            else expect([Number(v[1]), Number(v[4])]).toEqual([Number(v[1]), t.target]);
+            if (v[4] !== undefined) expect(Number(v[1])).not.toBe(t.target);
+          }
+          expect(paragraphs.at(-1)).toMatch(
+            new RegExp(`^Let me verify .*So the answer is ${t.answer.replace(/[*+()/]/g, '\\$&')}\\.$`),
+          );
+          expect(verifyCountdown(t.answer, t.nums, t.target)).toMatchObject({ ok: true });
+          expect(t.solution).toBe(`\\boxed{${t.answer}}`);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('rejects a shape that cannot make problems, naming the field', () => {
     expect(() => generateCountdownTraces(1, 1, { ...tiny, minNumbers: 1 })).toThrow(/minNumbers/);
     expect(() => generateCountdownTraces(1, 1, { ...tiny, maxNumbers: 1 })).toThrow(/maxNumbers/);
     expect(() => generateCountdownTraces(1, 1, { ...tiny, targetMin: 5, targetMax: 4 })).toThrow(/targetMax/);
+    expect(() =>
+      generateCountdownTraces(1, 1, { ...tiny, style: 'short' as unknown as CountdownTraceShape['style'] }),
+    ).toThrow(/style/);
   });
 });

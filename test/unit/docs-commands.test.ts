@@ -15,16 +15,16 @@ const root = path.resolve(__dirname, '..', '..');
 /** How a command starts in the docs: `npx sprint` or `node bin/sprint.js` anywhere, a bare `sprint` first. */
 const COMMAND = /(?:^(?:\$ )?sprint|(?:^|\s)(?:npx sprint|node bin\/sprint\.js))\s+(\S.*)$/s;
 
-/** The sprint invocations in a markdown text: shell lines of fenced blocks (not `text` ones: output), and inline code spans. */
+/** The sprint invocations in a markdown text: shell lines of fenced blocks, and inline code spans. */
 export function sprintCommands(markdown: string): string[] {
   const found: string[] = [];
   const add = (text: string) => {
     const m = COMMAND.exec(text.replace(/\s+/g, ' ').trim());
     if (m?.[1]) found.push(m[1]);
   };
-  const prose = markdown.replace(/^```([^\n]*)\n([\s\S]*?)^```/gm, (_all, lang: string, block: string) => {
-    // A `text` block is output the user sees, not commands to type.
-    if (lang.trim() === 'text') return '';
+  const prose = markdown.replace(/^```([^\n]*)\n([\s\S]*?)^```/gm, (_all, info: string, block: string) => {
+    // A `text` block is a program's output (`sprint demo: ...` lines), not commands to run.
+    if (info.trim() === 'text') return '';
     // shell continuation lines join their next line
     for (const line of block.replace(/\\\n/g, ' ').split('\n')) {
       if (!line.trim().startsWith('#')) add(line);

@@ -58,7 +58,12 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int = 1024) -> Any:
     from transformers import PreTrainedTokenizerFast
 
     tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    # Every digit its own token (no merges such as " 3," or "15"): the same number is then the same
+    # tokens in the question, the plans and the executions, so a small model learns to copy numbers
+    # and to do digit arithmetic instead of memorising one token per spelling of each number.
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [pre_tokenizers.Digits(individual_digits=True), pre_tokenizers.ByteLevel(add_prefix_space=False)]
+    )
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size,

@@ -112,3 +112,14 @@ def test_bad_lines_are_reported_with_their_line_number(tmp_path):
         read_records(str(f))
     with pytest.raises(DataError, match="no training file"):
         find_split_files(str(tmp_path / "missing"))
+
+
+def test_the_tiny_tokenizer_writes_every_digit_as_its_own_token(tokenizer, records):
+    # The same number must be the same tokens wherever it stands ("[3, 15]", " 15.", "=15"), so a
+    # small model can copy it from the question; BPE merges such as " 3," or "15" would break that.
+    text = "Using the numbers [3, 15], make 45. 3 * 15 = 45. <prompt_1.2> 15/3=5"
+    pieces = tokenizer.convert_ids_to_tokens(tokenizer(text, add_special_tokens=False)["input_ids"])
+    for piece in pieces:
+        assert not (any(c.isdigit() for c in piece) and len(piece) > 1), f"{piece!r} joins a digit to other text"
+    assert tokenizer.decode(tokenizer(text, add_special_tokens=False)["input_ids"]) == text
+    assert len([p for p in pieces if p.isdigit()]) == sum(c.isdigit() for c in text)
