@@ -12,10 +12,15 @@ bash scripts/setup-python.sh || exit 1
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 status=0
+failed_steps=()
 step() {
-  echo "== $1"
+  local name="$1"
+  echo "== $name"
   shift
-  "$@" || status=1
+  "$@" || {
+    status=1
+    failed_steps+=("$name")
+  }
 }
 
 step "typecheck" npx tsc -p tsconfig.json --noEmit
@@ -49,4 +54,7 @@ if (fs.existsSync(x)) {
 } else { failed += 1; console.log("(no results from pytest)"); }
 console.log(`all suites: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 ' "$results"
+# A step can fail with every test passing (a type error, a lint finding, a runner's own error such
+# as logging after its tests ended): name it, so the exit code is never a mystery.
+for name in "${failed_steps[@]}"; do echo "failed step: $name"; done
 exit $status

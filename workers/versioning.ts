@@ -81,6 +81,9 @@ export async function promoteWhenPolling(
       });
       return;
     } catch (err) {
+      // The worker stopped and closed its connection before the server took the version: nothing
+      // left to promote (retrying a closed client until the deadline only reported it a minute late).
+      if (/already closed/i.test((err as Error).message)) return;
       if (Date.now() > deadline) {
         throw new Error(
           `could not make ${options.version.deploymentName}/${options.version.buildId} the current version: ${(err as Error).message}`,
