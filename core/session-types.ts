@@ -4,7 +4,7 @@ import type { ExecutorStrategy, Plan } from './format';
 import type { MethodRunResult } from './method-result';
 import type { SessionText, StoredText } from './stored-text';
 
-export { isStoredText, sessionTextChars, type SessionText, type StoredText } from './stored-text';
+export type { SessionText, StoredText } from './stored-text';
 
 /*
  * Shapes shared by the SPRINT session workflow, its activities and the CLI. Types and constants

@@ -12,12 +12,3 @@ export interface StoredText {
 
 /** A session text as workflow code holds it: inline, or stored past a size threshold. */
 export type SessionText = string | StoredText;
-
-export function isStoredText(t: unknown): t is StoredText {
-  return typeof t === 'object' && t !== null && 'stored' in t && 'chars' in t;
-}
-
-/** Length of a session text, stored or not. */
-export function sessionTextChars(t: SessionText): number {
-  return typeof t === 'string' ? t.length : t.chars;
-}

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../core/errors';
 import type { CallPromptText, CallRecord, RoundRecord, SessionTranscript } from '../core/session-types';
-import { isStoredText, type SessionText, type StoredText } from '../core/stored-text';
+import type { SessionText, StoredText } from '../core/stored-text';
 import type { ArtifactStore } from './artifacts';
 
 /*
@@ -88,9 +88,4 @@ export async function readResultText<R extends { text: SessionText }>(
   result: R,
 ): Promise<Omit<R, 'text'> & { text: string }> {
   return { ...result, text: await readSessionText(store, result.text) };
-}
-
-/** True when any text of the transcript is stored. */
-export function holdsStoredText(t: SessionTranscript<SessionText>): boolean {
-  return t.rounds.some((r) => r.executions.some(isStoredText) || r.calls.some((c) => isStoredText(c.raw)));
 }

@@ -9,6 +9,7 @@ import { progressQuery } from '../../workflows/session';
 import { testConfig } from '../helpers/config';
 import { countTokens, LoopbackModelServer } from '../helpers/loopback-model-server';
 import { classify } from '../helpers/sprint-script';
+import { loopbackPool } from '../helpers/stack';
 import { startTestServer, type TestServer } from '../helpers/temporal-server';
 import { startWorkers } from '../helpers/workers';
 
@@ -65,13 +66,7 @@ describe('session payloads stay within Temporal limits in the worst case', () =>
     });
     config = testConfig(server.address, {
       models: {
-        pools: {
-          local: {
-            model: 'loopback-model',
-            engine: 'vllm',
-            replicas: [{ name: 'r0', baseUrl: engine.baseUrl }],
-          },
-        },
+        pools: { local: loopbackPool(engine, { engine: 'vllm' }) },
       },
       session: {
         retry: { initialIntervalMs: 100, maximumIntervalMs: 500, maximumAttempts: 2 },
