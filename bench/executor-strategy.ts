@@ -23,6 +23,7 @@ import { LoopbackModelServer, type ModelRequestRecord } from '../test/helpers/lo
 import { sprintScript, type Scenario } from '../test/helpers/sprint-script';
 import { startTestServer } from '../test/helpers/temporal-server';
 import { startWorkers } from '../test/helpers/workers';
+import { loopbackPool } from '../test/helpers/stack';
 import { ArtifactStore } from '../io/artifacts';
 import { readSessionText } from '../io/session-texts';
 
@@ -77,15 +78,7 @@ async function main(): Promise<void> {
   const server = await startTestServer();
   const engine = await new LoopbackModelServer().start();
   const config = testConfig(server.address, {
-    models: {
-      pools: {
-        local: {
-          model: 'loopback-model',
-          engine: 'vllm',
-          replicas: [{ name: 'r0', baseUrl: engine.baseUrl }],
-        },
-      },
-    },
+    models: { pools: { local: loopbackPool(engine, { engine: 'vllm' }) } },
   });
   const store = new ArtifactStore(config.artifacts.root);
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });

@@ -26,6 +26,7 @@ import { LoopbackModelServer } from '../test/helpers/loopback-model-server';
 import { sprintScript, type Scenario } from '../test/helpers/sprint-script';
 import { startTestServer } from '../test/helpers/temporal-server';
 import { startWorkers } from '../test/helpers/workers';
+import { loopbackPool } from '../test/helpers/stack';
 import { controlQueue } from '../config/queues';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 64);
@@ -76,14 +77,7 @@ async function main(): Promise<void> {
   const config = testConfig(server.address, {
     // The llm worker must not be the bottleneck: 64 sessions x 4 executors in flight.
     models: {
-      pools: {
-        local: {
-          model: 'loopback-model',
-          engine: 'vllm',
-          maxConcurrentCalls: 512,
-          replicas: [{ name: 'r0', baseUrl: engine.baseUrl }],
-        },
-      },
+      pools: { local: loopbackPool(engine, { engine: 'vllm', maxConcurrentCalls: 512 }) },
     },
   });
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });
