@@ -19,6 +19,10 @@ export class ConfigurationRun {
   readonly streamingMs: number[] = [];
   readonly temporalGaps: number[] = [];
   readonly inProcessGaps: number[] = [];
+  /** The same calls through a workflow without sprint's code (bench/floor/). */
+  readonly floorMs: number[] = [];
+  readonly floorGaps: number[] = [];
+  readonly floorProfiles: GapProfile[] = [];
   readonly profiles: GapProfile[] = [];
   /** Workflow tasks per round, per session through Temporal. */
   readonly workflowTasksPerRound: number[] = [];
@@ -61,6 +65,12 @@ export class ConfigurationRun {
   addInProcess(wallMs: number, calls: TimedCall[]): void {
     this.inProcessMs.push(wallMs);
     this.inProcessGaps.push(...allGaps(calls));
+  }
+
+  addFloor(wallMs: number, calls: TimedCall[], { points: history }: { points: HistoryPoint[] }): void {
+    this.floorMs.push(wallMs);
+    this.floorGaps.push(...allGaps(calls));
+    this.floorProfiles.push(gapProfile(calls, history));
   }
 
   addStreaming(wallMs: number, sequentialTokens: number): void {
@@ -106,6 +116,8 @@ export class OverheadReport {
       'gap median ms',
       'gap p90 ms',
       'in-proc gap median ms',
+      'floor/in-proc',
+      'floor gap median ms',
       'overhead ms/round',
       'workflow tasks/round',
       'call inputs KB',
@@ -131,6 +143,8 @@ export class OverheadReport {
         median(r.temporalGaps).toFixed(0),
         quantile(r.temporalGaps, 0.9).toFixed(0),
         median(r.inProcessGaps).toFixed(0),
+        (median(r.floorMs) / lw).toFixed(3),
+        median(r.floorGaps).toFixed(0),
         r.overheadPerRoundMs().toFixed(0),
         median(r.workflowTasksPerRound).toFixed(1),
         median(r.inputKb).toFixed(0),
@@ -165,6 +179,11 @@ export class OverheadReport {
     const lines = [
       `dependent-call gap, through Temporal: median ${median(gaps).toFixed(1)} ms, p90 ${quantile(gaps, 0.9).toFixed(1)} ms (${gaps.length} gaps); in-process loop: median ${median(local).toFixed(1)} ms, p90 ${quantile(local, 0.9).toFixed(1)} ms`,
     ];
+    const floor = this.runs.flatMap((r) => r.floorGaps);
+    if (floor.length)
+      lines.push(
+        `Temporal's floor (the same calls through a workflow without sprint's code, bench/floor/): gap median ${median(floor).toFixed(1)} ms, p90 ${quantile(floor, 0.9).toFixed(1)} ms; sprint's own share of the median gap: ${(median(gaps) - median(floor)).toFixed(1)} ms`,
+      );
     for (const key of new Set(this.runs.map((r) => `${r.strategy} ${r.scale}`))) {
       const of = this.runs.filter((r) => `${r.strategy} ${r.scale}` === key);
       const scale = `${of[0]!.strategy}, scale ${of[0]!.scale}`;
@@ -172,6 +191,10 @@ export class OverheadReport {
         (r) => `${(median(r.temporalMs) / median(r.inProcessMs)).toFixed(3)} (${r.executors} exec)`,
       );
       lines.push(`${scale}: session / plain loop ${ratios.join(', ')}`);
+      if (of.every((r) => r.floorMs.length))
+        lines.push(
+          `${scale}: floor / plain loop ${of.map((r) => `${(median(r.floorMs) / median(r.inProcessMs)).toFixed(3)} (${r.executors} exec)`).join(', ')}`,
+        );
       const one = of.find((r) => r.executors === 1);
       const many = of.find((r) => r.executors === 16);
       if (one && many)
@@ -182,27 +205,31 @@ export class OverheadReport {
     return lines;
   }
 
-  /** Median of each segment of the gap, pooled over every session through Temporal. */
+  /** Median of each segment of the gap, pooled over every session (and floor run) through Temporal. */
   private profileTable(): string[] {
-    const header = ['edge', 'gaps', ...GAP_SEGMENTS, 'sum of medians', 'gap median'];
-    const rows = (['planToExecute', 'toPlan'] as const).map((edge) => {
-      const seg = GAP_SEGMENTS.map((s) => this.runs.flatMap((r) => r.profiles.flatMap((p) => p[edge][s])));
-      const totals = this.runs.flatMap((r) =>
-        r.profiles.flatMap((p) =>
-          p[edge][GAP_SEGMENTS[0]].map((_, i) => GAP_SEGMENTS.reduce((a, s) => a + p[edge][s][i]!, 0)),
-        ),
+    const header = ['run', 'edge', 'gaps', ...GAP_SEGMENTS, 'sum of medians', 'gap median'];
+    const row = (run: string, of: (r: ConfigurationRun) => GapProfile[], edge: keyof GapProfile) => {
+      const profiles = this.runs.flatMap(of);
+      const seg = GAP_SEGMENTS.map((s) => profiles.flatMap((p) => p[edge][s]));
+      const totals = profiles.flatMap((p) =>
+        p[edge][GAP_SEGMENTS[0]].map((_, i) => GAP_SEGMENTS.reduce((a, s) => a + p[edge][s][i]!, 0)),
       );
       const medians = seg.map((xs) => median(xs));
       return [
+        run,
         edge === 'planToExecute' ? 'plan -> executor' : 'executors -> next plan',
         String(totals.length),
         ...medians.map((m) => m.toFixed(1)),
         medians.reduce((a, b) => a + b, 0).toFixed(1),
         median(totals).toFixed(1),
       ];
-    });
+    };
+    const rows = (['planToExecute', 'toPlan'] as const).flatMap((edge) => [
+      row('session', (r) => r.profiles, edge),
+      ...(this.runs.some((r) => r.floorProfiles.length) ? [row('floor', (r) => r.floorProfiles, edge)] : []),
+    ]);
     return [
-      'where the gap goes (medians, ms; engine log + workflow history):',
+      'where the gap goes (medians, ms; engine log + workflow history; floor: the same calls without sprint):',
       `| ${header.join(' | ')} |`,
       `|${header.map(() => '---').join('|')}|`,
       ...rows.map((r) => `| ${r.join(' | ')} |`),

@@ -14,6 +14,11 @@
  *   - wall-clock: Temporal / in-process, Temporal / ideal (sequential tokens x per-token delay),
  *   - what 16 executors per round add over 1 (overhead per round against the in-process loop),
  *   - the profile of the gap (core/session/gap-profile.ts: engine log + workflow history),
+ *   - Temporal's floor: the same calls (shape and durations) through a workflow with none of
+ *     sprint's code (bench/floor/), on the same server and in the same process: its gaps, profile
+ *     and wall-clock; what a session pays above it is sprint's own share,
+ *   - the SDK's own metrics of both (bench/core-metrics.ts): workflow task execution in the worker,
+ *     the RespondWorkflowTaskCompleted round trip, schedule-to-start,
  *   - with BENCH_STREAMING=1, the same session with streaming dispatch against its own ideal.
  * With BENCH_VLLM_URL (and BENCH_VLLM_MODEL) the replies are timed by a real vLLM instead of the
  * per-token delay (bench/vllm-replay-engine.ts; bench/gpu-vllm-check.sh sets it up), and each row
@@ -46,6 +51,11 @@ import { startWorkers } from '../test/helpers/workers';
 import { vllmCounters, VllmReplayEngine } from './vllm-replay-engine';
 import { OverheadReport } from './overhead-report';
 import { engineCalls, historyPoints } from './session-timeline';
+import { CoreMetrics } from './core-metrics';
+import { FLOOR_ACTIVITY_NAMES } from './floor/activities';
+import { floorShape } from './floor/shape';
+import { FLOOR_QUEUES, startFloorWorkers } from './floor/worker';
+import type { floorSession } from './floor/workflow';
 
 const TOKEN_MS = Number(process.env.BENCH_TOKEN_MS ?? 5);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
@@ -157,6 +167,8 @@ async function timed<T>(engine: { requests: ModelRequestRecord[] }, run: () => P
 }
 
 async function main(): Promise<void> {
+  // Before any worker: the SDK's runtime is installed once per process, with its metrics exporter.
+  const metrics = await CoreMetrics.install();
   const server = await startTestServer(
     UNTUNED_SERVER ? { tuning: { dynamicConfig: {}, sqlitePragmas: {} } } : {},
   );
@@ -179,6 +191,7 @@ async function main(): Promise<void> {
   });
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });
   const { stop } = await startWorkers(config, 'all');
+  const floorWorkers = await startFloorWorkers(server.address, 64);
   const model = new ModelClient({
     baseUrl: engine.baseUrl,
     model: 'loopback-model',
@@ -186,6 +199,7 @@ async function main(): Promise<void> {
     timeoutMs: 600_000,
   });
   const report = new OverheadReport(VLLM_URL ? undefined : TOKEN_MS);
+  let metricsReport: string[] = [];
   let n = 0;
   const session = async (input: ReturnType<typeof sessionRunInput>, id: string) => {
     const handle = await client.workflow.start(sessionWorkflow, {
@@ -225,6 +239,19 @@ async function main(): Promise<void> {
               );
             m.addInProcess(local.wallMs, local.calls);
 
+            const floorStart = Date.now();
+            const floorHandle = await client.workflow.start<typeof floorSession>('floorSession', {
+              taskQueue: FLOOR_QUEUES.workflow,
+              workflowId: `bench-floor-${executors}-${++n}-${Date.now()}`,
+              args: [floorShape(viaTemporal.calls, FLOOR_QUEUES.calls)],
+            });
+            const floorCalls = await floorHandle.result();
+            m.addFloor(
+              Date.now() - floorStart,
+              floorCalls,
+              await historyPoints(floorHandle, FLOOR_ACTIVITY_NAMES),
+            );
+
             if (STREAMING) {
               const streamed = await timed(engine, () =>
                 session(
@@ -239,8 +266,10 @@ async function main(): Promise<void> {
           console.error(`done: scale ${scale}, ${executors} executors per round`);
         }
       }
+    metricsReport = await metrics.report();
   } finally {
     await stop();
+    await floorWorkers.stop();
     await client.connection.close();
     await engine.stop();
     await server.stop();
@@ -249,6 +278,7 @@ async function main(): Promise<void> {
     `SPRINT session overhead (${VLLM_URL ? `vLLM at ${VLLM_URL} (replayed replies)` : `loopback engine, ${TOKEN_MS} ms/token`}, median of ${REPEATS}, dev server ${UNTUNED_SERVER ? 'untuned' : 'tuned'}, ${new Date().toISOString()})`,
   );
   console.log(report.render(STREAMING));
+  console.log(['', ...metricsReport].join('\n'));
 }
 
 main().catch((err) => {

@@ -38,6 +38,7 @@ function ms(t: { seconds?: unknown; nanos?: number | null } | null | undefined):
  */
 export async function historyPoints(
   handle: WorkflowHandle,
+  activities: { plan: string; execute: string } = { plan: 'sprintPlan', execute: 'sprintExecute' },
 ): Promise<{ points: HistoryPoint[]; inputBytes: number }> {
   const events = (await handle.fetchHistory()).events ?? [];
   const points: HistoryPoint[] = [];
@@ -45,14 +46,14 @@ export async function historyPoints(
   for (const e of events) {
     const at = ms(e.eventTime);
     const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
-    if (name === 'sprintPlan' || name === 'sprintExecute') {
+    if (name === activities.plan || name === activities.execute) {
       for (const p of e.activityTaskScheduledEventAttributes?.input?.payloads ?? [])
         inputBytes += p.data?.length ?? 0;
       points.push({
         event: 'activityScheduled',
         at,
         activity: Number(e.eventId),
-        call: name === 'sprintPlan' ? 'plan' : 'execute',
+        call: name === activities.plan ? 'plan' : 'execute',
       });
     } else if (e.activityTaskStartedEventAttributes)
       points.push({
