@@ -2,6 +2,7 @@ import type { QueryDefinition, WorkflowHandle } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import type { SprintConfig } from '../config';
 import { connectWorker } from '../workers/connection';
+import { preloadActivities } from '../workers/activities';
 import { createWorkers, runWorkers, workerLogger, type WorkerRole } from '../workers/create';
 import { CliError, ExitCode } from './exit-codes';
 
@@ -32,9 +33,14 @@ export async function startInProcessWorkers(
   options: { logLevel?: 'WARN' | 'ERROR'; until?: Promise<void> } = {},
 ): Promise<InProcessWorkers> {
   Runtime.install({ shutdownSignals: [], logger: workerLogger(options.logLevel ?? 'WARN') });
+  const connecting = connectWorker(config);
+  // The native connect runs off the main thread; the activity code (synchronous module loading)
+  // loads meanwhile instead of after it. Nothing else runs in between, so a failed connect is
+  // still handled by the await below.
+  preloadActivities(specs.map((s) => s.role));
   let connection;
   try {
-    connection = await connectWorker(config);
+    connection = await connecting;
   } catch (err) {
     throw new CliError(
       `cannot reach Temporal at ${config.temporal.address}: ${(err as Error).message}`,
