@@ -3,17 +3,9 @@ import * as path from 'node:path';
 import { resolveQueuePrefix } from './deployment';
 import { configSchema, type SprintConfig } from './schema';
 import { formatIssue } from './schema/issues';
+import { ConfigError } from './errors';
 
-/** A config that cannot be used; `problems` name each bad field by its path. */
-export class ConfigError extends Error {
-  constructor(
-    readonly source: string,
-    readonly problems: string[],
-  ) {
-    super(`Invalid sprint config (${source}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError } from './errors';
 
 export interface LoadConfigOptions {
   /** Explicit file (YAML or JSON). Otherwise $SPRINT_CONFIG, then ./sprint.config.yaml if present. */
