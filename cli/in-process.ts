@@ -3,7 +3,13 @@ import { Runtime } from '@temporalio/worker';
 import type { SprintConfig } from '../config';
 import { connectWorker } from '../workers/connection';
 import { preloadActivities } from '../workers/activities';
-import { createWorkers, runWorkers, workerLogger, type WorkerRole } from '../workers/create';
+import {
+  createWorkers,
+  readWorkflowCodeEarly,
+  runWorkers,
+  workerLogger,
+  type WorkerRole,
+} from '../workers/create';
 import { CliError, ExitCode } from './exit-codes';
 
 /** One group of workers to run: a role, and for `llm` the pool (and replica) it serves. */
@@ -35,9 +41,11 @@ export async function startInProcessWorkers(
   Runtime.install({ shutdownSignals: [], logger: workerLogger(options.logLevel ?? 'WARN') });
   const connecting = connectWorker(config);
   // The native connect runs off the main thread; the activity code (synchronous module loading)
-  // loads meanwhile instead of after it. Nothing else runs in between, so a failed connect is
-  // still handled by the await below.
-  preloadActivities(specs.map((s) => s.role));
+  // and the workflow bundle load meanwhile instead of after it. Nothing awaits in between, so a
+  // failed connect is still handled by the await below.
+  const roles = specs.map((s) => s.role);
+  preloadActivities(roles);
+  const workflowCode = readWorkflowCodeEarly({ config }, roles);
   let connection;
   try {
     connection = await connecting;
@@ -53,7 +61,13 @@ export async function startInProcessWorkers(
     workers = (
       await Promise.all(
         specs.map((s) =>
-          createWorkers(s.role, { config, connection: conn, pool: s.pool, replica: s.replica }),
+          createWorkers(s.role, {
+            config,
+            connection: conn,
+            pool: s.pool,
+            replica: s.replica,
+            workflowCode,
+          }),
         ),
       )
     ).flat();

@@ -43,7 +43,9 @@ function fromMessage(m: LoadedConfigMessage): LoadedConfig {
 }
 
 /** Options default as loadConfig's do, but here: the thread gets this process's cwd and environment. */
-export function loadConfigOffThread(options: Omit<LoadConfigOptions, 'overrides'> = {}): Promise<LoadedConfig> {
+export function loadConfigOffThread(
+  options: Omit<LoadConfigOptions, 'overrides'> = {},
+): Promise<LoadedConfig> {
   // a plain copy of the environment: structured clone refuses some process.env stand-ins (jest's)
   const full = { ...options, env: { ...(options.env ?? process.env) }, cwd: options.cwd ?? process.cwd() };
   return new Promise<LoadedConfig>((resolve, reject) => {
