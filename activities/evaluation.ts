@@ -10,9 +10,21 @@ import type { MethodName, MethodRunResult } from '../core/method-result';
 import type { ArtifactStore } from '../io/artifacts';
 import { readSessionText } from '../io/session-texts';
 import type { SessionText } from '../core/stored-text';
-import { loadBenchmark } from '../io/evaluation/benchmarks';
 import { RESULTS_FILE, writeRunReport } from '../io/evaluation/report';
 import { ErrorType } from '../core/errors';
+
+type BenchmarkReaders = typeof import('../io/evaluation/benchmarks');
+
+/*
+ * The benchmark readers (Parquet via hyparquet, the Hub client) are loaded by the first
+ * loadEvaluationProblems call, not with the control worker: they were about a tenth of its start
+ * before the first poll (bench/cli-startup.ts) and most control workers never load a benchmark.
+ * require(), not import(): tsc compiles to CommonJS and tsx/jest run the .ts sources through require.
+ */
+function benchmarkReaders(): BenchmarkReaders {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../io/evaluation/benchmarks') as BenchmarkReaders;
+}
 
 export interface EvaluationActivityDeps {
   config: SprintConfig;
@@ -64,7 +76,7 @@ export function createEvaluationActivities(deps: EvaluationActivityDeps) {
       limit?: number;
     }): Promise<{ problems: BenchmarkProblem[]; errors: string[]; source: string }> {
       try {
-        const loaded = await loadBenchmark({
+        const loaded = await benchmarkReaders().loadBenchmark({
           ...input,
           config: deps.config,
           env: deps.env,

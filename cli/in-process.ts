@@ -2,7 +2,14 @@ import type { QueryDefinition, WorkflowHandle } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import type { SprintConfig } from '../config';
 import { connectWorker } from '../workers/connection';
-import { createWorkers, runWorkers, workerLogger, type WorkerRole } from '../workers/create';
+import { preloadActivities } from '../workers/activities';
+import {
+  createWorkers,
+  readWorkflowCodeEarly,
+  runWorkers,
+  workerLogger,
+  type WorkerRole,
+} from '../workers/create';
 import { CliError, ExitCode } from './exit-codes';
 
 /** One group of workers to run: a role, and for `llm` the pool (and replica) it serves. */
@@ -32,9 +39,16 @@ export async function startInProcessWorkers(
   options: { logLevel?: 'WARN' | 'ERROR'; until?: Promise<void> } = {},
 ): Promise<InProcessWorkers> {
   Runtime.install({ shutdownSignals: [], logger: workerLogger(options.logLevel ?? 'WARN') });
+  const connecting = connectWorker(config);
+  // The native connect runs off the main thread; the activity code (synchronous module loading)
+  // and the workflow bundle load meanwhile instead of after it. Nothing awaits in between, so a
+  // failed connect is still handled by the await below.
+  const roles = specs.map((s) => s.role);
+  preloadActivities(roles);
+  const workflowCode = readWorkflowCodeEarly({ config }, roles);
   let connection;
   try {
-    connection = await connectWorker(config);
+    connection = await connecting;
   } catch (err) {
     throw new CliError(
       `cannot reach Temporal at ${config.temporal.address}: ${(err as Error).message}`,
@@ -47,7 +61,13 @@ export async function startInProcessWorkers(
     workers = (
       await Promise.all(
         specs.map((s) =>
-          createWorkers(s.role, { config, connection: conn, pool: s.pool, replica: s.replica }),
+          createWorkers(s.role, {
+            config,
+            connection: conn,
+            pool: s.pool,
+            replica: s.replica,
+            workflowCode,
+          }),
         ),
       )
     ).flat();

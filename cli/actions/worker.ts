@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
-import { firstStopSignal, workerRoles, type WorkerRole } from '../../workers/create';
-import { readConfig, type GlobalOptions } from '../context';
+import { workerRoles, type WorkerRole } from '../../workers/roles';
+import type { GlobalOptions } from '../context';
+import { readConfigOffThread } from '../config-off-thread';
 import { CliError, ExitCode } from '../exit-codes';
-import { startInProcessWorkers } from '../in-process';
+
+type CreateModule = typeof import('../../workers/create');
+type InProcessModule = typeof import('../in-process');
 
 /** `sprint worker <role>`: the workers of one role, until a stop signal. */
 export async function runWorker(
@@ -13,7 +16,15 @@ export async function runWorker(
   if (!(workerRoles as readonly string[]).includes(role)) {
     throw new CliError(`unknown worker role "${role}" (one of: ${workerRoles.join(', ')})`, ExitCode.usage);
   }
-  const config = readConfig(cmd.optsWithGlobals<GlobalOptions>());
+  // The config loads on a worker thread while this thread loads the Temporal SDK and the worker
+  // code (the two largest parts of the start before the first poll; bench/cli-startup.ts).
+  // Nothing awaits in between, so a config error is still handled by the await below.
+  const loading = readConfigOffThread(cmd.optsWithGlobals<GlobalOptions>());
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded here, after the thread started */
+  const { firstStopSignal } = require('../../workers/create') as CreateModule;
+  const { startInProcessWorkers } = require('../in-process') as InProcessModule;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const config = await loading;
   const log = (line: string) => console.log(`sprint worker ${role}: ${line}`);
   const stop = firstStopSignal(log);
   const workers = await startInProcessWorkers(

@@ -5,6 +5,8 @@
  * worker alone would otherwise load the curation, training, Hub and model-client code of every
  * other role before its first poll (about 2 s of a cold start on a loaded machine).
  */
+import type { WorkerRole } from '../roles';
+
 type ControlModule = typeof import('./control');
 type CurationModule = typeof import('./curation');
 type TrainingModule = typeof import('./training');
@@ -28,3 +30,16 @@ export function loadLlmActivities(): LlmModule['llmActivities'] {
   return (require('./llm') as LlmModule).llmActivities;
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
+
+/**
+ * Loads the activity modules of the given roles now (`all`: every role), so a caller can do it
+ * while something else waits, such as the worker's connection to Temporal (see cli/in-process.ts).
+ * The loaders above then find them in the module cache.
+ */
+export function preloadActivities(roles: readonly WorkerRole[]): void {
+  const all = roles.includes('all');
+  if (all || roles.includes('control')) loadControlActivities();
+  if (all || roles.includes('curation')) loadCurationActivities();
+  if (all || roles.includes('training')) loadTrainingActivities();
+  if (all || roles.includes('llm')) loadLlmActivities();
+}
