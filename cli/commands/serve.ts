@@ -8,7 +8,7 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('OpenAI-compatible endpoint: every request is one durable session workflow')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port to listen on', '8000')
+    .option('--port <port>', 'port to listen on (vLLM and SGLang take 8000)', '8080')
     .option('--api-keys-file <file>', `bearer keys, one a line (also $${API_KEYS_ENV}, comma-separated)`)
     .option('--insecure-no-auth', 'accept requests without an API key (local use only)')
     .option(
