@@ -21,8 +21,9 @@ import { controlQueue, queuePrefix } from '../../config/queues';
 /**
  * The demo's model: a small Qwen2 (random init, about 0.4M parameters with the run's ~450-token
  * vocabulary). Two layers are enough to copy a number from an earlier line (one attention layer
- * finds the place, the next reads it); 128 wide because at 64 (3 layers) 120 steps learned the
- * format but not the copying (README, "The demo"), and full heads (no grouped KV) cost nothing here.
+ * finds the place, the next reads it); 128 wide, full heads (no grouped KV): the shape measured to
+ * copy the numbers (README, "The demo"); 64 wide x 3 layers was only tried with the tokenizer
+ * mismatch that README paragraph describes.
  */
 export const DEMO_MODEL_CONFIG = {
   hidden_size: 128,
