@@ -19,15 +19,18 @@ import { buildPipelineInput, formatPipelineResult, runPipeline } from './pipelin
 import { controlQueue, queuePrefix } from '../../config/queues';
 
 /**
- * The demo's model: a small Qwen2 (random init, about 0.2M parameters with the run's 1024-token
- * vocabulary) that learns the demo's task in a couple of minutes on a loaded 2-core CPU.
+ * The demo's model: a small Qwen2 (random init, about 0.4M parameters with the run's ~450-token
+ * vocabulary). Two layers are enough to copy a number from an earlier line (one attention layer
+ * finds the place, the next reads it); 128 wide, full heads (no grouped KV): the shape measured to
+ * copy the numbers (README, "The demo"); 64 wide x 3 layers was only tried with the tokenizer
+ * mismatch that README paragraph describes.
  */
 export const DEMO_MODEL_CONFIG = {
-  hidden_size: 64,
-  intermediate_size: 192,
-  num_hidden_layers: 3,
+  hidden_size: 128,
+  intermediate_size: 256,
+  num_hidden_layers: 2,
   num_attention_heads: 4,
-  num_key_value_heads: 2,
+  num_key_value_heads: 4,
   tie_word_embeddings: true,
 };
 
@@ -59,7 +62,7 @@ export function demoTraceSource(config: SprintConfig): {
   } = config.evaluation.countdown;
   return {
     generateSeed: TRACE_SEED,
-    traceShape: { ...shape, maxFailedAttempts: TRACE_FAILED_ATTEMPTS, style: 'terse' },
+    traceShape: { ...shape, maxFailedAttempts: TRACE_FAILED_ATTEMPTS, style: 'terse', verify: false },
   };
 }
 

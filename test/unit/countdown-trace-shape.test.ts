@@ -99,7 +99,31 @@ describe('Countdown traces of a given shape', () => {
     );
   });
 
+  it('terse style without verification: the same problems and attempts, ending with the working one', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100_000 }), (seed) => {
+        const shape: CountdownTraceShape = { ...tiny, style: 'terse', maxFailedAttempts: 2 };
+        const full = generateCountdownTraces(5, seed, shape, countdownQuestion);
+        const short = generateCountdownTraces(5, seed, { ...shape, verify: false }, countdownQuestion);
+        short.forEach((t, i) => {
+          const f = full[i]!;
+          expect([t.nums, t.target, t.answer, t.solution]).toEqual([f.nums, f.target, f.answer, f.solution]);
+          const paragraphs = t.trace.split('\n\n');
+          // Everything before the verification paragraph, nothing after the working attempt.
+          expect(paragraphs).toEqual(f.trace.split('\n\n').slice(0, -1));
+          expect(t.trace).not.toMatch(/verify|answer is/);
+          expect(t.structure.map((s) => s.role)).toEqual(['setup', ...paragraphs.slice(1).map(() => 'attempt')]);
+          expect(paragraphs.at(-1)).toMatch(new RegExp(`${t.target} is the target\\.$`));
+          expect(paragraphs.at(-1)).toContain(`try ${t.answer}.`);
+          expect(verifyCountdown(t.answer, t.nums, t.target)).toMatchObject({ ok: true });
+        });
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it('rejects a shape that cannot make problems, naming the field', () => {
+    expect(() => generateCountdownTraces(1, 1, { ...tiny, verify: false })).toThrow(/verify: false needs style "terse"/);
     expect(() => generateCountdownTraces(1, 1, { ...tiny, minNumbers: 1 })).toThrow(/minNumbers/);
     expect(() => generateCountdownTraces(1, 1, { ...tiny, maxNumbers: 1 })).toThrow(/maxNumbers/);
     expect(() => generateCountdownTraces(1, 1, { ...tiny, targetMin: 5, targetMax: 4 })).toThrow(/targetMax/);

@@ -38,6 +38,8 @@ describe('the demo dataset (config/demo.yaml, offline curation)', () => {
       const sprint = result.sprint!;
       expect(sprint.prompt.startsWith(config.curation.system!)).toBe(true);
       const parsed = parseTrajectory(sprint.completion);
+      // One round (no verification paragraph: short samples), then the final answer.
+      expect(parsed.rounds).toHaveLength(1);
       expect(parsed.rounds.length).toBeLessThan(config.session.maxPhases);
       // The failed attempt and the one that works (or its first step) run side by side.
       expect(parsed.rounds[0]!.plan.prompts.length).toBeGreaterThanOrEqual(2);

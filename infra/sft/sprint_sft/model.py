@@ -56,6 +56,11 @@ def load_model_and_tokenizer(sprint: Any, model_args: Any, output_dir: str, text
         # against (the demo's "before"); written once, a resumed run rebuilds the same weights anyway.
         if not os.path.isfile(os.path.join(init_dir, "config.json")):
             model.save_pretrained(init_dir)
+        # Train with the tokenizer as every reader of a model folder gets it: beside a Qwen2
+        # config.json, AutoTokenizer loads it as Qwen2Tokenizer, whose own pre-tokenizer splits
+        # whitespace and punctuation differently (".\n\n" one way in training, another in the
+        # engine's prompts: the served model read token sequences it never saw in training).
+        tokenizer = AutoTokenizer.from_pretrained(init_dir)
         if model_args.dtype in ("bfloat16", "float16"):
             model = model.to(getattr(torch, model_args.dtype))
         name = "tiny-qwen2" if not sprint.model_config else f"qwen2-from-config({cfg.get('num_hidden_layers', '?')} layers)"

@@ -34,6 +34,17 @@ QWEN2_7B_SHAPE: dict[str, Any] = {
 
 SPECIAL_TOKENS = ["<|endoftext|>", "<|begin_of_text|>", "<|pad|>"]
 
+# The SPRINT tags (section 2 of SPRINT.md) up to their number, one token each. Byte-level BPE splits
+# `<prompt_1.1>` at every punctuation mark into 7 tokens, so the tags were ~45% of a terse demo
+# sample; as single tokens (the phase and prompt numbers stay digits) a sample is ~20% shorter and
+# the loss weighs the content the model must learn (the question's numbers, the arithmetic) more.
+# Ordinary (not special) tokens: decoding keeps them, so the stop strings and the parser see the tags.
+TAG_TOKENS = [
+    f"{close}{tag}"
+    for tag in ("think>", "Question>", "Final_answer>", "Plan_", "Execution_", "execution_", "prompt_")
+    for close in ("<", "</")
+]
+
 
 def parse_model_config(value: str) -> dict[str, Any]:
     """`--model-config`: inline JSON or a path to a JSON file."""
@@ -72,6 +83,7 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int = 1024) -> Any:
         show_progress=False,
     )
     tok.train_from_iterator(texts, trainer=trainer)
+    tok.add_tokens(TAG_TOKENS)
     fast = PreTrainedTokenizerFast(
         tokenizer_object=tok,
         eos_token="<|endoftext|>",
