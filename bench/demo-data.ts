@@ -26,7 +26,15 @@ async function main(): Promise<void> {
   const reasons = new Map<string, number>();
   for (const t of traces) {
     const r = await curateOne(t, settings, {});
-    if (r.status === 'kept' && r.sprint) rows.push(JSON.stringify({ prompt: r.sprint.prompt, completion: r.sprint.completion, nums: t.nums, target: t.target }));
+    if (r.status === 'kept' && r.sprint)
+      rows.push(
+        JSON.stringify({
+          prompt: r.sprint.prompt,
+          completion: r.sprint.completion,
+          nums: t.nums,
+          target: t.target,
+        }),
+      );
     else reasons.set(r.reason ?? r.status, (reasons.get(r.reason ?? r.status) ?? 0) + 1);
   }
   fs.mkdirSync(out, { recursive: true });
@@ -35,11 +43,19 @@ async function main(): Promise<void> {
   const cd = config.evaluation.countdown;
   const evalRows = generateCountdown(Number(process.argv[4] ?? 24), cd.seed, cd).flatMap((p) =>
     p.target.kind === 'countdown'
-      ? [JSON.stringify({ prompt: trainingPrompt(p.question, config.session.systemPrompt ?? ''), nums: p.target.nums, target: p.target.target })]
+      ? [
+          JSON.stringify({
+            prompt: trainingPrompt(p.question, config.session.systemPrompt ?? ''),
+            nums: p.target.nums,
+            target: p.target.target,
+          }),
+        ]
       : [],
   );
   fs.writeFileSync(path.join(out, 'eval.jsonl'), evalRows.join('\n') + '\n');
-  console.log(`${rows.length} of ${count} traces kept -> ${out}/train.jsonl; dropped: ${JSON.stringify(Object.fromEntries(reasons))}`);
+  console.log(
+    `${rows.length} of ${count} traces kept -> ${out}/train.jsonl; dropped: ${JSON.stringify(Object.fromEntries(reasons))}`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -112,7 +112,10 @@ describe('Countdown traces of a given shape', () => {
           // Everything before the verification paragraph, nothing after the working attempt.
           expect(paragraphs).toEqual(f.trace.split('\n\n').slice(0, -1));
           expect(t.trace).not.toMatch(/verify|answer is/);
-          expect(t.structure.map((s) => s.role)).toEqual(['setup', ...paragraphs.slice(1).map(() => 'attempt')]);
+          expect(t.structure.map((s) => s.role)).toEqual([
+            'setup',
+            ...paragraphs.slice(1).map(() => 'attempt'),
+          ]);
           expect(paragraphs.at(-1)).toMatch(new RegExp(`${t.target} is the target\\.$`));
           expect(paragraphs.at(-1)).toContain(`try ${t.answer}.`);
           expect(verifyCountdown(t.answer, t.nums, t.target)).toMatchObject({ ok: true });
@@ -123,7 +126,9 @@ describe('Countdown traces of a given shape', () => {
   });
 
   it('rejects a shape that cannot make problems, naming the field', () => {
-    expect(() => generateCountdownTraces(1, 1, { ...tiny, verify: false })).toThrow(/verify: false needs style "terse"/);
+    expect(() => generateCountdownTraces(1, 1, { ...tiny, verify: false })).toThrow(
+      /verify: false needs style "terse"/,
+    );
     expect(() => generateCountdownTraces(1, 1, { ...tiny, minNumbers: 1 })).toThrow(/minNumbers/);
     expect(() => generateCountdownTraces(1, 1, { ...tiny, maxNumbers: 1 })).toThrow(/maxNumbers/);
     expect(() => generateCountdownTraces(1, 1, { ...tiny, targetMin: 5, targetMax: 4 })).toThrow(/targetMax/);
