@@ -355,13 +355,13 @@ export function generateCountdownTrace(
   };
 }
 
-const terseExpression = (at: Attempt) => at.expression;
+/** An attempt's steps as terse sentences (`3 * 5 = 15.`). */
+const terseSteps = (at: Attempt) => at.steps.map((s) => `${s.a} ${s.op} ${s.b} = ${s.result}.`);
 
 /** A terse attempt: its plan sentence, the steps, and whether the value is the target. */
 function terseAttempt(at: Attempt, target: number, opener: string): string {
-  const steps = at.steps.map((s) => `${s.a} ${s.op} ${s.b} = ${s.result}.`);
   const verdict = at.value === target ? `${target} is the target.` : `${at.value} is not ${target}.`;
-  return [`${opener} ${terseExpression(at)}.`, ...steps, verdict].join(' ');
+  return [`${opener} ${at.expression}.`, ...terseSteps(at), verdict].join(' ');
 }
 
 /**
@@ -384,21 +384,23 @@ function terseTrace(
   const structure: CountdownTrace['structure'] = [{ role: 'setup', dependsOn: [] }];
   const failures = 1 + Math.floor(rng() * (shape.maxFailedAttempts ?? 4));
   const seen = new Set<string>([solution.expression]);
+  // The first attempt opens with "Let me try", later ones with "Maybe try" (both offline-extractor cues).
+  const opener = () => (paragraphs.length === 1 ? 'Let me try' : 'Maybe try');
   for (let tries = 0; paragraphs.length - 1 < failures && tries < 200; tries++) {
     const at = randomAttempt(rng, nums);
     if (!at || at.value === target || seen.has(at.expression)) continue;
     seen.add(at.expression);
-    paragraphs.push(terseAttempt(at, target, paragraphs.length === 1 ? 'Let me try' : 'Maybe try'));
+    paragraphs.push(terseAttempt(at, target, opener()));
     structure.push({ role: 'attempt', dependsOn: [0] });
   }
-  paragraphs.push(terseAttempt(solution, target, paragraphs.length === 1 ? 'Let me try' : 'Maybe try'));
+  paragraphs.push(terseAttempt(solution, target, opener()));
   structure.push({ role: 'attempt', dependsOn: [0] });
   const solvedAt = paragraphs.length - 1;
   if (shape.verify !== false) {
     paragraphs.push(
       [
         `Let me verify ${solution.expression}.`,
-        ...solution.steps.map((s) => `${s.a} ${s.op} ${s.b} = ${s.result}.`),
+        ...terseSteps(solution),
         `So the answer is ${solution.expression}.`,
       ].join(' '),
     );
