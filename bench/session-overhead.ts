@@ -191,7 +191,7 @@ async function main(): Promise<void> {
   });
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });
   const { stop } = await startWorkers(config, 'all');
-  const floorWorkers = await startFloorWorkers(server.address, 64);
+  const floorWorkers = await startFloorWorkers(server.address, config.models.pools.local!.maxConcurrentCalls);
   const model = new ModelClient({
     baseUrl: engine.baseUrl,
     model: 'loopback-model',
