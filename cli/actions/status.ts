@@ -42,6 +42,26 @@ export function queueCheck(queue: string, role: string, identities: string[], fi
   };
 }
 
+/**
+ * An engine is healthy when it lists the model its pool sends in every request: vLLM and SGLang
+ * answer any other name with 404, so a pool whose `model` is not the served name (vLLM serves the
+ * path or Hub id it was given unless `--served-model-name` says otherwise) fails every call.
+ * An engine that lists no models at all cannot be checked and is not failed for it.
+ */
+export function engineCheck(replica: string, baseUrl: string, model: string, served: string[]): Check {
+  const what = `engine ${replica}`;
+  if (!served.length)
+    return { what, ok: true, detail: `${baseUrl} lists no models (pool model "${model}" not checked)` };
+  if (served.includes(model)) return { what, ok: true, detail: `${baseUrl} serves ${served.join(', ')}` };
+  return {
+    what,
+    ok: false,
+    detail:
+      `${baseUrl} serves ${served.join(', ')}, not the pool's model "${model}": set the pool's \`model\` to ` +
+      `the served name, or serve it under that name (vLLM, SGLang: --served-model-name ${model})`,
+  };
+}
+
 function queuesOf(config: SprintConfig): { queue: string; role: string }[] {
   const queues = [
     { queue: controlQueue(config), role: 'control (workflows)' },
@@ -114,11 +134,7 @@ export async function runStatus(opts: { json?: boolean; engines: boolean }, cmd:
       for (const r of p.replicas) {
         try {
           const models = await new ModelClient(resolveEndpoint(config, pool, r.name)).listModels();
-          checks.push({
-            what: `engine ${pool}/${r.name}`,
-            ok: true,
-            detail: `${r.baseUrl} serves ${models.join(', ')}`,
-          });
+          checks.push(engineCheck(`${pool}/${r.name}`, r.baseUrl, p.model, models));
         } catch (err) {
           checks.push({ what: `engine ${pool}/${r.name}`, ok: false, detail: (err as Error).message });
         }
