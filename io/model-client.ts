@@ -1,5 +1,6 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { EngineKind } from '../config/schema';
+import { withEngineErrorBodies } from './engine-error-body';
 
 /** Where one replica's engine lives. The API key is resolved by the worker from its own environment. */
 export interface EngineEndpoint {
@@ -165,7 +166,7 @@ export class ModelClient {
       apiKey: endpoint.apiKey ?? 'unused',
       maxRetries: 0,
       timeout: endpoint.timeoutMs,
-      ...(fetchImpl ? { fetch: fetchImpl } : {}),
+      fetch: withEngineErrorBodies(fetchImpl ?? fetch),
     });
   }
 

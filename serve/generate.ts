@@ -27,6 +27,7 @@ import { roundDeltas } from '../core/serve/round-deltas';
 import { followRun, startRun, type RunRequest } from './runs';
 import { SseStream } from './sse';
 import type { ServeContext } from './context';
+import { failureMessage } from '../core/failure-message';
 
 /*
  * POST /v1/chat/completions and /v1/completions: validate, pick the method, start (or attach to)
@@ -47,8 +48,11 @@ function runFailure(err: unknown, workflowId: string): { status: number; type: s
   if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure) {
     return { status: 409, type: 'cancelled', message: `session ${workflowId} was cancelled` };
   }
-  const cause = err instanceof WorkflowFailedError ? (err.cause ?? err) : (err as Error);
-  return { status: 502, type: 'session_failed', message: `session ${workflowId} failed: ${cause.message}` };
+  return {
+    status: 502,
+    type: 'session_failed',
+    message: `session ${workflowId} failed: ${failureMessage(err)}`,
+  };
 }
 
 export function generationHandler(ctx: ServeContext, kind: GenerationKind) {

@@ -1,6 +1,5 @@
 import {
   ApplicationFailure,
-  ChildWorkflowFailure,
   continueAsNew,
   defineQuery,
   executeChild,
@@ -34,6 +33,7 @@ import {
   SprintTotalTokens,
 } from './search-attributes';
 import { ErrorType } from '../core/errors';
+import { failureMessage } from '../core/failure-message';
 
 /** The workflow that runs each method on one question (all return MethodRunResult). */
 export const methodWorkflows = {
@@ -240,9 +240,7 @@ export async function evaluationWorkflow(input: EvaluationInput): Promise<Evalua
           await sleep(1000);
           continue;
         }
-        const cause =
-          err instanceof ChildWorkflowFailure && err.cause ? err.cause.message : (err as Error).message;
-        outcome = { error: `${methodWorkflows[input.method].name} failed: ${cause}` };
+        outcome = { error: `${methodWorkflows[input.method].name} failed: ${failureMessage(err)}` };
         break;
       }
     }

@@ -12,6 +12,7 @@ import { CliError, ExitCode } from '../exit-codes';
 import { followWorkflow, startInProcessWorkers } from '../in-process';
 import { formatRound } from '../session-view';
 import { controlQueue } from '../../config/queues';
+import { failureMessage } from '../../core/failure-message';
 
 interface AskOptions {
   planner?: string;
@@ -147,10 +148,7 @@ export async function runAsk(question: string, opts: AskOptions, cmd: Command): 
       if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure) {
         throw new CliError(`session ${workflowId} was cancelled`, ExitCode.cancelled);
       }
-      throw new CliError(
-        `session ${workflowId} failed: ${((err as Error).cause as Error | undefined)?.message ?? (err as Error).message}`,
-        ExitCode.failed,
-      );
+      throw new CliError(`session ${workflowId} failed: ${failureMessage(err)}`, ExitCode.failed);
     }
     if (opts.json) {
       console.log(JSON.stringify({ ...result, workflowId }, null, 2));

@@ -17,6 +17,7 @@ import { clientFor, readConfig, uiLink, type GlobalOptions } from '../context';
 import { CliError, ExitCode } from '../exit-codes';
 import { followWorkflow, queryPoll, startInProcessWorkers } from '../in-process';
 import { controlQueue, curationQueue } from '../../config/queues';
+import { failureMessage } from '../../core/failure-message';
 
 interface CurateOptions {
   input?: string;
@@ -174,7 +175,7 @@ export async function runCurate(opts: CurateOptions, cmd: Command): Promise<void
       result = await followWorkflow<CurationResult>(handle, 500, showProgress);
     } catch (err) {
       if (err instanceof WorkflowFailedError) {
-        throw new CliError(`curation failed: ${err.cause?.message ?? err.message}`, ExitCode.failed);
+        throw new CliError(`curation failed: ${failureMessage(err)}`, ExitCode.failed);
       }
       throw err;
     } finally {

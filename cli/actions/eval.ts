@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { WorkflowFailedError } from '@temporalio/client';
 import { poolRoute, baselinePromptTemplate, withSessionFiles, type SprintConfig } from '../../config';
 import { ModelClient } from '../../io/model-client';
 import { readRecords, writeCrossReport } from '../../io/evaluation/report';
@@ -21,6 +20,7 @@ import { clientFor, readConfig, readConfigWithPools, uiLink, type GlobalOptions 
 import { CliError, ExitCode } from '../exit-codes';
 import { followWorkflow, queryPoll, startInProcessWorkers, type WorkerSpec } from '../in-process';
 import { controlQueue } from '../../config/queues';
+import { failureMessage } from '../../core/failure-message';
 
 const ADHOC_POOL = 'eval-endpoint';
 
@@ -234,9 +234,7 @@ export async function runEval(opts: EvalOptions, cmd: Command): Promise<void> {
       out = await followWorkflow<EvaluationResult>(handle, 1000, showProgress);
       display?.update(out.summary.problems, out.summary.correct, 0);
     } catch (err) {
-      const cause =
-        err instanceof WorkflowFailedError && err.cause ? err.cause.message : (err as Error).message;
-      throw new CliError(`evaluation ${evalId} failed: ${cause}`, ExitCode.failed);
+      throw new CliError(`evaluation ${evalId} failed: ${failureMessage(err)}`, ExitCode.failed);
     } finally {
       display?.stop();
     }

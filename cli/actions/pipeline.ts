@@ -20,6 +20,7 @@ import { CliError, ExitCode } from '../exit-codes';
 import { followWorkflow, queryPoll } from '../in-process';
 import { methodSettings } from './eval';
 import { controlQueue, curationQueue, trainingQueue } from '../../config/queues';
+import { failureMessage } from '../../core/failure-message';
 
 export interface PipelineOptions {
   id?: string;
@@ -190,11 +191,7 @@ export async function runPipeline(
     return await followWorkflow<PipelineResult>(handle, 2000, showProgress);
   } catch (err) {
     if (err instanceof WorkflowFailedError) {
-      const cause = (err.cause?.cause ?? err.cause) as Error | undefined;
-      throw new CliError(
-        `pipeline ${input.pipelineId} failed: ${cause?.message ?? err.message}`,
-        ExitCode.failed,
-      );
+      throw new CliError(`pipeline ${input.pipelineId} failed: ${failureMessage(err)}`, ExitCode.failed);
     }
     throw err;
   }

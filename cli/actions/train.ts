@@ -15,6 +15,7 @@ import { clientFor, readConfig, uiLink, type GlobalOptions } from '../context';
 import { CliError, ExitCode } from '../exit-codes';
 import { followWorkflow, queryPoll } from '../in-process';
 import { controlQueue, trainingQueue } from '../../config/queues';
+import { failureMessage } from '../../core/failure-message';
 
 interface TrainOptions {
   dataset: string;
@@ -177,8 +178,7 @@ export async function runTrain(opts: TrainOptions, cmd: Command): Promise<void> 
     console.log(opts.json ? JSON.stringify(result, null, 2) : formatTrainingResult(result));
   } catch (err) {
     if (err instanceof WorkflowFailedError) {
-      const cause = (err.cause?.cause ?? err.cause) as Error | undefined;
-      throw new CliError(`training failed: ${cause?.message ?? err.message}`, ExitCode.failed);
+      throw new CliError(`training failed: ${failureMessage(err)}`, ExitCode.failed);
     }
     throw err;
   }

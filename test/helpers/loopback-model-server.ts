@@ -79,6 +79,11 @@ export class LoopbackModelServer {
   private script: ReplyScript = () => ({ text: 'ok' });
   private nextId = 1;
   model = 'loopback-model';
+  /**
+   * Answer a request for any model but `model` as vLLM does: 404 with its error body. Off by
+   * default, because most tests name models freely.
+   */
+  strictModel = false;
 
   /** Replies taken in order before the script is consulted. */
   enqueue(...replies: ScriptedReply[]): this {
@@ -133,6 +138,19 @@ export class LoopbackModelServer {
       : typeof body.prompt === 'string'
         ? body.prompt
         : JSON.stringify(body.prompt ?? '');
+    if (this.strictModel && body.model !== this.model) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          object: 'error',
+          message: `The model \`${String(body.model)}\` does not exist.`,
+          type: 'NotFoundError',
+          param: null,
+          code: 404,
+        }),
+      );
+      return;
+    }
     const record: ModelRequestRecord = { id: this.nextId++, path, body, prompt, startedAt: Date.now() };
     this.requests.push(record);
     if (!this.keepPrompts)

@@ -106,6 +106,35 @@ describe('sprint ask / show / cancel', () => {
     }
   });
 
+  it("a session the engine refuses fails with the engine's reason, in ask and in show", async () => {
+    // A real engine (vLLM, SGLang) answers a model name it does not serve with 404.
+    const strict = await new LoopbackModelServer().start();
+    strict.strictModel = true;
+    try {
+      const failure = (await sprint(
+        'ask',
+        'q',
+        '--planner',
+        strict.baseUrl,
+        '--model',
+        'not-served',
+        '--id',
+        'cli-refused-1',
+      ).catch((e: unknown) => e)) as { code: number; stderr: string };
+      expect(failure.code).toBe(1);
+      // the reason, not Temporal's wrappers ("Activity task failed")
+      expect(failure.stderr).toContain(
+        `session cli-refused-1 failed: sprintPlan: engine at ${strict.baseUrl} answered 404`,
+      );
+      expect(failure.stderr).toContain('The model `not-served` does not exist.');
+      const shown = await sprint('show', 'cli-refused-1');
+      expect(shown.stdout).toContain('session failed: sprintPlan: engine at');
+      expect(shown.stdout).toContain('workflow status FAILED');
+    } finally {
+      await strict.stop();
+    }
+  });
+
   it('bad usage gets exit code 2; cancel of an unknown workflow says so', async () => {
     await expect(sprint('ask', 'q', '--mode', 'parallel')).rejects.toMatchObject({ code: 2 });
     const failure = (await sprint('cancel', 'no-such-session').catch((e: unknown) => e)) as {

@@ -17,6 +17,7 @@ import { settingsOf } from './settings';
 import { SessionState } from './state';
 import { PromptClosedInbox } from './streaming';
 import type { SessionInput } from './types';
+import { failureMessage } from '../../core/failure-message';
 
 export { progressQuery, promptClosedSignal } from './handlers';
 export type { SessionInput, SessionResume, SessionRouting } from './types';
@@ -77,7 +78,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
     // Failed or cancelled: the transcript so far is still written, even when cancelled.
     transcript.status = isCancellation(err) ? 'cancelled' : 'failed';
     transcript.endedAt = Date.now();
-    if (!isCancellation(err)) transcript.problems.push(`session failed: ${(err as Error).message}`);
+    if (!isCancellation(err)) transcript.problems.push(`session failed: ${failureMessage(err)}`);
     await CancellationScope.nonCancellable(async () => {
       state.publishAttributes();
       await state.writeTranscript();

@@ -1,0 +1,46 @@
+/*
+ * Error bodies of OpenAI-compatible engines, made readable by the `openai` client. The client reads
+ * an error's text from `{"error": {"message": ...}}` only; vLLM before its OpenAI-shaped errors and
+ * SGLang answer `{"object": "error", "message": ..., "type": ..., "code": ...}` instead, which the
+ * client reports as "404 status code (no body)", hiding the reason (a model name the engine does
+ * not serve, a prompt over the context length). This fetch wrapper moves such a body under `error`.
+ */
+
+interface TopLevelError {
+  message: string;
+  type?: unknown;
+  code?: unknown;
+  param?: unknown;
+}
+
+function topLevelError(text: string): TopLevelError | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const b = body as Record<string, unknown>;
+  if ('error' in b || typeof b.message !== 'string') return undefined;
+  return { message: b.message, type: b.type, code: b.code, param: b.param };
+}
+
+/** `fetch` whose failed responses carry their engine's message where the `openai` client looks. */
+export function withEngineErrorBodies(fetchImpl: typeof fetch): typeof fetch {
+  return async (input, init) => {
+    const response = await fetchImpl(input, init);
+    if (response.ok) return response;
+    const text = await response.text();
+    const error = topLevelError(text);
+    const headers = new Headers(response.headers);
+    // the body is rewritten (or re-sent as read): its old length and encoding no longer apply
+    headers.delete('content-length');
+    headers.delete('content-encoding');
+    return new Response(error ? JSON.stringify({ error }) : text, {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
+  };
+}
