@@ -1,6 +1,7 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { EngineKind } from '../config/schema';
 import { withEngineErrorBodies } from './engine-error-body';
+import { networkErrorMessage } from './network-error';
 
 /** Where one replica's engine lives. The API key is resolved by the worker from its own environment. */
 export interface EngineEndpoint {
@@ -120,7 +121,7 @@ export function classifyError(err: unknown, baseUrl: string, timedOut = false): 
   if (err instanceof APIConnectionTimeoutError)
     return new ModelCallError(`call to ${baseUrl} timed out`, true);
   if (err instanceof APIConnectionError) {
-    return new ModelCallError(`cannot reach the engine at ${baseUrl}: ${err.message}`, true);
+    return new ModelCallError(`cannot reach the engine at ${baseUrl}: ${networkErrorMessage(err)}`, true);
   }
   if (err instanceof APIError) {
     const status = err.status as number | undefined;

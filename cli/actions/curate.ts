@@ -18,6 +18,7 @@ import { CliError, ExitCode } from '../exit-codes';
 import { followWorkflow, queryPoll, startInProcessWorkers } from '../in-process';
 import { controlQueue, curationQueue } from '../../config/queues';
 import { failureMessage } from '../../core/failure-message';
+import { isHubRepoId } from '../../core/hub-repo-id';
 
 interface CurateOptions {
   input?: string;
@@ -66,7 +67,7 @@ function sourceOf(opts: CurateOptions): CurationSource {
   }
   if (opts.hub) {
     const [repo, ...rest] = opts.hub.split(':');
-    if (!repo || !/^[^/\s]+\/[^/\s]+$/.test(repo))
+    if (!repo || !isHubRepoId(repo))
       throw new CliError(`--hub expects OWNER/NAME[:PATH] (got "${opts.hub}")`, ExitCode.usage);
     return {
       kind: 'hub',

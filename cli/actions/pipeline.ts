@@ -21,6 +21,7 @@ import { followWorkflow, queryPoll } from '../in-process';
 import { methodSettings } from './eval';
 import { controlQueue, curationQueue, trainingQueue } from '../../config/queues';
 import { failureMessage } from '../../core/failure-message';
+import { isHubRepoId } from '../../core/hub-repo-id';
 
 export interface PipelineOptions {
   id?: string;
@@ -118,8 +119,7 @@ export function buildPipelineInput(config: SprintConfig, opts: PipelineOptions):
 
   if (!skip.includes('publish')) {
     const repo = opts.repo ?? `sprint/${id}`;
-    if (!/^[\w.-]+\/[\w.-]+$/.test(repo))
-      throw new CliError(`--repo: namespace/name (got "${repo}")`, ExitCode.usage);
+    if (!isHubRepoId(repo)) throw new CliError(`--repo: namespace/name (got "${repo}")`, ExitCode.usage);
     input.publish = { taskQueue: trainingQueue(config), repo, private: config.hub.private };
   }
 

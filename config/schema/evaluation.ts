@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { scOptionsSchema, sotOptionsSchema } from './methods';
+import { HUB_REPO_ID } from '../../core/hub-repo-id';
 
 const hubFileSchema = z
   .object({
     /** Dataset repo on the Hub (`owner/name`). */
-    repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
+    repo: z.string().regex(HUB_REPO_ID, 'owner/name'),
     /** File inside the repo (JSONL, JSON, CSV or Parquet). */
     file: z.string().min(1),
     revision: z.string().default('main'),

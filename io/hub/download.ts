@@ -5,6 +5,7 @@
  */
 import { downloadFile, listFiles } from '@huggingface/hub';
 import { hubParams, type HubConnection, type HubRepoId } from './connection';
+import { networkErrorMessage } from '../network-error';
 
 export interface HubFileRef {
   repo: HubRepoId;
@@ -38,7 +39,7 @@ export async function listRepoFiles(
   } catch (err) {
     const under = opts.folder ? ` under ${opts.folder}` : '';
     throw new Error(
-      `cannot list the files of ${describeRepo(repo, opts.revision)}${under}: ${(err as Error).message}`,
+      `cannot list the files of ${describeRepo(repo, opts.revision)}${under}: ${networkErrorMessage(err)}`,
     );
   }
   return out.sort();
@@ -77,7 +78,7 @@ export async function downloadBlob(
       connection.accessToken || !opts.tokenEnv
         ? ''
         : ` (no token in $${opts.tokenEnv}; gated datasets such as GPQA need one)`;
-    throw new Error(`cannot download ${file.path} from ${where}: ${(err as Error).message}${hint}`);
+    throw new Error(`cannot download ${file.path} from ${where}: ${networkErrorMessage(err)}${hint}`);
   }
   if (!blob) throw new Error(`${where} has no file ${file.path}`);
   return blob;
