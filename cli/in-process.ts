@@ -101,6 +101,29 @@ export async function followWorkflow<R>(
   poll: () => Promise<void>,
 ): Promise<R> {
   const result = handle.result() as Promise<R>;
+  // Ctrl-C stops the following, not the run: say so, and how to stop the run too. Only when the
+  // command has no stop handling of its own (sprint demo drains its workers first).
+  const onInterrupt = () => {
+    console.error(
+      `\nsprint: interrupted; ${handle.workflowId} is not cancelled and goes on with the workers that ` +
+        `poll its queues (\`npx sprint cancel ${handle.workflowId}\` stops it)`,
+    );
+    process.exit(ExitCode.interrupted);
+  };
+  const ownsInterrupt = process.listenerCount('SIGINT') === 0;
+  if (ownsInterrupt) process.once('SIGINT', onInterrupt);
+  try {
+    return await followUntilClosed(result, everyMs, poll);
+  } finally {
+    if (ownsInterrupt) process.off('SIGINT', onInterrupt);
+  }
+}
+
+async function followUntilClosed<R>(
+  result: Promise<R>,
+  everyMs: number,
+  poll: () => Promise<void>,
+): Promise<R> {
   let settled = false;
   const ended = result.then(
     () => (settled = true),

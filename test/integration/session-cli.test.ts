@@ -135,6 +135,32 @@ describe('sprint ask / show / cancel', () => {
     }
   });
 
+  it('Ctrl-C stops following, not the session, and says how to stop it', async () => {
+    const slow = await new LoopbackModelServer().start();
+    slow.setScript(
+      sprintScript(threeRoundScenario(), { delayMs: (_r, kind) => (kind.kind === 'execute' ? 60_000 : 0) }),
+    );
+    try {
+      const asking = sprint('ask', 'q', '--planner', slow.baseUrl, '--id', 'cli-interrupt-1');
+      const outcome = asking.then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => e,
+      );
+      await waitFor(() => slow.requests.length > 1, 30_000, 'the executor call');
+      asking.child.kill('SIGINT');
+      const end = await outcome;
+      expect(end.code).toBe(130);
+      expect(end.stderr).toContain(
+        'sprint: interrupted; cli-interrupt-1 is not cancelled and goes on with the workers that poll ' +
+          'its queues (`npx sprint cancel cli-interrupt-1` stops it)',
+      );
+      expect((await sprint('show', 'cli-interrupt-1')).stdout).toContain('(running,');
+      expect((await sprint('cancel', 'cli-interrupt-1', '--wait')).stdout).toContain('CANCELLED');
+    } finally {
+      await slow.stop();
+    }
+  });
+
   it('bad usage gets exit code 2; cancel of an unknown workflow says so', async () => {
     await expect(sprint('ask', 'q', '--mode', 'parallel')).rejects.toMatchObject({ code: 2 });
     const failure = (await sprint('cancel', 'no-such-session').catch((e: unknown) => e)) as {
