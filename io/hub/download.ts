@@ -74,8 +74,10 @@ export async function downloadBlob(
       ...hubParams(connection),
     });
   } catch (err) {
+    // The token hint only when the Hub answered: a network failure has nothing to do with tokens.
+    const hubAnswered = typeof (err as { statusCode?: unknown }).statusCode === 'number';
     const hint =
-      connection.accessToken || !opts.tokenEnv
+      connection.accessToken || !opts.tokenEnv || !hubAnswered
         ? ''
         : ` (no token in $${opts.tokenEnv}; gated datasets such as GPQA need one)`;
     throw new Error(`cannot download ${file.path} from ${where}: ${networkErrorMessage(err)}${hint}`);

@@ -1,3 +1,5 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -238,6 +240,23 @@ describe('benchmark loaders', () => {
         /cannot download gpqa_diamond\.csv from dataset Idavidrein\/gpqa@main: .*restricted/,
       );
       await expect(refused).rejects.not.toThrow(/no token in/);
+    });
+
+    it('says why an unreachable Hub failed, without the token hint', async () => {
+      const server = http.createServer();
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const { port } = server.address() as AddressInfo;
+      await new Promise((r) => server.close(r));
+      const unreachable = loadBenchmark({
+        benchmark: 'math500',
+        config,
+        hubUrl: `http://127.0.0.1:${port}`,
+        env: {},
+      });
+      await expect(unreachable).rejects.toThrow(
+        `cannot download test.jsonl from dataset HuggingFaceH4/MATH-500@main: fetch failed (connect ECONNREFUSED 127.0.0.1:${port})`,
+      );
+      await expect(unreachable).rejects.not.toThrow(/no token in/);
     });
 
     it('names a missing file and a missing repo', async () => {
