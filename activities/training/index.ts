@@ -130,6 +130,8 @@ export function createTrainingActivities(deps: TrainingActivityDeps) {
     let reader = launcher.reader(handle);
     const seen: { done?: DoneEvent; start?: StartEvent } = {};
     let lastError: string | undefined;
+    // The trainer's verdict on its last error: false when a relaunch would fail the same way.
+    let lastErrorRetryable = true;
     const drain = async () => {
       for (const line of await reader.read()) {
         const e = parseTrainerLine(line);
@@ -138,7 +140,10 @@ export function createTrainingActivities(deps: TrainingActivityDeps) {
         progress = applyEvent(progress, e);
         if (e.event === 'done') seen.done = e;
         if (e.event === 'start') seen.start = e;
-        if (e.event === 'error') lastError = e.message;
+        if (e.event === 'error') {
+          lastError = e.message;
+          lastErrorRetryable = e.retryable !== false;
+        }
         if (e.event === 'eval' || e.event === 'checkpoint' || progress.state !== before) lastSignal = 0;
       }
     };
@@ -160,6 +165,16 @@ export function createTrainingActivities(deps: TrainingActivityDeps) {
             ? 'the trainer exited without its done event'
             : (lastError ?? st.message ?? `job ${st.phase}`);
         const tail = await launcher.logTail(handle, 40);
+        if (!lastErrorRetryable && st.phase !== 'succeeded') {
+          progress = { ...progress, state: 'failed', message: why };
+          beat(true);
+          throw ApplicationFailure.create({
+            nonRetryable: true,
+            type: ErrorType.BadTrainingInput,
+            message: `training job ${handle.name} cannot run on its input: ${why} (not relaunched: it would fail the same way)`,
+            details: [{ job: handle.name, tail }],
+          });
+        }
         if (launch >= run.maxRestarts) {
           progress = { ...progress, state: 'failed', message: why };
           beat(true);
@@ -175,6 +190,7 @@ export function createTrainingActivities(deps: TrainingActivityDeps) {
         );
         launch += 1;
         lastError = undefined;
+        lastErrorRetryable = true;
         handle = await launcher.launch(specFor(launch));
         reader = launcher.reader(handle);
         progress = {

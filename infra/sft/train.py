@@ -31,6 +31,7 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+from sprint_sft.errors import TrainerInputError  # noqa: E402
 from sprint_sft.events import emit, take_stdout  # noqa: E402
 
 take_stdout()
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     from transformers import Trainer
     from trl import SFTTrainer
 
-    from sprint_sft.data import encode_records, find_split_files, read_records
+    from sprint_sft.data import DataError, encode_records, find_split_files, read_records
     from sprint_sft.events import EventCallback, TokenCounter
     from sprint_sft.hf_dataset import to_hf_dataset
     from sprint_sft.host_memory import keep_freed_host_memory
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     parsed = parse_arguments(raw, cuda)
     sprint, script, sft, model_args = parsed.sprint, parsed.script, parsed.sft, parsed.model
     if not sft.output_dir:
-        raise ValueError("give --output_dir (the run folder: checkpoints, final model, logs)")
+        raise TrainerInputError("give --output_dir (the run folder: checkpoints, final model, logs)")
     output_dir = sft.output_dir
     os.makedirs(output_dir, exist_ok=True)
     # TensorBoard logs at a fixed place in the run folder (transformers' default adds a date).
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     elif sprint.train_file:
         train_file, eval_file = sprint.train_file, None
     else:
-        raise ValueError("give --dataset DIR (or --dataset_name DIR) or --train_file FILE")
+        raise TrainerInputError("give --dataset DIR (or --dataset_name DIR) or --train_file FILE")
     if sprint.eval_file:
         eval_file = None if sprint.eval_file == "none" else sprint.eval_file
     train_records = read_records(train_file)
@@ -84,7 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     train_examples, train_stats = encode_records(tokenizer, train_records, max_length, sprint.prompt_template)
     eval_examples, eval_stats = encode_records(tokenizer, eval_records, max_length, sprint.prompt_template)
     if not train_examples:
-        raise ValueError(f"{train_file}: no example fits max_length {max_length}")
+        raise DataError(
+            f"{train_file}: no example fits max_length {max_length}: the shortest of {train_stats.records} "
+            f"has {train_stats.shortest} tokens (prompt + completion); raise max_length (sprint train "
+            f"--max-length) or curate shorter samples (curation.maxSampleTokens)"
+        )
     do_eval = bool(eval_examples)
 
     flags = {a[2:].split("=")[0].replace("-", "_") for a in raw if a.startswith("--")}
@@ -220,5 +225,10 @@ if __name__ == "__main__":
         raise
     except BaseException as err:  # noqa: BLE001 - every failure becomes an error event for the launcher
         traceback.print_exc(file=sys.stderr)
-        emit("error", message=f"{type(err).__name__}: {err}", type=type(err).__name__)
+        emit(
+            "error",
+            message=f"{type(err).__name__}: {err}",
+            type=type(err).__name__,
+            retryable=not isinstance(err, TrainerInputError),
+        )
         sys.exit(1)

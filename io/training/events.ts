@@ -48,7 +48,13 @@ export type TrainerEvent =
       tokens_per_s?: number;
       peak_gpu_mem_gb?: number | null;
     }
-  | { event: 'error'; message: string; type?: string };
+  | {
+      event: 'error';
+      message: string;
+      type?: string;
+      /** false: the trainer's input cannot work (bad data, arguments); relaunching cannot fix it. */
+      retryable?: boolean;
+    };
 
 const kinds = new Set(['start', 'log', 'eval', 'checkpoint', 'done', 'error']);
 

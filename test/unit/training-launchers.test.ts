@@ -607,6 +607,37 @@ describe('the watching activity (Kubernetes API double, mock activity context)',
     expect([...api.jobs.keys()].sort()).toEqual(['sprint-train-r-0', 'sprint-train-r-1']);
   });
 
+  it('does not relaunch a job whose trainer says its input cannot work', async () => {
+    const acts = await setup(2);
+    const env = new MockActivityEnvironment();
+    let played = false;
+    env.on('heartbeat', () => {
+      if (played || !api.jobs.has('sprint-train-r-0')) return;
+      played = true;
+      api.log(
+        'sprint-train-r-0',
+        JSON.stringify({
+          event: 'error',
+          message:
+            'DataError: train.jsonl: no example fits max_length 512: the shortest of 507 has 890 tokens',
+          type: 'DataError',
+          retryable: false,
+        }),
+      );
+      api.setStatus('sprint-train-r-0', { failed: 1 });
+    });
+    const err = (await env
+      .run(acts.runTrainingJob, { runId: 'r', datasetDir: '/data/ds' })
+      .catch((e: Error) => e)) as Error & { type?: string; nonRetryable?: boolean };
+    expect(err.type).toBe('BadTrainingInput');
+    expect(err.nonRetryable).toBe(true);
+    expect(err.message).toBe(
+      'training job sprint-train-r-0 cannot run on its input: DataError: train.jsonl: no example fits ' +
+        'max_length 512: the shortest of 507 has 890 tokens (not relaunched: it would fail the same way)',
+    );
+    expect([...api.jobs.keys()]).toEqual(['sprint-train-r-0']); // one launch, despite 2 restarts allowed
+  });
+
   it('deletes the Job when the activity is cancelled', async () => {
     const acts = await setup();
     const env = new MockActivityEnvironment();

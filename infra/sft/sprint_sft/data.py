@@ -13,10 +13,12 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from .errors import TrainerInputError
+
 IGNORE_INDEX = -100
 
 
-class DataError(ValueError):
+class DataError(TrainerInputError):
     """Bad input data: the message says which file and line."""
 
 
@@ -34,6 +36,9 @@ class DatasetStats:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    # The shortest record in tokens (prompt + completion), kept or not: what max_length must reach
+    # when no record fits.
+    shortest: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -120,9 +125,11 @@ def encode_record(
         prompt_ids = [tokenizer.bos_token_id, *prompt_ids]
     if tokenizer.eos_token_id is not None:
         completion_ids = [*completion_ids, tokenizer.eos_token_id]
+    length = len(prompt_ids) + len(completion_ids)
     if stats is not None:
         stats.records += 1
-    if len(prompt_ids) + len(completion_ids) > max_length:
+        stats.shortest = length if stats.shortest is None else min(stats.shortest, length)
+    if length > max_length:
         if stats is not None:
             reason = "longer than max length"
             stats.skipped += 1

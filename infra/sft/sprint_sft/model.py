@@ -6,6 +6,7 @@ import importlib.util
 import os
 from typing import Any
 
+from .errors import TrainerInputError
 from .tiny import TINY_QWEN2, build_model, parse_model_config, train_tokenizer
 
 ATTENTION_PACKAGES = {"flash_attention_2": "flash_attn", "flash_attention_3": "flash_attn_interface"}
@@ -16,7 +17,7 @@ def check_attention(implementation: str | None) -> str:
     name = implementation or "sdpa"
     package = ATTENTION_PACKAGES.get(name)
     if package and importlib.util.find_spec(package) is None:
-        raise ValueError(
+        raise TrainerInputError(
             f"--attn_implementation {name}: the {package} package is not installed "
             "(pip install flash-attn --no-build-isolation), or use sdpa"
         )
@@ -66,7 +67,7 @@ def load_model_and_tokenizer(sprint: Any, model_args: Any, output_dir: str, text
         name = "tiny-qwen2" if not sprint.model_config else f"qwen2-from-config({cfg.get('num_hidden_layers', '?')} layers)"
         return model, tokenizer, name
     if not model_args.model_name_or_path:
-        raise ValueError("no base model: give --model_name_or_path (Hub id or folder), --tiny_qwen2 or --model_config")
+        raise TrainerInputError("no base model: give --model_name_or_path (Hub id or folder), --tiny_qwen2 or --model_config")
     revision = model_args.model_revision
     tokenizer = AutoTokenizer.from_pretrained(model_args.model_name_or_path, revision=revision)
     if tokenizer.pad_token_id is None:

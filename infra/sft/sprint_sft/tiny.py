@@ -8,6 +8,8 @@ import json
 import os
 from typing import Any, Iterable
 
+from .errors import TrainerInputError
+
 # A tiny Qwen2: same architecture as DeepSeek-R1-Distill-Qwen-7B (GQA attention, SwiGLU MLP,
 # RMSNorm, rotary embeddings, biases on q/k/v), a few hundred thousand parameters.
 TINY_QWEN2: dict[str, Any] = {
@@ -51,15 +53,15 @@ def parse_model_config(value: str) -> dict[str, Any]:
     text = value
     if not value.lstrip().startswith("{"):
         if not os.path.isfile(value):
-            raise ValueError(f"--model-config: {value} is neither inline JSON nor a file")
+            raise TrainerInputError(f"--model-config: {value} is neither inline JSON nor a file")
         with open(value, encoding="utf-8") as fh:
             text = fh.read()
     try:
         cfg = json.loads(text)
     except json.JSONDecodeError as err:
-        raise ValueError(f"--model-config: not valid JSON ({err.msg} at position {err.pos})") from None
+        raise TrainerInputError(f"--model-config: not valid JSON ({err.msg} at position {err.pos})") from None
     if not isinstance(cfg, dict):
-        raise ValueError("--model-config: expected a JSON object of Qwen2Config fields")
+        raise TrainerInputError("--model-config: expected a JSON object of Qwen2Config fields")
     return cfg
 
 

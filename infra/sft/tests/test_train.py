@@ -112,3 +112,31 @@ def test_single_gpu_profile_names_its_memory_saving_optimizer(dataset, tmp_path)
     summary = json.loads((tmp_path / "run" / "final" / "training_summary.json").read_text())
     assert summary["hyperparameters"]["optim"] == "adafactor"
     assert summary["recipes"][0].endswith("recipes/single-gpu-80gb.yaml")
+
+
+def test_data_no_relaunch_can_fix_is_a_non_retryable_error_naming_the_length_needed(dataset, tmp_path):
+    proc, events = run(dataset, tmp_path / "run", "--max_length", "8", check=False)
+    assert proc.returncode == 1
+    error = events[-1]
+    assert error["event"] == "error" and error["type"] == "DataError"
+    assert error["retryable"] is False
+    assert "no example fits max_length 8: the shortest of 48 has" in error["message"]
+    assert "sprint train --max-length" in error["message"]
+
+
+def test_other_failures_stay_retryable(tmp_path):
+    # An error from a library (here torch's loader on a corrupt checkpoint folder) may be transient
+    # (a full disk, a node's fault): the launcher still relaunches those.
+    (tmp_path / "train.jsonl").write_text('{"prompt": "p", "completion": "c"}\n')
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.json").write_text("{not json")
+    proc = subprocess.run(
+        [sys.executable, TRAIN, "--dataset", str(tmp_path), "--output_dir", str(tmp_path / "run"), "--model_name_or_path", str(model)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    events = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert proc.returncode == 1
+    assert events[-1]["event"] == "error" and events[-1]["retryable"] is True
