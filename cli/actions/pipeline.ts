@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { poolRoute, type SprintConfig } from '../../config';
+import { tinyMaxLength } from '../../config/tiny-training';
 import { benchmarkNames, type BenchmarkName } from '../../core/benchmarks';
 import { methodNames, type MethodName } from '../../core/method-result';
 import type { CountdownTraceShape } from '../../core/traces/countdown';
@@ -110,7 +111,12 @@ export function buildPipelineInput(config: SprintConfig, opts: PipelineOptions):
       ...(opts.modelConfig ? { modelConfig: opts.modelConfig } : {}),
       ...(opts.tiny || opts.modelConfig ? { profile: 'cpu' as const } : {}),
       ...(opts.model ? { baseModel: opts.model } : {}),
-      hyperparameters: maxSteps ? { maxSteps } : {},
+      hyperparameters: {
+        ...(maxSteps ? { maxSteps } : {}),
+        ...(opts.tiny && !opts.modelConfig && tinyMaxLength(config)
+          ? { maxLength: tinyMaxLength(config) }
+          : {}),
+      },
       heartbeatTimeoutMs: config.training.heartbeatTimeoutMs,
     };
   } else if (opts.model) {

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Command } from 'commander';
 import type { SprintConfig } from '../../config';
+import { tinyMaxLength } from '../../config/tiny-training';
 import { trainingProfiles, type Hyperparameters, type TrainingProfile } from '../../config/schema/training';
 import { describeProgress } from '../../io/training/events';
 import type { LauncherKind, TrainingProgress } from '../../io/training/types';
@@ -88,6 +89,7 @@ export function trainInputFromOptions(config: SprintConfig, opts: TrainOptions):
     // A tiny random model learns nothing at the paper's 1e-5 within minutes on a CPU.
     hp.learningRate ??= 3e-3;
     hp.saveSteps ??= 20;
+    hp.maxLength ??= tinyMaxLength(config);
   }
   return {
     taskQueue: trainingQueue(config),
