@@ -18,6 +18,4 @@ if [[ "$(node -e 'process.stdout.write(require("./bin/build-state").buildState()
   echo "sprint: building dist/ (npm run build) ..." >&2
   npm run --silent build >&2
 fi
-# `npx sprint` in this clone runs this clone's CLI (scripts/link-bin.js says why).
-node scripts/link-bin.js
 bash infra/temporal/install-cli.sh

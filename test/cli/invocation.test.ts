@@ -49,8 +49,7 @@ beforeAll(() => {
   // A fresh clone of the committed tree, reusing this checkout's packages (no network).
   const cloned = sh('git', ['clone', '--quiet', root, clone], tmp);
   expect(cloned.status).toBe(0);
-  // Its own node_modules of links to this checkout's packages, so that its .bin/sprint (what `npx
-  // sprint` finds first: scripts/link-bin.js) is the clone's, not this checkout's.
+  // Its own node_modules of links to this checkout's packages (the clone runs its own sources).
   const modules = path.join(root, 'node_modules');
   const own = path.join(clone, 'node_modules');
   fs.mkdirSync(path.join(own, '.bin'), { recursive: true });
@@ -62,7 +61,6 @@ beforeAll(() => {
     if (bin !== 'sprint')
       fs.symlinkSync(fs.realpathSync(path.join(modules, '.bin', bin)), path.join(own, '.bin', bin));
   }
-  expect(sh(process.execPath, ['scripts/link-bin.js'], clone).status).toBe(0);
   // npm's record of the install, written after the links, so npx finds the tree up to date (an
   // older one makes it reinstall and build the clone before running it).
   fs.copyFileSync(path.join(modules, '.package-lock.json'), path.join(own, '.package-lock.json'));
@@ -72,11 +70,24 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('sprint runs however it is invoked', () => {
   it("npx sprint --help in a fresh clone runs the clone's own CLI", () => {
-    expectHelp(sh('npx', ['sprint', '--help'], clone, 120_000));
-    // what npx ran: node_modules/.bin/sprint (scripts/link-bin.js), the clone's bin, not this checkout's
-    expect(fs.realpathSync(path.join(clone, 'node_modules', '.bin', 'sprint'))).toBe(
-      fs.realpathSync(path.join(clone, 'bin', 'sprint.js')),
+    // Every node process of the call (npm's own, then the CLI) appends the script it runs, resolved:
+    // npm runs a project's own bin through its npx cache, where the project is a link to the clone.
+    const ran = path.join(tmp, 'npx-ran.txt');
+    const probe = path.join(tmp, 'probe.js');
+    fs.writeFileSync(
+      probe,
+      "require('node:fs').appendFileSync(process.env.SPRINT_PROBE_OUT, " +
+        "require('node:fs').realpathSync(process.argv[1] || '.') + '\\n');\n",
     );
+    expectHelp(
+      sh('npx', ['sprint', '--help'], clone, 120_000, {
+        NODE_OPTIONS: `--require ${probe}`,
+        SPRINT_PROBE_OUT: ran,
+      }),
+    );
+    const scripts = fs.readFileSync(ran, 'utf8').trim().split('\n');
+    expect(scripts).toContain(fs.realpathSync(path.join(clone, 'bin', 'sprint.js')));
+    expect(scripts).not.toContain(fs.realpathSync(path.join(root, 'bin', 'sprint.js')));
   }, 120_000);
 
   it('npm exec sprint -- --help and --version', () => {
