@@ -113,13 +113,39 @@ export async function followWorkflow<R>(
   const ownsInterrupt = process.listenerCount('SIGINT') === 0;
   if (ownsInterrupt) process.once('SIGINT', onInterrupt);
   try {
-    return await followUntilClosed(result, everyMs, poll);
+    return await followUntilClosed(handle, result, everyMs, poll);
   } finally {
     if (ownsInterrupt) process.off('SIGINT', onInterrupt);
   }
 }
 
+/** How often a followed run is asked for activities being retried (one describe call). */
+const RETRY_CHECK_MS = 2000;
+
+/**
+ * Prints, once per activity and attempt, the activities of a run that failed and wait for or run
+ * their next attempt, with the failure (`sprintPlan retrying (attempt 3): cannot reach the engine
+ * at ... (connect ECONNREFUSED ...)`): without it a run whose engine is down shows nothing for
+ * minutes. On stderr, so `--json` output stays clean.
+ */
+export function retryNotices(handle: WorkflowHandle, print: (line: string) => void): () => Promise<void> {
+  const seen = new Set<string>();
+  return async () => {
+    const { raw } = await handle.describe();
+    for (const a of raw.pendingActivities ?? []) {
+      const attempt = a.attempt ?? 1;
+      const why = a.lastFailure?.message;
+      if (attempt < 2 || !why) continue;
+      const key = `${a.activityId ?? ''}/${attempt}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      print(`  ! ${a.activityType?.name ?? 'activity'} retrying (attempt ${attempt}): ${why}`);
+    }
+  };
+}
+
 async function followUntilClosed<R>(
+  handle: WorkflowHandle,
   result: Promise<R>,
   everyMs: number,
   poll: () => Promise<void>,
@@ -129,10 +155,16 @@ async function followUntilClosed<R>(
     () => (settled = true),
     () => (settled = true),
   );
+  const checkRetries = retryNotices(handle, (line) => console.error(line));
+  let lastRetryCheck = Date.now();
   while (!settled) {
     await Promise.race([ended, new Promise((r) => setTimeout(r, everyMs))]);
     if (settled) break;
     await poll().catch(() => undefined);
+    if (Date.now() - lastRetryCheck >= RETRY_CHECK_MS) {
+      lastRetryCheck = Date.now();
+      await checkRetries().catch(() => undefined);
+    }
   }
   // One last look: the rounds finished since the previous poll would otherwise never be shown
   // (a closed workflow still answers queries).

@@ -161,6 +161,22 @@ describe('sprint ask / show / cancel', () => {
     }
   });
 
+  it('ask shows the calls being retried and why, while the engine fails', async () => {
+    const flaky = await new LoopbackModelServer().start();
+    // the first three planner calls fail as an overloaded engine answers (retried with backoff)
+    flaky.enqueue(...[1, 2, 3].map(() => ({ status: 503, text: 'engine warming up' })));
+    flaky.setScript(sprintScript(threeRoundScenario()));
+    try {
+      const { stdout, stderr } = await sprint('ask', 'q', '--planner', flaky.baseUrl, '--id', 'cli-retry-1');
+      expect(stdout).toContain('answer: The sum of the first four squares is \\boxed{30}.');
+      expect(stderr).toMatch(
+        new RegExp(`! sprintPlan retrying \\(attempt [234]\\): engine at ${flaky.baseUrl}/? answered 503`),
+      );
+    } finally {
+      await flaky.stop();
+    }
+  });
+
   it('bad usage gets exit code 2; cancel of an unknown workflow says so', async () => {
     await expect(sprint('ask', 'q', '--mode', 'parallel')).rejects.toMatchObject({ code: 2 });
     const failure = (await sprint('cancel', 'no-such-session').catch((e: unknown) => e)) as {
