@@ -5,7 +5,13 @@ import { DefaultLogger, type NativeConnection, Worker, type WorkerOptions } from
 import type { SprintConfig } from '../config/schema';
 import { configFingerprint, workerIdentity } from '../config/deployment';
 import { controlQueue, curationQueue, trainingQueue, poolQueue, replicaQueue } from '../config/queues';
-import { deploymentOptions, promoteWhenPolling, workflowCode, type WorkflowCode } from './versioning';
+import {
+  builtWorkflowCode,
+  deploymentOptions,
+  promoteWhenPolling,
+  workflowCode,
+  type WorkflowCode,
+} from './versioning';
 import {
   loadControlActivities,
   loadCurationActivities,
@@ -61,8 +67,7 @@ export function readWorkflowCodeEarly(
 ): WorkflowCode | undefined {
   if (!setup.config.temporal.versioning.enabled) return undefined;
   if (!roles.includes('control') && !roles.includes('all')) return undefined;
-  const bundlePath = bundlePathOf(setup);
-  return bundlePath ? { code: fs.readFileSync(bundlePath, 'utf8') } : undefined;
+  return builtWorkflowCode(bundlePathOf(setup));
 }
 
 /** Identity with the config fingerprint, so `sprint status` can spot pollers that run another config. */

@@ -20,9 +20,15 @@ export interface WorkflowCode {
   code: string;
 }
 
+/** The pre-built workflow bundle as code, or undefined when there is no such file. */
+export function builtWorkflowCode(bundlePath: string | undefined): WorkflowCode | undefined {
+  return bundlePath && fs.existsSync(bundlePath) ? { code: fs.readFileSync(bundlePath, 'utf8') } : undefined;
+}
+
 /** The workflow bundle the worker runs, as code: the pre-built file when there is one, else bundled now. */
 export async function workflowCode(bundlePath: string | undefined): Promise<WorkflowCode> {
-  if (bundlePath && fs.existsSync(bundlePath)) return { code: fs.readFileSync(bundlePath, 'utf8') };
+  const built = builtWorkflowCode(bundlePath);
+  if (built) return built;
   const silent = () => undefined;
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
