@@ -3,6 +3,11 @@ import { loadConfigOffThread, type LoadedConfig } from '../config/load-off-threa
 import type { GlobalOptions } from './context';
 import { CliError, ExitCode } from './exit-codes';
 
+/** A bad config is a usage error (exit 2) naming its fields; any other error stays as it is. */
+export function configErrorAsUsage(err: unknown): unknown {
+  return err instanceof ConfigError ? new CliError(err.message, ExitCode.usage) : err;
+}
+
 /**
  * readConfig (cli/context.ts) with the loading on a worker thread: start it, load other code, then
  * await it. Same config and same errors (a bad config is a usage error naming its fields); this
@@ -12,7 +17,6 @@ export async function readConfigOffThread(opts: GlobalOptions): Promise<LoadedCo
   try {
     return await loadConfigOffThread({ file: opts.config });
   } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(err.message, ExitCode.usage);
-    throw err;
+    throw configErrorAsUsage(err);
   }
 }

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
-import { ConfigError, deepMerge, loadConfig, type SprintConfig } from '../config';
+import { deepMerge, loadConfig, type SprintConfig } from '../config';
+import { configErrorAsUsage } from './config-off-thread';
 import { connectClient } from '../workers/connection';
 import { CliError, ExitCode } from './exit-codes';
 
@@ -11,8 +12,7 @@ export function readConfig(opts: GlobalOptions, overrides?: Record<string, unkno
   try {
     return loadConfig({ file: opts.config, overrides });
   } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(err.message, ExitCode.usage);
-    throw err;
+    throw configErrorAsUsage(err);
   }
 }
 
