@@ -12,24 +12,37 @@ interface FailureLike {
 }
 
 /**
+ * An error and its causes, outermost first: `err`, `err.cause`, ... until a cause is missing or
+ * comes round again (a chain that loops). A cause that is not an object (a thrown string) ends it.
+ */
+export function causeChain(err: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let current = err; !chain.includes(current); current = (current as FailureLike).cause) {
+    chain.push(current);
+    if (current === null || typeof current !== 'object') break;
+    const next = (current as FailureLike).cause;
+    if (next === undefined || next === null) break;
+  }
+  return chain;
+}
+
+/**
  * The innermost cause's message, prefixed with the name of the innermost activity on the way down
- * when there is one (`sprintPlan: engine at ... answered 404: ...`). A chain that loops ends where
- * it would repeat.
+ * when there is one (`sprintPlan: engine at ... answered 404: ...`).
  */
 export function failureMessage(err: unknown): string {
-  let current: unknown = err;
+  const chain = causeChain(err);
+  const innermost = chain[chain.length - 1];
   let activity: string | undefined;
-  const seen = new Set<unknown>();
-  while (current !== null && typeof current === 'object' && !seen.has(current)) {
-    seen.add(current);
-    const f = current as FailureLike;
-    if (typeof f.activityType === 'string' && f.activityType) activity = f.activityType;
-    if (f.cause === undefined || f.cause === null || seen.has(f.cause)) break;
-    current = f.cause;
+  for (const f of chain as FailureLike[]) {
+    if (f !== null && typeof f === 'object' && typeof f.activityType === 'string' && f.activityType)
+      activity = f.activityType;
   }
   const message =
-    current !== null && typeof current === 'object' && typeof (current as FailureLike).message === 'string'
-      ? ((current as FailureLike).message as string)
-      : String(current);
+    innermost !== null &&
+    typeof innermost === 'object' &&
+    typeof (innermost as FailureLike).message === 'string'
+      ? ((innermost as FailureLike).message as string)
+      : String(innermost);
   return activity && !message.startsWith(`${activity}:`) ? `${activity}: ${message}` : message;
 }

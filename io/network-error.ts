@@ -4,10 +4,11 @@
  * `connect ECONNREFUSED 127.0.0.1:8000`) in the `cause` chain, which a plain `.message` drops.
  * Read by shape, not `instanceof`: undici's errors come from another realm under some runners.
  */
+import { causeChain } from '../core/failure-message';
+
 interface ErrorLike {
   message?: unknown;
   code?: unknown;
-  cause?: unknown;
 }
 
 const isObject = (x: unknown): x is ErrorLike => x !== null && typeof x === 'object';
@@ -15,15 +16,10 @@ const isObject = (x: unknown): x is ErrorLike => x !== null && typeof x === 'obj
 export function networkErrorMessage(err: unknown): string {
   const message = isObject(err) && typeof err.message === 'string' ? err.message : String(err);
   let reason: string | undefined;
-  const seen = new Set<unknown>();
-  for (
-    let next = isObject(err) ? err.cause : undefined;
-    isObject(next) && !seen.has(next);
-    next = next.cause
-  ) {
-    seen.add(next);
-    if (typeof next.message === 'string' && next.message) reason = next.message;
-    else if (typeof next.code === 'string') reason = next.code;
+  for (const cause of causeChain(err).slice(1)) {
+    if (!isObject(cause)) break;
+    if (typeof cause.message === 'string' && cause.message) reason = cause.message;
+    else if (typeof cause.code === 'string') reason = cause.code;
   }
   return reason && !message.includes(reason) ? `${message} (${reason})` : message;
 }

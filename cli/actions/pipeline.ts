@@ -104,6 +104,7 @@ export function buildPipelineInput(config: SprintConfig, opts: PipelineOptions):
     if (!['local', 'docker', 'kubernetes'].includes(launcher))
       throw new CliError('--launcher: local | docker | kubernetes', ExitCode.usage);
     const maxSteps = posInt(opts.maxSteps, '--max-steps');
+    const maxLength = opts.tiny && !opts.modelConfig ? tinyMaxLength(config) : undefined;
     input.train = {
       taskQueue: trainingQueue(config),
       launcher,
@@ -111,12 +112,7 @@ export function buildPipelineInput(config: SprintConfig, opts: PipelineOptions):
       ...(opts.modelConfig ? { modelConfig: opts.modelConfig } : {}),
       ...(opts.tiny || opts.modelConfig ? { profile: 'cpu' as const } : {}),
       ...(opts.model ? { baseModel: opts.model } : {}),
-      hyperparameters: {
-        ...(maxSteps ? { maxSteps } : {}),
-        ...(opts.tiny && !opts.modelConfig && tinyMaxLength(config)
-          ? { maxLength: tinyMaxLength(config) }
-          : {}),
-      },
+      hyperparameters: { ...(maxSteps ? { maxSteps } : {}), ...(maxLength ? { maxLength } : {}) },
       heartbeatTimeoutMs: config.training.heartbeatTimeoutMs,
     };
   } else if (opts.model) {
