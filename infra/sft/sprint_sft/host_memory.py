@@ -1,13 +1,14 @@
 """Keeping freed host memory in the process for CPU training (glibc malloc settings).
 
 On a CPU, every step's activations, logits and gradients are allocated and freed in host memory.
-With glibc's adaptive defaults the trainer process handed the freed memory back to the kernel after
-each step and faulted it in again on the next one: on the trainer bench's CPU shape (bench/trainer)
-about 4,300 minor page faults and 20 ms of kernel time per step, against 1,500 faults and no
-measurable kernel time for a plain PyTorch loop on the same model and batches. Fixing the mmap
-threshold (32 MiB, glibc's own adaptive ceiling) and the trim threshold (256 MiB) keeps the memory
-for the next step (about 100 faults per 20 steps). GPU runs keep the defaults: their activations
-live on the device.
+With glibc's adaptive defaults the process may hand the freed memory back to the kernel after each
+step and fault it in again on the next one. How much it gives back depends on the glibc and PyTorch
+builds: on the trainer bench's CPU shape (bench/trainer) one machine measured about 4,300 minor page
+faults and 20 ms of kernel time per step, against about 5 faults per step with the settings; a later
+measurement (2026-11-30, 2 cores, the pinned PyTorch) found about 500 faults per step fewer with the
+settings and no tokens/s difference beyond the bench's noise. Fixing the mmap threshold (32 MiB,
+glibc's own adaptive ceiling) and the trim threshold (256 MiB) keeps the memory for the next step
+whichever build runs. GPU runs keep the defaults: their activations live on the device.
 
 The same settings as environment variables (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_) take
 precedence: when either is set, nothing is changed here."""
