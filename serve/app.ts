@@ -11,7 +11,7 @@ import { ConcurrencyLimit } from './concurrency';
 import type { ServeContext, ServeOptions } from './context';
 export { defaultServeOptions } from './context';
 import { generationHandler, WORKFLOW_ID_HEADER } from './generate';
-import { SERVE_ID_PREFIX } from './runs';
+import { startedFor } from './runs';
 
 /*
  * `sprint serve`: an OpenAI-compatible HTTP front of durable method workflows. Fastify (maintained,
@@ -95,12 +95,15 @@ export function buildServeApp(input: ServeAppInput): FastifyInstance {
   app.post('/v1/chat/completions', generationHandler(ctx, 'chat'));
   app.post('/v1/completions', generationHandler(ctx, 'completion'));
 
-  // A session started here, by id: its result once finished, its state while not.
+  // A session started here for this API key, by id: its result once finished, its state while not.
+  // Another key's session is answered as missing, so an id does not tell whether it exists.
   app.get<{ Params: { id: string } }>('/v1/sessions/:id', async (request, reply) => {
     const id = request.params.id;
     const notFound = () =>
-      reply.code(404).send(errorBody(`no session "${id}" started by this service`, 'not_found', 'id'));
-    if (!id.startsWith(SERVE_ID_PREFIX)) return notFound();
+      reply
+        .code(404)
+        .send(errorBody(`no session "${id}" started by this service for this API key`, 'not_found', 'id'));
+    if (!startedFor(id, auth.callerOf(request.headers.authorization))) return notFound();
     const handle = input.client.workflow.getHandle(id);
     let status: string;
     try {

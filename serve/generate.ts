@@ -114,9 +114,8 @@ export function generationHandler(ctx: ServeContext, kind: GenerationKind) {
         ...(body.top_p != null ? { topP: body.top_p } : {}),
         ...(body.seed != null ? { seed: body.seed } : {}),
         ...(maxTokens != null ? { maxTokens } : {}),
-        ...(idempotencyKey !== undefined
-          ? { idempotencyKey, caller: ctx.auth.callerOf(request.headers.authorization) }
-          : {}),
+        ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+        caller: ctx.auth.callerOf(request.headers.authorization),
       };
       const { workflowId, handle } = await startRun(ctx.client, ctx.config, runRequest);
       ctx.options.log(

@@ -10,24 +10,47 @@ import { progressQuery } from '../workflows/session';
 import { controlQueue } from '../config/queues';
 
 /*
- * One request = one method workflow. Its id is `serve-<random>`, or, with an Idempotency-Key,
- * `serve-key-<sha256 of caller and key>` so a retried request lands on the same id: while it runs the
- * conflict policy USE_EXISTING attaches to it, once it completed the reuse policy
- * ALLOW_DUPLICATE_FAILED_ONLY refuses a new run and the request attaches to the finished one
+ * One request = one method workflow. Its id is `serve-<time>-<random>-<owner>`, or, with an
+ * Idempotency-Key, `serve-key-<sha256 of caller and key>-<owner>` so a retried request lands on the
+ * same id: while it runs the conflict policy USE_EXISTING attaches to it, once it completed the reuse
+ * policy ALLOW_DUPLICATE_FAILED_ONLY refuses a new run and the request attaches to the finished one
  * (a failed or cancelled one is run again). The key is hashed: a client's key may be anything.
+ * `<owner>` ties the id to the API key that started it (a digest of the caller's digest and the rest
+ * of the id), so `GET /v1/sessions/{id}` answers only that key without keeping any state, and an id
+ * seen in a log or the Web UI is no ticket to another caller's questions and answers.
  */
 
 export const SERVE_ID_PREFIX = 'serve-';
 
+const OWNED_ID = /^serve-(.+)-([0-9a-f]{16})$/;
+
+function ownerTag(caller: string, base: string): string {
+  return createHash('sha256')
+    .update('sprint-serve-owner\n')
+    .update(caller)
+    .update('\n')
+    .update(base)
+    .digest('hex')
+    .slice(0, 16);
+}
+
 /**
- * `caller` scopes the key to one API key (its digest, never the key): two callers that happen to
- * pick the same Idempotency-Key get different workflows, and neither can read the other's run.
+ * `caller` is who asks (the digest of the API key, never the key; '' without authentication). It
+ * scopes the Idempotency-Key too: two callers that happen to pick the same key get different
+ * workflows.
  */
 export function workflowIdFor(idempotencyKey: string | undefined, caller = ''): string {
-  if (idempotencyKey === undefined)
-    return `${SERVE_ID_PREFIX}${Date.now()}-${randomBytes(4).toString('hex')}`;
-  const digest = createHash('sha256').update(caller).update('\n').update(idempotencyKey).digest('hex');
-  return `${SERVE_ID_PREFIX}key-${digest.slice(0, 40)}`;
+  const base =
+    idempotencyKey === undefined
+      ? `${Date.now()}-${randomBytes(4).toString('hex')}`
+      : `key-${createHash('sha256').update(caller).update('\n').update(idempotencyKey).digest('hex').slice(0, 40)}`;
+  return `${SERVE_ID_PREFIX}${base}-${ownerTag(caller, base)}`;
+}
+
+/** True when `workflowId` is a run this service started for `caller`. */
+export function startedFor(workflowId: string, caller = ''): boolean {
+  const m = OWNED_ID.exec(workflowId);
+  return m !== null && ownerTag(caller, m[1]!) === m[2];
 }
 
 export interface RunRequest {
@@ -40,7 +63,7 @@ export interface RunRequest {
   seed?: number;
   maxTokens?: number;
   idempotencyKey?: string;
-  /** Who asked (a digest of the API key), scoping the idempotency key. */
+  /** Who asked (a digest of the API key): the owner of the run, and the scope of its idempotency key. */
   caller?: string;
 }
 

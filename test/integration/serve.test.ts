@@ -411,6 +411,13 @@ describe('sprint serve (OpenAI-compatible endpoint) on a real dev server', () =>
     expect(s.result.finalAnswer).toBe(scenario.final);
     expect(s.result.rounds).toBe(4);
     expect(s.usage.sequential_tokens).toBe(expectedSequential());
+    // Another API key of the same server cannot read it: answered as missing, not as forbidden.
+    const asOther = await fetch(`${base}/sessions/${ids[0]}`, {
+      headers: { authorization: 'Bearer other-key' },
+    });
+    expect(asOther.status).toBe(404);
+    expect(JSON.stringify(await asOther.json())).not.toContain(scenario.final);
+    expect((await fetch(`${base}/sessions/${ids[0]}`)).status).toBe(401);
     expect(
       (await fetch(`${base}/sessions/curation-x`, { headers: { authorization: `Bearer ${KEY}` } })).status,
     ).toBe(404);

@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiKeyCheck, ApiKeyError, loadApiKeys } from '../../serve/auth';
 import { ConcurrencyLimit } from '../../serve/concurrency';
-import { workflowIdFor } from '../../serve/runs';
+import fc from 'fast-check';
+import { startedFor, workflowIdFor } from '../../serve/runs';
 
 function keyFile(text: string): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-keys-')), 'keys');
@@ -79,7 +80,7 @@ describe('workflow ids', () => {
   it('the same Idempotency-Key gives the same id, without the key in it; no key gives a fresh one', () => {
     const id = workflowIdFor('retry-me-42');
     expect(id).toBe(workflowIdFor('retry-me-42'));
-    expect(id).toMatch(/^serve-key-[0-9a-f]{40}$/);
+    expect(id).toMatch(/^serve-key-[0-9a-f]{40}-[0-9a-f]{16}$/);
     expect(id).not.toContain('retry-me');
     expect(workflowIdFor('retry-me-43')).not.toBe(id);
     expect(workflowIdFor(undefined)).not.toBe(workflowIdFor(undefined));
@@ -90,5 +91,52 @@ describe('workflow ids', () => {
     expect(alpha).not.toContain('alpha');
     expect(workflowIdFor('k', alpha)).toBe(workflowIdFor('k', check.callerOf('bearer  alpha')));
     expect(workflowIdFor('k', alpha)).not.toBe(workflowIdFor('k', check.callerOf('Bearer beta')));
+  });
+});
+
+describe('who may read a served session', () => {
+  const check = new ApiKeyCheck(['alpha', 'beta']);
+  const alpha = check.callerOf('Bearer alpha');
+  const beta = check.callerOf('Bearer beta');
+
+  it('the key that started a run reads it; another key, or no key, does not', () => {
+    for (const id of [workflowIdFor(undefined, alpha), workflowIdFor('retry-1', alpha)]) {
+      expect(id).toMatch(/^serve-/);
+      expect(startedFor(id, alpha)).toBe(true);
+      expect(startedFor(id, beta)).toBe(false);
+      expect(startedFor(id, '')).toBe(false);
+    }
+    // Without authentication every caller is '' and reads every run.
+    expect(startedFor(workflowIdFor(undefined), '')).toBe(true);
+  });
+
+  it('ids not started by this service, or edited, belong to nobody', () => {
+    const id = workflowIdFor(undefined, alpha);
+    const edited = [
+      id.replace(/-[0-9a-f]{16}$/, ''), // the owner part dropped (how ids looked before it)
+      id.replace(/^serve-\d+/, 'serve-1'), // another run's time with this owner part
+      id.slice(0, -1) + (id.endsWith('0') ? '1' : '0'),
+      'curation-x',
+      'serve-missing',
+      'serve--0123456789abcdef',
+      `${id}-extra`,
+    ];
+    for (const other of edited) expect(startedFor(other, alpha)).toBe(false);
+  });
+
+  it('property: a run is readable by the caller it was started for and by no other', () => {
+    fc.assert(
+      fc.property(
+        fc.option(fc.string({ minLength: 1 }), { nil: undefined }),
+        fc.string(),
+        fc.string(),
+        (idempotencyKey, a, b) => {
+          const owner = check.callerOf(`Bearer x${a.replace(/\s/g, '')}`);
+          const other = check.callerOf(`Bearer y${b.replace(/\s/g, '')}`);
+          const id = workflowIdFor(idempotencyKey, owner);
+          return startedFor(id, owner) && !startedFor(id, other);
+        },
+      ),
+    );
   });
 });
