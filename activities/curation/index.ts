@@ -12,21 +12,16 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { CurationConfig } from '../../config/schema/curation';
 import { segmentTrace } from '../../core/curation/lines';
 import { extractOffline } from '../../core/curation/offline-extractor';
-import { splitTrainTest, type TrainingRecord } from '../../core/curation/render';
+import type { TrainingRecord } from '../../core/curation/render';
 import { buildSamples } from '../../core/curation/sample';
-import {
-  computeStats,
-  renderReport,
-  reportCharts,
-  type CurationStats,
-  type TraceOutcome,
-} from '../../core/curation/report';
+import { computeStats, type CurationStats, type TraceOutcome } from '../../core/curation/report';
 import type { Component, Dag } from '../../core/packing';
 import { generateCountdownTraces, type CountdownTraceShape } from '../../core/traces/countdown';
 import { countdownQuestion } from '../../core/benchmarks';
 import type { ArtifactRef, ArtifactStore } from '../../io/artifacts';
 import { toActivityFailure } from '../llm';
 import { ModelCallError, type ModelClient, type TokenUsage } from '../../io/model-client';
+import { reportedSettings, writeJsonl, writeReport, writeSplits } from '../../io/curation/dataset-files';
 import { pushDataset, type PushResult } from '../../io/curation/hub-push';
 import { loadHubTraces, loadTracesFile, type ParsedTraces, type TraceRecord } from '../../io/curation/input';
 import { buildDag, ExtractionFailure, extractSteps } from '../../io/curation/llm-extractor';
@@ -256,11 +251,6 @@ function summaryOf(doc: TraceResultDoc, reused: boolean): TraceSummary {
   };
 }
 
-async function writeJsonl(file: string, rows: unknown[]): Promise<void> {
-  await fsp.mkdir(path.dirname(file), { recursive: true });
-  await fsp.writeFile(file, rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : ''));
-}
-
 export function createCurationActivities(deps: CurationDeps) {
   const { store } = deps;
   const chunkCache = new Map<string, Promise<TraceRecord[]>>();
@@ -461,36 +451,15 @@ export function createCurationActivities(deps: CurationDeps) {
           }
         }
       }
-      const kept = docs.filter((d) => d.status === 'kept' && d.sprint && d.rft);
-      const split = splitTrainTest(
-        kept.map((d) => d.id),
-        input.settings.splitSeed,
-        input.settings.testFraction,
+      const kept = docs.flatMap((d) =>
+        d.status === 'kept' && d.sprint && d.rft ? [{ id: d.id, sprint: d.sprint, rft: d.rft }] : [],
       );
       const out = input.outDir;
       const files: string[] = [];
-      const write = async (rel: string, rows: unknown[]) => {
-        await writeJsonl(path.join(out, rel), rows);
-        files.push(rel);
-      };
-      await write(
-        'sprint/train.jsonl',
-        kept.filter((d) => split.train.has(d.id)).map((d) => d.sprint),
-      );
-      await write(
-        'sprint/test.jsonl',
-        kept.filter((d) => split.test.has(d.id)).map((d) => d.sprint),
-      );
-      await write(
-        'rft/train.jsonl',
-        kept.filter((d) => split.train.has(d.id)).map((d) => d.rft),
-      );
-      await write(
-        'rft/test.jsonl',
-        kept.filter((d) => split.test.has(d.id)).map((d) => d.rft),
-      );
-      await write(
-        'outcomes.jsonl',
+      const split = await writeSplits(out, kept, input.settings, files);
+      files.push('outcomes.jsonl');
+      await writeJsonl(
+        path.join(out, 'outcomes.jsonl'),
         docs.map((d) => ({
           index: d.index,
           id: d.id,
@@ -512,30 +481,11 @@ export function createCurationActivities(deps: CurationDeps) {
         format: input.settings.format,
         inputLines: input.inputLines,
         inputRejects: input.inputRejects,
-        train: split.train.size,
-        test: split.test.size,
-        settings: {
-          minRatio: input.settings.minRatio,
-          maxStages: input.settings.maxStages,
-          shortExecutionThreshold: input.settings.shortExecutionThreshold,
-          testFraction: input.settings.testFraction,
-          splitSeed: input.settings.splitSeed,
-          maxSampleTokens: input.settings.maxSampleTokens,
-        },
+        train: split.train,
+        test: split.test,
+        settings: reportedSettings(input.settings),
       });
-      await fsp.writeFile(path.join(out, 'stats.json'), JSON.stringify(stats, null, 2));
-      const charts = reportCharts(stats);
-      const chartFiles = {
-        ratio: 'charts/ratio.svg',
-        stages: 'charts/stages.svg',
-        outcomes: 'charts/outcomes.svg',
-      };
-      await fsp.mkdir(path.join(out, 'charts'), { recursive: true });
-      for (const k of Object.keys(chartFiles) as (keyof typeof chartFiles)[]) {
-        await fsp.writeFile(path.join(out, chartFiles[k]), charts[k]);
-      }
-      await fsp.writeFile(path.join(out, 'report.md'), renderReport(stats, chartFiles, input.title));
-      files.push('stats.json', 'report.md', ...Object.values(chartFiles));
+      await writeReport(out, stats, input.title, files);
       if (fs.existsSync(path.join(out, 'rejects.jsonl'))) files.push('rejects.jsonl');
       return {
         datasetDir: path.resolve(out),

@@ -23,17 +23,12 @@ import {
   separationComponents,
   SeparationError,
 } from '../../core/curation/released-separation';
-import { splitTrainTest, type TrainingRecord } from '../../core/curation/render';
-import {
-  computeStats,
-  renderReport,
-  reportCharts,
-  type CurationStats,
-  type TraceOutcome,
-} from '../../core/curation/report';
+import type { TrainingRecord } from '../../core/curation/render';
+import { computeStats, type CurationStats, type TraceOutcome } from '../../core/curation/report';
 import { buildSamples, type SampleSettings } from '../../core/curation/sample';
 import { DagInputError, parseDagText } from '../../core/packing/dag-input';
 import { packReleased } from '../../core/packing/released';
+import { reportedSettings, writeJsonl, writeReport, writeSplits } from './dataset-files';
 import { readTraceRows, type ColumnMap } from './trace-rows';
 import { toTraceRecord } from './input';
 
@@ -177,11 +172,6 @@ export async function importReleased(input: ReleasedImportInput): Promise<Releas
   return writeImport(input, docs, rows.rejects.length, rows.rows.length);
 }
 
-async function writeJsonl(file: string, rows: unknown[]): Promise<void> {
-  await fsp.mkdir(path.dirname(file), { recursive: true });
-  await fsp.writeFile(file, rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : ''));
-}
-
 async function writeImport(
   input: ReleasedImportInput,
   docs: ImportDoc[],
@@ -189,31 +179,14 @@ async function writeImport(
   inputLines: number,
 ): Promise<ReleasedImportResult> {
   const out = input.outDir;
-  const kept = docs.filter((d) => d.status === 'kept' && d.sprint && d.rft);
-  const split = splitTrainTest(
-    kept.map((d) => d.id),
-    input.settings.splitSeed,
-    input.settings.testFraction,
+  const kept = docs.flatMap((d) =>
+    d.status === 'kept' && d.sprint && d.rft ? [{ ...d, sprint: d.sprint, rft: d.rft }] : [],
   );
   const files: string[] = [];
-  const write = async (rel: string, rows: unknown[]) => {
-    await writeJsonl(path.join(out, rel), rows);
-    files.push(rel);
-  };
-  for (const [set, part] of [
-    ['sprint', 'train'],
-    ['sprint', 'test'],
-    ['rft', 'train'],
-    ['rft', 'test'],
-  ] as const) {
-    const ids = part === 'train' ? split.train : split.test;
-    await write(
-      `${set}/${part}.jsonl`,
-      kept.filter((d) => ids.has(d.id)).map((d) => (set === 'sprint' ? d.sprint : d.rft)),
-    );
-  }
-  await write(
-    'outcomes.jsonl',
+  const split = await writeSplits(out, kept, input.settings, files);
+  files.push('outcomes.jsonl');
+  await writeJsonl(
+    path.join(out, 'outcomes.jsonl'),
     docs.map(({ sprint: _s, rft: _r, trajectory: _t, ...rest }) => rest),
   );
   for (const d of kept) {
@@ -227,31 +200,10 @@ async function writeImport(
     format: 'released',
     inputLines,
     inputRejects,
-    train: split.train.size,
-    test: split.test.size,
-    settings: {
-      minRatio: input.settings.minRatio,
-      maxStages: input.settings.maxStages,
-      shortExecutionThreshold: input.settings.shortExecutionThreshold,
-      testFraction: input.settings.testFraction,
-      splitSeed: input.settings.splitSeed,
-      maxSampleTokens: input.settings.maxSampleTokens,
-    },
+    train: split.train,
+    test: split.test,
+    settings: reportedSettings(input.settings),
   });
-  await fsp.writeFile(path.join(out, 'stats.json'), JSON.stringify(stats, null, 2));
-  const charts = reportCharts(stats);
-  const chartFiles = {
-    ratio: 'charts/ratio.svg',
-    stages: 'charts/stages.svg',
-    outcomes: 'charts/outcomes.svg',
-  };
-  await fsp.mkdir(path.join(out, 'charts'), { recursive: true });
-  for (const k of Object.keys(chartFiles) as (keyof typeof chartFiles)[])
-    await fsp.writeFile(path.join(out, chartFiles[k]), charts[k]);
-  await fsp.writeFile(
-    path.join(out, 'report.md'),
-    renderReport(stats, chartFiles, 'Import of released SPRINT extractions'),
-  );
-  files.push('stats.json', 'report.md', ...Object.values(chartFiles));
+  await writeReport(out, stats, 'Import of released SPRINT extractions', files);
   return { outDir: path.resolve(out), stats, files: files.sort() };
 }
