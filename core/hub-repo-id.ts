@@ -1,8 +1,8 @@
 /**
  * A Hub repo id, `owner/name`: letters, digits, `-`, `_` and `.` on each side of one slash (the
  * Hub's own rule). One pattern for every place that takes one (curate --hub, pipeline --repo,
- * evaluation files in the config), so a placeholder such as `OWNER/NAME[:PATH]` is refused before
- * any workflow starts instead of failing later in a download.
+ * evaluation files in the config, checkpoint pushes, model publishing), so a placeholder such as
+ * `OWNER/NAME[:PATH]` is refused before any workflow starts instead of failing later in a download.
  */
 export const HUB_REPO_ID = /^[\w.-]+\/[\w.-]+$/;
 

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SprintConfig } from '../config/schema';
 import { ErrorType } from '../core/errors';
+import { isHubRepoId } from '../core/hub-repo-id';
 import { renderModelCard, type ModelCardInfo } from '../core/model-card';
 import { mirrorFiles, pushFiles, sha256Hex, type LocalFile, type PushProgress } from './hub';
 
@@ -111,7 +112,7 @@ async function publishLocal(
 }
 
 export async function publishModel(opts: ModelPublishOptions, input: PublishInput): Promise<PublishResult> {
-  if (!/^[\w.-]+\/[\w.-]+$/.test(input.repo)) {
+  if (!isHubRepoId(input.repo)) {
     throw new BadPublishInput(`repo "${input.repo}" is not of the form namespace/name`);
   }
   const files = collectModelFiles(input.modelDir, input.repo, input.card);

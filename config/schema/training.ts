@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HUB_REPO_ID } from '../../core/hub-repo-id';
 import { trainingProfiles } from './training-profiles';
 
 /** The base model of the SPRINT paper's fine-tuning. */
@@ -50,10 +51,7 @@ export const hyperparametersSchema = z
       .min(1)
       .optional(),
     /** Push every saved checkpoint to this Hub repo ("org/name"); the token is HF_TOKEN in the trainer's environment. */
-    pushCheckpointsTo: z
-      .string()
-      .regex(/^[\w.-]+\/[\w.-]+$/, 'a Hub repo id like org/name')
-      .optional(),
+    pushCheckpointsTo: z.string().regex(HUB_REPO_ID, 'a Hub repo id like org/name').optional(),
     saveSteps: positiveInt.optional(),
     evalSteps: positiveInt.optional(),
     saveTotalLimit: positiveInt.optional(),
