@@ -18,7 +18,7 @@ import type {
   TrainingJobResult,
   TrainingProgress,
 } from '../../io/training/types';
-import { ErrorType } from '../../core/errors';
+import { ErrorType, type ErrorTypeName } from '../../core/errors';
 
 export * from '../../io/training/types';
 export { describeProgress } from '../../io/training/events';
@@ -165,26 +165,27 @@ export function createTrainingActivities(deps: TrainingActivityDeps) {
             ? 'the trainer exited without its done event'
             : (lastError ?? st.message ?? `job ${st.phase}`);
         const tail = await launcher.logTail(handle, 40);
-        if (!lastErrorRetryable && st.phase !== 'succeeded') {
+        // The run's end: its progress says failed, the returned failure is thrown by the caller.
+        const runFailure = (type: ErrorTypeName, message: string) => {
           progress = { ...progress, state: 'failed', message: why };
           beat(true);
-          throw ApplicationFailure.create({
+          return ApplicationFailure.create({
             nonRetryable: true,
-            type: ErrorType.BadTrainingInput,
-            message: `training job ${handle.name} cannot run on its input: ${why} (not relaunched: it would fail the same way)`,
+            type,
+            message,
             details: [{ job: handle.name, tail }],
           });
-        }
-        if (launch >= run.maxRestarts) {
-          progress = { ...progress, state: 'failed', message: why };
-          beat(true);
-          throw ApplicationFailure.create({
-            nonRetryable: true,
-            type: ErrorType.TrainingJobFailed,
-            message: `training job ${handle.name} failed: ${why} (${launch + 1} launch(es), restart limit ${run.maxRestarts}); last log lines:\n${tail}`,
-            details: [{ job: handle.name, tail }],
-          });
-        }
+        };
+        if (!lastErrorRetryable && st.phase !== 'succeeded')
+          throw runFailure(
+            ErrorType.BadTrainingInput,
+            `training job ${handle.name} cannot run on its input: ${why} (not relaunched: it would fail the same way)`,
+          );
+        if (launch >= run.maxRestarts)
+          throw runFailure(
+            ErrorType.TrainingJobFailed,
+            `training job ${handle.name} failed: ${why} (${launch + 1} launch(es), restart limit ${run.maxRestarts}); last log lines:\n${tail}`,
+          );
         ctx.log.warn(
           `training job ${handle.name} failed (${why}); relaunching from ${progress.lastCheckpoint ?? 'the start'}\n${tail}`,
         );
