@@ -26,6 +26,13 @@ export function causeChain(err: unknown): unknown[] {
   return chain;
 }
 
+/** An error's message, or the thrown value itself as text when it has none (a thrown string). */
+export function messageOf(err: unknown): string {
+  return err !== null && typeof err === 'object' && typeof (err as FailureLike).message === 'string'
+    ? ((err as FailureLike).message as string)
+    : String(err);
+}
+
 /**
  * The innermost cause's message, prefixed with the name of the innermost activity on the way down
  * when there is one (`sprintPlan: engine at ... answered 404: ...`).
@@ -38,11 +45,6 @@ export function failureMessage(err: unknown): string {
     if (f !== null && typeof f === 'object' && typeof f.activityType === 'string' && f.activityType)
       activity = f.activityType;
   }
-  const message =
-    innermost !== null &&
-    typeof innermost === 'object' &&
-    typeof (innermost as FailureLike).message === 'string'
-      ? ((innermost as FailureLike).message as string)
-      : String(innermost);
+  const message = messageOf(innermost);
   return activity && !message.startsWith(`${activity}:`) ? `${activity}: ${message}` : message;
 }

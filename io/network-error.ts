@@ -4,7 +4,7 @@
  * `connect ECONNREFUSED 127.0.0.1:8000`) in the `cause` chain, which a plain `.message` drops.
  * Read by shape, not `instanceof`: undici's errors come from another realm under some runners.
  */
-import { causeChain } from '../core/failure-message';
+import { causeChain, messageOf } from '../core/failure-message';
 
 interface ErrorLike {
   message?: unknown;
@@ -14,7 +14,7 @@ interface ErrorLike {
 const isObject = (x: unknown): x is ErrorLike => x !== null && typeof x === 'object';
 
 export function networkErrorMessage(err: unknown): string {
-  const message = isObject(err) && typeof err.message === 'string' ? err.message : String(err);
+  const message = messageOf(err);
   let reason: string | undefined;
   for (const cause of causeChain(err).slice(1)) {
     if (!isObject(cause)) break;
