@@ -165,7 +165,7 @@ export class OverheadReport {
       const one = of.find((r) => r.executors === 1);
       const many = of.find((r) => r.executors === 16);
       if (one && many)
-        out[`${of[0]!.strategy}, scale ${of[0]!.scale}: 16 exec add ms/round over 1`] =
+        out[`${of[0]!.strategy}, scale ${of[0]!.scale}: what 16 executors add per round over 1 ms`] =
           many.overheadPerRoundMs() - one.overheadPerRoundMs();
     }
     return out;
