@@ -13,6 +13,7 @@
  * Environment: BENCH_SESSIONS (64), BENCH_TOKEN_MS (5), BENCH_POLL_MS (progress polls, 250),
  * BENCH_MODE=direct (the same sessions started with the Temporal client, no HTTP: the control that
  * separates what the endpoint adds from what Temporal and the machine add).
+ * `--quick` (npm run bench:serve -- --quick): 16 sessions unless BENCH_SESSIONS says otherwise.
  * Bounded: the run is abandoned after BENCH_TIMEOUT_S (300) seconds.
  * Writes bench/results/serve-load.json (serve-load.direct.json with BENCH_MODE=direct).
  */
@@ -31,7 +32,8 @@ import { loopbackPool } from '../test/helpers/stack';
 import { controlQueue } from '../config/queues';
 import { startBenchRecord } from './results';
 
-const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 64);
+const QUICK = process.argv.includes('--quick');
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? (QUICK ? 16 : 64));
 const TOKEN_MS = Number(process.env.BENCH_TOKEN_MS ?? 5);
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 250);
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 300);
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
   const record = startBenchRecord(
     'serve-load',
     {
+      quick: QUICK,
       mode: DIRECT ? 'direct (Temporal client, no HTTP)' : 'serve (HTTP, streamed)',
       sessions: SESSIONS,
       'token ms': TOKEN_MS,

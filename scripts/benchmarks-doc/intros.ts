@@ -91,7 +91,7 @@ Many concurrent sessions through \`sprint serve\`, the OpenAI-compatible endpoin
 (SQLite): the HTTP server, all workers and the loopback engine double (5 ms/token). Each session is
 three rounds of four executors and the final answer.
 
-Run: \`npx tsx bench/serve-load.ts\` (64 sessions; \`BENCH_SESSIONS\`, \`BENCH_TOKEN_MS\`, \`BENCH_POLL_MS\`,
+Run: \`npm run bench:serve\` (64 sessions; \`-- --quick\`: 16; \`BENCH_SESSIONS\`, \`BENCH_TOKEN_MS\`, \`BENCH_POLL_MS\`,
 \`BENCH_TIMEOUT_S\`). \`BENCH_MODE=direct\` starts the same sessions with the Temporal client and no HTTP
 (the \`direct\` variant): the control that tells what the endpoint adds from what Temporal and the
 machine add. Source: [serve-load.ts](../bench/serve-load.ts).
@@ -115,7 +115,7 @@ inputs in a context the released checkpoint was **trained on** (an execution blo
 round's first execution), and the **cacheable prefix**: per round, the characters all executor
 inputs share, as a share of the mean input (what an engine's prefix cache can serve once).
 
-Run: \`npx tsx bench/executor-strategy.ts\` (\`BENCH_TOKEN_MS\`, default 2; \`BENCH_EXECUTORS\`, default 4).
+Run: \`npm run bench:strategies\` (\`BENCH_TOKEN_MS\`, default 2; \`BENCH_EXECUTORS\`, default 4).
 Source: [executor-strategy.ts](../bench/executor-strategy.ts).
 
 How to read it: \`reorder\` puts every executor in a trained context at the price of a shorter shared
@@ -151,7 +151,7 @@ generated Countdown traces. No hosted model is reachable in a test run, so the L
 loopback engine double scripted with reference replies: the generator's own account of each trace
 (its components, plans, executions and dependencies). Both go through the same packing and filter.
 
-Run: \`npx tsx bench/curation-extractors.ts [N] [seed]\` (300 traces, seed 7). Source:
+Run: \`npm run bench:curation [-- N [seed]]\` (300 traces, seed 7). Source:
 [curation-extractors.ts](../bench/curation-extractors.ts).
 
 How to read it: every figure is an agreement with the reference, so 100% would mean the offline
