@@ -35,13 +35,15 @@ function machine(): Machine {
   };
 }
 
-/** The commit the bench ran from, with "+dirty" when the work tree had changes; null outside git. */
+/** The commit the bench ran from, with "+dirty" when tracked files (results aside) had changes; null outside git. */
 function gitCommit(): string | null {
   const git = (...args: string[]) =>
     execFileSync('git', args, { cwd: __dirname, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   try {
     const commit = git('rev-parse', 'HEAD').trim();
-    return git('status', '--porcelain', '--untracked-files=no').trim() ? `${commit}+dirty` : commit;
+    // Result files written by an earlier bench of the same batch do not make the code dirty.
+    const changed = git('status', '--porcelain', '--untracked-files=no', '--', ':(top,exclude)bench/results');
+    return changed.trim() ? `${commit}+dirty` : commit;
   } catch {
     return null;
   }

@@ -61,13 +61,15 @@ def machine() -> dict:
 
 
 def git_commit() -> str | None:
-    """The commit the bench runs from, "+dirty" when tracked files changed; None outside git."""
+    """The commit the bench runs from, "+dirty" when tracked files (results aside) changed; None outside git."""
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=HERE, capture_output=True, text=True, check=True).stdout.strip()
 
     try:
         commit = git("rev-parse", "HEAD")
-        return f"{commit}+dirty" if git("status", "--porcelain", "--untracked-files=no") else commit
+        # Result files written by an earlier bench of the same batch do not make the code dirty.
+        changed = git("status", "--porcelain", "--untracked-files=no", "--", ":(top,exclude)bench/results")
+        return f"{commit}+dirty" if changed else commit
     except (OSError, subprocess.CalledProcessError):
         return None
 

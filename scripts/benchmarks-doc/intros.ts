@@ -31,7 +31,7 @@ and commit both. \`BENCH_RESULTS_DIR=/tmp/somewhere\` sends a trial run's file e
   busy run says "rerun it on a quiet machine", not "missed".
 - **The floor.** Where a bench has one, it runs the same work through the thinnest thing that could
   do it: what is left above the floor is the project's own share, the part its code can still win.
-- A dash (–) is a figure the run did not measure (say, a per-token delay on a real engine).
+- A dash (–) is a figure the run did not measure (say, the floor's gap in a run without the floor).
 `;
 
 export const BENCH_INTROS: BenchIntro[] = [
@@ -75,6 +75,30 @@ How to read it:
   activity decodes its input and sends the HTTP request). Clocks of the engine and the server differ
   by a few ms, so a single segment can come out slightly negative.
 
+What the profile has shown so far, and what it points to:
+- Most of sprint's share sits in two segments of the plan -> executor gap. The **workflow task** that
+  schedules a round's executors costs about a millisecond or more per executor call in the workflow
+  thread, over half of it the SDK's promise hook (it records a stack trace for every promise the
+  workflow creates, for the stack-trace query), the rest the activity options, summaries and input
+  conversion. **Activity to engine** is the HTTP fan-out: the plain loop pays it too, and the
+  \`openai\` client's fetch reaches a loopback server several times slower than \`node:http\` with a
+  keep-alive agent, so a lighter transport would cut it for both sides alike.
+- Per session, two costs have no counterpart in the plain loop: the first workflow task (settings
+  validation, search attributes, the first planner call) and the transcript write after the final
+  answer, one more activity round trip before the result.
+- The gap is CPU work, not waiting: every segment is a few milliseconds of work in Node or in the
+  dev server, and each grows several-fold on a starved machine. That is why the load line matters
+  here more than anywhere.
+- Already in place: the dev server runs one partition per task queue and SQLite in WAL mode
+  (\`infra/temporal/dev-server-tuning.ts\`; without it a task can land on a partition no poll waits on),
+  llm workers keep up to 32 activity polls open so a 16-executor round finds them waiting, and
+  planner prompts past a couple of thousand characters go to the artifact store, executors getting a
+  reference plus their own tail, which keeps "call inputs KB" from growing with rounds × executors ×
+  history. Eager activity dispatch does not apply: model calls run on the llm queues, never on the
+  workflow's own.
+- Against a real model the same overhead is small: a 7B model's round (a plan of a few hundred
+  tokens plus executors) takes seconds, so tens of milliseconds a round are a few percent.
+
 **On a GPU** (\`bash bench/gpu-vllm-check.sh [WHEELS_DIR]\`): the same bench against a real vLLM serving a
 7B-shaped model in dummy weights with prefix caching, both executor strategies; the replies' text is
 still scripted, their timing is the engine's (\`bench/vllm-replay-engine.ts\`), and the rows add the
@@ -100,7 +124,9 @@ How to read it: **lost** must be 0 (a lost session is a request without its answ
 that did not complete). Latency is what the client saw; the **overhead** subtracts the session's
 engine time (sequential tokens times the per-token delay), and **latency/engine** is the two's
 ratio. On one small machine the dev server and the single control worker are the bottleneck, with
-or without the endpoint, so these runs show correctness under concurrency and where time goes, not
+or without the endpoint (the endpoint adds its progress queries, one per session every poll
+interval, answered by that same control worker, and the HTTP streams), so these runs show
+correctness under concurrency and where time goes, not
 the capacity of a cluster (the capacity notes in \`docs/operations.md\` size one).
 `,
   },
@@ -139,7 +165,12 @@ worker starts). Source: [cli-startup.ts](../bench/cli-startup.ts).
 
 How to read it: the targets are 0.3 s for \`--help\` and 1.5 s to the worker's first poll. The **ratio
 to node -e 0** moves much less with the machine's load than the seconds do: on a busy machine judge
-by it.
+by it. Most of the worker's start is the Temporal SDK's own: loading \`@temporalio/client\` and
+\`@temporalio/worker\` (hundreds of modules and their protobuf definitions), then \`Worker.create\`, which
+compiles the workflow bundle on the main thread and again in the workflow thread before the native
+worker starts; the config is read and validated on a worker thread meanwhile. \`npx sprint\` adds npm's
+own start on top (the first call in a fresh clone sets up npm's link to it and takes many seconds,
+later calls a second or two); \`node bin/sprint.js\` or a global install skip it.
 `,
   },
   {
@@ -176,8 +207,8 @@ Run: \`npm run bench:trainer\` (tiny Qwen2 shape on the CPU, 512 tokens a sample
 (written as \`gpu-<shape>\` variants). Source: [bench.py](../bench/trainer/bench.py); details in
 [infra/sft/README.md](../infra/sft/README.md).
 
-How to read it: the **ratio** (project over plain) is the figure that matters; the GPU target is at
-least 0.85. The step ratio's quartiles show the noise the median had to see through: on a shared CPU
+How to read it: the **ratio** (project over plain) is the figure that matters. The GPU check judges it
+against at least 0.85, with the full 7B shape within 80 GB and a paper-scale run within 1.5 hours. The step ratio's quartiles show the noise the median had to see through: on a shared CPU
 a single step can be slowed several-fold by another job, which is why the ratio is a median of
 paired steps rather than a ratio of totals.
 `,
