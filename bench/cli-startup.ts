@@ -10,6 +10,7 @@
  * all rows together; the ratio moves much less).
  * Run: npm run bench:cli [-- N]   (N runs each, default 9). Build first (`npm run build`): with a
  * stale or missing dist/ the CLI runs from the sources through tsx, and the bench says so.
+ * Writes bench/results/cli-startup.json (bench/results.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
@@ -17,6 +18,7 @@ import { Connection } from '@temporalio/client';
 import { testConfig, writeConfigFile } from '../test/helpers/config';
 import { startTestServer } from '../test/helpers/temporal-server';
 import { controlQueue } from '../config/queues';
+import { startBenchRecord } from './results';
 
 const root = path.resolve(__dirname, '..');
 const bin = path.join(root, 'bin', 'sprint.js');
@@ -71,6 +73,7 @@ async function workerToFirstPoll(configFile: string, address: string, queue: str
 async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 9);
   const state = buildState();
+  const record = startBenchRecord('cli-startup', { runs, 'worker runs': Math.min(runs, 5), 'dist/': state });
   console.log(
     `dist/ is ${state}${state === 'fresh' ? '' : ': the CLI runs from the sources (tsx); run `npm run build` first'}`,
   );
@@ -93,6 +96,22 @@ async function main(): Promise<void> {
     console.log(row('node -e 0', floor));
     console.log(row('sprint --help', help, 0.3));
     console.log(row('sprint worker control: first poll', worker, 1.5));
+    const figures = (what: string, xs: number[], target: number | null) => ({
+      command: what,
+      'median s': median(xs) / 1000,
+      'ratio to node -e 0': median(xs) / median(floor),
+      'min s': Math.min(...xs) / 1000,
+      'max s': Math.max(...xs) / 1000,
+      n: xs.length,
+      'target s': target,
+    });
+    record.finish({
+      commands: [
+        figures('node -e 0', floor, null),
+        figures('sprint --help', help, 0.3),
+        figures('sprint worker control: first poll', worker, 1.5),
+      ],
+    });
   } finally {
     await server.stop();
   }

@@ -6,6 +6,7 @@
  * (paragraph = component, first sentence = plan, the rest = execution; dependencies as generated).
  * Both backends then go through the same packing and filter (curateOne), and this prints how far
  * the offline heuristics agree with that reference. Run: npx tsx bench/curation-extractors.ts [N] [seed]
+ * Writes bench/results/curation-extractors.json (bench/results.ts).
  */
 import { curateOne, type CurationSettings } from '../activities/curation';
 import { DAG_SYSTEM } from '../io/curation/llm-extractor';
@@ -14,6 +15,7 @@ import { parseConfig } from '../config';
 import { segmentTrace } from '../core/curation/lines';
 import { generateCountdownTraces, type CountdownTrace } from '../core/traces/countdown';
 import { LoopbackModelServer } from '../test/helpers/loopback-model-server';
+import { startBenchRecord } from './results';
 
 /** The reference extraction of a generated trace, in the LLM reply shapes. */
 function reference(t: CountdownTrace): { steps: string; dag: string } {
@@ -38,6 +40,7 @@ function reference(t: CountdownTrace): { steps: string; dag: string } {
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 300);
   const seed = Number(process.argv[3] ?? 7);
+  const record = startBenchRecord('curation-extractors', { traces: n, seed });
   const traces = generateCountdownTraces(n, seed);
   const byQuestion = new Map(traces.map((t) => [t.question, reference(t)]));
   const engine = await new LoopbackModelServer().start();
@@ -109,6 +112,19 @@ async function main(): Promise<void> {
   console.log(`| mean abs ratio difference | ${(ratioDiff / n).toFixed(3)} |`);
   console.log(`| LLM-path model calls | ${engine.requests.length} |`);
   console.log(`(took ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  const share = (x: number, of = n) => (of ? (100 * x) / of : null);
+  record.finish({
+    'same component boundaries %': share(sameBoundaries),
+    'DAG edge precision %': share(edgeTp, edgeOff),
+    'DAG edge recall %': share(edgeTp, edgeRef),
+    'identical stages %': share(sameStages),
+    'same keep decision %': share(sameKept),
+    'kept offline %': share(keptOffline),
+    'kept LLM path %': share(keptLlm),
+    'mean abs ratio difference': ratioDiff / n,
+    'LLM-path model calls': engine.requests.length,
+    'took s': (Date.now() - started) / 1000,
+  });
   await engine.stop();
 }
 

@@ -14,6 +14,7 @@
  *   - cacheable prefix: per round, the characters all executor inputs share (what an engine prefix
  *     cache serves once) as a share of the mean executor input, and the wall-clock.
  * Environment: BENCH_TOKEN_MS (default 2), BENCH_EXECUTORS (default 4 prompts per round).
+ * Writes bench/results/executor-strategy.json (bench/results.ts).
  */
 import { Client, Connection } from '@temporalio/client';
 import { controlQueue, sessionRunInput } from '../config';
@@ -26,6 +27,8 @@ import { startWorkers } from '../test/helpers/workers';
 import { loopbackPool } from '../test/helpers/stack';
 import { ArtifactStore } from '../io/artifacts';
 import { readSessionText } from '../io/session-texts';
+import { startBenchRecord } from './results';
+import type { FigureRow } from './result-shape';
 
 const TOKEN_MS = Number(process.env.BENCH_TOKEN_MS ?? 2);
 const EXECUTORS = Number(process.env.BENCH_EXECUTORS ?? 4);
@@ -75,6 +78,10 @@ function executorsByPhase(reqs: ModelRequestRecord[]): Map<number, string[]> {
 }
 
 async function main(): Promise<void> {
+  const record = startBenchRecord('executor-strategy', {
+    'token ms': TOKEN_MS,
+    'executors per round': EXECUTORS,
+  });
   const server = await startTestServer();
   const engine = await new LoopbackModelServer().start();
   const config = testConfig(server.address, {
@@ -84,6 +91,7 @@ async function main(): Promise<void> {
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });
   const { stop } = await startWorkers(config, 'all');
   const rows: string[][] = [];
+  const figures: FigureRow[] = [];
   const texts: string[] = [];
   try {
     // Warm-up (workflow bundle, caches), not counted.
@@ -113,11 +121,20 @@ async function main(): Promise<void> {
         const mean = round.reduce((a, p) => a + p.length, 0) / round.length;
         return commonPrefixLength(round) / mean;
       });
+      const cacheable = shares.reduce((a, b) => a + b, 0) / shares.length;
+      figures.push({
+        strategy,
+        'executor calls': inputs.length,
+        'in a trained context': trained,
+        'in a trained context %': (trained / inputs.length) * 100,
+        'cacheable prefix %': cacheable * 100,
+        'wall s': wall / 1000,
+      });
       rows.push([
         strategy,
         String(inputs.length),
         `${trained} (${((trained / inputs.length) * 100).toFixed(0)}%)`,
-        `${((shares.reduce((a, b) => a + b, 0) / shares.length) * 100).toFixed(1)}%`,
+        `${(cacheable * 100).toFixed(1)}%`,
         (wall / 1000).toFixed(2),
       ]);
     }
@@ -137,6 +154,7 @@ async function main(): Promise<void> {
   ];
   console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  record.finish({ strategies: figures });
 }
 
 main().catch((err: unknown) => {

@@ -4,6 +4,7 @@
  */
 import { dependentGaps, quantile, type TimedCall } from '../core/session/call-gaps';
 import { GAP_SEGMENTS, gapProfile, type GapProfile, type HistoryPoint } from '../core/session/gap-profile';
+import type { FigureRow } from './result-shape';
 import type { VllmCounters } from './vllm-replay-engine';
 
 const median = (xs: readonly number[]) => quantile(xs, 0.5);
@@ -100,76 +101,106 @@ export class OverheadReport {
     return [...this.table(streaming), '', ...this.summary(), '', ...this.profileTable()].join('\n');
   }
 
-  private table(streaming: boolean): string[] {
+  /** One row per configuration, as numbers (null where the run did not measure it). */
+  rows(streaming: boolean): FigureRow[] {
     const engine = this.runs.some((r) => r.engine.prefixQueries > 0 || r.engine.ttftCount > 0);
-    const header = [
-      'strategy',
-      'scale',
-      'exec/round',
-      'rounds',
-      'seq tok',
-      'ideal s',
-      'temporal s',
-      'in-proc s',
-      'temporal/in-proc',
-      'temporal/ideal',
-      'gap median ms',
-      'gap p90 ms',
-      'in-proc gap median ms',
-      'floor/in-proc',
-      'floor gap median ms',
-      'overhead ms/round',
-      'workflow tasks/round',
-      'call inputs KB',
-      ...(streaming ? ['streaming s', 'stream seq tok', 'streaming/its ideal', 'streaming saves'] : []),
-      ...(engine ? ['prefix cache hits', 'mean TTFT ms'] : []),
-    ];
-    const rows = this.runs.map((r) => {
+    return this.runs.map((r) => {
       const tw = median(r.temporalMs);
       const lw = median(r.inProcessMs);
       const ideal = this.tokenMs === undefined ? lw : r.sequentialTokens * this.tokenMs;
       const sw = median(r.streamingMs);
-      return [
-        r.strategy,
-        String(r.scale),
-        String(r.executors),
-        String(r.rounds),
-        String(r.sequentialTokens),
-        (ideal / 1000).toFixed(2),
-        (tw / 1000).toFixed(2),
-        (lw / 1000).toFixed(2),
-        (tw / lw).toFixed(3),
-        (tw / ideal).toFixed(3),
-        median(r.temporalGaps).toFixed(0),
-        quantile(r.temporalGaps, 0.9).toFixed(0),
-        median(r.inProcessGaps).toFixed(0),
-        (median(r.floorMs) / lw).toFixed(3),
-        median(r.floorGaps).toFixed(0),
-        r.overheadPerRoundMs().toFixed(0),
-        median(r.workflowTasksPerRound).toFixed(1),
-        median(r.inputKb).toFixed(0),
+      return {
+        strategy: r.strategy,
+        scale: r.scale,
+        'exec/round': r.executors,
+        rounds: r.rounds,
+        'seq tok': r.sequentialTokens,
+        'ideal s': ideal / 1000,
+        'temporal s': tw / 1000,
+        'in-proc s': lw / 1000,
+        'temporal/in-proc': tw / lw,
+        'temporal/ideal': tw / ideal,
+        'gap median ms': median(r.temporalGaps),
+        'gap p90 ms': quantile(r.temporalGaps, 0.9),
+        'in-proc gap median ms': median(r.inProcessGaps),
+        'floor/in-proc': median(r.floorMs) / lw,
+        'floor gap median ms': median(r.floorGaps),
+        'overhead ms/round': r.overheadPerRoundMs(),
+        'workflow tasks/round': median(r.workflowTasksPerRound),
+        'call inputs KB': median(r.inputKb),
         ...(streaming
-          ? [
-              (sw / 1000).toFixed(2),
-              String(r.streamingSequentialTokens),
-              (sw / (this.tokenMs === undefined ? lw : r.streamingSequentialTokens * this.tokenMs)).toFixed(
-                2,
-              ),
-              `${(((tw - sw) / tw) * 100).toFixed(0)}%`,
-            ]
-          : []),
+          ? {
+              'streaming s': sw / 1000,
+              'stream seq tok': r.streamingSequentialTokens,
+              'streaming/its ideal':
+                sw / (this.tokenMs === undefined ? lw : r.streamingSequentialTokens * this.tokenMs),
+              'streaming saves %': ((tw - sw) / tw) * 100,
+            }
+          : {}),
         ...(engine
-          ? [
-              `${((100 * r.engine.prefixHits) / Math.max(1, r.engine.prefixQueries)).toFixed(0)}%`,
-              ((1000 * r.engine.ttftSum) / Math.max(1, r.engine.ttftCount)).toFixed(0),
-            ]
-          : []),
-      ];
+          ? {
+              'prefix cache hits %': (100 * r.engine.prefixHits) / Math.max(1, r.engine.prefixQueries),
+              'mean TTFT ms': (1000 * r.engine.ttftSum) / Math.max(1, r.engine.ttftCount),
+            }
+          : {}),
+      };
     });
+  }
+
+  /** The pooled gaps and what 16 executors per round add over 1, per strategy and scale. */
+  totals(): Record<string, number | null> {
+    const gaps = this.runs.flatMap((r) => r.temporalGaps);
+    const local = this.runs.flatMap((r) => r.inProcessGaps);
+    const floor = this.runs.flatMap((r) => r.floorGaps);
+    const out: Record<string, number | null> = {
+      'gap median ms': median(gaps),
+      'gap p90 ms': quantile(gaps, 0.9),
+      gaps: gaps.length,
+      'in-process gap median ms': median(local),
+      'floor gap median ms': floor.length ? median(floor) : null,
+      "sprint's share of the median gap ms": floor.length ? median(gaps) - median(floor) : null,
+    };
+    for (const key of new Set(this.runs.map((r) => `${r.strategy} ${r.scale}`))) {
+      const of = this.runs.filter((r) => `${r.strategy} ${r.scale}` === key);
+      const one = of.find((r) => r.executors === 1);
+      const many = of.find((r) => r.executors === 16);
+      if (one && many)
+        out[`${of[0]!.strategy}, scale ${of[0]!.scale}: what 16 executors add per round over 1 ms`] =
+          many.overheadPerRoundMs() - one.overheadPerRoundMs();
+    }
+    return out;
+  }
+
+  private table(streaming: boolean): string[] {
+    const rows = this.rows(streaming);
+    const header = Object.keys(rows[0] ?? {});
+    const fixed: Record<string, (x: number) => string> = {
+      'ideal s': (x) => x.toFixed(2),
+      'temporal s': (x) => x.toFixed(2),
+      'in-proc s': (x) => x.toFixed(2),
+      'streaming s': (x) => x.toFixed(2),
+      'temporal/in-proc': (x) => x.toFixed(3),
+      'temporal/ideal': (x) => x.toFixed(3),
+      'floor/in-proc': (x) => x.toFixed(3),
+      'streaming/its ideal': (x) => x.toFixed(2),
+      'workflow tasks/round': (x) => x.toFixed(1),
+      'streaming saves %': (x) => `${x.toFixed(0)}%`,
+      'prefix cache hits %': (x) => `${x.toFixed(0)}%`,
+    };
+    const cell = (key: string, v: FigureRow[string]) =>
+      typeof v !== 'number'
+        ? String(v)
+        : (
+            fixed[key] ??
+            ((x: number) =>
+              ['scale', 'exec/round', 'rounds', 'seq tok', 'stream seq tok'].includes(key)
+                ? String(x)
+                : x.toFixed(0))
+          )(v);
     return [
-      `| ${header.join(' | ')} |`,
+      `| ${header.map((k) => k.replace(/ %$/, '')).join(' | ')} |`,
       `|${header.map(() => '---').join('|')}|`,
-      ...rows.map((r) => `| ${r.join(' | ')} |`),
+      ...rows.map((r) => `| ${header.map((k) => cell(k, r[k] ?? null)).join(' | ')} |`),
     ];
   }
 
@@ -206,33 +237,38 @@ export class OverheadReport {
   }
 
   /** Median of each segment of the gap, pooled over every session (and floor run) through Temporal. */
-  private profileTable(): string[] {
-    const header = ['run', 'edge', 'gaps', ...GAP_SEGMENTS, 'sum of medians', 'gap median'];
+  profileRows(): FigureRow[] {
     const row = (run: string, of: (r: ConfigurationRun) => GapProfile[], edge: keyof GapProfile) => {
       const profiles = this.runs.flatMap(of);
-      const seg = GAP_SEGMENTS.map((s) => profiles.flatMap((p) => p[edge][s]));
       const totals = profiles.flatMap((p) =>
         p[edge][GAP_SEGMENTS[0]].map((_, i) => GAP_SEGMENTS.reduce((a, s) => a + p[edge][s][i]!, 0)),
       );
-      const medians = seg.map((xs) => median(xs));
-      return [
+      const medians = GAP_SEGMENTS.map((s) => median(profiles.flatMap((p) => p[edge][s])));
+      return {
         run,
-        edge === 'planToExecute' ? 'plan -> executor' : 'executors -> next plan',
-        String(totals.length),
-        ...medians.map((m) => m.toFixed(1)),
-        medians.reduce((a, b) => a + b, 0).toFixed(1),
-        median(totals).toFixed(1),
-      ];
+        edge: edge === 'planToExecute' ? 'plan -> executor' : 'executors -> next plan',
+        gaps: totals.length,
+        ...Object.fromEntries(GAP_SEGMENTS.map((s, i) => [s, medians[i]!])),
+        'sum of medians': medians.reduce((a, b) => a + b, 0),
+        'gap median': median(totals),
+      };
     };
-    const rows = (['planToExecute', 'toPlan'] as const).flatMap((edge) => [
+    return (['planToExecute', 'toPlan'] as const).flatMap((edge) => [
       row('session', (r) => r.profiles, edge),
       ...(this.runs.some((r) => r.floorProfiles.length) ? [row('floor', (r) => r.floorProfiles, edge)] : []),
     ]);
+  }
+
+  private profileTable(): string[] {
+    const rows = this.profileRows();
+    const header = Object.keys(rows[0] ?? {});
+    const cell = (k: string, v: FigureRow[string]) =>
+      typeof v === 'number' && k !== 'gaps' ? v.toFixed(1) : String(v);
     return [
       'where the gap goes (medians, ms; engine log + workflow history; floor: the same calls without sprint):',
       `| ${header.join(' | ')} |`,
       `|${header.map(() => '---').join('|')}|`,
-      ...rows.map((r) => `| ${r.join(' | ')} |`),
+      ...rows.map((r) => `| ${header.map((k) => cell(k, r[k] ?? null)).join(' | ')} |`),
     ];
   }
 }

@@ -13,7 +13,9 @@
  * Environment: BENCH_SESSIONS (64), BENCH_TOKEN_MS (5), BENCH_POLL_MS (progress polls, 250),
  * BENCH_MODE=direct (the same sessions started with the Temporal client, no HTTP: the control that
  * separates what the endpoint adds from what Temporal and the machine add).
+ * `--quick` (npm run bench:serve -- --quick): 16 sessions unless BENCH_SESSIONS says otherwise.
  * Bounded: the run is abandoned after BENCH_TIMEOUT_S (300) seconds.
+ * Writes bench/results/serve-load.json (serve-load.direct.json with BENCH_MODE=direct).
  */
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
@@ -28,8 +30,10 @@ import { startTestServer } from '../test/helpers/temporal-server';
 import { startWorkers } from '../test/helpers/workers';
 import { loopbackPool } from '../test/helpers/stack';
 import { controlQueue } from '../config/queues';
+import { startBenchRecord } from './results';
 
-const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 64);
+const QUICK = process.argv.includes('--quick');
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? (QUICK ? 16 : 64));
 const TOKEN_MS = Number(process.env.BENCH_TOKEN_MS ?? 5);
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 250);
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 300);
@@ -70,6 +74,18 @@ interface Outcome {
 }
 
 async function main(): Promise<void> {
+  const record = startBenchRecord(
+    'serve-load',
+    {
+      quick: QUICK,
+      mode: DIRECT ? 'direct (Temporal client, no HTTP)' : 'serve (HTTP, streamed)',
+      sessions: SESSIONS,
+      'token ms': TOKEN_MS,
+      'poll ms': POLL_MS,
+      'timeout s': TIMEOUT_S,
+    },
+    DIRECT ? 'direct' : undefined,
+  );
   const server = await startTestServer();
   const engine = await new LoopbackModelServer().start();
   const s = scenario();
@@ -193,6 +209,24 @@ async function main(): Promise<void> {
       `  overhead vs engine time: p50 ${quantile(over, 0.5)} ms, p99 ${quantile(over, 0.99)} ms; latency/engine p50 ${quantile(ratio, 0.5).toFixed(2)}x, p99 ${quantile(ratio, 0.99).toFixed(2)}x`,
     );
     for (const e of errors.slice(0, 5)) console.log(`  error: ${e}`);
+    record.finish({
+      'sessions completed': completed.length,
+      'sessions lost': SESSIONS - completed.length,
+      'distinct workflows': ids.size,
+      'engine calls': engineCalls,
+      'engine calls expected': SESSIONS * 16,
+      'wall s': wallS,
+      'engine time per session ms': completed[0]?.engineMs ?? null,
+      'latency p50 ms': quantile(lat, 0.5),
+      'latency p99 ms': quantile(lat, 0.99),
+      'overhead p50 ms': quantile(over, 0.5),
+      'overhead p99 ms': quantile(over, 0.99),
+      'latency/engine p50': quantile(ratio, 0.5),
+      'latency/engine p99': quantile(ratio, 0.99),
+      'min reasoning deltas per session': completed.length
+        ? Math.min(...completed.map((o) => o.reasoningDeltas))
+        : null,
+    });
     if (completed.length !== SESSIONS) process.exitCode = 1;
   } finally {
     await app.close();

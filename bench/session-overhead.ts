@@ -27,6 +27,10 @@
  * Environment: BENCH_TOKEN_MS (default 5), BENCH_REPEATS (default 3; medians), BENCH_SCALES (length
  * multipliers, default "1,2.5": short rounds and about the paper's MATH500 scale), BENCH_EXECUTORS
  * (default "1,4,16"), BENCH_STREAMING (default off). One warm-up session runs first, not counted.
+ * `--quick` (npm run bench -- --quick): short rounds only and 2 repeats unless the environment says
+ * otherwise; a few minutes instead of ten on a small machine.
+ * Writes bench/results/session-overhead.json (bench/results.ts; session-overhead.streaming.json or
+ * .vllm.json for those kinds of run).
  */
 import { Client, Connection } from '@temporalio/client';
 import { ModelClient } from '../io/model-client';
@@ -52,20 +56,22 @@ import { vllmCounters, VllmReplayEngine } from './vllm-replay-engine';
 import { OverheadReport } from './overhead-report';
 import { engineCalls, historyPoints } from './session-timeline';
 import { CoreMetrics } from './core-metrics';
+import { startBenchRecord } from './results';
 import { FLOOR_ACTIVITY_NAMES } from './floor/activities';
 import { floorShape } from './floor/shape';
 import { FLOOR_QUEUES, startFloorWorkers } from './floor/worker';
 import type { floorSession } from './floor/workflow';
 
+const QUICK = process.argv.includes('--quick');
 const TOKEN_MS = Number(process.env.BENCH_TOKEN_MS ?? 5);
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? (QUICK ? 2 : 3));
 const ROUNDS = 3;
 const numbers = (text: string) => text.split(',').map(Number);
 /**
  * Length multipliers for plans and executions. 1 = short rounds (~250 sequential tokens per round at
  * 4 executors); 2.5 = about the paper's MATH500 scale (SPRINT averaged 2,440 sequential tokens).
  */
-const SCALES = numbers(process.env.BENCH_SCALES ?? process.env.BENCH_SCALE ?? '1,2.5');
+const SCALES = numbers(process.env.BENCH_SCALES ?? process.env.BENCH_SCALE ?? (QUICK ? '1' : '1,2.5'));
 const EXECUTORS = numbers(process.env.BENCH_EXECUTORS ?? '1,4,16');
 const STREAMING = process.env.BENCH_STREAMING === '1';
 /** BENCH_UNTUNED_SERVER=1: the dev server without the tuning of infra/temporal/dev-server-tuning.ts (A/B). */
@@ -167,6 +173,21 @@ async function timed<T>(engine: { requests: ModelRequestRecord[] }, run: () => P
 }
 
 async function main(): Promise<void> {
+  const record = startBenchRecord(
+    'session-overhead',
+    {
+      quick: QUICK,
+      engine: VLLM_URL ? 'vLLM (replayed replies)' : 'loopback double',
+      'token ms': VLLM_URL ? null : TOKEN_MS,
+      repeats: REPEATS,
+      scales: SCALES.join(', '),
+      'executors per round': EXECUTORS.join(', '),
+      strategies: STRATEGIES.join(', '),
+      streaming: STREAMING,
+      'dev server': UNTUNED_SERVER ? 'untuned' : 'tuned',
+    },
+    VLLM_URL ? 'vllm' : STREAMING ? 'streaming' : undefined,
+  );
   // Before any worker: the SDK's runtime is installed once per process, with its metrics exporter.
   const metrics = await CoreMetrics.install();
   const server = await startTestServer(
@@ -279,6 +300,11 @@ async function main(): Promise<void> {
   );
   console.log(report.render(STREAMING));
   console.log(['', ...metricsReport].join('\n'));
+  record.finish({
+    ...report.totals(),
+    configurations: report.rows(STREAMING),
+    'gap profile': report.profileRows(),
+  });
 }
 
 main().catch((err) => {

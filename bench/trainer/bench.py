@@ -18,6 +18,7 @@ over its steps. Two ways to share out the machine's load fairly:
       --gradient-checkpointing --optim adafactor
 (infra/sft/gpu_check.sh runs the GPU set.) Peak memory is the GPU's peak allocation on a GPU and
 the process's peak RSS on the CPU.
+Writes bench/results/trainer.json (trainer.gpu-<shape>.json on a GPU; bench/trainer/results.py).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from common import SHAPES, prepare  # noqa: E402
+from results import BenchRecord  # noqa: E402
 from runner import lockstep, run_child  # noqa: E402
 from sides import (  # noqa: E402
     plain_command,
@@ -91,6 +93,23 @@ def sequential_round(a, data: str, init: str, run: str, plain_first: bool) -> tu
     return results["plain"], results["project"]
 
 
+def figures(result: dict) -> dict:
+    """The result file's figures: the ratio and its spread, and one row per side."""
+    sides = [
+        {"side": name, "tokens/s": r["tokens_per_s"], f"peak {r['peak_kind']} GiB": r["peak_gib"],
+         "last loss": r["loss"], "steady steps": r["steps_measured"]}
+        for name, r in (("project trainer", result["project"]), ("plain PyTorch loop", result["plain"]))
+    ]
+    low, mid, high = result["ratio_step_quartiles"]
+    return {
+        "ratio project/plain tokens/s": result["ratio_tokens_per_s"],
+        "step ratio lower quartile": low,
+        "step ratio median": mid,
+        "step ratio upper quartile": high,
+        "sides": sides,
+    }
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--shape", choices=SHAPES, default="tiny")
@@ -120,6 +139,13 @@ def main() -> None:
     if a.interleave == "step" and a.logging_steps != 1:
         raise SystemExit("bench: --interleave step counts each step's tokens from the logs: --logging-steps 1")
 
+    settings = {
+        "shape": a.shape, "seq": a.seq, "batch": a.batch, "steps": a.steps, "warmup": a.warmup, "rounds": a.rounds,
+        "interleave": a.interleave, "optim": a.optim, "bf16": a.bf16,
+        "gradient checkpointing": a.gradient_checkpointing, "max grad norm": a.max_grad_norm,
+        "logging steps": a.logging_steps, "threads": a.threads or None, "profile": a.profile,
+    }
+    record = BenchRecord("trainer", settings)
     if a.threads > 0:
         # Inherited by both children; the same for both sides.
         os.environ["OMP_NUM_THREADS"] = str(a.threads)
@@ -155,6 +181,8 @@ def main() -> None:
         "ratio_per_round": per_round,
         "ratio_step_quartiles": quartiles,
     }
+    record.variant = f"gpu-{a.shape}" if project["peak_kind"] == "gpu" else None
+    record.finish(figures(result))
     if a.json:
         print(json.dumps(result))
         return
