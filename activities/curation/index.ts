@@ -28,7 +28,9 @@ import { buildDag, ExtractionFailure, extractSteps } from '../../io/curation/llm
 import { ErrorType } from '../../core/errors';
 import type { ColumnMap } from '../../io/curation/trace-rows';
 
-export type ExtractorKind = 'offline' | 'llm';
+import type { ExtractorKind } from '../../core/curation/names';
+
+export type { ExtractorKind };
 
 export type CurationSource =
   | { kind: 'file'; path: string; columns?: ColumnMap }
