@@ -17,7 +17,12 @@ import { benchmarkNames, type BenchmarkName } from '../core/benchmarks/names';
 import { oneOf, unknownName } from '../core/closed-set';
 import type { RunSummary } from '../core/evaluation/summary';
 import type { ProblemRecord } from '../core/evaluation/types';
-import { methodNames, type MethodName, type MethodRunInput, type MethodRunResult } from '../core/method-result';
+import {
+  methodNames,
+  type MethodName,
+  type MethodRunInput,
+  type MethodRunResult,
+} from '../core/method-result';
 import { scWorkflow } from './self-consistency';
 import { sequentialWorkflow } from './sequential';
 import { sessionWorkflow, type SessionRouting } from './session';

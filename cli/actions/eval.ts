@@ -328,7 +328,10 @@ export async function runEvalScore(_opts: unknown, cmd: Command): Promise<void> 
   const grader = opts.grader;
   if (grader === 'math-verify' && benchmarkRegistry[benchmark].answerKind !== 'math') {
     const math = benchmarkNames.filter((b) => benchmarkRegistry[b].answerKind === 'math');
-    throw new CliError(`--grader math-verify grades math answers: use it with ${math.join(' or ')}`, ExitCode.usage);
+    throw new CliError(
+      `--grader math-verify grades math answers: use it with ${math.join(' or ')}`,
+      ExitCode.usage,
+    );
   }
   const outDir = path.resolve(opts.out ?? `${trajectories.replace(/\/+$/, '')}-scored`);
   const res = await scoreTrajectories({

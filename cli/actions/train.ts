@@ -92,11 +92,7 @@ export function trainInputFromOptions(config: SprintConfig, opts: TrainOptions):
     tiny,
     ...(modelConfig ? { modelConfig } : {}),
     ...(opts.model ? { baseModel: opts.model } : {}),
-    ...(opts.profile
-      ? { profile: opts.profile }
-      : tiny
-        ? { profile: 'cpu' as const }
-        : {}),
+    ...(opts.profile ? { profile: opts.profile } : tiny ? { profile: 'cpu' as const } : {}),
     hyperparameters: hp,
     heartbeatTimeoutMs: config.training.heartbeatTimeoutMs,
     ...(opts.runId ? { runId: opts.runId } : {}),

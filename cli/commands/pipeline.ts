@@ -15,9 +15,7 @@ export function registerPipeline(program: Command): void {
     .option('--id <id>', 'pipeline id (default pipeline-<time>); the same id resumes')
     .option('--traces <file>', 'input traces (JSONL) to curate')
     .option('--generate <n>', 'curate N generated Countdown traces instead')
-    .addOption(
-      new Option('--extractor <kind>', 'default: config curation.extractor').choices(extractorKinds),
-    )
+    .addOption(new Option('--extractor <kind>', 'default: config curation.extractor').choices(extractorKinds))
     .option('--dataset <dir>', 'with --skip curate: the dataset to train on')
     .option(
       '--model <id|dir>',
@@ -28,7 +26,9 @@ export function registerPipeline(program: Command): void {
     .option('--max-steps <n>', 'cap the training steps')
     .option('--repo <ns/name>', 'Hub repo to publish to (default sprint/<id>; local mirror without a token)')
     .addOption(
-      new Option('--benchmark <name>', 'benchmark to evaluate on').choices(benchmarkNames).default('countdown'),
+      new Option('--benchmark <name>', 'benchmark to evaluate on')
+        .choices(benchmarkNames)
+        .default('countdown'),
     )
     .addOption(new Option('--method <m>', 'method to evaluate').choices(methodNames).default('sprint'))
     .option('--limit <n>', 'problems to evaluate')

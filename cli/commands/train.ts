@@ -17,7 +17,9 @@ export function registerTrain(program: Command): void {
     .option('--tiny', 'train a tiny random Qwen2 built from a config (CPU, no download)')
     .option('--model-config <json|file>', 'Qwen2Config fields for a model built from a config (random init)')
     .option('--model <id|dir>', 'base model (default: config training.baseModel)')
-    .addOption(new Option('--profile <name>', 'trainer recipe (infra/sft/recipes/)').choices(trainingProfiles))
+    .addOption(
+      new Option('--profile <name>', 'trainer recipe (infra/sft/recipes/)').choices(trainingProfiles),
+    )
     .option('--epochs <n>', 'epochs (paper: 5)')
     .option('--max-steps <n>', 'stop after N optimizer steps')
     .option('--lr <x>', 'learning rate (paper: 1e-5)')

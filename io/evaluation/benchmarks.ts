@@ -92,7 +92,8 @@ type HubFile = SprintConfig['evaluation']['datasets'][keyof SprintConfig['evalua
 function hubFileOf(config: SprintConfig, benchmark: BenchmarkName): HubFile {
   const datasets: Partial<Record<BenchmarkName, HubFile>> = config.evaluation.datasets;
   const file = datasets[benchmark];
-  if (!file) throw new Error(`benchmark ${benchmark} has no Hub file in evaluation.datasets: give a data file`);
+  if (!file)
+    throw new Error(`benchmark ${benchmark} has no Hub file in evaluation.datasets: give a data file`);
   return file;
 }
 

@@ -195,6 +195,8 @@ describe('evaluation of the session methods (sprint, sequential) and the cross-r
     });
     const bad = await cli(['eval', '--benchmark', 'math500', '--method', 'nope', '--out', out]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("argument 'nope' is invalid. Allowed choices are sprint, sequential, sot, sc.");
+    expect(bad.stderr).toContain(
+      "argument 'nope' is invalid. Allowed choices are sprint, sequential, sot, sc.",
+    );
   });
 });
