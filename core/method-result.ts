@@ -5,6 +5,13 @@ import type { SessionText } from './stored-text';
 export const methodNames = ['sprint', 'sequential', 'sot', 'sc'] as const;
 export type MethodName = (typeof methodNames)[number];
 
+/**
+ * The methods whose run is one session's text: SPRINT (tag format) and the sequential baseline (plain
+ * text). `sprint ask --mode` runs them; transcripts scored from elsewhere are read as one or the other.
+ */
+export const sessionMethodNames = ['sprint', 'sequential'] as const satisfies readonly MethodName[];
+export type SessionMethodName = (typeof sessionMethodNames)[number];
+
 /** Token accounting of one run of a method on one question (see SPRINT.md section 4). */
 export interface MethodTokens {
   /** Latency proxy: seed definition (per round: planner + longest executor); generated tokens for sequential. */

@@ -12,10 +12,17 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, type SearchAttributeUpdatePair } from '@temporalio/common';
 import type { EvaluationActivities, ProblemOutcome } from '../activities/evaluation';
-import type { BenchmarkName, BenchmarkProblem } from '../core/benchmarks';
+import type { BenchmarkProblem } from '../core/benchmarks';
+import { benchmarkNames, type BenchmarkName } from '../core/benchmarks/names';
+import { oneOf, unknownName } from '../core/closed-set';
 import type { RunSummary } from '../core/evaluation/summary';
 import type { ProblemRecord } from '../core/evaluation/types';
-import type { MethodName, MethodRunInput, MethodRunResult } from '../core/method-result';
+import {
+  methodNames,
+  type MethodName,
+  type MethodRunInput,
+  type MethodRunResult,
+} from '../core/method-result';
 import { scWorkflow } from './self-consistency';
 import { sequentialWorkflow } from './sequential';
 import { sessionWorkflow, type SessionRouting } from './session';
@@ -33,6 +40,7 @@ import {
   SprintTotalTokens,
 } from './search-attributes';
 import { ErrorType } from '../core/errors';
+import type { AnswerKind } from '../core/methods/baselines';
 import { failureMessage } from '../core/failure-message';
 
 /** The workflow that runs each method on one question (all return MethodRunResult). */
@@ -63,6 +71,26 @@ function executeMethod(
       return executeChild(methodWorkflows.sot, { ...options, args: [input] });
     case 'sc':
       return executeChild(methodWorkflows.sc, { ...options, args: [input] });
+    default:
+      return unknownName('method', method, methodNames);
+  }
+}
+
+/** Whether a method reads the answer out of its replies itself, and so takes the benchmark's answer kind. */
+const takesAnswerKind = {
+  sprint: false,
+  sequential: false,
+  sot: true,
+  sc: true,
+} as const satisfies Record<MethodName, boolean>;
+
+/** Fails the evaluation for good when its input names a benchmark or method that does not exist. */
+function checkNames(input: EvaluationInput): void {
+  try {
+    oneOf('benchmark of the evaluation input', input.benchmark, benchmarkNames);
+    oneOf('method of the evaluation input', input.method, methodNames);
+  } catch (err) {
+    throw ApplicationFailure.nonRetryable((err as Error).message, ErrorType.BadEvaluationInput);
   }
 }
 
@@ -116,13 +144,6 @@ export interface EvaluationResult {
 
 export const evaluationProgressQuery = defineQuery<EvaluationProgress>('evaluationProgress');
 
-const answerKinds: Record<BenchmarkName, string> = {
-  math500: 'math',
-  aime2024: 'math',
-  gpqa: 'choice',
-  countdown: 'countdown',
-};
-
 /**
  * Runs one method on a benchmark: every problem a child workflow with a deterministic id, at most
  * `concurrency` at once; each outcome graded and recorded by an activity (results.jsonl + a keyed
@@ -136,6 +157,7 @@ export async function evaluationWorkflow(input: EvaluationInput): Promise<Evalua
       ErrorType.BadEvaluationInput,
     );
   }
+  checkNames(input);
   if (!(input.concurrency >= 1))
     throw ApplicationFailure.nonRetryable('concurrency must be >= 1', ErrorType.BadEvaluationInput);
   const acts = proxyActivities<EvaluationActivities>({
@@ -204,10 +226,12 @@ export async function evaluationWorkflow(input: EvaluationInput): Promise<Evalua
   progress.status = 'running';
   publish('running');
 
-  const settings: Record<string, unknown> = { ...(input.settings ?? {}) };
-  if ((input.method === 'sot' || input.method === 'sc') && settings.answerKind === undefined) {
-    settings.answerKind = answerKinds[input.benchmark];
-  }
+  const settings: Record<string, unknown> = input.settings ?? {};
+  // a problem's target kind is the shape of its answer (math, choice letter, Countdown equation)
+  const settingsFor = (p: BenchmarkProblem): Record<string, unknown> =>
+    takesAnswerKind[input.method] && settings.answerKind === undefined
+      ? { ...settings, answerKind: p.target.kind satisfies AnswerKind }
+      : settings;
   const queue: BenchmarkProblem[] = problems.filter((p) => !finishedIds.has(p.id));
   const limitThisRun = input.maxProblemsPerRun ?? 200;
   let doneThisRun = 0;
@@ -218,7 +242,7 @@ export async function evaluationWorkflow(input: EvaluationInput): Promise<Evalua
     const childInput: MethodChildInput = {
       question: p.question,
       pool: input.pool,
-      settings,
+      settings: settingsFor(p),
       ...(input.routing ? { routing: input.routing } : {}),
     };
     let outcome: ProblemOutcome;

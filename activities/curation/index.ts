@@ -28,7 +28,10 @@ import { buildDag, ExtractionFailure, extractSteps } from '../../io/curation/llm
 import { ErrorType } from '../../core/errors';
 import type { ColumnMap } from '../../io/curation/trace-rows';
 
-export type ExtractorKind = 'offline' | 'llm';
+import { extractorKinds, type ExtractorKind } from '../../core/curation/names';
+import { isOneOf, UnknownNameError } from '../../core/closed-set';
+
+export type { ExtractorKind };
 
 export type CurationSource =
   | { kind: 'file'; path: string; columns?: ColumnMap }
@@ -271,6 +274,13 @@ export function createCurationActivities(deps: CurationDeps) {
       const key = `curation/${input.runKey}/prepared`;
       const done = await store.getKey(key);
       if (done) return store.getJson<PreparedInput>(done);
+      // a workflow started by another client is not checked by the types
+      if (!isOneOf(input.extractor, extractorKinds)) {
+        throw ApplicationFailure.nonRetryable(
+          new UnknownNameError('extractor of the curation input', input.extractor, extractorKinds).message,
+          ErrorType.CurationConfig,
+        );
+      }
       if (input.extractor === 'llm') {
         try {
           deps.stepsClient?.();

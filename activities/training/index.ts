@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { TrainingConfig } from '../../config/schema/training';
-import { TRAINING_PROGRESS_SIGNAL } from '../../core/training';
+import { launcherKinds, TRAINING_PROGRESS_SIGNAL } from '../../core/training';
+import { isOneOf, unknownName, UnknownNameError } from '../../core/closed-set';
 import { jobName, resolveRun, trainerArgs } from '../../io/training/args';
 import { DockerLauncher } from '../../io/training/docker';
 import { applyEvent, describeProgress, parseTrainerLine, type TrainerEvent } from '../../io/training/events';
@@ -41,17 +42,23 @@ export function createTrainingActivities(deps: TrainingActivityDeps) {
   const env = deps.env ?? process.env;
   const made: Partial<Record<LauncherKind, Launcher>> = { ...deps.launchers };
 
-  function launcherFor(kind: LauncherKind): Launcher {
-    let l = made[kind];
-    if (!l) {
-      if (kind === 'local') l = new LocalLauncher({ python: cfg.python, env });
-      else if (kind === 'docker') {
+  function newLauncher(kind: LauncherKind): Launcher {
+    switch (kind) {
+      case 'local':
+        return new LocalLauncher({ python: cfg.python, env });
+      case 'docker': {
         const token = deps.hubTokenEnv ? env[deps.hubTokenEnv] : undefined;
-        l = new DockerLauncher(cfg.docker, { env: token ? { HF_TOKEN: token } : {} });
-      } else l = new KubernetesLauncher(cfg.kubernetes);
-      made[kind] = l;
+        return new DockerLauncher(cfg.docker, { env: token ? { HF_TOKEN: token } : {} });
+      }
+      case 'kubernetes':
+        return new KubernetesLauncher(cfg.kubernetes);
+      default:
+        return unknownName('launcher', kind, launcherKinds);
     }
-    return l;
+  }
+
+  function launcherFor(kind: LauncherKind): Launcher {
+    return (made[kind] ??= newLauncher(kind));
   }
 
   function toLocalPath(launcher: Launcher, handle: JobHandle, p: string): string {
@@ -69,7 +76,13 @@ export function createTrainingActivities(deps: TrainingActivityDeps) {
   async function runTrainingJob(input: TrainingJobInput): Promise<TrainingJobResult> {
     const ctx = Context.current();
     const run = resolveRun(cfg, input);
-    const kind: LauncherKind = input.launcher ?? cfg.launcher;
+    const kind = input.launcher ?? cfg.launcher;
+    // a workflow started by another client is not checked by the types; no retry fixes its launcher
+    if (!isOneOf(kind, launcherKinds))
+      throw ApplicationFailure.nonRetryable(
+        new UnknownNameError('launcher of the training input', kind, launcherKinds).message,
+        ErrorType.BadTrainingInput,
+      );
     const launcher = launcherFor(kind);
     const runDir = path.resolve(cfg.runsDir, input.runId);
     const datasetDir = kind === 'kubernetes' ? input.datasetDir : path.resolve(input.datasetDir);

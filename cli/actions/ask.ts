@@ -13,16 +13,19 @@ import { followWorkflow, startInProcessWorkers } from '../in-process';
 import { formatRound } from '../session-view';
 import { controlQueue } from '../../config/queues';
 import { failureMessage } from '../../core/failure-message';
+import type { ExecutorStrategy } from '../../core/format/executor-strategies';
+import type { SessionMethodName } from '../../core/method-result';
 
 interface AskOptions {
   planner?: string;
   executors?: string[];
   model?: string;
-  mode: string;
+  /** Checked by commander (the option's choices). */
+  mode: SessionMethodName;
   json?: boolean;
   id?: string;
   profile?: string;
-  strategy?: string;
+  strategy?: ExecutorStrategy;
   streaming?: boolean;
 }
 
@@ -76,17 +79,11 @@ async function adHocPools(
 
 /** `sprint ask`: one session; ad-hoc pools are served by llm workers of this process. */
 export async function runAsk(question: string, opts: AskOptions, cmd: Command): Promise<void> {
-  if (opts.mode !== 'sprint' && opts.mode !== 'sequential') {
-    throw new CliError(`--mode must be sprint or sequential, got "${opts.mode}"`, ExitCode.usage);
-  }
   if (opts.profile && !(sessionProfiles as readonly string[]).includes(opts.profile)) {
     throw new CliError(
       `--profile must be ${sessionProfiles.join(' or ')}, got "${opts.profile}"`,
       ExitCode.usage,
     );
-  }
-  if (opts.strategy && opts.strategy !== 'shared-prefix' && opts.strategy !== 'reorder') {
-    throw new CliError(`--strategy must be shared-prefix or reorder, got "${opts.strategy}"`, ExitCode.usage);
   }
   const adhoc = await adHocPools(opts);
   const global = cmd.optsWithGlobals<GlobalOptions>();
@@ -94,7 +91,7 @@ export async function runAsk(question: string, opts: AskOptions, cmd: Command): 
   const client = await clientFor(config);
   const settings = {
     ...(opts.profile ? { profile: opts.profile as SessionProfile } : {}),
-    ...(opts.strategy ? { executorStrategy: opts.strategy as 'shared-prefix' | 'reorder' } : {}),
+    ...(opts.strategy ? { executorStrategy: opts.strategy } : {}),
     ...(opts.streaming ? { streamingDispatch: true } : {}),
   };
   const input = sessionRunInput(config, question, {

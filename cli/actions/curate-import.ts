@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { renderReleasedStages } from '../../core/curation/released-render';
 import { renderStagesTrajectory } from '../../core/curation/render';
+import type { SampleFormat } from '../../core/curation/names';
 import { pack, type Component, type Dag, type PackingOptions } from '../../core/packing';
 import { packReleased } from '../../core/packing/released';
 import { importReleased } from '../../io/curation/released-import';
@@ -15,7 +16,7 @@ import { readConfig, type GlobalOptions } from '../context';
 import { CliError, ExitCode } from '../exit-codes';
 
 export interface PackSummary {
-  format: 'released' | 'legacy';
+  format: SampleFormat;
   stages: { index: number; componentIds: number[]; executions: { label: string; componentId: number }[] }[];
   executingComponents: number;
   ratio: number;
@@ -31,7 +32,7 @@ export function packSummary(
   components: Component[],
   dag: Dag,
   packing: PackingOptions,
-  format: 'released' | 'legacy',
+  format: SampleFormat,
 ): PackSummary {
   if (format === 'released') {
     const r = packReleased(components, dag, packing);

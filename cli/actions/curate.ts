@@ -19,13 +19,15 @@ import { followWorkflow, queryPoll, startInProcessWorkers } from '../in-process'
 import { controlQueue, curationQueue } from '../../config/queues';
 import { failureMessage } from '../../core/failure-message';
 import { isHubRepoId } from '../../core/hub-repo-id';
+import type { ExtractorKind, SampleFormat } from '../../core/curation/names';
 
 interface CurateOptions {
   input?: string;
   hub?: string;
   generate?: string;
   out?: string;
-  extractor?: string;
+  /** Checked by commander (the option's choices). */
+  extractor?: ExtractorKind;
   limit?: string;
   concurrency?: string;
   runKey?: string;
@@ -81,9 +83,6 @@ function sourceOf(opts: CurateOptions): CurationSource {
 
 function settingsFrom(config: SprintConfig, opts: CurateOptions): CurationSettings {
   const extractor = opts.extractor ?? config.curation.extractor;
-  if (extractor !== 'offline' && extractor !== 'llm') {
-    throw new CliError(`--extractor must be "offline" or "llm" (got "${extractor}")`, ExitCode.usage);
-  }
   const concurrency = positiveInt(opts.concurrency, '--concurrency') ?? config.curation.concurrency;
   return { ...config.curation, extractor, concurrency };
 }
@@ -209,7 +208,7 @@ export function runCuratePack(_opts: unknown, cmd: Command): void {
     minRatio: string;
     maxStages: string;
     render?: boolean;
-    format: string;
+    format: SampleFormat;
     json?: boolean;
   }>();
   let components: Component[];
@@ -227,8 +226,6 @@ export function runCuratePack(_opts: unknown, cmd: Command): void {
     minRatio: Number(opts.minRatio),
     maxStages: Number(opts.maxStages),
   };
-  if (opts.format !== 'released' && opts.format !== 'legacy')
-    throw new CliError(`--format must be released or legacy (got "${opts.format}")`, ExitCode.usage);
   let summary: PackSummary;
   try {
     summary = packSummary(components, dag, packing, opts.format);

@@ -6,7 +6,9 @@ import { poolRoute, baselinePromptTemplate, withSessionFiles, type SprintConfig 
 import { ModelClient } from '../../io/model-client';
 import { readRecords, writeCrossReport } from '../../io/evaluation/report';
 import { scoreTrajectories } from '../../io/evaluation/score';
-import { benchmarkNames, type BenchmarkName } from '../../core/benchmarks';
+import { benchmarkNames, benchmarkRegistry, type BenchmarkName } from '../../core/benchmarks';
+import { unknownName } from '../../core/closed-set';
+import type { GraderName } from '../../core/grading/graders';
 import { renderReport } from '../../core/evaluation/markdown';
 import { comparePaired, summarize, type RunSummary } from '../../core/evaluation/summary';
 import { methodNames, type MethodName } from '../../core/method-result';
@@ -24,9 +26,10 @@ import { failureMessage } from '../../core/failure-message';
 
 const ADHOC_POOL = 'eval-endpoint';
 
+/** Option values with choices were checked by commander; required ones may still be missing. */
 interface EvalOptions {
-  benchmark?: string;
-  method?: string;
+  benchmark?: BenchmarkName;
+  method?: MethodName;
   endpoint?: string;
   model?: string;
   pool?: string;
@@ -48,12 +51,10 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
   return n;
 }
 
-function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T {
-  if (!value) throw new CliError(`${flag} is required (one of: ${allowed.join(', ')})`, ExitCode.usage);
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new CliError(`${flag} must be one of ${allowed.join(', ')}, got "${value}"`, ExitCode.usage);
-  }
-  return value as T;
+/** A flag `eval` needs (not mandatory to commander: the subcommands share the parent's options). */
+function required<T extends string>(value: T | undefined, flag: string, known: readonly T[]): T {
+  if (!value) throw new CliError(`${flag} is required (one of: ${known.join(', ')})`, ExitCode.usage);
+  return value;
 }
 
 /** Method settings for each child workflow, from the evaluation config section. */
@@ -76,6 +77,8 @@ export function methodSettings(
       // the session workflows validate these against the `session` section's schema; the
       // files it names are read here, since workflows cannot read files
       return { ...withSessionFiles(config.session), temperature: ev.temperature };
+    default:
+      return unknownName('method', method, methodNames);
   }
 }
 
@@ -136,8 +139,8 @@ function progressDisplay(total: () => number) {
 
 /** `sprint eval`: runs the evaluation workflow and shows its progress. */
 export async function runEval(opts: EvalOptions, cmd: Command): Promise<void> {
-  const benchmark = oneOf<BenchmarkName>(opts.benchmark, benchmarkNames, '--benchmark');
-  const method = oneOf<MethodName>(opts.method, methodNames, '--method');
+  const benchmark = required(opts.benchmark, '--benchmark', benchmarkNames);
+  const method = required(opts.method, '--method', methodNames);
   if (!opts.out)
     throw new CliError(
       '--out DIR is required (the run folder for results.jsonl, summary.json, report.md)',
@@ -307,27 +310,29 @@ export async function runEvalScore(_opts: unknown, cmd: Command): Promise<void> 
   const opts = cmd.optsWithGlobals<
     GlobalOptions & {
       trajectories?: string;
-      benchmark?: string;
+      benchmark?: BenchmarkName;
       data?: string;
       out?: string;
       charsPerToken?: string;
-      grader?: string;
+      grader: GraderName;
       json?: boolean;
     }
   >();
   if (!opts.trajectories) throw new CliError('--trajectories DIR is required', ExitCode.usage);
   const trajectories = opts.trajectories;
   const config = readConfig(opts);
-  const benchmark = oneOf<BenchmarkName>(opts.benchmark, benchmarkNames, '--benchmark');
+  const benchmark = required(opts.benchmark, '--benchmark', benchmarkNames);
   const cpt = opts.charsPerToken === undefined ? undefined : Number(opts.charsPerToken);
   if (cpt !== undefined && !(cpt > 0))
     throw new CliError('--chars-per-token must be a positive number', ExitCode.usage);
-  const grader = oneOf(opts.grader ?? 'builtin', ['builtin', 'math-verify'] as const, '--grader');
-  if (grader === 'math-verify' && benchmark !== 'math500' && benchmark !== 'aime2024')
+  const grader = opts.grader;
+  if (grader === 'math-verify' && benchmarkRegistry[benchmark].answerKind !== 'math') {
+    const math = benchmarkNames.filter((b) => benchmarkRegistry[b].answerKind === 'math');
     throw new CliError(
-      '--grader math-verify grades math answers: use it with math500 or aime2024',
+      `--grader math-verify grades math answers: use it with ${math.join(' or ')}`,
       ExitCode.usage,
     );
+  }
   const outDir = path.resolve(opts.out ?? `${trajectories.replace(/\/+$/, '')}-scored`);
   const res = await scoreTrajectories({
     trajectoriesDir: trajectories,

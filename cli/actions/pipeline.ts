@@ -3,8 +3,10 @@ import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { poolRoute, type SprintConfig } from '../../config';
 import { tinyMaxLength } from '../../config/tiny-training';
-import { benchmarkNames, type BenchmarkName } from '../../core/benchmarks';
-import { methodNames, type MethodName } from '../../core/method-result';
+import type { BenchmarkName } from '../../core/benchmarks';
+import type { ExtractorKind } from '../../core/curation/names';
+import type { MethodName } from '../../core/method-result';
+import type { LauncherKind } from '../../core/training';
 import type { CountdownTraceShape } from '../../core/traces/countdown';
 import type { TrainingProgress } from '../../io/training/types';
 import { describeProgress } from '../../io/training/events';
@@ -28,15 +30,16 @@ export interface PipelineOptions {
   id?: string;
   traces?: string;
   generate?: string;
-  extractor?: string;
+  /** Checked by commander (the options' choices), as are `launcher`, `benchmark` and `method`. */
+  extractor?: ExtractorKind;
   dataset?: string;
   model?: string;
   tiny?: boolean;
-  launcher?: string;
+  launcher?: LauncherKind;
   maxSteps?: string;
   repo?: string;
-  benchmark?: string;
-  method?: string;
+  benchmark?: BenchmarkName;
+  method?: MethodName;
   limit?: string;
   pool?: string;
   out?: string;
@@ -72,8 +75,6 @@ export function buildPipelineInput(config: SprintConfig, opts: PipelineOptions):
 
   if (!skip.includes('curate')) {
     const extractor = opts.extractor ?? config.curation.extractor;
-    if (extractor !== 'offline' && extractor !== 'llm')
-      throw new CliError('--extractor: offline | llm', ExitCode.usage);
     const count = posInt(opts.generate, '--generate');
     if (!opts.traces && !count)
       throw new CliError(
@@ -100,9 +101,7 @@ export function buildPipelineInput(config: SprintConfig, opts: PipelineOptions):
   }
 
   if (!skip.includes('train')) {
-    const launcher = (opts.launcher ?? config.training.launcher) as 'local' | 'docker' | 'kubernetes';
-    if (!['local', 'docker', 'kubernetes'].includes(launcher))
-      throw new CliError('--launcher: local | docker | kubernetes', ExitCode.usage);
+    const launcher = opts.launcher ?? config.training.launcher;
     const maxSteps = posInt(opts.maxSteps, '--max-steps');
     const maxLength = opts.tiny && !opts.modelConfig ? tinyMaxLength(config) : undefined;
     input.train = {
@@ -126,12 +125,8 @@ export function buildPipelineInput(config: SprintConfig, opts: PipelineOptions):
   }
 
   if (!skip.includes('evaluate')) {
-    const benchmark = (opts.benchmark ?? 'countdown') as BenchmarkName;
-    if (!benchmarkNames.includes(benchmark))
-      throw new CliError(`--benchmark: one of ${benchmarkNames.join(', ')}`, ExitCode.usage);
-    const method = (opts.method ?? 'sprint') as MethodName;
-    if (!methodNames.includes(method))
-      throw new CliError(`--method: ${methodNames.join(' | ')}`, ExitCode.usage);
+    const benchmark = opts.benchmark ?? 'countdown';
+    const method = opts.method ?? 'sprint';
     const pool = opts.pool ?? config.evaluation.pool ?? config.models.roles.planner;
     if (!config.models.pools[pool])
       throw new CliError(`pool "${pool}" is not configured (models.pools)`, ExitCode.usage);

@@ -4,7 +4,7 @@ import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporal
 import type { Command } from 'commander';
 import type { SprintConfig } from '../../config';
 import { tinyMaxLength } from '../../config/tiny-training';
-import { trainingProfiles, type Hyperparameters, type TrainingProfile } from '../../config/schema/training';
+import type { Hyperparameters, TrainingProfile } from '../../config/schema/training';
 import { describeProgress } from '../../io/training/events';
 import type { LauncherKind, TrainingProgress } from '../../io/training/types';
 import {
@@ -20,11 +20,12 @@ import { failureMessage } from '../../core/failure-message';
 
 interface TrainOptions {
   dataset: string;
-  launcher?: string;
+  /** Checked by commander (the option's choices), as is `profile`. */
+  launcher?: LauncherKind;
   tiny?: boolean;
   modelConfig?: string;
   model?: string;
-  profile?: string;
+  profile?: TrainingProfile;
   epochs?: string;
   maxSteps?: string;
   lr?: string;
@@ -35,8 +36,6 @@ interface TrainOptions {
   detach?: boolean;
   json?: boolean;
 }
-
-const launchers: LauncherKind[] = ['local', 'docker', 'kubernetes'];
 
 function num(value: string | undefined, flag: string, integer = false): number | undefined {
   if (value === undefined) return undefined;
@@ -55,12 +54,7 @@ export function trainInputFromOptions(config: SprintConfig, opts: TrainOptions):
   const datasetDir = path.resolve(opts.dataset);
   if (!fs.existsSync(datasetDir))
     throw new CliError(`--dataset: ${datasetDir} does not exist`, ExitCode.usage);
-  const launcher = (opts.launcher ?? config.training.launcher) as LauncherKind;
-  if (!launchers.includes(launcher))
-    throw new CliError(`--launcher: one of ${launchers.join(', ')}`, ExitCode.usage);
-  if (opts.profile && !(trainingProfiles as readonly string[]).includes(opts.profile)) {
-    throw new CliError(`--profile: one of ${trainingProfiles.join(', ')}`, ExitCode.usage);
-  }
+  const launcher = opts.launcher ?? config.training.launcher;
   let modelConfig: Record<string, unknown> | undefined;
   if (opts.modelConfig) {
     try {
@@ -98,11 +92,7 @@ export function trainInputFromOptions(config: SprintConfig, opts: TrainOptions):
     tiny,
     ...(modelConfig ? { modelConfig } : {}),
     ...(opts.model ? { baseModel: opts.model } : {}),
-    ...(opts.profile
-      ? { profile: opts.profile as TrainingProfile }
-      : tiny
-        ? { profile: 'cpu' as const }
-        : {}),
+    ...(opts.profile ? { profile: opts.profile } : tiny ? { profile: 'cpu' as const } : {}),
     hyperparameters: hp,
     heartbeatTimeoutMs: config.training.heartbeatTimeoutMs,
     ...(opts.runId ? { runId: opts.runId } : {}),

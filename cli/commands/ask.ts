@@ -1,4 +1,6 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { executorStrategies } from '../../core/format/executor-strategies';
+import { sessionMethodNames } from '../../core/method-result';
 import { lazyAction } from '../lazy';
 
 export function registerAsk(program: Command): void {
@@ -15,9 +17,15 @@ export function registerAsk(program: Command): void {
       'engines for executors, one replica each (default: the planner engine or config)',
     )
     .option('--model <name>', 'model name at the ad-hoc engines (default: the first one they list)')
-    .option('--mode <mode>', 'sprint | sequential (one plain completion, the baseline)', 'sprint')
+    .addOption(
+      new Option('--mode <mode>', 'sequential: one plain completion, the baseline')
+        .choices(sessionMethodNames)
+        .default('sprint'),
+    )
     .option('--profile <p>', 'session profile: released | platform (default from config: released)')
-    .option('--strategy <s>', 'executor prompts: shared-prefix | reorder (default from the profile)')
+    .addOption(
+      new Option('--strategy <s>', 'executor prompts (default from the profile)').choices(executorStrategies),
+    )
     .option('--streaming', 'streaming dispatch: start executors as their prompts close')
     .option('--id <workflowId>', 'workflow id (default: ask-<time>-<random>)')
     .option('--json', 'print the result object as JSON')

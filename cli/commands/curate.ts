@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { extractorKinds, sampleFormats } from '../../core/curation/names';
 import { columnPresetNames } from '../../io/curation/column-presets';
 import { lazyAction } from '../lazy';
 
@@ -20,7 +21,12 @@ export function registerCurate(program: Command): void {
       '-o, --out <dir>',
       'dataset folder to write (sprint/ and rft/ train/test JSONL, stats.json, report.md)',
     )
-    .option('--extractor <kind>', 'offline (no model) or llm (config roles extractor and dag)')
+    .addOption(
+      new Option(
+        '--extractor <kind>',
+        'offline: no model; llm: the config roles extractor and dag (default: config curation.extractor)',
+      ).choices(extractorKinds),
+    )
     .option('--limit <n>', 'curate at most N traces')
     .option('--concurrency <n>', 'traces in flight at once (default: config curation.concurrency)')
     .option('--run-key <key>', 'name of the run; rerunning with the same key skips finished traces')
@@ -42,7 +48,11 @@ export function registerCurate(program: Command): void {
     .option('--min-ratio <x>', 'keep when ratio >= x', '1.5')
     .option('--max-stages <n>', 'keep when stages <= n', '11')
     .option('--render', 'also print the trajectory in the SPRINT tag format')
-    .option('--format <layout>', 'released (the released SPRINT layout) or legacy', 'released')
+    .addOption(
+      new Option('--format <layout>', 'sample layout: released is the released SPRINT one')
+        .choices(sampleFormats)
+        .default('released'),
+    )
     .option('--json', 'print the packing result as JSON')
     .action(lazyAction('curate', 'runCuratePack'));
 

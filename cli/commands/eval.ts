@@ -1,5 +1,6 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { benchmarkNames } from '../../core/benchmarks/names';
+import { graderNames } from '../../core/grading/graders';
 import { methodNames } from '../../core/method-result';
 import { lazyAction } from '../lazy';
 
@@ -9,8 +10,10 @@ export function registerEval(program: Command): void {
     .description(
       'Evaluate methods on MATH500, AIME 2024, GPQA-Diamond or Countdown (runs as a workflow; resumable with --id)',
     )
-    .option('--benchmark <name>', `one of: ${benchmarkNames.join(', ')}`)
-    .option('--method <name>', `one of: ${methodNames.join(', ')} (sc = self-consistency)`)
+    .addOption(new Option('--benchmark <name>', 'the benchmark (required)').choices(benchmarkNames))
+    .addOption(
+      new Option('--method <name>', 'the method (required; sc = self-consistency)').choices(methodNames),
+    )
     .option(
       '--endpoint <url>',
       'OpenAI-compatible base URL: an ad-hoc pool served by an llm worker in this process',
@@ -60,13 +63,17 @@ export function registerEval(program: Command): void {
       '--trajectories <dir>',
       'folder of transcripts, one per problem with its id in the name: planner_trajectory_<id>.txt, base_model_trajectory_<id>.txt, <id>.txt ("/" in ids as "_") (required)',
     )
-    .option('--benchmark <name>', `one of: ${benchmarkNames.join(', ')} (required)`)
+    .addOption(new Option('--benchmark <name>', 'the benchmark (required)').choices(benchmarkNames))
     .option('--data <file>', 'benchmark file (JSONL/JSON/CSV/Parquet); default the Hub file of the config')
     .option('--out <dir>', 'run folder to write (default: <trajectories>-scored)')
     .option('--chars-per-token <n>', 'token approximation (default: evaluation.charsPerToken)')
-    .option(
-      '--grader <name>',
-      'builtin (default), or math-verify: also grade with the Python math-verify package (.venv) and report the agreement',
+    .addOption(
+      new Option(
+        '--grader <name>',
+        'math-verify: also grade with the Python math-verify package (.venv) and report the agreement',
+      )
+        .choices(graderNames)
+        .default('builtin'),
     )
     .option('--json', 'print the summary as JSON')
     .action(lazyAction('eval', 'runEvalScore'));

@@ -1,5 +1,8 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { benchmarkNames } from '../../core/benchmarks/names';
+import { extractorKinds } from '../../core/curation/names';
+import { methodNames } from '../../core/method-result';
+import { launcherKinds } from '../../core/training';
 import { pipelineStages } from '../../workflows/pipeline-stages';
 import { lazyAction } from '../lazy';
 
@@ -12,18 +15,22 @@ export function registerPipeline(program: Command): void {
     .option('--id <id>', 'pipeline id (default pipeline-<time>); the same id resumes')
     .option('--traces <file>', 'input traces (JSONL) to curate')
     .option('--generate <n>', 'curate N generated Countdown traces instead')
-    .option('--extractor <kind>', 'offline | llm (default: config curation.extractor)')
+    .addOption(new Option('--extractor <kind>', 'default: config curation.extractor').choices(extractorKinds))
     .option('--dataset <dir>', 'with --skip curate: the dataset to train on')
     .option(
       '--model <id|dir>',
       'base model to fine-tune (with --skip train: the model folder to publish/evaluate)',
     )
     .option('--tiny', 'train a tiny random Qwen2 (CPU, no download)')
-    .option('--launcher <kind>', 'local | docker | kubernetes (default: config training.launcher)')
+    .addOption(new Option('--launcher <kind>', 'default: config training.launcher').choices(launcherKinds))
     .option('--max-steps <n>', 'cap the training steps')
     .option('--repo <ns/name>', 'Hub repo to publish to (default sprint/<id>; local mirror without a token)')
-    .option('--benchmark <name>', `${benchmarkNames.join(' | ')} (default countdown)`)
-    .option('--method <m>', 'sprint | sequential | sot | sc (default sprint)')
+    .addOption(
+      new Option('--benchmark <name>', 'benchmark to evaluate on')
+        .choices(benchmarkNames)
+        .default('countdown'),
+    )
+    .addOption(new Option('--method <m>', 'method to evaluate').choices(methodNames).default('sprint'))
     .option('--limit <n>', 'problems to evaluate')
     .option('--pool <name>', 'pool serving the trained model for the evaluation')
     .option('--out <dir>', 'folder for the dataset and the evaluation (default .sprint/pipelines/<id>)')

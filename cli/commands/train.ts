@@ -1,5 +1,6 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { trainingProfiles } from '../../config/schema/training-profiles';
+import { launcherKinds } from '../../core/training';
 import { lazyAction } from '../lazy';
 
 export function registerTrain(program: Command): void {
@@ -12,11 +13,13 @@ export function registerTrain(program: Command): void {
       '--dataset <dir>',
       'curated dataset folder (train.jsonl [+ test.jsonl], or sprint/train.jsonl)',
     )
-    .option('--launcher <kind>', 'local | docker | kubernetes (default: config training.launcher)')
+    .addOption(new Option('--launcher <kind>', 'default: config training.launcher').choices(launcherKinds))
     .option('--tiny', 'train a tiny random Qwen2 built from a config (CPU, no download)')
     .option('--model-config <json|file>', 'Qwen2Config fields for a model built from a config (random init)')
     .option('--model <id|dir>', 'base model (default: config training.baseModel)')
-    .option('--profile <name>', `${trainingProfiles.join(' | ')}`)
+    .addOption(
+      new Option('--profile <name>', 'trainer recipe (infra/sft/recipes/)').choices(trainingProfiles),
+    )
     .option('--epochs <n>', 'epochs (paper: 5)')
     .option('--max-steps <n>', 'stop after N optimizer steps')
     .option('--lr <x>', 'learning rate (paper: 1e-5)')

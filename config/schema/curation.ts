@@ -1,17 +1,18 @@
 import { z } from 'zod';
+import { extractorKinds, sampleFormats } from '../../core/curation/names';
 
 /** Curation: sequential traces -> SPRINT samples (SPRINT.md section 5). */
 export const curationSchema = z
   .object({
     /** Step extraction backend: `offline` (deterministic, no model) or `llm` (roles extractor + dag). */
-    extractor: z.enum(['offline', 'llm']).default('offline'),
+    extractor: z.enum(extractorKinds).default('offline'),
     /**
      * Sample layout. `released`: the released SPRINT pipeline's trajectories byte for byte
      * (SPRINT.md section 8; comments become `Observation about execution_p.k` in the plans that use
      * the result). `legacy`: this platform's first layout (`-----` between all components, comments
      * appended to their own plan), kept only so datasets curated before can be reproduced.
      */
-    format: z.enum(['released', 'legacy']).default('released'),
+    format: z.enum(sampleFormats).default('released'),
     /**
      * Samples longer than this many tokens (prompt + completion) are dropped, never truncated
      * (released training: max length 7168). Estimated as ceil(characters / 3.2): R1-Distill/Qwen

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { DEFAULT_PROMPT_PREFIX_TEMPLATE, DEFAULT_SYSTEM_PROMPT } from '../../core/format/prompts';
+import {
+  DEFAULT_PROMPT_PREFIX_TEMPLATE,
+  DEFAULT_SYSTEM_PROMPT,
+  executorStrategies,
+  type ExecutorStrategy,
+} from '../../core/format/prompts';
 
 export { DEFAULT_SYSTEM_PROMPT };
 
@@ -19,7 +24,7 @@ export const sessionSchema = z
     /** `released` (default): the released SPRINT loop (SPRINT.md section 8); `platform`: this project's own loop. */
     profile: z.enum(sessionProfiles).default('released'),
     /** Profile. Executor prompts: `reorder` (released code) or `shared-prefix` (same full plan for all executors; prefix-cache friendly). */
-    executorStrategy: z.enum(['shared-prefix', 'reorder']).optional(),
+    executorStrategy: z.enum(executorStrategies).optional(),
     /** Phases at most; the last one is forced to answer by appending `<Final_answer>\n`. */
     maxPhases: z.number().int().min(1).max(64).default(12),
     /** Generated tokens per plan or execution call. */
@@ -131,7 +136,7 @@ export interface SessionSettings extends Omit<
   | 'resample'
   | 'systemPrompt'
 > {
-  executorStrategy: 'shared-prefix' | 'reorder';
+  executorStrategy: ExecutorStrategy;
   releasedStops: boolean;
   replyHandling: 'released' | 'platform';
   finalAnswerEarlyStop: boolean;

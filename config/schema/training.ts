@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HUB_REPO_ID } from '../../core/hub-repo-id';
+import { launcherKinds } from '../../core/training';
 import { trainingProfiles } from './training-profiles';
 
 /** The base model of the SPRINT paper's fine-tuning. */
@@ -181,7 +182,7 @@ export const kubernetesLauncherSchema = z
 
 export const trainingSchema = z
   .object({
-    launcher: z.enum(['local', 'docker', 'kubernetes']).default('local'),
+    launcher: z.enum(launcherKinds).default('local'),
     /** Python interpreter for the local launcher; by default the project's .venv (scripts/setup-python.sh). */
     python: z.string().optional(),
     /** Folder of run folders (checkpoints, logs, final model) for the local and docker launchers. */

@@ -2,10 +2,12 @@
  * Benchmarks as data (pure): problem records, the seeded GPQA option shuffle, the seeded Countdown
  * generator, record parsing with clear per-line errors, and a small CSV reader.
  */
+import { oneOf } from '../closed-set';
 import { reachable } from '../grading/countdown';
 import type { GradeTarget } from '../grading/grade';
+import type { AnswerKind } from '../methods/baselines';
 
-import type { BenchmarkName } from './names';
+import { benchmarkNames, type BenchmarkName } from './names';
 
 export { benchmarkNames, type BenchmarkName } from './names';
 
@@ -311,25 +313,57 @@ export function parseJsonl(
   return { rows, errors };
 }
 
+// ---------------------------------------------------------------- registry
+
+/** What reading one record may take besides the record: its position and the settings of the readers. */
+export interface RecordContext {
+  index: number;
+  /** Seed of the GPQA option shuffle. */
+  seed?: number;
+  /** Countdown: reject equations with a non-exact division step. */
+  requireIntegerDivision?: boolean;
+}
+
+/** A benchmark's behaviour: how its answers are read, and its reader of one record. */
+export interface BenchmarkSpec {
+  answerKind: AnswerKind;
+  read(row: Record<string, unknown>, where: string, context: RecordContext): BenchmarkProblem;
+}
+
+/**
+ * Every benchmark by name: the one place a benchmark name leads to behaviour. Keyed by the names of
+ * ./names.ts, so a name without a reader (or a reader without a name) does not compile.
+ */
+export const benchmarkRegistry = {
+  math500: { answerKind: 'math', read: (row, where) => mathProblem(row, where) },
+  aime2024: { answerKind: 'math', read: (row, where) => aimeProblem(row, where) },
+  gpqa: { answerKind: 'choice', read: (row, where, { seed }) => gpqaProblem(row, where, seed) },
+  countdown: {
+    answerKind: 'countdown',
+    read: (row, where, { index, requireIntegerDivision }) =>
+      countdownRecord(row, where, index, requireIntegerDivision),
+  },
+} as const satisfies Record<BenchmarkName, BenchmarkSpec>;
+
+/** The spec of a benchmark named by data from outside the types; an unknown name is an error naming the known ones. */
+export function benchmarkSpec(name: string, where = 'benchmark'): BenchmarkSpec {
+  return benchmarkRegistry[oneOf(where, name, benchmarkNames)];
+}
+
 /** Turns parsed rows into problems of a benchmark, collecting bad records instead of stopping. */
 export function problemsFromRows(
   benchmark: BenchmarkName,
   rows: { row: Record<string, unknown>; where: string }[],
   opts: { seed?: number; requireIntegerDivision?: boolean } = {},
 ): { problems: BenchmarkProblem[]; errors: BenchmarkRecordError[] } {
+  // checked before the first row: an unknown name is the caller's error, not every record's
+  const spec = benchmarkSpec(benchmark);
   const problems: BenchmarkProblem[] = [];
   const errors: BenchmarkRecordError[] = [];
   const seen = new Set<string>();
-  rows.forEach(({ row, where }, i) => {
+  rows.forEach(({ row, where }, index) => {
     try {
-      const p =
-        benchmark === 'math500'
-          ? mathProblem(row, where)
-          : benchmark === 'aime2024'
-            ? aimeProblem(row, where)
-            : benchmark === 'gpqa'
-              ? gpqaProblem(row, where, opts.seed)
-              : countdownRecord(row, where, i, opts.requireIntegerDivision);
+      const p = spec.read(row, where, { ...opts, index });
       if (seen.has(p.id)) throw new BenchmarkRecordError(where, `duplicate problem id "${p.id}"`);
       seen.add(p.id);
       problems.push(p);

@@ -6,9 +6,10 @@ import { pack, PackingError, type Component, type Dag, type PackingOptions } fro
 import { packReleased } from '../packing/released';
 import { releasedRecord } from './released-render';
 import { rftRecord, sprintRecord, type RenderOptions, type TrainingRecord } from './render';
+import type { SampleFormat } from './names';
 import { TOO_LONG } from './report';
 
-export type SampleFormat = 'released' | 'legacy';
+export type { SampleFormat } from './names';
 
 export interface SampleSettings extends PackingOptions {
   format: SampleFormat;

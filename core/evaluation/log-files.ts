@@ -4,11 +4,13 @@
  * (sequential baselines) with `/` of the id written as `_` (SPRINT.md section 8, "Logs"); other
  * tools put the id anywhere in the name. Pure: the caller lists the folder.
  */
+import type { SessionMethodName } from '../method-result';
+
 /** Extensions read as transcripts; any other file is reported, never silently skipped. */
 export const TRANSCRIPT_EXTENSIONS = ['.txt', '.md', '.out', '.log'] as const;
 
 /** The methods the released logs record. */
-export type ReleasedLogMethod = 'sprint' | 'sequential';
+export type ReleasedLogMethod = SessionMethodName;
 
 /** Name prefixes of the released logs and the method each one records. */
 export const RELEASED_LOG_PREFIXES: readonly { prefix: string; method: ReleasedLogMethod }[] = [

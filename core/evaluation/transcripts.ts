@@ -3,10 +3,10 @@
  * counts are approximated as ceil(characters / charsPerToken). SPRINT tag format or plain text.
  */
 import { parseTrajectory } from '../format';
-import type { MethodTokens } from '../method-result';
+import type { MethodTokens, SessionMethodName } from '../method-result';
 
 export interface TranscriptAccount {
-  format: 'sprint' | 'sequential';
+  format: SessionMethodName;
   rounds: number;
   promptsPerRound: number[];
   tokens: MethodTokens;

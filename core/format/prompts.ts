@@ -1,3 +1,5 @@
+import { unknownName } from '../closed-set';
+import { executorStrategies, type ExecutorStrategy } from './executor-strategies';
 import type { Plan } from './plan';
 import { reorderPlanFor } from './released';
 import { renderRound, type Round } from './trajectory';
@@ -8,7 +10,7 @@ import { renderRound, type Round } from './trajectory';
  * every earlier round. An executor gets the same history + the current plan + the opened tags.
  */
 
-export type ExecutorStrategy = 'reorder' | 'shared-prefix';
+export { executorStrategies, type ExecutorStrategy } from './executor-strategies';
 
 /**
  * The model input before `<think>\n`: system instructions, a blank line, the question block (the
@@ -69,9 +71,24 @@ export function executorPromptTail(
   strategy: ExecutorStrategy,
 ): string {
   const p = plan.phase;
-  const planText = strategy === 'reorder' ? reorderPlanFor(plan, k) : plan.text;
-  const label = strategy === 'reorder' ? 1 : k;
+  const { planText, label } = executorView(plan, k, strategy);
   return `<Plan_${p}>\n${planText}\n</Plan_${p}>\n\n<Execution_${p}>\n<execution_${p}.${label}>\n`;
+}
+
+/** The plan text executor p.k reads and the label its tag opens with, per strategy. */
+function executorView(
+  plan: Pick<Plan, 'phase' | 'text'>,
+  k: number,
+  strategy: ExecutorStrategy,
+): { planText: string; label: number } {
+  switch (strategy) {
+    case 'shared-prefix':
+      return { planText: plan.text, label: k };
+    case 'reorder':
+      return { planText: reorderPlanFor(plan, k), label: 1 };
+    default:
+      return unknownName('executor strategy', strategy, executorStrategies);
+  }
 }
 
 /**

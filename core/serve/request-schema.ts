@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MethodName } from '../method-result';
+import { methodNames } from '../method-result';
 
 /*
  * The request bodies `sprint serve` accepts: the OpenAI chat-completions and completions shapes
@@ -8,7 +8,8 @@ import type { MethodName } from '../method-result';
  * bias defaults, ...) still work; fields whose meaning a session cannot honour are rejected by name.
  */
 
-export const METHODS = ['sprint', 'sequential', 'sot', 'sc'] as const satisfies readonly MethodName[];
+/** The methods a request may name: the platform's one list. */
+export const METHODS = methodNames;
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
 

@@ -6,6 +6,7 @@
  * into Temporal retries (429's retry-after becomes the next retry delay).
  */
 import { z } from 'zod';
+import type { EngineKind } from '../../config/schema';
 import type { ChatMessage, ModelClient, TokenUsage } from '../model-client';
 import { linesText, numberedListing, type TraceLine } from '../../core/curation/lines';
 import { PackingError, validateDag, type Component, type Dag } from '../../core/packing';
@@ -175,7 +176,8 @@ function parseJson(text: string): unknown {
   return JSON.parse((fenced ? fenced[1]! : text).trim());
 }
 
-const SCHEMA_ENGINES = new Set(['openai', 'vllm', 'sglang']);
+/** The engines that take a JSON schema as `response_format` (`generic` may not). */
+const SCHEMA_ENGINES: ReadonlySet<EngineKind> = new Set(['openai', 'vllm', 'sglang']);
 
 /** The `response_format` of a structured call: a JSON schema generated from the zod schema where the engine takes one. */
 export function responseFormatFor(

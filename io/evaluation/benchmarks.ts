@@ -2,7 +2,9 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import type { SprintConfig } from '../../config/schema';
 import { downloadBlob } from '../hub';
+import { oneOf } from '../../core/closed-set';
 import {
+  benchmarkNames,
   type BenchmarkRecordError,
   generateCountdown,
   parseCsv,
@@ -84,13 +86,26 @@ export async function fetchHubBlob(
 
 const isParquet = (file: string) => file.toLowerCase().endsWith('.parquet');
 
+type HubFile = SprintConfig['evaluation']['datasets'][keyof SprintConfig['evaluation']['datasets']];
+
+/** The Hub file the config names for a benchmark; a benchmark without one (Countdown) needs a data file. */
+function hubFileOf(config: SprintConfig, benchmark: BenchmarkName): HubFile {
+  const datasets: Partial<Record<BenchmarkName, HubFile>> = config.evaluation.datasets;
+  const file = datasets[benchmark];
+  if (!file)
+    throw new Error(`benchmark ${benchmark} has no Hub file in evaluation.datasets: give a data file`);
+  return file;
+}
+
 /** Loads a benchmark from a local file, from the Hub, or (Countdown) from the seeded generator. */
 export async function loadBenchmark(opts: LoadBenchmarkOptions): Promise<LoadedBenchmark> {
   const ev = opts.config.evaluation;
+  // programmatic callers and workflow inputs are not checked by the types
+  const benchmark = oneOf('benchmark', opts.benchmark, benchmarkNames);
   let problems: BenchmarkProblem[];
   let errors: string[] = [];
   let source: string;
-  if (opts.benchmark === 'countdown' && !opts.dataFile) {
+  if (benchmark === 'countdown' && !opts.dataFile) {
     const cd = ev.countdown;
     problems = generateCountdown(opts.limit ?? cd.count, cd.seed, cd);
     source = `generated (seed ${cd.seed})`;
@@ -108,15 +123,14 @@ export async function loadBenchmark(opts: LoadBenchmarkOptions): Promise<LoadedB
         ? { rows: await readParquetRows(new Uint8Array(bytes).buffer, source), errors: [] }
         : rowsOf(bytes.toString('utf8'), source);
     } else {
-      if (opts.benchmark === 'countdown') throw new Error('unreachable');
-      const hub = ev.datasets[opts.benchmark];
+      const hub = hubFileOf(opts.config, benchmark);
       source = `hf://datasets/${hub.repo}@${hub.revision}/${hub.file}`;
       const blob = await fetchHubBlob(hub, opts.config, opts.env, opts.fetch, opts.hubUrl);
       parsed = isParquet(hub.file)
         ? { rows: await readParquetRows(await blob.arrayBuffer(), source), errors: [] }
         : rowsOf(await blob.text(), hub.file);
     }
-    const made = problemsFromRows(opts.benchmark, parsed.rows, {
+    const made = problemsFromRows(benchmark, parsed.rows, {
       seed: ev.gpqaSeed,
       requireIntegerDivision: ev.countdown.requireIntegerDivision,
     });
@@ -126,7 +140,7 @@ export async function loadBenchmark(opts: LoadBenchmarkOptions): Promise<LoadedB
   if (opts.limit !== undefined) problems = problems.slice(0, opts.limit);
   if (!problems.length) {
     throw new Error(
-      `benchmark ${opts.benchmark} from ${source} has no usable problems${errors.length ? `: ${errors.slice(0, 3).join('; ')}` : ''}`,
+      `benchmark ${benchmark} from ${source} has no usable problems${errors.length ? `: ${errors.slice(0, 3).join('; ')}` : ''}`,
     );
   }
   return { problems, errors, source };

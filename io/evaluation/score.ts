@@ -9,7 +9,8 @@ import type { RunSummary } from '../../core/evaluation/summary';
 import type { ProblemRecord } from '../../core/evaluation/types';
 import { gradeOutput, referenceText } from '../../core/grading/grade';
 import { finalAnswerBlock } from '../../core/grading/extract';
-import type { MethodName } from '../../core/method-result';
+import { sessionMethodNames, type MethodName, type SessionMethodName } from '../../core/method-result';
+import type { GraderName } from '../../core/grading/graders';
 import { loadBenchmark } from './benchmarks';
 import { gradeWithMathVerify, type MathVerifyItem } from './math-verify';
 import { writeRunReport } from './report';
@@ -26,7 +27,7 @@ export interface ScoreOptions {
   fetch?: typeof fetch;
   hubUrl?: string;
   /** Also grade with this cross-check and report its agreement with the built-in grader. */
-  grader?: 'math-verify';
+  grader?: Exclude<GraderName, 'builtin'>;
   /** Python interpreter of the cross-check (default: the project's .venv). */
   python?: string;
 }
@@ -37,7 +38,7 @@ export interface ScoreOptions {
  * are one run, `other`, each record's method read from its content.
  */
 export interface ScoredRun {
-  run: 'sprint' | 'sequential' | 'other';
+  run: SessionMethodName | 'other';
   outDir: string;
   summary: RunSummary;
   /** Problems of the benchmark with no transcript in this run. */
@@ -148,7 +149,7 @@ export async function scoreTrajectories(opts: ScoreOptions): Promise<ScoreResult
   }
   const runs: ScoredRun[] = [];
   const several = byRun.size > 1;
-  const order: ScoredRun['run'][] = ['sprint', 'sequential', 'other'];
+  const order: ScoredRun['run'][] = [...sessionMethodNames, 'other'];
   for (const run of order) {
     const records = byRun.get(run);
     if (!records) continue;

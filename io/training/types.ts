@@ -1,6 +1,8 @@
 import type { Hyperparameters, TrainingProfile } from '../../config/schema/training';
 
-export type LauncherKind = 'local' | 'docker' | 'kubernetes';
+import type { LauncherKind } from '../../core/training';
+
+export type { LauncherKind };
 
 /** What a training run needs; small and secret-free (it travels through workflow history). */
 export interface TrainingJobInput {

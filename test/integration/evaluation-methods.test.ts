@@ -24,6 +24,7 @@ import {
 import { countTokens, type LoopbackModelServer } from '../helpers/loopback-model-server';
 import { loopbackPool, startStack, type TestStack } from '../helpers/stack';
 import { controlQueue } from '../../config/queues';
+import { failureMessage } from '../../core/failure-message';
 
 const ids = Array.from({ length: PROBLEMS }, (_, k) => k + 1);
 /** Summaries round token means to one decimal. */
@@ -135,6 +136,38 @@ describe('evaluation of the session methods (sprint, sequential) and the cross-r
     );
   });
 
+  it('an evaluation input naming an unknown method or benchmark fails at once, naming the known ones', async () => {
+    const start = (bad: Partial<Record<'method' | 'benchmark', string>>) => {
+      const evalId = `bad-${Object.keys(bad).join('')}-${Date.now()}`;
+      const input = {
+        evalId,
+        benchmark: 'math500',
+        method: 'sprint',
+        pool: 'local',
+        dataFile,
+        outDir: fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-eval-bad-')),
+        concurrency: 1,
+        ...bad,
+      } as EvaluationInput;
+      return client.workflow
+        .execute(evaluationWorkflow, {
+          taskQueue: controlQueue(config),
+          workflowId: `eval-${evalId}`,
+          args: [input],
+        })
+        .then(
+          () => 'completed',
+          (err: unknown) => failureMessage(err),
+        );
+    };
+    await expect(start({ method: 'tree-of-thought' })).resolves.toContain(
+      'unknown method of the evaluation input "tree-of-thought"; known: sprint, sequential, sot, sc',
+    );
+    await expect(start({ benchmark: 'aime' })).resolves.toContain(
+      'unknown benchmark of the evaluation input "aime"; known: math500, aime2024, gpqa, countdown',
+    );
+  });
+
   /** Runs `sprint ...` as a user would; resolves with its exit code and output. */
   const cli = (args: string[]) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
@@ -195,6 +228,8 @@ describe('evaluation of the session methods (sprint, sequential) and the cross-r
     });
     const bad = await cli(['eval', '--benchmark', 'math500', '--method', 'nope', '--out', out]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--method must be one of sprint, sequential, sot, sc');
+    expect(bad.stderr).toContain(
+      "argument 'nope' is invalid. Allowed choices are sprint, sequential, sot, sc.",
+    );
   });
 });
