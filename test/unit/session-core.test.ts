@@ -6,8 +6,6 @@ import {
   callSeed,
   executeSummary,
   planSummary,
-  executorStops,
-  plannerStops,
   resampledReason,
 } from '../../core/session/calls';
 import { executionProblems, planProblems, promptRounds, roundUsage } from '../../core/session/rounds';
@@ -67,17 +65,6 @@ function round(
 }
 
 describe('session calls', () => {
-  it('platform stops: planner at the plan and answer ends, executors at their block end (SPRINT.md 3)', () => {
-    expect(plannerStops(false)).toEqual(['</Plan_', '</Final_answer>']);
-    expect(executorStops(false)).toEqual(['</execution_']);
-  });
-
-  it('released stops: the same five strings for planner and executors (SPRINT.md 8)', () => {
-    const five = ['</Execution_', '</Plan_', '</Final_answer>', '</think>', '</execution_'];
-    expect(plannerStops(true)).toEqual(five);
-    expect(executorStops(true)).toEqual(five);
-  });
-
   it('derives no seed without a base seed, and distinct seeds for distinct calls of a session', () => {
     expect(callSeed(undefined, 3, 2, 1)).toBeUndefined();
     const callId = fc.tuple(
