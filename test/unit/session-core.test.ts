@@ -125,7 +125,7 @@ describe('session rounds', () => {
 
   it('words the problems of plan and execution replies with their phase and prompt', () => {
     const plan = parsePlan('no tags at all', 2);
-    const out = planProblems(2, plan, 'length', 8000, ['timeout']);
+    const out = planProblems(2, { plan, finishReason: 'length', signalErrors: ['timeout'] }, 8000);
     expect(out.slice(0, plan.problems.length)).toEqual(plan.problems.map((p) => `plan 2: ${p}`));
     expect(out.slice(plan.problems.length)).toEqual([
       'plan 2: cut at the token limit (8000)',

@@ -94,13 +94,7 @@ export async function runRound(
   const { result } = planner;
   const plan = result.plan;
   const calls: CallRecord<SessionText>[] = [...planner.calls];
-  const problems = planProblems(
-    phase,
-    plan,
-    result.finishReason,
-    settings.maxTokensPerCall,
-    result.signalErrors ?? [],
-  );
+  const problems = planProblems(phase, result, settings.maxTokensPerCall);
   const planEndedAt = Date.now();
 
   // A loop may also end on a plan that states `**Final Answer` with a `\boxed` result.
