@@ -4,8 +4,8 @@ import { callPrompt, inlineChars, STREAMED_PROMPT_INLINE_MAX } from '../../core/
 import type { SessionLoop } from '../../core/session/policies';
 import { plannerPromptParts } from '../../core/session/prompt-parts';
 import { executionProblems, planProblems, promptRounds } from '../../core/session/rounds';
-import type { CallRecord, ExecutorTail, RoundRecord, SessionText } from '../../core/session-types';
-import { runExecutor, runPlanner, type ExecutorOutcome } from './calls';
+import type { CallRecord, RoundRecord, SessionText } from '../../core/session-types';
+import { runExecutor, runPlanner, type ExecutorCallSpec, type ExecutorOutcome } from './calls';
 import type { ExecutorSlots } from './executor-slots';
 import type { SessionState } from './state';
 import { StreamedExecutors, type PromptClosedInbox } from './streaming';
@@ -44,32 +44,31 @@ export async function runRound(
   // inline, so a round whose pieces are long dispatches after the plan instead.
   const streaming =
     settings.streamingDispatch && !forced && inlineChars(plannerParts) <= STREAMED_PROMPT_INLINE_MAX;
+  /** One executor of this round; its prompt as pieces. */
   const execute = (
-    k: number,
-    prompt: SessionText[],
-    streamed: boolean,
-    tail?: ExecutorTail,
+    call: Pick<ExecutorCallSpec, 'k' | 'streamed' | 'tail'> & { prompt: SessionText[] },
   ): Promise<ExecutorOutcome> =>
     runExecutor({
+      ...call,
       settings,
       loop,
       router: state.executorRouter,
       phase,
-      k,
-      prompt: callPrompt(prompt),
-      streamed,
+      prompt: callPrompt(call.prompt),
       slot: ctx.slots.run,
       limits,
-      tail,
     });
 
   const early = streaming
     ? new StreamedExecutors(ctx.inbox, phase, (s) =>
-        execute(
-          s.k,
-          [...plannerParts, executorPromptTail({ phase, text: s.planPrefix }, s.k, loop.executorStrategy)],
-          true,
-        ),
+        execute({
+          k: s.k,
+          prompt: [
+            ...plannerParts,
+            executorPromptTail({ phase, text: s.planPrefix }, s.k, loop.executorStrategy),
+          ],
+          streamed: true,
+        }),
       )
     : undefined;
 
@@ -116,17 +115,17 @@ export async function runRound(
       early?.take(planner.keptTry, result.attempt, p.index, plan.text) ??
       (result.planTextStored
         ? // A long plan goes by reference too: the executor renders its own tail from it.
-          execute(p.index, historyParts, false, {
-            phase,
-            planText: result.planTextStored,
+          execute({
             k: p.index,
-            strategy: loop.executorStrategy,
+            prompt: historyParts,
+            streamed: false,
+            tail: { phase, planText: result.planTextStored, k: p.index, strategy: loop.executorStrategy },
           })
-        : execute(
-            p.index,
-            [...historyParts, executorPromptTail(plan, p.index, loop.executorStrategy)],
-            false,
-          )),
+        : execute({
+            k: p.index,
+            prompt: [...historyParts, executorPromptTail(plan, p.index, loop.executorStrategy)],
+            streamed: false,
+          })),
   );
   for (const key of early?.cancelRest() ?? [])
     problems.push(`streamed executor ${key} belonged to a replaced plan: cancelled`);
