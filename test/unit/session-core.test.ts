@@ -8,6 +8,7 @@ import {
   planSummary,
   resampledReason,
 } from '../../core/session/calls';
+import { promptEndTokens } from '../../core/session/prompt-end-tokens';
 import { executionProblems, planProblems, promptRounds, roundUsage } from '../../core/session/rounds';
 import { newTranscript, routeSnapshot, sessionProgress, sessionResult } from '../../core/session/transcript';
 import type { CallRecord, RoundRecord } from '../../core/session-types';
@@ -136,6 +137,27 @@ describe('session rounds', () => {
       'execution 2.3: cut at the token limit',
     ]);
     expect(executionProblems(2, 3, { problems: [], finishReason: 'stop' })).toEqual([]);
+  });
+});
+
+describe('planner tokens at each prompt end', () => {
+  const plan = parsePlan(
+    '<Plan_1>\nab <prompt_1.1> x </prompt_1.1> cd <prompt_1.2> y </prompt_1.2>\n</Plan_1>',
+    1,
+  );
+
+  it('scales the stream chunks at each prompt to the engine token count when streamed', () => {
+    expect(promptEndTokens(plan, 100, { total: 40, atPrompt: [10, 30] })).toEqual([25, 75]);
+    // A prompt the stream never saw close counts at the end.
+    expect(promptEndTokens(plan, 100, { total: 40, atPrompt: [10] })).toEqual([25, 100]);
+  });
+
+  it('estimates from where each prompt ends in the plan text otherwise (and for an empty stream)', () => {
+    const estimated = promptEndTokens(plan, 100);
+    expect(promptEndTokens(plan, 100, { total: 0, atPrompt: [] })).toEqual(estimated);
+    expect(estimated[1]).toBe(100);
+    expect(estimated[0]).toBeGreaterThan(0);
+    expect(estimated[0]).toBeLessThan(estimated[1]!);
   });
 });
 
