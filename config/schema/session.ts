@@ -22,9 +22,10 @@ const profileName = z.enum(sessionProfiles, {
 
 /**
  * Settings of SPRINT inference sessions (workflows/session/) and of the sequential baseline.
- * The fields marked "profile" have no default of their own: unset, they take the value of
- * `profile` (its loop policy's, `profileChoices` in core/session/policies), so `{ profile: 'platform' }` given on top of a config that
- * never named them switches all of them together. The CLI passes these in the workflow input;
+ * The fields marked "profile" have no default of their own: unset, they take the value the
+ * profile's loop policy gives them (`profileChoices`, core/session/policies), so
+ * `{ profile: 'platform' }` given on top of a config that never named them switches all of them
+ * together. The CLI passes these in the workflow input;
  * the workflow resolves them with `resolveSessionSettings`, so partial settings work.
  */
 export const sessionSchema = z
