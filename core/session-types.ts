@@ -2,6 +2,7 @@ import type { ArtifactRef } from './artifact-ref';
 import type { CallUsage, SessionTokens } from './accounting';
 import type { ExecutorStrategy, Plan } from './format';
 import type { MethodRunResult } from './method-result';
+import type { SessionProfile } from './session/policies';
 import type { SessionText, StoredText } from './stored-text';
 
 export type { SessionText, StoredText } from './stored-text';
@@ -61,9 +62,12 @@ export interface PlanCallInput extends SamplingInput, CallTextLimits {
   planTry: number;
   /** Stream and signal the calling workflow per closed prompt. */
   streamSignals: boolean;
-  /** How the reply is read (session.replyHandling); absent: `platform` (inputs of older histories). */
-  replies?: 'released' | 'platform';
-  /** This is the last try (released handling: a reply without tags is then kept, not retried). */
+  /**
+   * The profile whose policy reads the reply (session.replyHandling, core/session/policies);
+   * absent: UNNAMED_REPLIES_PROFILE (inputs of older histories).
+   */
+  replies?: SessionProfile;
+  /** No try follows (a policy that asks again for a reply then keeps whatever came); absent: true. */
   lastTry?: boolean;
 }
 
@@ -98,7 +102,7 @@ export interface PlanCallResult extends CallTiming {
   streamed: boolean;
   /** Signals that could not be delivered (the workflow then dispatches after the plan). */
   signalErrors?: string[];
-  /** Released handling: the reply had no tags and this was not the last try; the caller tries again. */
+  /** The policy's reader asks for another try (this was not the last one), for this reason. */
   retry?: string;
 }
 
@@ -120,8 +124,8 @@ export interface ExecuteCallInput extends SamplingInput, CallTextLimits {
   phase: number;
   k: number;
   stop: string[];
-  /** How the reply is cleaned (session.replyHandling); absent: `platform`. */
-  replies?: 'released' | 'platform';
+  /** The profile whose policy cleans the reply (session.replyHandling); absent: UNNAMED_REPLIES_PROFILE. */
+  replies?: SessionProfile;
 }
 
 export interface ExecuteCallResult extends CallTiming {

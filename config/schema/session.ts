@@ -3,26 +3,39 @@ import {
   DEFAULT_PROMPT_PREFIX_TEMPLATE,
   DEFAULT_SYSTEM_PROMPT,
   executorStrategies,
-  type ExecutorStrategy,
 } from '../../core/format/prompts';
+import {
+  DEFAULT_SESSION_PROFILE,
+  profileChoices,
+  sessionProfiles,
+  type LoopChoices,
+  type SessionProfile,
+} from '../../core/session/policies';
 
 export { DEFAULT_SYSTEM_PROMPT };
 
-/** Named sets of loop behaviour (README, Serving): `released` serves a released SPRINT checkpoint as it was trained. */
-export const sessionProfiles = ['released', 'platform'] as const;
-export type SessionProfile = (typeof sessionProfiles)[number];
+/**
+ * Named sets of loop behaviour (README, Serving), one per loop policy (core/session/policies):
+ * `released` serves a released SPRINT checkpoint as it was trained.
+ */
+export { sessionProfiles, type SessionProfile };
+
+const profileName = z.enum(sessionProfiles, {
+  error: (issue) => `unknown profile ${JSON.stringify(issue.input)}: known are ${sessionProfiles.join(', ')}`,
+});
 
 /**
  * Settings of SPRINT inference sessions (workflows/session/) and of the sequential baseline.
- * The fields marked "profile" have no default of their own: unset, they take the value of
- * `profile` (see `profileDefaults`), so `{ profile: 'platform' }` given on top of a config that
- * never named them switches all of them together. The CLI passes these in the workflow input;
+ * The fields marked "profile" have no default of their own: unset, they take the value the
+ * profile's loop policy gives them (`profileChoices`, core/session/policies), so
+ * `{ profile: 'platform' }` given on top of a config that never named them switches all of them
+ * together. The CLI passes these in the workflow input;
  * the workflow resolves them with `resolveSessionSettings`, so partial settings work.
  */
 export const sessionSchema = z
   .object({
     /** `released` (default): the released SPRINT loop (SPRINT.md section 8); `platform`: this project's own loop. */
-    profile: z.enum(sessionProfiles).default('released'),
+    profile: profileName.default(DEFAULT_SESSION_PROFILE),
     /** Profile. Executor prompts: `reorder` (released code) or `shared-prefix` (same full plan for all executors; prefix-cache friendly). */
     executorStrategy: z.enum(executorStrategies).optional(),
     /** Phases at most; the last one is forced to answer by appending `<Final_answer>\n`. */
@@ -44,7 +57,7 @@ export const sessionSchema = z
      * retried, on the last try `\boxed` makes it the answer; executor tags stripped) or `platform`
      * (core/format's repairing parser, never retried).
      */
-    replyHandling: z.enum(['released', 'platform']).optional(),
+    replyHandling: profileName.optional(),
     /** Profile. End the session on a plan holding `**Final Answer` and `\boxed` (released loop). */
     finalAnswerEarlyStop: z.boolean().optional(),
     /** Resample over-long plans/executions (released code: plans > 1000, executions > 2000 tokens, 3 tries). */
@@ -108,38 +121,9 @@ export const sessionSchema = z
 export type SessionConfig = z.infer<typeof sessionSchema>;
 export type SessionSettingsInput = z.input<typeof sessionSchema>;
 
-/** What each profile sets for the fields left unset. */
-export const profileDefaults = {
-  released: {
-    executorStrategy: 'reorder',
-    releasedStops: true,
-    replyHandling: 'released',
-    finalAnswerEarlyStop: true,
-    resample: { enabled: true, includeFinal: true },
-  },
-  platform: {
-    executorStrategy: 'shared-prefix',
-    releasedStops: false,
-    replyHandling: 'platform',
-    finalAnswerEarlyStop: false,
-    resample: { enabled: false, includeFinal: false },
-  },
-} as const satisfies Record<SessionProfile, unknown>;
-
 /** Session settings with every profile field decided: what the workflows run with. */
-export interface SessionSettings extends Omit<
-  SessionConfig,
-  | 'executorStrategy'
-  | 'releasedStops'
-  | 'replyHandling'
-  | 'finalAnswerEarlyStop'
-  | 'resample'
-  | 'systemPrompt'
-> {
-  executorStrategy: ExecutorStrategy;
-  releasedStops: boolean;
-  replyHandling: 'released' | 'platform';
-  finalAnswerEarlyStop: boolean;
+export interface SessionSettings
+  extends Omit<SessionConfig, keyof LoopChoices | 'systemPrompt'>, Omit<LoopChoices, 'resample'> {
   resample: Required<SessionConfig['resample']>;
   systemPrompt: string;
 }
@@ -151,7 +135,7 @@ export interface SessionSettings extends Omit<
  */
 export function resolveSessionSettings(input: SessionSettingsInput | undefined): SessionSettings {
   const s = sessionSchema.parse(input ?? {});
-  const d = profileDefaults[s.profile];
+  const d = profileChoices(s.profile);
   for (const [field, value] of [
     ['systemPromptFile', s.systemPromptFile],
     ['chatTemplateFile', s.chatTemplateFile],

@@ -33,17 +33,16 @@ export function plannerPrompt(prefix: string, rounds: readonly Round[]): string 
   return `${prefix}<think>\n${renderHistory(rounds)}`;
 }
 
-/**
- * The planner prompt of a forced last phase: the model must write the final answer. The released
- * loop appends `\n\n<Final_answer>\n` to the history (which already ends in a blank line).
- */
-export function forcedFinalPrompt(prefix: string, rounds: readonly Round[], released = false): string {
-  return `${plannerPrompt(prefix, rounds)}${forcedFinalTail(released)}`;
-}
+/** The opening a forced last phase ends the planner prompt with: the model continues with the answer. */
+export const FORCED_FINAL_OPENING = '<Final_answer>\n';
 
-/** What a forced last phase appends to the planner prompt. */
-export function forcedFinalTail(released: boolean): string {
-  return `${released ? '\n\n' : ''}<Final_answer>\n`;
+/**
+ * The planner prompt of a forced last phase: the model must write the final answer. `tail` is what
+ * the loop appends (its policy's forcedFinalTail, core/session/policies): FORCED_FINAL_OPENING,
+ * spaced as that loop spaces it.
+ */
+export function forcedFinalPrompt(prefix: string, rounds: readonly Round[], tail: string): string {
+  return `${plannerPrompt(prefix, rounds)}${tail}`;
 }
 
 /**

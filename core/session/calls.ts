@@ -1,9 +1,8 @@
 /*
- * Pure pieces of one session's model calls: stops, per-call seeds and sampling, activity summaries
+ * Pure pieces of one session's model calls: per-call seeds and sampling, activity summaries
  * and the reasons written on discarded calls. The summaries end up in workflow history (activity
  * user metadata), so their text is part of the recorded history shape: change them only knowingly.
  */
-import { RELEASED_STOPS } from '../format/released';
 import type { SamplingInput } from '../session-types';
 
 /** The sampling settings a session call reads (a subset of config `session`). */
@@ -12,16 +11,6 @@ export interface SessionSampling {
   temperature: number;
   topP?: number | undefined;
   seed?: number | undefined;
-}
-
-/** Planner stops: the released loop's five, or the method's two (`</Plan_`, `</Final_answer>`). */
-export function plannerStops(releasedStops: boolean): string[] {
-  return releasedStops ? [...RELEASED_STOPS] : ['</Plan_', '</Final_answer>'];
-}
-
-/** Executor stops: the released loop's five, or where the executor's own block would close. */
-export function executorStops(releasedStops: boolean): string[] {
-  return releasedStops ? [...RELEASED_STOPS] : ['</execution_'];
 }
 
 /**

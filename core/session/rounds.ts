@@ -38,14 +38,14 @@ export function roundUsage<T extends SessionText>(r: RoundRecord<T>): RoundUsage
 /** Problems of the kept plan reply: parser repairs, a cut at the token limit, lost streaming signals. */
 export function planProblems(
   phase: number,
-  plan: Plan,
-  finishReason: string,
+  reply: { plan: Plan; finishReason: string; signalErrors?: readonly string[] | undefined },
   maxTokensPerCall: number,
-  signalErrors: readonly string[],
 ): string[] {
-  const out = plan.problems.map((p) => `plan ${phase}: ${p}`);
-  if (finishReason === 'length') out.push(`plan ${phase}: cut at the token limit (${maxTokensPerCall})`);
-  for (const e of signalErrors) out.push(`streaming signal lost (${e}): dispatched after the plan`);
+  const out = reply.plan.problems.map((p) => `plan ${phase}: ${p}`);
+  if (reply.finishReason === 'length')
+    out.push(`plan ${phase}: cut at the token limit (${maxTokensPerCall})`);
+  for (const e of reply.signalErrors ?? [])
+    out.push(`streaming signal lost (${e}): dispatched after the plan`);
   return out;
 }
 

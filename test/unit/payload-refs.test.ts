@@ -7,11 +7,11 @@ import {
   executorPrompt,
   executorPromptTail,
   forcedFinalPrompt,
-  forcedFinalTail,
   plannerPrompt,
   type Round,
 } from '../../core/format';
 import { callPrompt, joinParts } from '../../core/session/payload-limits';
+import { policies } from '../../core/session/policies';
 import { plannerPromptParts } from '../../core/session/prompt-parts';
 import { batchRounds, replaceText, textAt, textsToStore } from '../../core/session/spill';
 import { newTranscript, sessionProgress } from '../../core/session/transcript';
@@ -101,9 +101,8 @@ describe('prompts as pieces', () => {
           for (const useHead of [undefined, head]) {
             const parts = plannerPromptParts(prefix, stored, useHead);
             expect(texts.read(callPrompt(parts))).toBe(plannerPrompt(prefix, rounds));
-            expect(texts.read(callPrompt([...parts, forcedFinalTail(true)]))).toBe(
-              forcedFinalPrompt(prefix, rounds, true),
-            );
+            const tail = policies.released.forcedFinalTail;
+            expect(texts.read(callPrompt([...parts, tail]))).toBe(forcedFinalPrompt(prefix, rounds, tail));
           }
         },
       ),

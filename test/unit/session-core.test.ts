@@ -6,10 +6,9 @@ import {
   callSeed,
   executeSummary,
   planSummary,
-  executorStops,
-  plannerStops,
   resampledReason,
 } from '../../core/session/calls';
+import { promptEndTokens } from '../../core/session/prompt-end-tokens';
 import { executionProblems, planProblems, promptRounds, roundUsage } from '../../core/session/rounds';
 import { newTranscript, routeSnapshot, sessionProgress, sessionResult } from '../../core/session/transcript';
 import type { CallRecord, RoundRecord } from '../../core/session-types';
@@ -67,17 +66,6 @@ function round(
 }
 
 describe('session calls', () => {
-  it('platform stops: planner at the plan and answer ends, executors at their block end (SPRINT.md 3)', () => {
-    expect(plannerStops(false)).toEqual(['</Plan_', '</Final_answer>']);
-    expect(executorStops(false)).toEqual(['</execution_']);
-  });
-
-  it('released stops: the same five strings for planner and executors (SPRINT.md 8)', () => {
-    const five = ['</Execution_', '</Plan_', '</Final_answer>', '</think>', '</execution_'];
-    expect(plannerStops(true)).toEqual(five);
-    expect(executorStops(true)).toEqual(five);
-  });
-
   it('derives no seed without a base seed, and distinct seeds for distinct calls of a session', () => {
     expect(callSeed(undefined, 3, 2, 1)).toBeUndefined();
     const callId = fc.tuple(
@@ -138,7 +126,7 @@ describe('session rounds', () => {
 
   it('words the problems of plan and execution replies with their phase and prompt', () => {
     const plan = parsePlan('no tags at all', 2);
-    const out = planProblems(2, plan, 'length', 8000, ['timeout']);
+    const out = planProblems(2, { plan, finishReason: 'length', signalErrors: ['timeout'] }, 8000);
     expect(out.slice(0, plan.problems.length)).toEqual(plan.problems.map((p) => `plan 2: ${p}`));
     expect(out.slice(plan.problems.length)).toEqual([
       'plan 2: cut at the token limit (8000)',
@@ -149,6 +137,27 @@ describe('session rounds', () => {
       'execution 2.3: cut at the token limit',
     ]);
     expect(executionProblems(2, 3, { problems: [], finishReason: 'stop' })).toEqual([]);
+  });
+});
+
+describe('planner tokens at each prompt end', () => {
+  const plan = parsePlan(
+    '<Plan_1>\nab <prompt_1.1> x </prompt_1.1> cd <prompt_1.2> y </prompt_1.2>\n</Plan_1>',
+    1,
+  );
+
+  it('scales the stream chunks at each prompt to the engine token count when streamed', () => {
+    expect(promptEndTokens(plan, 100, { total: 40, atPrompt: [10, 30] })).toEqual([25, 75]);
+    // A prompt the stream never saw close counts at the end.
+    expect(promptEndTokens(plan, 100, { total: 40, atPrompt: [10] })).toEqual([25, 100]);
+  });
+
+  it('estimates from where each prompt ends in the plan text otherwise (and for an empty stream)', () => {
+    const estimated = promptEndTokens(plan, 100);
+    expect(promptEndTokens(plan, 100, { total: 0, atPrompt: [] })).toEqual(estimated);
+    expect(estimated[1]).toBe(100);
+    expect(estimated[0]).toBeGreaterThan(0);
+    expect(estimated[0]).toBeLessThan(estimated[1]!);
   });
 });
 

@@ -1,12 +1,6 @@
 import type { SessionSettings } from '../../config/schema/session';
-import {
-  callSampling,
-  executeSummary,
-  executorStops,
-  planSummary,
-  plannerStops,
-  resampledReason,
-} from '../../core/session/calls';
+import { callSampling, executeSummary, planSummary } from '../../core/session/calls';
+import { executorDiscard, plannerDiscard, plannerTries, type SessionLoop } from '../../core/session/policies';
 import {
   callTimingOf,
   type CallPromptText,
@@ -21,10 +15,43 @@ import { modelCalls } from '../model-calls';
 import type { StickyRouter } from '../routing';
 
 /*
- * The two model calls of a round, each with its resampling of over-long replies (session.resample)
- * and, under the released reply handling, the retry of a planner reply without tags: every try is
- * recorded as a CallRecord, the replaced ones marked discarded.
+ * The two model calls of a round, each tried again as the session's loop policy says
+ * (core/session/policies: over-long replies resampled, planner replies its reader asks again
+ * for): every try is recorded as a CallRecord, the replaced ones marked discarded.
  */
+
+/** What every model call of a round shares. */
+interface CallSpec {
+  settings: SessionSettings;
+  loop: SessionLoop;
+  router: StickyRouter;
+  phase: number;
+  prompt: CallPromptText;
+  /** Long texts in and out by reference (absent: all inline). */
+  limits?: CallTextLimits | undefined;
+}
+
+/** One executor of a round. */
+export interface ExecutorCallSpec extends CallSpec {
+  /** The prompt p.k it executes (1-based). */
+  k: number;
+  /** Started from the streamed plan before the plan finished. */
+  streamed: boolean;
+  /** Runs the call when an executor slot is free (absent: at once). */
+  slot?: <T>(run: () => Promise<T>) => Promise<T>;
+  /** Rendered by the activity after `prompt` (a plan held by reference). */
+  tail?: ExecutorTail | undefined;
+}
+
+/** The planner of a round. */
+export interface PlannerCallSpec extends CallSpec {
+  /** The prompt ends in the forced final answer's opening. */
+  forced: boolean;
+  /** Stream the plan and signal each closed prompt (streaming dispatch). */
+  streaming: boolean;
+  /** Told each try's number before it starts (streamed executors are keyed by it). */
+  onTry?: (planTry: number) => void;
+}
 
 /** An executor's kept reply and every call it took (discarded tries first). */
 export interface ExecutorOutcome {
@@ -32,19 +59,10 @@ export interface ExecutorOutcome {
   calls: CallRecord<SessionText>[];
 }
 
-/** Runs executor k of a phase on the router's queue, resampling while too long (if enabled); `slot` bounds how many run at once. */
-export async function runExecutor(
-  settings: SessionSettings,
-  router: StickyRouter,
-  phase: number,
-  k: number,
-  prompt: CallPromptText,
-  streamed: boolean,
-  slot: <T>(run: () => Promise<T>) => Promise<T> = (run) => run(),
-  limits: CallTextLimits = {},
-  tail?: ExecutorTail,
-): Promise<ExecutorOutcome> {
-  const tries = settings.resample.enabled ? settings.resample.maxTries : 1;
+/** Runs executor k of a phase on the router's queue, sampling again as the loop says. */
+export async function runExecutor(spec: ExecutorCallSpec): Promise<ExecutorOutcome> {
+  const { settings, loop, router, phase, k, prompt, tail } = spec;
+  const slot = spec.slot ?? ((run) => run());
   const calls: CallRecord<SessionText>[] = [];
   for (let t = 1; ; t++) {
     let queueUsed = '';
@@ -56,9 +74,9 @@ export async function runExecutor(
           ...(tail ? { tail } : {}),
           phase,
           k,
-          stop: executorStops(settings.releasedStops),
-          ...(settings.replyHandling === 'released' ? { replies: 'released' as const } : {}),
-          ...limits,
+          stop: [...loop.stops.executor],
+          replies: loop.replies,
+          ...spec.limits,
           ...callSampling(settings, phase, k, t),
         });
       }),
@@ -72,16 +90,15 @@ export async function runExecutor(
       raw: result.raw,
       usage: result.usage,
       ...callTimingOf(result),
-      ...(streamed ? { streamed: true } : {}),
+      ...(spec.streamed ? { streamed: true } : {}),
     };
     calls.push(record);
-    const tooLong = result.usage.completionTokens > settings.resample.executionMaxTokens;
-    if (!settings.resample.enabled || !tooLong || t >= tries) return { result, calls };
-    record.discarded = resampledReason(
-      'execution',
-      result.usage.completionTokens,
-      settings.resample.executionMaxTokens,
-    );
+    const discarded = executorDiscard(loop, settings.resample, {
+      attempt: t,
+      completionTokens: result.usage.completionTokens,
+    });
+    if (discarded === undefined) return { result, calls };
+    record.discarded = discarded;
   }
 }
 
@@ -92,28 +109,13 @@ export interface PlannerOutcome {
   keptTry: number;
 }
 
-/**
- * Runs the planner of a phase, resampling while too long (final answers and the forced answer only
- * with `resample.includeFinal`) and, under the released handling, retrying a reply without tags
- * (the last try keeps whatever came). `onTry` is told each try's number before it starts
- * (streamed executors are keyed by it).
- */
-export async function runPlanner(
-  settings: SessionSettings,
-  router: StickyRouter,
-  phase: number,
-  prompt: CallPromptText,
-  forced: boolean,
-  streaming: boolean,
-  onTry: (planTry: number) => void,
-  limits: CallTextLimits = {},
-): Promise<PlannerOutcome> {
-  const released = settings.replyHandling === 'released';
-  const resampleThis = settings.resample.enabled && (!forced || settings.resample.includeFinal);
-  const tries = resampleThis || released ? settings.resample.maxTries : 1;
+/** Runs the planner of a phase, asking again as the loop says (the last try keeps whatever came). */
+export async function runPlanner(spec: PlannerCallSpec): Promise<PlannerOutcome> {
+  const { settings, loop, router, phase, prompt, forced } = spec;
+  const tries = plannerTries(loop, settings.resample, forced);
   const calls: CallRecord<SessionText>[] = [];
   for (let t = 1; ; t++) {
-    onTry(t);
+    spec.onTry?.(t);
     let queueUsed = '';
     const result = await router.call((queue, sts) => {
       queueUsed = queue;
@@ -121,12 +123,13 @@ export async function runPlanner(
         prompt,
         phase,
         forcedFinal: forced,
-        stop: plannerStops(settings.releasedStops),
+        stop: [...loop.stops.planner],
         ...(settings.maxPromptsPerRound !== undefined ? { maxPrompts: settings.maxPromptsPerRound } : {}),
         planTry: t,
-        streamSignals: streaming,
-        ...(released ? { replies: 'released' as const, lastTry: t >= tries } : {}),
-        ...limits,
+        streamSignals: spec.streaming,
+        replies: loop.replies,
+        lastTry: t >= tries,
+        ...spec.limits,
         ...callSampling(settings, phase, 0, t),
       });
     });
@@ -140,15 +143,13 @@ export async function runPlanner(
       ...callTimingOf(result),
     };
     calls.push(record);
-    // The released loop checks the length first, then the tags.
-    const answered = result.plan.final !== undefined && result.retry === undefined;
-    const tooLong =
-      resampleThis &&
-      result.usage.completionTokens > settings.resample.planMaxTokens &&
-      (!answered || settings.resample.includeFinal);
-    if (t >= tries || (!tooLong && result.retry === undefined)) return { result, calls, keptTry: t };
-    record.discarded = tooLong
-      ? resampledReason('plan', result.usage.completionTokens, settings.resample.planMaxTokens)
-      : result.retry;
+    const discarded = plannerDiscard(loop, settings.resample, {
+      attempt: t,
+      forced,
+      completionTokens: result.usage.completionTokens,
+      reading: result,
+    });
+    if (discarded === undefined) return { result, calls, keptTry: t };
+    record.discarded = discarded;
   }
 }

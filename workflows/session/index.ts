@@ -8,6 +8,7 @@ import {
 } from '@temporalio/workflow';
 import { sharedPoolRoute } from '../../config/queues';
 import { renderSessionPrefix } from '../../core/format';
+import { sessionLoop } from '../../core/session/policies';
 import { sessionResult } from '../../core/session/transcript';
 import type { SessionResult, SessionTranscript } from '../../core/session-types';
 import { progressQuery, promptClosedSignal } from './handlers';
@@ -29,15 +30,16 @@ export type { SessionResult } from '../../core/session-types';
  * forced to. Finished rounds live in workflow state and, across continue-as-new, in the artifact
  * store (state.ts), so a crash never recomputes them.
  *
- * The profile (session.profile, config/schema/session.ts) decides the stops, how replies are
- * read and retried, the executor prompts and resampling: `released` follows the released loop
- * (SPRINT.md section 8), `platform` this project's. Broken model replies never fail the session:
+ * The loop policy (core/session/policies: session.profile, each of its rows settable on its own)
+ * decides the stops, how replies are read and retried, the executor prompts and resampling:
+ * `released` follows the released loop (SPRINT.md section 8), `platform` this project's. Broken model replies never fail the session:
  * the released rules retry a reply without tags and keep the last try; the platform rules
  * (core/format/plan.ts) repair and record. Every prompt runs, at most maxConcurrentExecutors at
  * once (executor-slots.ts); a configured maxPromptsPerRound, when hit, is recorded as a problem.
  */
 export async function sessionWorkflow(input: SessionInput): Promise<SessionResult> {
   const settings = settingsOf(input);
+  const loop = sessionLoop(settings);
   const pool = input.pool ?? 'local';
   const routing = input.routing ?? { planner: sharedPoolRoute(pool), executor: sharedPoolRoute(pool) };
 
@@ -65,7 +67,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
       }
       state.startRound(phase);
       const round = await runRound(
-        { settings, prefix, state, inbox, slots },
+        { settings, loop, prefix, state, inbox, slots },
         phase,
         phase >= settings.maxPhases,
       );

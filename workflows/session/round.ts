@@ -1,17 +1,20 @@
 import type { SessionSettings } from '../../config/schema/session';
-import { executorPromptTail, forcedFinalTail, holdsFinalAnswerMarker } from '../../core/format';
+import { executorPromptTail, holdsFinalAnswerMarker } from '../../core/format';
 import { callPrompt, inlineChars, STREAMED_PROMPT_INLINE_MAX } from '../../core/session/payload-limits';
+import type { SessionLoop } from '../../core/session/policies';
 import { plannerPromptParts } from '../../core/session/prompt-parts';
 import { executionProblems, planProblems, promptRounds } from '../../core/session/rounds';
-import type { CallRecord, ExecutorTail, RoundRecord, SessionText } from '../../core/session-types';
-import { runExecutor, runPlanner, type ExecutorOutcome } from './calls';
+import type { CallRecord, RoundRecord, SessionText } from '../../core/session-types';
+import { runExecutor, runPlanner, type ExecutorCallSpec, type ExecutorOutcome } from './calls';
 import type { ExecutorSlots } from './executor-slots';
 import type { SessionState } from './state';
 import { StreamedExecutors, type PromptClosedInbox } from './streaming';
 
-/** What every round of a session shares: its settings, prompt prefix, state and signal inbox. */
+/** What every round of a session shares: its settings and loop policy, prompt prefix, state and signal inbox. */
 export interface RoundContext {
   settings: SessionSettings;
+  /** The loop policy the settings choose (core/session/policies). */
+  loop: SessionLoop;
   /** The rendered prompt prefix (template, system prompt, question). */
   prefix: string;
   state: SessionState;
@@ -30,7 +33,7 @@ export async function runRound(
   phase: number,
   forced: boolean,
 ): Promise<RoundRecord<SessionText>> {
-  const { settings, prefix, state } = ctx;
+  const { settings, loop, prefix, state } = ctx;
   const doneRounds = promptRounds(state.transcript.rounds);
   const startedAt = Date.now();
   const limits = state.textLimits;
@@ -41,50 +44,46 @@ export async function runRound(
   // inline, so a round whose pieces are long dispatches after the plan instead.
   const streaming =
     settings.streamingDispatch && !forced && inlineChars(plannerParts) <= STREAMED_PROMPT_INLINE_MAX;
+  /** One executor of this round; its prompt as pieces. */
   const execute = (
-    k: number,
-    prompt: SessionText[],
-    streamed: boolean,
-    tail?: ExecutorTail,
+    call: Pick<ExecutorCallSpec, 'k' | 'streamed' | 'tail'> & { prompt: SessionText[] },
   ): Promise<ExecutorOutcome> =>
-    runExecutor(
+    runExecutor({
+      ...call,
       settings,
-      state.executorRouter,
+      loop,
+      router: state.executorRouter,
       phase,
-      k,
-      callPrompt(prompt),
-      streamed,
-      ctx.slots.run,
+      prompt: callPrompt(call.prompt),
+      slot: ctx.slots.run,
       limits,
-      tail,
-    );
+    });
 
   const early = streaming
     ? new StreamedExecutors(ctx.inbox, phase, (s) =>
-        execute(
-          s.k,
-          [
+        execute({
+          k: s.k,
+          prompt: [
             ...plannerParts,
-            executorPromptTail({ phase, text: s.planPrefix }, s.k, settings.executorStrategy),
+            executorPromptTail({ phase, text: s.planPrefix }, s.k, loop.executorStrategy),
           ],
-          true,
-        ),
+          streamed: true,
+        }),
       )
     : undefined;
 
   state.activity = 'planning';
-  const planner = await runPlanner(
+  const planner = await runPlanner({
     settings,
-    state.plannerRouter,
+    loop,
+    router: state.plannerRouter,
     phase,
-    callPrompt(
-      forced ? [...plannerParts, forcedFinalTail(settings.replyHandling === 'released')] : plannerParts,
-    ),
+    prompt: callPrompt(forced ? [...plannerParts, loop.forcedFinalTail] : plannerParts),
     forced,
     streaming,
-    (t) => early?.setPlanTry(t),
+    onTry: (t) => early?.setPlanTry(t),
     limits,
-  );
+  });
   // A stored prompt is where the executors and every later prompt continue from.
   if (planner.result.promptStored)
     state.promptHead = { text: planner.result.promptStored, rounds: doneRounds.length };
@@ -94,18 +93,12 @@ export async function runRound(
   const { result } = planner;
   const plan = result.plan;
   const calls: CallRecord<SessionText>[] = [...planner.calls];
-  const problems = planProblems(
-    phase,
-    plan,
-    result.finishReason,
-    settings.maxTokensPerCall,
-    result.signalErrors ?? [],
-  );
+  const problems = planProblems(phase, result, settings.maxTokensPerCall);
   const planEndedAt = Date.now();
 
-  // The released loop also ends on a plan that states `**Final Answer` with a `\boxed` result.
+  // A loop may also end on a plan that states `**Final Answer` with a `\boxed` result.
   const earlyStop =
-    plan.final === undefined && settings.finalAnswerEarlyStop && holdsFinalAnswerMarker(plan.text);
+    plan.final === undefined && loop.finalAnswerEarlyStop && holdsFinalAnswerMarker(plan.text);
   if (earlyStop) problems.push(`plan ${phase}: holds **Final Answer and \\boxed: taken as the final answer`);
   const final = earlyStop ? plan.text : plan.final;
   if (final !== undefined) {
@@ -122,17 +115,17 @@ export async function runRound(
       early?.take(planner.keptTry, result.attempt, p.index, plan.text) ??
       (result.planTextStored
         ? // A long plan goes by reference too: the executor renders its own tail from it.
-          execute(p.index, historyParts, false, {
-            phase,
-            planText: result.planTextStored,
+          execute({
             k: p.index,
-            strategy: settings.executorStrategy,
+            prompt: historyParts,
+            streamed: false,
+            tail: { phase, planText: result.planTextStored, k: p.index, strategy: loop.executorStrategy },
           })
-        : execute(
-            p.index,
-            [...historyParts, executorPromptTail(plan, p.index, settings.executorStrategy)],
-            false,
-          )),
+        : execute({
+            k: p.index,
+            prompt: [...historyParts, executorPromptTail(plan, p.index, loop.executorStrategy)],
+            streamed: false,
+          })),
   );
   for (const key of early?.cancelRest() ?? [])
     problems.push(`streamed executor ${key} belonged to a replaced plan: cancelled`);

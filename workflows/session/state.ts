@@ -24,6 +24,19 @@ import { StickyRouter } from '../routing';
 import { publishSessionAttributes } from './attributes';
 import type { SessionInput, SessionResume, SessionRouting } from './types';
 
+/** What a session's state is made from (SessionState.restore gathers it). */
+interface SessionStateParts {
+  transcript: SessionTranscript<SessionText>;
+  checkpoints: ArtifactRef[];
+  routing: SessionRouting;
+  stickyScheduleToStartMs: number;
+  /** Where the previous run left off (absent: a new session). */
+  resume: SessionResume | undefined;
+  artifacts: ArtifactActivities;
+  texts: SessionTextActivities;
+  byReference: boolean;
+}
+
 /**
  * Everything a session run knows and changes: the transcript (restored from the artifact store after
  * continue-as-new), the checkpoints written so far, the phase and activity shown by the progress
@@ -42,19 +55,24 @@ export class SessionState {
   /** The last planner prompt a model call stored: later prompts continue it by reference. */
   promptHead: PromptHead | undefined;
 
-  private constructor(
-    readonly transcript: SessionTranscript<SessionText>,
-    readonly checkpoints: ArtifactRef[],
-    private readonly routing: SessionRouting,
-    stickyScheduleToStartMs: number,
-    resume: SessionResume | undefined,
-    private readonly artifacts: ArtifactActivities,
-    private readonly texts: SessionTextActivities,
-    /** Long texts go by reference (core/session/payload-limits.ts); false replays older histories as they ran. */
-    private readonly byReference: boolean,
-  ) {
+  readonly transcript: SessionTranscript<SessionText>;
+  readonly checkpoints: ArtifactRef[];
+  private readonly routing: SessionRouting;
+  private readonly artifacts: ArtifactActivities;
+  private readonly texts: SessionTextActivities;
+  /** Long texts go by reference (core/session/payload-limits.ts); false replays older histories as they ran. */
+  private readonly byReference: boolean;
+
+  private constructor(parts: SessionStateParts) {
+    const { transcript, routing, resume, stickyScheduleToStartMs } = parts;
+    this.transcript = transcript;
+    this.checkpoints = parts.checkpoints;
+    this.routing = routing;
+    this.artifacts = parts.artifacts;
+    this.texts = parts.texts;
+    this.byReference = parts.byReference;
     const workflowId = workflowInfo().workflowId;
-    this.textLimits = byReference
+    this.textLimits = parts.byReference
       ? { storeRepliesPast: STORE_REPLIES_PAST, storePromptPast: STORE_PROMPT_PAST }
       : {};
     this.promptHead = resume?.promptHead;
@@ -118,16 +136,16 @@ export class SessionState {
       });
     }
     const checkpoints = [...(input.resume?.checkpoints ?? [])];
-    return new SessionState(
+    return new SessionState({
       transcript,
       checkpoints,
       routing,
-      settings.stickyScheduleToStartMs,
-      input.resume,
+      stickyScheduleToStartMs: settings.stickyScheduleToStartMs,
+      resume: input.resume,
       artifacts,
       texts,
       byReference,
-    );
+    });
   }
 
   /** The progress query's answer: rounds from `roundsFrom` on, within the payload budget. */
