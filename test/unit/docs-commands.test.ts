@@ -6,8 +6,8 @@ import { renderModelCard } from '../../core/model-card';
 import { buildProgram } from '../../cli/main';
 
 /**
- * Every `sprint ...` command the user reads (README.md, the model card the publish step renders)
- * must parse with the real CLI: the subcommand exists, and so does every flag. Actions are replaced
+ * Every `sprint ...` command the user reads (README.md, docs/*.md, the model card the publish step
+ * renders) must parse with the real CLI: the subcommand exists, and so does every flag. Actions are replaced
  * by no-ops, so nothing runs; only commander's parsing is exercised.
  */
 
@@ -22,15 +22,19 @@ export function sprintCommands(markdown: string): string[] {
     const m = COMMAND.exec(text.replace(/\s+/g, ' ').trim());
     if (m?.[1]) found.push(m[1]);
   };
-  const prose = markdown.replace(/^```([^\n]*)\n([\s\S]*?)^```/gm, (_all, info: string, block: string) => {
-    // A `text` block is a program's output (`sprint demo: ...` lines), not commands to run.
-    if (info.trim() === 'text') return '';
-    // shell continuation lines join their next line
-    for (const line of block.replace(/\\\n/g, ' ').split('\n')) {
-      if (!line.trim().startsWith('#')) add(line);
-    }
-    return '';
-  });
+  // Fences may be indented (a code block inside a list item).
+  const prose = markdown.replace(
+    /^[ \t]*```([^\n]*)\n([\s\S]*?)^[ \t]*```/gm,
+    (_all, info: string, block: string) => {
+      // A `text` block is a program's output (`sprint demo: ...` lines), not commands to run.
+      if (info.trim() === 'text') return '';
+      // shell continuation lines join their next line
+      for (const line of block.replace(/\\\n/g, ' ').split('\n')) {
+        if (!line.trim().startsWith('#')) add(line);
+      }
+      return '';
+    },
+  );
   for (const span of prose.matchAll(/`([^`]+)`/g)) add(span[1]!);
   return found;
 }
@@ -87,17 +91,31 @@ async function parseProblem(argv: string[]): Promise<string | undefined> {
 }
 
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+const docsDir = path.join(root, 'docs');
+const docs = fs
+  .readdirSync(docsDir)
+  .filter((name) => name.endsWith('.md'))
+  .sort()
+  .map((name) => ({ file: `docs/${name}`, text: fs.readFileSync(path.join(docsDir, name), 'utf8') }));
 const card = renderModelCard('me/sprint-7b', { baseModel: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B' });
 
 describe('documented sprint commands parse with the real CLI', () => {
   const fromReadme = sprintCommands(readme);
   const fromCard = sprintCommands(card);
+  const fromDocs = docs.flatMap(({ file, text }) => sprintCommands(text).map((c) => [file, c] as const));
 
   it('finds the commands (the extraction itself works)', () => {
     expect(fromReadme.length).toBeGreaterThanOrEqual(25);
     expect(fromReadme).toContain('dev');
     expect(fromReadme.some((c) => c.startsWith('ask --planner http://127.0.0.1:8000/v1'))).toBe(true);
     expect(fromCard.some((c) => c.startsWith('ask '))).toBe(true);
+    expect(docs.map((d) => d.file)).toContain('docs/operations.md');
+    expect(fromDocs.some(([file, c]) => file === 'docs/operations.md' && c.startsWith('status'))).toBe(true);
+    // a code block indented inside a list item is a block, not the start of an inline span
+    expect(sprintCommands('- step:\n\n  ```bash\n  sprint dev\n  ```\n\n- then `sprint status`\n')).toEqual([
+      'dev',
+      'status',
+    ]);
     expect(argvOf('worker <control|llm> [--pool P] [--replica R]')).toEqual([
       'worker',
       '<control|llm>',
@@ -129,6 +147,10 @@ describe('documented sprint commands parse with the real CLI', () => {
   });
 
   it.each(fromReadme.map((c) => [c]))('README: sprint %s', async (command) => {
+    await expect(parseProblem(argvOf(command))).resolves.toBeUndefined();
+  });
+
+  it.each(fromDocs)('%s: sprint %s', async (_file, command) => {
     await expect(parseProblem(argvOf(command))).resolves.toBeUndefined();
   });
 
