@@ -82,6 +82,11 @@ export const temporalSchema = z
         /** Path to the temporal CLI; by default the copy installed in .tools/bin. */
         cliPath: z.string().optional(),
         logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
+        /**
+         * The codec endpoint the embedded Web UI decodes encrypted payloads through, e.g.
+         * `http://127.0.0.1:8000/codec` (`sprint serve` answers there when encryption keys are set).
+         */
+        uiCodecEndpoint: z.url({ protocol: /^https?$/ }).optional(),
       })
       .strict()
       .prefault({}),
