@@ -76,7 +76,7 @@ done
 # ---- 2. Kubernetes schemas ---------------------------------------------------------------------
 manifests=("$rendered"/overlay-*.yaml)
 while IFS= read -r f; do manifests+=("$f"); done < <(
-  find "$root/infra/k8s" -name '*.yaml' \( -path '*/temporal/postgres-dev.yaml' -o -path '*/secrets/*' -o -path '*/training/*' \) | sort
+  find "$root/infra/k8s" -name '*.yaml' \( -path '*/temporal/postgres-dev.yaml' -o -path '*/temporal/network-policy.yaml' -o -path '*/secrets/*' -o -path '*/training/*' \) | sort
 )
 for f in "${manifests[@]}"; do
   [[ -f "$f" ]] || continue

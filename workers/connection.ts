@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import type { SprintConfig } from '../config/schema';
+import { payloadCodecs } from '../io/codec';
 
 interface ConnectionBits {
   address: string;
@@ -37,9 +39,19 @@ function connectionBits(config: SprintConfig, env: NodeJS.ProcessEnv = process.e
   return bits;
 }
 
+/** The data converter every client and worker of a deployment shares (payload encryption when keyed). */
+export function dataConverterOf(config: SprintConfig, env: NodeJS.ProcessEnv = process.env): DataConverter {
+  const codecs = payloadCodecs(config, env);
+  return codecs.length ? { payloadCodecs: codecs } : {};
+}
+
 export async function connectClient(config: SprintConfig): Promise<Client> {
   const connection = await Connection.connect({ ...connectionBits(config), connectTimeout: 5000 });
-  return new Client({ connection, namespace: config.temporal.namespace });
+  return new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: dataConverterOf(config),
+  });
 }
 
 export async function connectWorker(config: SprintConfig): Promise<NativeConnection> {

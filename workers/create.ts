@@ -21,6 +21,7 @@ import {
 
 import type { WorkerRole } from './roles';
 import { llmActivityPolling } from './tuning';
+import { dataConverterOf } from './connection';
 
 export { workerRoles, type WorkerRole } from './roles';
 
@@ -85,6 +86,7 @@ async function controlWorker(setup: WorkerSetup): Promise<Worker[]> {
   const common = {
     connection,
     namespace: config.temporal.namespace,
+    dataConverter: dataConverterOf(config),
     identity: identity(config),
     taskQueue: controlQueue(config),
     activities: loadControlActivities()(config),
@@ -110,6 +112,7 @@ async function curationWorker(setup: WorkerSetup): Promise<Worker[]> {
     await Worker.create({
       connection,
       namespace: config.temporal.namespace,
+      dataConverter: dataConverterOf(config),
       identity: identity(config),
       taskQueue: curationQueue(config),
       activities: loadCurationActivities()(config),
@@ -125,6 +128,7 @@ async function trainingWorker(setup: WorkerSetup): Promise<Worker[]> {
     await Worker.create({
       connection,
       namespace: config.temporal.namespace,
+      dataConverter: dataConverterOf(config),
       identity: identity(config),
       taskQueue: trainingQueue(config),
       activities: loadTrainingActivities()(config),
@@ -157,6 +161,7 @@ async function llmWorkers(
       Worker.create({
         connection,
         namespace: config.temporal.namespace,
+        dataConverter: dataConverterOf(config),
         identity: identity(config),
         taskQueue,
         activities,

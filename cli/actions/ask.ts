@@ -5,6 +5,8 @@ import { CancelledFailure } from '@temporalio/common';
 import { sessionRunInput, type SprintConfig } from '../../config';
 import { sessionProfiles, type SessionProfile } from '../../config/schema/session';
 import { ModelClient } from '../../io/model-client';
+import { encryptionEnabled } from '../../io/codec';
+import { questionRunSummary } from '../../core/run-summary';
 import { sequentialWorkflow, sessionWorkflow } from '../../workflows';
 import { progressQuery } from '../../workflows/session';
 import { clientFor, readConfig, readConfigWithPools, uiLink, type GlobalOptions } from '../context';
@@ -118,13 +120,13 @@ export async function runAsk(question: string, opts: AskOptions, cmd: Command): 
             taskQueue: controlQueue(config),
             workflowId,
             args: [input],
-            staticSummary: `SPRINT session: ${question.slice(0, 120)}`,
+            staticSummary: questionRunSummary('SPRINT session', question, encryptionEnabled(config)),
           })
         : await client.workflow.start(sequentialWorkflow, {
             taskQueue: controlQueue(config),
             workflowId,
             args: [input],
-            staticSummary: `sequential: ${question.slice(0, 120)}`,
+            staticSummary: questionRunSummary('sequential', question, encryptionEnabled(config)),
           });
     if (!opts.json) console.log(`session ${workflowId}: ${uiLink(config, workflowId)}`);
     // Rounds as they finish: each poll asks only for the rounds not shown yet.

@@ -41,6 +41,7 @@ export async function bringUpServer(
       retentionDays: e.retentionDays,
       logLevel: e.logLevel,
       logFile: path.join(path.dirname(e.dbFile), 'temporal-server.log'),
+      ...(e.uiCodecEndpoint ? { uiCodecEndpoint: e.uiCodecEndpoint } : {}),
     });
     if (server.owned) log(`started the Temporal dev server at ${server.address} (state in ${e.dbFile})`);
     else log(`attached to the Temporal server already running at ${server.address}`);

@@ -52,6 +52,20 @@ export const temporalSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * Payload encryption (AES-256-GCM) of everything sprint writes into history: questions, plans,
+     * replies. On when the named environment variable holds keys (`id=base64key[,...]`, the first
+     * encrypts, all decrypt); every client and worker of a deployment needs the same variable.
+     */
+    encryption: z
+      .object({
+        keysEnv: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+          .default('SPRINT_ENCRYPTION_KEYS'),
+      })
+      .strict()
+      .prefault({}),
     /** Name of the environment variable that holds a Temporal Cloud API key (the key stays out of config). */
     apiKeyEnv: z.string().default('TEMPORAL_API_KEY'),
     embedded: z
@@ -68,6 +82,11 @@ export const temporalSchema = z
         /** Path to the temporal CLI; by default the copy installed in .tools/bin. */
         cliPath: z.string().optional(),
         logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
+        /**
+         * The codec endpoint the embedded Web UI decodes encrypted payloads through, e.g.
+         * `http://127.0.0.1:8000/codec` (`sprint serve` answers there when encryption keys are set).
+         */
+        uiCodecEndpoint: z.url({ protocol: /^https?$/ }).optional(),
       })
       .strict()
       .prefault({}),

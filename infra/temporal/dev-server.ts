@@ -99,6 +99,8 @@ export interface DevServerOptions {
   logFile?: string;
   /** Leave the UI off (tests). */
   headless?: boolean;
+  /** The remote codec the Web UI decodes payloads through (payload encryption on). */
+  uiCodecEndpoint?: string;
   startTimeoutMs?: number;
   /** Dynamic config and SQLite pragmas; default the low-latency tuning of dev-server-tuning.ts. */
   tuning?: {
@@ -210,6 +212,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   );
   if (opts.headless) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort), '--ui-ip', opts.ip);
+  if (!opts.headless && opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   // On a fresh database the flags register everything at creation; an existing one is patched below.
   if (fresh)
     for (const d of searchAttributeDefinitions) args.push('--search-attribute', `${d.name}=${d.type}`);
