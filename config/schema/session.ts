@@ -46,8 +46,22 @@ export const sessionSchema = z
     topP: z.number().gt(0).max(1).optional(),
     /** Base seed for reproducible sampling (each call derives its own); unset: engine randomness. */
     seed: z.number().int().nonnegative().optional(),
-    /** Optional fan-out cap: prompts beyond it keep their text but get no executor (recorded as a problem). Unset: every prompt runs. */
-    maxPromptsPerRound: z.number().int().positive().optional(),
+    /**
+     * Fan-out cap: prompts beyond it keep their text but get no executor (recorded as a problem), so
+     * a plan of thousands of prompts cannot flood the pool. Far above what trained planners write.
+     */
+    maxPromptsPerRound: z.number().int().positive().default(32),
+    /**
+     * What one session may spend in all (every call and its generated tokens, discarded tries
+     * included). When spent, the next round is the forced final answer, recorded as a problem.
+     */
+    budget: z
+      .object({
+        maxCalls: z.number().int().positive().default(400),
+        maxTokens: z.number().int().positive().default(1_000_000),
+      })
+      .strict()
+      .prefault({}),
     /** Executors of one session running at once (released code: 5); the others wait their turn, none is dropped. */
     maxConcurrentExecutors: z.number().int().positive().default(5),
     /** Profile. Stop both roles at the released five strings (else planner `</Plan_`, `</Final_answer>`; executors `</execution_`). */

@@ -5,7 +5,7 @@ import { ConfigError, parseConfig, queuePrefix, sessionRunInput } from '../../co
 import { DEFAULT_SYSTEM_PROMPT, resolveSessionSettings } from '../../config/schema/session';
 
 describe('session config section', () => {
-  it('has the paper defaults, the released profile, and no prompt cap', () => {
+  it('has the paper defaults, the released profile, a fan-out cap and a session budget', () => {
     const config = parseConfig({}, 'test');
     expect(config.session).toMatchObject({
       profile: 'released',
@@ -17,7 +17,8 @@ describe('session config section', () => {
       resample: { planMaxTokens: 1000, executionMaxTokens: 2000, maxTries: 3 },
       sequentialMaxTokens: 36_000,
     });
-    expect(config.session.maxPromptsPerRound).toBeUndefined();
+    expect(config.session.maxPromptsPerRound).toBe(32);
+    expect(config.session.budget).toEqual({ maxCalls: 400, maxTokens: 1_000_000 });
   });
 
   it('the released profile is the released loop (SPRINT.md 8); platform is the project loop', () => {

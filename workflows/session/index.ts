@@ -5,9 +5,11 @@ import {
   isCancellation,
   patched,
   setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { sharedPoolRoute } from '../../config/queues';
 import { renderSessionPrefix } from '../../core/format';
+import { budgetExhausted, budgetSpent } from '../../core/session/budget';
 import { sessionLoop } from '../../core/session/policies';
 import { sessionResult } from '../../core/session/transcript';
 import type { SessionResult, SessionTranscript } from '../../core/session-types';
@@ -35,7 +37,8 @@ export type { SessionResult } from '../../core/session-types';
  * `released` follows the released loop (SPRINT.md section 8), `platform` this project's. Broken model replies never fail the session:
  * the released rules retry a reply without tags and keep the last try; the platform rules
  * (core/format/plan.ts) repair and record. Every prompt runs, at most maxConcurrentExecutors at
- * once (executor-slots.ts); a configured maxPromptsPerRound, when hit, is recorded as a problem.
+ * once (executor-slots.ts); maxPromptsPerRound caps the fan-out and session.budget the calls and
+ * tokens of the whole session, each recorded as a problem when hit.
  */
 export async function sessionWorkflow(input: SessionInput): Promise<SessionResult> {
   const settings = settingsOf(input);
@@ -60,16 +63,22 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
     let roundsThisRun = 0;
     while (transcript.final === null) {
       const phase = transcript.rounds.length + 1;
-      if (roundsThisRun >= settings.continueAsNewAfterRounds) {
-        // Continue-as-new: history stays small; the transcript goes on by reference.
+      // Continue-as-new after a number of rounds, or earlier when the server suggests it (history
+      // close to its size or event limits): history stays small; the transcript goes on by reference.
+      if (
+        roundsThisRun >= settings.continueAsNewAfterRounds ||
+        (roundsThisRun > 0 && workflowInfo().continueAsNewSuggested)
+      ) {
         const resume = await state.checkpoint();
         await continueAsNew<typeof sessionWorkflow>({ ...input, resume });
       }
+      const overBudget = budgetExhausted(budgetSpent(transcript.rounds), settings.budget);
+      if (overBudget) transcript.problems.push(overBudget);
       state.startRound(phase);
       const round = await runRound(
         { settings, loop, prefix, state, inbox, slots },
         phase,
-        phase >= settings.maxPhases,
+        phase >= settings.maxPhases || overBudget !== undefined,
       );
       state.finishRound(round);
       roundsThisRun += 1;
