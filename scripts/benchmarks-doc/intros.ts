@@ -126,8 +126,7 @@ engine time (sequential tokens times the per-token delay), and **latency/engine*
 ratio. On one small machine the dev server and the single control worker are the bottleneck, with
 or without the endpoint (the endpoint adds its progress queries, one per session every poll
 interval, answered by that same control worker, and the HTTP streams), so these runs show
-correctness under concurrency and where time goes, not
-the capacity of a cluster (the capacity notes in \`docs/operations.md\` size one).
+correctness under concurrency and where time goes, not the capacity of a cluster (the capacity notes in \`docs/operations.md\` size one).
 `,
   },
   {
@@ -207,10 +206,11 @@ Run: \`npm run bench:trainer\` (tiny Qwen2 shape on the CPU, 512 tokens a sample
 (written as \`gpu-<shape>\` variants). Source: [bench.py](../bench/trainer/bench.py); details in
 [infra/sft/README.md](../infra/sft/README.md).
 
-How to read it: the **ratio** (project over plain) is the figure that matters. The GPU check judges it
-against at least 0.85, with the full 7B shape within 80 GB and a paper-scale run within 1.5 hours. The step ratio's quartiles show the noise the median had to see through: on a shared CPU
-a single step can be slowed several-fold by another job, which is why the ratio is a median of
-paired steps rather than a ratio of totals.
+How to read it: the **ratio** (project over plain) is the figure that matters. The GPU check judges
+it against at least 0.85, with the full 7B shape within 80 GB and a paper-scale run within 1.5
+hours. The step ratio's quartiles show the noise the median had to see through: on a shared CPU a
+single step can be slowed several-fold by another job, which is why the ratio is a median of paired
+steps rather than a ratio of totals.
 `,
   },
 ];

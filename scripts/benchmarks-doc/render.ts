@@ -61,7 +61,10 @@ export function renderRows(rows: readonly FigureRow[]): string[] {
   );
 }
 
-const UNIT_SUFFIX = / (%|ms|s|GiB)$/;
+/** A single figure's name in its table: the unit in brackets, a percent left to its value. */
+function figureLabel(name: string): string {
+  return name.replace(/ %$/, '').replace(/ (ms|s|GiB)$/, (u) => ` (${u.trim()})`);
+}
 
 /** Settings as one line: `name` value; ... */
 function renderSettings(settings: BenchResult['settings']): string {
@@ -100,7 +103,7 @@ export function renderFigures(figures: BenchResult['figures']): string[] {
       '',
       ...tableLines(
         ['figure', 'value'],
-        single.map(([k, v]) => [k.replace(UNIT_SUFFIX, (u) => ` (${u.trim()})`), formatFigure(k, v)]),
+        single.map(([k, v]) => [figureLabel(k), formatFigure(k, v)]),
       ),
     );
   for (const [name, rows] of tables)
