@@ -19,6 +19,7 @@ import type {
   TrainingProgress,
 } from '../../io/training/types';
 import { ErrorType, type ErrorTypeName } from '../../core/errors';
+import { liesUnder, runIdProblem } from '../../core/training-input';
 
 export * from '../../io/training/types';
 export { describeProgress } from '../../io/training/events';
@@ -29,8 +30,10 @@ export interface TrainingActivityDeps {
   launchers?: Partial<Record<LauncherKind, Launcher>>;
   /** Environment of the worker (for the Hub token name given by hubTokenEnv). */
   env?: NodeJS.ProcessEnv;
-  /** Name of the environment variable with the Hub token (config hub.tokenEnv), passed to docker jobs. */
+  /** Name of the environment variable with the Hub token (config hub.tokenEnv), passed to the trainer. */
   hubTokenEnv?: string;
+  /** The artifacts root (config artifacts.root): the docker launcher mounts only datasets below it. */
+  artifactsRoot: string;
 }
 
 type DoneEvent = Extract<TrainerEvent, { event: 'done' }>;
@@ -44,14 +47,37 @@ export function createTrainingActivities(deps: TrainingActivityDeps) {
   function launcherFor(kind: LauncherKind): Launcher {
     let l = made[kind];
     if (!l) {
-      if (kind === 'local') l = new LocalLauncher({ python: cfg.python, env });
-      else if (kind === 'docker') {
-        const token = deps.hubTokenEnv ? env[deps.hubTokenEnv] : undefined;
-        l = new DockerLauncher(cfg.docker, { env: token ? { HF_TOKEN: token } : {} });
-      } else l = new KubernetesLauncher(cfg.kubernetes);
+      const token = deps.hubTokenEnv ? env[deps.hubTokenEnv] : undefined;
+      if (kind === 'local')
+        l = new LocalLauncher({ python: cfg.python, env, extraEnv: token ? { HF_TOKEN: token } : {} });
+      else if (kind === 'docker') l = new DockerLauncher(cfg.docker, token ? { hubToken: token } : {});
+      else l = new KubernetesLauncher(cfg.kubernetes);
       made[kind] = l;
     }
     return l;
+  }
+
+  /**
+   * The dataset folder as the launcher will use it: it must exist, and a folder the docker
+   * launcher bind-mounts must lie under the artifacts root once symlinks are resolved (workflow
+   * input names it, and a mount of any host folder would hand that folder to the container).
+   */
+  function localDataset(kind: LauncherKind, given: string): string {
+    const dir = path.resolve(given);
+    if (!fs.existsSync(dir))
+      throw ApplicationFailure.nonRetryable(
+        `dataset folder ${dir} does not exist`,
+        ErrorType.BadTrainingInput,
+      );
+    if (kind !== 'docker') return dir;
+    const real = fs.realpathSync(dir);
+    const root = fs.existsSync(deps.artifactsRoot) ? fs.realpathSync(deps.artifactsRoot) : deps.artifactsRoot;
+    if (!liesUnder(root, real))
+      throw ApplicationFailure.nonRetryable(
+        `dataset folder ${dir}${real === dir ? '' : ` (${real})`} lies outside the artifacts root ${root}: the docker launcher mounts only datasets under it (curate with --out under ${root}, or move the folder there)`,
+        ErrorType.BadTrainingInput,
+      );
+    return real;
   }
 
   function toLocalPath(launcher: Launcher, handle: JobHandle, p: string): string {
@@ -70,15 +96,11 @@ export function createTrainingActivities(deps: TrainingActivityDeps) {
     const ctx = Context.current();
     const run = resolveRun(cfg, input);
     const kind: LauncherKind = input.launcher ?? cfg.launcher;
+    const runIdError = runIdProblem(input.runId);
+    if (runIdError) throw ApplicationFailure.nonRetryable(runIdError, ErrorType.BadTrainingInput);
     const launcher = launcherFor(kind);
     const runDir = path.resolve(cfg.runsDir, input.runId);
-    const datasetDir = kind === 'kubernetes' ? input.datasetDir : path.resolve(input.datasetDir);
-    if (kind !== 'kubernetes' && !fs.existsSync(datasetDir)) {
-      throw ApplicationFailure.nonRetryable(
-        `dataset folder ${datasetDir} does not exist`,
-        ErrorType.BadTrainingInput,
-      );
-    }
+    const datasetDir = kind === 'kubernetes' ? input.datasetDir : localDataset(kind, input.datasetDir);
     const args = trainerArgs(input, run);
     const specFor = (launch: number): LaunchSpec => ({
       runId: input.runId,
@@ -176,6 +198,11 @@ export function createTrainingActivities(deps: TrainingActivityDeps) {
             details: [{ job: handle.name, tail }],
           });
         };
+        if (st.relaunchable === false)
+          throw runFailure(
+            ErrorType.TrainingJobFailed,
+            `training job ${handle.name} failed: ${why} (not relaunched: ended from outside the run; \`sprint train\` with the same --run-id resumes from ${progress.lastCheckpoint ?? 'the start'}); last log lines:\n${tail}`,
+          );
         if (!lastErrorRetryable && st.phase !== 'succeeded')
           throw runFailure(
             ErrorType.BadTrainingInput,
