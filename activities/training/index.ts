@@ -4,7 +4,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { TrainingConfig } from '../../config/schema/training';
 import { TRAINING_PROGRESS_SIGNAL } from '../../core/training';
 import { jobName, resolveRun, trainerArgs } from '../../io/training/args';
-import { DockerLauncher } from '../../io/training/docker';
+import { DockerLauncher, ImageMissingError } from '../../io/training/docker';
 import { applyEvent, describeProgress, parseTrainerLine, type TrainerEvent } from '../../io/training/events';
 import { KubernetesLauncher } from '../../io/training/kubernetes';
 import { LocalLauncher } from '../../io/training/local';
@@ -120,12 +120,23 @@ export function createTrainingActivities(deps: TrainingActivityDeps) {
       launch,
       restarts: 0,
     };
+    // A launch that cannot work until someone acts (the image is not built) fails the run at once
+    // instead of spending the retry policy's twenty attempts.
+    const launchJob = async (n: number): Promise<JobHandle> => {
+      try {
+        return await launcher.launch(specFor(n));
+      } catch (err) {
+        if (err instanceof ImageMissingError)
+          throw ApplicationFailure.nonRetryable(err.message, ErrorType.TrainingJobFailed);
+        throw err;
+      }
+    };
     let handle: JobHandle;
     if (prev?.handle) {
       handle = prev.handle;
       ctx.log.info(`reattaching to training job ${handle.name} (attempt ${ctx.info.attempt})`);
     } else {
-      handle = await launcher.launch(specFor(launch));
+      handle = await launchJob(launch);
       ctx.log.info(`launched training job ${handle.name} (${kind})`);
     }
     progress = { ...progress, jobName: handle.name, launch };
@@ -219,7 +230,7 @@ export function createTrainingActivities(deps: TrainingActivityDeps) {
         launch += 1;
         lastError = undefined;
         lastErrorRetryable = true;
-        handle = await launcher.launch(specFor(launch));
+        handle = await launchJob(launch);
         reader = launcher.reader(handle);
         progress = {
           ...progress,

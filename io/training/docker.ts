@@ -25,6 +25,14 @@ export function imageBuildHint(image: string): string {
   return `build it with \`infra/sft/image/build.sh --tag ${image}\` (no registry needed, CPU) or \`docker build -t ${image} infra/sft\` (CUDA base from Docker Hub)`;
 }
 
+/** The trainer image is not on the Docker host: no retry helps until someone builds it. */
+export class ImageMissingError extends Error {
+  constructor(image: string) {
+    super(`Docker image ${image} not found: ${imageBuildHint(image)}`);
+    this.name = 'ImageMissingError';
+  }
+}
+
 /** The launch-time facts of a container beyond config and spec: who it runs as, where the token is. */
 export interface ContainerRuntime {
   /** `uid:gid` the trainer runs as (never root). */
@@ -334,7 +342,7 @@ export class DockerLauncher implements Launcher {
     } else {
       if (reply.status === 404) {
         this.forgetToken(spec.runDir);
-        throw new Error(`Docker image ${this.cfg.image} not found: ${imageBuildHint(this.cfg.image)}`);
+        throw new ImageMissingError(this.cfg.image);
       }
       check(reply, `create ${spec.name}`, [201]);
       id = (JSON.parse(reply.body.toString('utf8')) as { Id: string }).Id;

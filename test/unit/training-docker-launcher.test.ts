@@ -159,6 +159,17 @@ describe('the training activity refuses paths before anything is launched', () =
     expect(api.requests).toEqual([]);
   });
 
+  it('fails the run at once, naming the build command, when the image is missing', async () => {
+    api.images = new Set();
+    try {
+      const failure = run({ runId: 'r1', datasetDir: dataset });
+      await expect(failure).rejects.toMatchObject({ type: 'TrainingJobFailed', nonRetryable: true });
+      await expect(failure).rejects.toThrow('infra/sft/image/build.sh --tag sprint-sft:latest');
+    } finally {
+      api.images = undefined;
+    }
+  });
+
   it('mounts a dataset under the artifacts root, by its real path', async () => {
     const env = new MockActivityEnvironment();
     env.on('heartbeat', () => {
