@@ -92,10 +92,14 @@ export function buildDockerCreateBody(
         ? [{ Driver: 'nvidia', Count: gpus === 'all' ? -1 : gpus, Capabilities: [['gpu']] }]
         : [],
       ShmSize: sizeToBytes(cfg.shmSize),
-      Ulimits: [
-        { Name: 'memlock', Soft: -1, Hard: -1 },
-        { Name: 'stack', Soft: 67_108_864, Hard: 67_108_864 },
-      ],
+      // NVIDIA's settings for GPU containers (pinned memory, NCCL). Only with GPUs: a CPU run needs
+      // neither, and an engine that may not raise memlock (a sandbox, rootless) refuses the start.
+      Ulimits: useGpu
+        ? [
+            { Name: 'memlock', Soft: -1, Hard: -1 },
+            { Name: 'stack', Soft: 67_108_864, Hard: 67_108_864 },
+          ]
+        : [],
       ...(cfg.network ? { NetworkMode: cfg.network } : {}),
       // An init process as PID 1 forwards SIGTERM to the trainer: python as PID 1 ignores it, and
       // a stop would wait out its whole grace period before the SIGKILL.

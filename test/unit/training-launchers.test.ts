@@ -195,18 +195,20 @@ describe('Docker request body from config', () => {
       spec(),
     ) as {
       Entrypoint: string[];
-      HostConfig: { DeviceRequests: { Count: number }[] };
+      HostConfig: { DeviceRequests: { Count: number }[]; Ulimits: { Name: string }[] };
     };
     expect(two.HostConfig.DeviceRequests[0]!.Count).toBe(2);
+    expect(two.HostConfig.Ulimits.map((u) => u.Name)).toEqual(['memlock', 'stack']);
     expect(two.Entrypoint).toContain('--nproc-per-node=2');
     const none = buildDockerCreateBody(
       parseConfig({ training: { docker: { gpus: 0 } } }, 't').training.docker,
       spec(),
     ) as {
       Entrypoint: string[];
-      HostConfig: { DeviceRequests: unknown[] };
+      HostConfig: { DeviceRequests: unknown[]; Ulimits: unknown[] };
     };
     expect(none.HostConfig.DeviceRequests).toEqual([]);
+    expect(none.HostConfig.Ulimits).toEqual([]);
     expect(none.Entrypoint[0]).toBe('python');
   });
 
