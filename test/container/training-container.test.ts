@@ -233,8 +233,11 @@ describe('training container on the Docker engine', () => {
     expect((await sprint(['cancel', runId])).code).toBe(0);
     await waitUntil('the container is removed', () => containersOf(runId).length === 0, 120_000);
     console.log(`cancel: container ${name} removed ${Date.now() - t0} ms after \`sprint cancel\``);
-    const p = await progressOf(stack.client.workflow.getHandle(runId));
-    expect(p.state).toBe('cancelled');
+    // The activity removed the container first, then reports the cancellation to the workflow.
+    const handle = stack.client.workflow.getHandle(runId);
+    await expect(handle.result()).rejects.toThrow();
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    expect((await progressOf(handle)).state).toBe('cancelled');
   });
 
   it('fails the run with the reason when the container is killed from outside', async () => {
