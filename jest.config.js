@@ -29,6 +29,17 @@ module.exports = {
       setupFilesAfterEnv: ['<rootDir>/test/helpers/integration-setup.ts'],
     },
     {
+      // The training container on a real Docker engine: builds the trainer image when its inputs
+      // changed (half an hour from scratch), so it runs only through `npm run test:container`.
+      displayName: 'container',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest, ...esmTransform },
+      transformIgnorePatterns,
+      testMatch: ['<rootDir>/test/container/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/container/global-setup.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/integration-setup.ts'],
+    },
+    {
       // How users reach the CLI: a fresh clone, npm exec, a symlink, npm pack + global install. Slow.
       displayName: 'cli',
       testEnvironment: 'node',

@@ -5,7 +5,7 @@ import type { TrainingConfig } from '../../config/schema/training';
 import { launcherKinds, TRAINING_PROGRESS_SIGNAL } from '../../core/training';
 import { isOneOf, unknownName, UnknownNameError } from '../../core/closed-set';
 import { jobName, resolveRun, trainerArgs } from '../../io/training/args';
-import { DockerLauncher } from '../../io/training/docker';
+import { DockerLauncher, ImageMissingError } from '../../io/training/docker';
 import { applyEvent, describeProgress, parseTrainerLine, type TrainerEvent } from '../../io/training/events';
 import { KubernetesLauncher } from '../../io/training/kubernetes';
 import { LocalLauncher } from '../../io/training/local';
@@ -20,6 +20,7 @@ import type {
   TrainingProgress,
 } from '../../io/training/types';
 import { ErrorType, type ErrorTypeName } from '../../core/errors';
+import { liesUnder, runIdProblem } from '../../core/training-input';
 
 export * from '../../io/training/types';
 export { describeProgress } from '../../io/training/events';
@@ -30,8 +31,10 @@ export interface TrainingActivityDeps {
   launchers?: Partial<Record<LauncherKind, Launcher>>;
   /** Environment of the worker (for the Hub token name given by hubTokenEnv). */
   env?: NodeJS.ProcessEnv;
-  /** Name of the environment variable with the Hub token (config hub.tokenEnv), passed to docker jobs. */
+  /** Name of the environment variable with the Hub token (config hub.tokenEnv), passed to the trainer. */
   hubTokenEnv?: string;
+  /** The artifacts root (config artifacts.root): the docker launcher mounts only datasets below it. */
+  artifactsRoot: string;
 }
 
 type DoneEvent = Extract<TrainerEvent, { event: 'done' }>;
@@ -43,13 +46,12 @@ export function createTrainingActivities(deps: TrainingActivityDeps) {
   const made: Partial<Record<LauncherKind, Launcher>> = { ...deps.launchers };
 
   function newLauncher(kind: LauncherKind): Launcher {
+    const token = deps.hubTokenEnv ? env[deps.hubTokenEnv] : undefined;
     switch (kind) {
       case 'local':
-        return new LocalLauncher({ python: cfg.python, env });
-      case 'docker': {
-        const token = deps.hubTokenEnv ? env[deps.hubTokenEnv] : undefined;
-        return new DockerLauncher(cfg.docker, { env: token ? { HF_TOKEN: token } : {} });
-      }
+        return new LocalLauncher({ python: cfg.python, env, extraEnv: token ? { HF_TOKEN: token } : {} });
+      case 'docker':
+        return new DockerLauncher(cfg.docker, token ? { hubToken: token } : {});
       case 'kubernetes':
         return new KubernetesLauncher(cfg.kubernetes);
       default:
@@ -59,6 +61,29 @@ export function createTrainingActivities(deps: TrainingActivityDeps) {
 
   function launcherFor(kind: LauncherKind): Launcher {
     return (made[kind] ??= newLauncher(kind));
+  }
+
+  /**
+   * The dataset folder as the launcher will use it: it must exist, and a folder the docker
+   * launcher bind-mounts must lie under the artifacts root once symlinks are resolved (workflow
+   * input names it, and a mount of any host folder would hand that folder to the container).
+   */
+  function localDataset(kind: LauncherKind, given: string): string {
+    const dir = path.resolve(given);
+    if (!fs.existsSync(dir))
+      throw ApplicationFailure.nonRetryable(
+        `dataset folder ${dir} does not exist`,
+        ErrorType.BadTrainingInput,
+      );
+    if (kind !== 'docker') return dir;
+    const real = fs.realpathSync(dir);
+    const root = fs.existsSync(deps.artifactsRoot) ? fs.realpathSync(deps.artifactsRoot) : deps.artifactsRoot;
+    if (!liesUnder(root, real))
+      throw ApplicationFailure.nonRetryable(
+        `dataset folder ${dir}${real === dir ? '' : ` (${real})`} lies outside the artifacts root ${root}: the docker launcher mounts only datasets under it (curate with --out under ${root}, or move the folder there)`,
+        ErrorType.BadTrainingInput,
+      );
+    return real;
   }
 
   function toLocalPath(launcher: Launcher, handle: JobHandle, p: string): string {
@@ -83,15 +108,11 @@ export function createTrainingActivities(deps: TrainingActivityDeps) {
         new UnknownNameError('launcher of the training input', kind, launcherKinds).message,
         ErrorType.BadTrainingInput,
       );
+    const runIdError = runIdProblem(input.runId);
+    if (runIdError) throw ApplicationFailure.nonRetryable(runIdError, ErrorType.BadTrainingInput);
     const launcher = launcherFor(kind);
     const runDir = path.resolve(cfg.runsDir, input.runId);
-    const datasetDir = kind === 'kubernetes' ? input.datasetDir : path.resolve(input.datasetDir);
-    if (kind !== 'kubernetes' && !fs.existsSync(datasetDir)) {
-      throw ApplicationFailure.nonRetryable(
-        `dataset folder ${datasetDir} does not exist`,
-        ErrorType.BadTrainingInput,
-      );
-    }
+    const datasetDir = kind === 'kubernetes' ? input.datasetDir : localDataset(kind, input.datasetDir);
     const args = trainerArgs(input, run);
     const specFor = (launch: number): LaunchSpec => ({
       runId: input.runId,
@@ -111,12 +132,23 @@ export function createTrainingActivities(deps: TrainingActivityDeps) {
       launch,
       restarts: 0,
     };
+    // A launch that cannot work until someone acts (the image is not built) fails the run at once
+    // instead of spending the retry policy's twenty attempts.
+    const launchJob = async (n: number): Promise<JobHandle> => {
+      try {
+        return await launcher.launch(specFor(n));
+      } catch (err) {
+        if (err instanceof ImageMissingError)
+          throw ApplicationFailure.nonRetryable(err.message, ErrorType.TrainingJobFailed);
+        throw err;
+      }
+    };
     let handle: JobHandle;
     if (prev?.handle) {
       handle = prev.handle;
       ctx.log.info(`reattaching to training job ${handle.name} (attempt ${ctx.info.attempt})`);
     } else {
-      handle = await launcher.launch(specFor(launch));
+      handle = await launchJob(launch);
       ctx.log.info(`launched training job ${handle.name} (${kind})`);
     }
     progress = { ...progress, jobName: handle.name, launch };
@@ -189,6 +221,11 @@ export function createTrainingActivities(deps: TrainingActivityDeps) {
             details: [{ job: handle.name, tail }],
           });
         };
+        if (st.relaunchable === false)
+          throw runFailure(
+            ErrorType.TrainingJobFailed,
+            `training job ${handle.name} failed: ${why} (not relaunched: ended from outside the run; \`sprint train\` with the same --run-id resumes from ${progress.lastCheckpoint ?? 'the start'}); last log lines:\n${tail}`,
+          );
         if (!lastErrorRetryable && st.phase !== 'succeeded')
           throw runFailure(
             ErrorType.BadTrainingInput,
@@ -205,7 +242,7 @@ export function createTrainingActivities(deps: TrainingActivityDeps) {
         launch += 1;
         lastError = undefined;
         lastErrorRetryable = true;
-        handle = await launcher.launch(specFor(launch));
+        handle = await launchJob(launch);
         reader = launcher.reader(handle);
         progress = {
           ...progress,

@@ -17,6 +17,7 @@ import { CliError, ExitCode } from '../exit-codes';
 import { followWorkflow, queryPoll } from '../in-process';
 import { controlQueue, trainingQueue } from '../../config/queues';
 import { failureMessage } from '../../core/failure-message';
+import { runIdProblem } from '../../core/training-input';
 
 interface TrainOptions {
   dataset: string;
@@ -54,6 +55,8 @@ export function trainInputFromOptions(config: SprintConfig, opts: TrainOptions):
   const datasetDir = path.resolve(opts.dataset);
   if (!fs.existsSync(datasetDir))
     throw new CliError(`--dataset: ${datasetDir} does not exist`, ExitCode.usage);
+  const runIdError = opts.runId === undefined ? undefined : runIdProblem(opts.runId);
+  if (runIdError) throw new CliError(`--run-id: ${runIdError}`, ExitCode.usage);
   const launcher = opts.launcher ?? config.training.launcher;
   let modelConfig: Record<string, unknown> | undefined;
   if (opts.modelConfig) {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { trainerEnvironment } from '../../core/trainer-env';
 import { packageRoot } from '../package-root';
 import type { JobHandle, JobStatus, LaunchSpec, Launcher, LineReader } from './types';
 
@@ -11,7 +12,10 @@ export interface LocalLauncherOptions {
   python?: string;
   /** The trainer script (default: infra/sft/train.py of this checkout). */
   trainerScript?: string;
+  /** The worker's environment (default process.env): only trainerEnvironment's allow-list passes. */
   env?: NodeJS.ProcessEnv;
+  /** Added on top of the allowed variables (the Hub token as HF_TOKEN). */
+  extraEnv?: Record<string, string>;
   /** Seconds between SIGTERM and SIGKILL when stopping. */
   killGraceMs?: number;
 }
@@ -149,7 +153,11 @@ export class LocalLauncher implements Launcher {
         cwd: repoRoot,
         detached: true,
         stdio: 'ignore',
-        env: { ...(this.opts.env ?? process.env), PYTHONUNBUFFERED: '1', TOKENIZERS_PARALLELISM: 'false' },
+        env: {
+          ...trainerEnvironment(this.opts.env ?? process.env, this.opts.extraEnv),
+          PYTHONUNBUFFERED: '1',
+          TOKENIZERS_PARALLELISM: 'false',
+        },
       },
     );
     child.unref();

@@ -45,6 +45,8 @@ export interface JobStatus {
   phase: JobPhase;
   exitCode?: number;
   message?: string;
+  /** False when a relaunch would fight whoever ended the job (a kill from outside, the OOM killer). */
+  relaunchable?: boolean;
 }
 
 /** The launcher side of a run: start, observe, stop. Every method is safe to call again. */

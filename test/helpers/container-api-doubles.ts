@@ -167,6 +167,10 @@ export class DockerApiDouble {
   >();
   readonly requests: { method: string; url: string }[] = [];
   readonly socketPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dockerd-')), 'docker.sock');
+  /** The highest API version this daemon speaks (GET /version); newer paths get a 400, as dockerd answers. */
+  apiVersion = '1.43';
+  /** Images this daemon has; a create naming another one gets a 404 (dockerd's "No such image"). */
+  images?: Set<string>;
   private server?: http.Server;
 
   async start(): Promise<this> {
@@ -187,13 +191,26 @@ export class DockerApiDouble {
     const url = new URL(req.url ?? '/', 'http://docker');
     this.requests.push({ method: req.method ?? '', url: url.pathname + url.search });
     const body = await readBody(req);
+    const version = /^\/v([\d.]+)/.exec(url.pathname)?.[1];
     const p = url.pathname.replace(/^\/v[\d.]+/, '');
     const json = (code: number, b: unknown) => {
       res.writeHead(code, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(b));
     };
+    if (req.method === 'GET' && p === '/version' && !version)
+      return json(200, { Version: 'double', ApiVersion: this.apiVersion, MinAPIVersion: '1.12' });
+    const newer = (a: string, b: string) => {
+      const [x, y] = [a.split('.').map(Number), b.split('.').map(Number)];
+      return x[0]! > y[0]! || (x[0] === y[0] && x[1]! > y[1]!);
+    };
+    if (version && newer(version, this.apiVersion))
+      return json(400, {
+        message: `client version ${version} is too new. Maximum supported API version is ${this.apiVersion}`,
+      });
     if (req.method === 'POST' && p === '/containers/create') {
       const name = url.searchParams.get('name') ?? '';
+      const image = (JSON.parse(body) as { Image?: string }).Image ?? '';
+      if (this.images && !this.images.has(image)) return json(404, { message: `No such image: ${image}` });
       if (this.containers.has(name))
         return json(409, { message: `Conflict. The container name "/${name}" is already in use` });
       const id = `c${this.containers.size + 1}`.padEnd(64, '0');

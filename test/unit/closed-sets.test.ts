@@ -196,7 +196,7 @@ describe('executor strategies', () => {
 
 describe('launchers', () => {
   it('a training input naming an unknown launcher fails for good, naming the known ones', async () => {
-    const acts = createTrainingActivities({ training: parseConfig({}).training });
+    const acts = createTrainingActivities({ training: parseConfig({}).training, artifactsRoot: '/data' });
     const run = new MockActivityEnvironment().run(acts.runTrainingJob, {
       runId: 'r',
       datasetDir: '/data/ds',

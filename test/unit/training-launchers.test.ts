@@ -135,13 +135,18 @@ describe('Docker request body from config', () => {
       },
       't',
     ).training.docker;
-    const body = buildDockerCreateBody(cfg, spec(), { HF_TOKEN: 'from-worker-env' }) as {
+    const body = buildDockerCreateBody(cfg, spec(), {
+      user: '1000:1000',
+      tokenPath: '/sprint/run/.sprint-secrets/hf_token',
+    }) as {
       Image: string;
       Entrypoint: string[];
       Cmd: string[];
       Env: string[];
+      User: string;
       Labels: Record<string, string>;
       HostConfig: {
+        Init: boolean;
         Binds: string[];
         DeviceRequests: { Driver: string; Count: number; Capabilities: string[][] }[];
         ShmSize: number;
@@ -173,11 +178,14 @@ describe('Docker request body from config', () => {
     expect(body.HostConfig.ShmSize).toBe(16 * 1024 ** 3);
     expect(body.Env).toEqual(
       expect.arrayContaining([
-        'HF_TOKEN=from-worker-env',
+        'HF_TOKEN_PATH=/sprint/run/.sprint-secrets/hf_token',
         'HF_HOME=/cache/huggingface',
         'PYTHONUNBUFFERED=1',
       ]),
     );
+    expect(body.Env.some((e) => e.startsWith('HF_TOKEN='))).toBe(false);
+    expect(body.User).toBe('1000:1000');
+    expect(body.HostConfig.Init).toBe(true);
     expect(body.Labels).toMatchObject({ 'org.sprint.run': 'Run_42', 'org.sprint.launch': '0' });
   });
 
@@ -187,18 +195,20 @@ describe('Docker request body from config', () => {
       spec(),
     ) as {
       Entrypoint: string[];
-      HostConfig: { DeviceRequests: { Count: number }[] };
+      HostConfig: { DeviceRequests: { Count: number }[]; Ulimits: { Name: string }[] };
     };
     expect(two.HostConfig.DeviceRequests[0]!.Count).toBe(2);
+    expect(two.HostConfig.Ulimits.map((u) => u.Name)).toEqual(['memlock', 'stack']);
     expect(two.Entrypoint).toContain('--nproc-per-node=2');
     const none = buildDockerCreateBody(
       parseConfig({ training: { docker: { gpus: 0 } } }, 't').training.docker,
       spec(),
     ) as {
       Entrypoint: string[];
-      HostConfig: { DeviceRequests: unknown[] };
+      HostConfig: { DeviceRequests: unknown[]; Ulimits: unknown[] };
     };
     expect(none.HostConfig.DeviceRequests).toEqual([]);
+    expect(none.HostConfig.Ulimits).toEqual([]);
     expect(none.Entrypoint[0]).toBe('python');
   });
 
@@ -437,10 +447,11 @@ describe('Docker launcher against a Docker Engine API double (unix socket)', () 
 
   it('creates and starts the container once, reads its stdout events, stops and removes it', async () => {
     const cfg = parseConfig({ training: { docker: { socketPath: api.socketPath } } }, 't').training.docker;
-    const launcher = new DockerLauncher(cfg);
-    const h = await launcher.launch(spec());
+    const launcher = new DockerLauncher(cfg, { owner: { uid: 4242, gid: 4242 } });
+    const runDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-docker-')), 'Run_42');
+    const h = await launcher.launch(spec({ runDir }));
     expect(h.containerId).toMatch(/^c1/);
-    expect(await launcher.launch(spec())).toEqual(h); // 409 -> the same container
+    expect(await launcher.launch(spec({ runDir }))).toEqual(h); // 409 -> the same container
     expect(api.containers.size).toBe(1);
     const c = api.containers.get(h.name)!;
     expect((c.body.HostConfig as { DeviceRequests: unknown[] }).DeviceRequests).toHaveLength(1);
@@ -454,7 +465,7 @@ describe('Docker launcher against a Docker Engine API double (unix socket)', () 
     expect(await launcher.logTail(h, 10)).toContain('a warning');
     c.state = { Status: 'exited', ExitCode: 0 };
     expect(await launcher.status(h)).toEqual({ phase: 'succeeded', exitCode: 0 });
-    expect(launcher.toLocal(h.runDir, '/sprint/run/final')).toBe('/srv/runs/Run_42/final');
+    expect(launcher.toLocal(h.runDir, '/sprint/run/final')).toBe(path.join(runDir, 'final'));
     await launcher.stop(h);
     expect(api.containers.size).toBe(0);
   });
@@ -492,7 +503,11 @@ describe('the watching activity (Kubernetes API double, mock activity context)',
       config.training.kubernetes,
       await kubeApis(config.training.kubernetes),
     );
-    return createTrainingActivities({ training: config.training, launchers: { kubernetes: launcher } });
+    return createTrainingActivities({
+      training: config.training,
+      launchers: { kubernetes: launcher },
+      artifactsRoot: tmp,
+    });
   }
 
   /** Plays a trainer: events on the Job's log, then success or failure. */

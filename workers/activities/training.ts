@@ -11,7 +11,11 @@ export function trainingActivities(config: SprintConfig) {
   return {
     ...createProbeActivities('training'),
     ...createArtifactActivities(store),
-    ...createTrainingActivities({ training: config.training, hubTokenEnv: config.hub.tokenEnv }),
+    ...createTrainingActivities({
+      training: config.training,
+      hubTokenEnv: config.hub.tokenEnv,
+      artifactsRoot: config.artifacts.root,
+    }),
     ...createPublishActivities({ hub: config.hub }),
   };
 }
