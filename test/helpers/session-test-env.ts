@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, Worker, type WorkerDeploymentOptions } from '@temporalio/worker';
 import { createArtifactActivities } from '../../activities/artifacts';
@@ -34,7 +34,7 @@ export interface SessionTestEnv {
     name: string,
     script: SessionScript,
     settings?: SessionSettingsInput,
-  ): Promise<WorkflowHandle<typeof sessionWorkflow>>;
+  ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof sessionWorkflow>>;
   /** The transcript a session wrote to the artifact store (under its workflow id). */
   transcript(workflowId: string): Promise<SessionTranscript>;
   close(): Promise<void>;
