@@ -51,7 +51,11 @@ export interface SessionScript {
   execute(input: ExecuteCallInput, call: CallContext): Reply | Promise<Reply>;
 }
 
-export type CallOutcome = 'running' | 'returned' | 'failed' | 'cancelled';
+/**
+ * How a call ended: `cancelled` only when the workflow asked for it; `abandoned` when it stopped
+ * for another reason (its workflow ended, its worker shut down, it timed out).
+ */
+export type CallOutcome = 'running' | 'returned' | 'failed' | 'cancelled' | 'abandoned';
 
 interface RecordedCallBase {
   workflowId: string;
@@ -230,7 +234,8 @@ export class SessionDoubles {
       record.outcome = 'returned';
       return result(what.input as I, reply, startedAt, attempt);
     } catch (err) {
-      record.outcome = err instanceof CancelledFailure ? 'cancelled' : 'failed';
+      if (!(err instanceof CancelledFailure)) record.outcome = 'failed';
+      else record.outcome = ctx.cancellationDetails?.cancelRequested ? 'cancelled' : 'abandoned';
       throw err;
     } finally {
       record.endedAt = Date.now();
