@@ -1,4 +1,7 @@
-/** Unit tests are pure and fast; integration tests run against a real Temporal dev server. */
+/**
+ * Unit tests are pure and fast; workflow tests run workflows against mocked activities; integration
+ * tests run the whole stack against a real Temporal dev server.
+ */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 // hyparquet (Parquet reader) and hyparquet-writer (test files) ship only ES modules; Node runs them
 // through require(esm), but Jest's module system needs them compiled to CommonJS like our own code.
@@ -38,6 +41,17 @@ module.exports = {
       testMatch: ['<rootDir>/test/container/**/*.test.ts'],
       globalSetup: '<rootDir>/test/container/global-setup.ts',
       setupFilesAfterEnv: ['<rootDir>/test/helpers/integration-setup.ts'],
+    },
+    {
+      // Workflows against mocked activities (TestWorkflowEnvironment on one shared dev server): seconds each.
+      displayName: 'workflow',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest, ...esmTransform },
+      transformIgnorePatterns,
+      testMatch: ['<rootDir>/test/workflows/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/helpers/workflow-global-setup.ts',
+      globalTeardown: '<rootDir>/test/helpers/workflow-global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/workflow-setup.ts'],
     },
     {
       // How users reach the CLI: a fresh clone, npm exec, a symlink, npm pack + global install. Slow.

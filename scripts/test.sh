@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (`npm test`): installs what the tests need, then type-checks, lints,
-# validates the deployment files and runs the unit, integration and Python suites. Every suite runs
-# even when an earlier one fails; the last line sums them up ('N passed, N failed') and the exit
-# code is non-zero when anything failed.
+# validates the deployment files and runs the unit, workflow, integration and Python suites. Every
+# suite runs even when an earlier one fails; the last line sums them up ('N passed, N failed') and
+# the exit code is non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -28,6 +28,8 @@ step "lint" npx eslint . --max-warnings 0
 step "format (prettier --check; npm run format fixes it)" npx prettier --check . --log-level warn
 step "deployment files (kustomize, Kubernetes and compose schemas)" bash scripts/validate-infra.sh
 step "unit tests" npx jest --ci --selectProjects unit --json --outputFile="$results/unit.json" "$@"
+step "workflow tests (session workflow, mocked model calls)" \
+  npx jest --ci --selectProjects workflow --json --outputFile="$results/workflow.json" "$@"
 step "integration tests (real Temporal dev server)" \
   npx jest --ci --selectProjects integration --runInBand --json --outputFile="$results/integration.json" "$@"
 step "CLI invocation (fresh clone, npm exec, symlink, npm pack + global install)" \
@@ -39,7 +41,7 @@ node -e '
 const fs = require("fs");
 const dir = process.argv[1];
 let passed = 0, failed = 0, skipped = 0;
-for (const f of ["unit.json", "integration.json", "cli.json"]) {
+for (const f of ["unit.json", "workflow.json", "integration.json", "cli.json"]) {
   const p = `${dir}/${f}`;
   if (!fs.existsSync(p)) { failed += 1; console.log(`(no results from ${f}: the runner did not finish)`); continue; }
   const r = JSON.parse(fs.readFileSync(p, "utf8"));
