@@ -1,0 +1,49 @@
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { errorBody } from '../core/serve/responses';
+
+/** An answer that is not a success: its status, OpenAI error type and message, and extra headers. */
+export interface HttpError {
+  status: number;
+  type: string;
+  message: string;
+  /** The request field at fault. */
+  param?: string;
+  headers?: Record<string, string>;
+}
+
+export function sendError(reply: FastifyReply, error: HttpError): FastifyReply {
+  for (const [name, value] of Object.entries(error.headers ?? {})) reply.header(name, value);
+  return reply.code(error.status).send(errorBody(error.message, error.type, error.param));
+}
+
+/** Fastify's own errors (body parsing, size) and anything a handler threw, in the OpenAI shape. */
+export function installErrorHandler(
+  app: FastifyInstance,
+  options: { bodyLimitBytes: number; log: (line: string) => void },
+): void {
+  app.setErrorHandler((err: FastifyError, _request, reply) => {
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendError(reply, {
+        status: 413,
+        type: 'invalid_request_error',
+        message: `body: larger than the limit of ${options.bodyLimitBytes} bytes`,
+      });
+    }
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return sendError(reply, {
+        status: 415,
+        type: 'invalid_request_error',
+        message: 'body: send application/json',
+      });
+    }
+    if (err.statusCode !== undefined && err.statusCode < 500) {
+      return sendError(reply, {
+        status: err.statusCode,
+        type: 'invalid_request_error',
+        message: `body: ${err.message}`,
+      });
+    }
+    options.log(`internal error: ${err.stack ?? err.message}`);
+    return sendError(reply, { status: 500, type: 'server_error', message: `internal error: ${err.message}` });
+  });
+}
