@@ -6,7 +6,7 @@ import { ArtifactStore } from '../io/artifacts';
 import { ApiKeyCheck } from './auth';
 import { ConcurrencyLimit } from './concurrency';
 import type { ServeContext, ServeOptions } from './context';
-import { installErrorHandler } from './errors';
+import { installErrorHandler, newRequestId, tagRequestIds } from './errors';
 import { requireApiKey } from './require-key';
 import { registerRoutes } from './routes';
 
@@ -50,7 +50,11 @@ export function buildServeApp(input: ServeAppInput): FastifyInstance {
     logger: false,
     bodyLimit: options.bodyLimitBytes,
     requestTimeout: options.requestTimeoutMs,
+    // Ids are made here, never taken from a client's header (they head log lines).
+    requestIdHeader: false,
+    genReqId: newRequestId,
   });
+  tagRequestIds(app);
   installErrorHandler(app, options);
   requireApiKey(app, auth);
   registerRoutes(app, ctx);

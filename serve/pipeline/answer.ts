@@ -26,7 +26,7 @@ export async function answer(
   } catch (err) {
     client.answered();
     reply.header(WORKFLOW_ID_HEADER, started.workflowId);
-    return sendError(reply, runFailure(err, started.workflowId));
+    return sendError(reply, runFailure(err, started.workflowId, reply.request.id, ctx.options.log));
   }
   client.answered();
   reply.header(WORKFLOW_ID_HEADER, started.workflowId);

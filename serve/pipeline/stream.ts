@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { errorBody, reasoningOf, usageChunk } from '../../core/serve/responses';
 import { roundDeltas } from '../../core/serve/round-deltas';
 import type { ServeContext } from '../context';
+import { REQUEST_ID_HEADER } from '../errors';
 import { followRun } from '../runs';
 import { SseStream } from '../sse';
 import type { ClientWatch } from './disconnect';
@@ -23,7 +24,7 @@ export async function stream(
   const { run } = started;
   reply.hijack();
   const sse = new SseStream(reply.raw);
-  sse.open({ [WORKFLOW_ID_HEADER]: started.workflowId });
+  sse.open({ [WORKFLOW_ID_HEADER]: started.workflowId, [REQUEST_ID_HEADER]: reply.request.id });
   for (const chunk of endpoint.opening(run)) sse.send(chunk);
   let roundsSent = 0;
   let reasoningSent = '';
@@ -54,7 +55,7 @@ export async function stream(
     sse.send(endpoint.answer(run, result));
     sse.send(usageChunk(run, endpoint.chunkObject, result));
   } catch (err) {
-    const f = runFailure(err, started.workflowId);
+    const f = runFailure(err, started.workflowId, reply.request.id, ctx.options.log);
     sse.send(errorBody(f.message, f.type));
   } finally {
     clearInterval(keepAlive);

@@ -1,10 +1,12 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client } from '@temporalio/client';
+import { Client, WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure, RetryState } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import fc from 'fast-check';
 import { parseConfig } from '../../config';
 import { buildServeApp, defaultServeOptions } from '../../serve/app';
+import { runFailure } from '../../serve/pipeline/run-failure';
 
 /*
  * The front door without a Temporal server: raw HTTP requests to the app on a loopback port, and a
@@ -26,19 +28,24 @@ describe('sprint serve: deny by default, on the matched route', () => {
   let app: FastifyInstance;
   let port: number;
   const reached: string[] = [];
+  const logLines: string[] = [];
 
   beforeAll(async () => {
     app = buildServeApp({
       client: new Client(),
       config: parseConfig({}),
       apiKeys: [KEY],
-      options: { ...defaultServeOptions, log: () => undefined, uiLink: () => '' },
+      options: { ...defaultServeOptions, log: (line) => logLines.push(line), uiLink: () => '' },
     });
     app.addHook('preHandler', async (request, reply) => {
       if (request.routeOptions.url === undefined) return; // the 404 handler
       reached.push(`${request.method} ${request.routeOptions.url}`);
-      if (request.routeOptions.url !== '/health' && request.routeOptions.url !== '/v1/models')
+      if (!['/health', '/v1/models', '/v1/broken'].includes(request.routeOptions.url))
         return reply.code(299).send({ reached: true });
+    });
+    // A handler that fails the way an engine call can: its message names an internal address.
+    app.get('/v1/broken', async () => {
+      throw new Error('connect ECONNREFUSED http://10.1.2.3:8000/v1/completions');
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
     port = (app.server.address() as AddressInfo).port;
@@ -117,6 +124,26 @@ describe('sprint serve: deny by default, on the matched route', () => {
     expect(reached).toEqual(['GET /v1/models', 'GET /health', 'GET /health']);
   });
 
+  it('an internal error: 500 in the OpenAI shape with a request id, its text only in the log', async () => {
+    const res = await send('GET', '/v1/broken', `Bearer ${KEY}`);
+    expect(res.statusCode).toBe(500);
+    const id = res.headers['x-request-id'] as string;
+    expect(id).toMatch(/^req_[0-9a-f]{24}$/);
+    expect(JSON.parse(res.body)).toEqual({
+      error: {
+        message: `the server had an error with this request; the server log has the details under request id ${id}`,
+        type: 'server_error',
+        param: null,
+        code: null,
+      },
+    });
+    expect(logLines.find((l) => l.startsWith(`${id} internal error`))).toContain('http://10.1.2.3:8000');
+    // Every answer carries its own id, refusals included.
+    const refused = await send('GET', '/v1/models');
+    expect(refused.headers['x-request-id']).toMatch(/^req_[0-9a-f]{24}$/);
+    expect(refused.headers['x-request-id']).not.toBe(id);
+  });
+
   it('property: no request without a valid key reaches a handler other than /health', async () => {
     const encodeSome = (path: string, picks: readonly boolean[]) =>
       [...path]
@@ -156,5 +183,30 @@ describe('sprint serve: deny by default, on the matched route', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('sprint serve: errors say little, the log says it all', () => {
+  it('a failed session: 502 with the workflow and request ids; the failure chain only in the log', () => {
+    const log: string[] = [];
+    const cause = ApplicationFailure.create({
+      message: 'engine http://10.1.2.3:8000 answered 500: CUDA out of memory',
+      type: 'EngineError',
+    });
+    const err = new WorkflowFailedError('Workflow execution failed', cause, RetryState.NON_RETRYABLE_FAILURE);
+    const failure = runFailure(err, 'serve-1-abc', 'req_0123', (l) => log.push(l));
+    expect(failure).toEqual({
+      status: 502,
+      type: 'session_failed',
+      message: 'session serve-1-abc failed; the server log has the details under request id req_0123',
+    });
+    expect(log).toHaveLength(1);
+    expect(log[0]).toMatch(/^req_0123 serve-1-abc failed: .*http:\/\/10\.1\.2\.3:8000.*CUDA out of memory/);
+    const cancelled = new WorkflowFailedError(
+      'cancelled',
+      new CancelledFailure('x'),
+      RetryState.NON_RETRYABLE_FAILURE,
+    );
+    expect(runFailure(cancelled, 'serve-2', 'req_1', () => undefined).status).toBe(409);
   });
 });
