@@ -10,7 +10,7 @@ export interface ClientWatch {
 }
 
 /**
- * A client that goes away stops the following; its workflow is cancelled (policy `cancel`), except
+ * A client that goes away (at any moment, also before this watch began) stops the following; its workflow is cancelled (policy `cancel`), except
  * when it sent an Idempotency-Key, which says it will retry and collect the same run.
  */
 export function watchClient(
@@ -22,8 +22,8 @@ export function watchClient(
   const gone = new AbortController();
   let answered = false;
   const { workflowId, handle } = started;
-  reply.raw.on('close', () => {
-    if (answered) return;
+  const onGone = () => {
+    if (answered || gone.signal.aborted) return;
     gone.abort();
     const cancel = ctx.options.onDisconnect === 'cancel' && idempotencyKey === undefined;
     ctx.options.log(
@@ -31,6 +31,9 @@ export function watchClient(
     );
     if (cancel)
       handle.cancel().catch((err: Error) => ctx.options.log(`${workflowId}: cancel failed: ${err.message}`));
-  });
+  };
+  reply.raw.on('close', onGone);
+  // A client that left while the workflow was being started closed before the listener was set.
+  if (reply.raw.destroyed || reply.request.raw.socket?.destroyed) onGone();
   return { signal: gone.signal, answered: () => (answered = true) };
 }

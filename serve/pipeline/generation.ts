@@ -26,7 +26,9 @@ export function generationHandler<Body extends GenerationBody>(
     const slot = limit(ctx);
     if (!slot.ok) return sendError(reply, slot.error);
     try {
-      const started = await start(ctx, endpoint, valid.request, caller);
+      const run = await start(ctx, endpoint, valid.request, caller);
+      if (!run.ok) return sendError(reply, run.error);
+      const { started } = run;
       const client = watchClient(ctx, reply, started, valid.request.idempotencyKey);
       if (valid.request.stream) return await stream(ctx, endpoint, reply, started, client);
       return await answer(ctx, endpoint, reply, started, client);

@@ -1,7 +1,8 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { RunIdentity } from '../../core/serve/responses';
 import type { ServeContext } from '../context';
-import { startRun } from '../runs';
+import type { HttpError } from '../errors';
+import { REQUEST_DIGEST_MEMO, requestDigest, startRun } from '../runs';
 import type { AnswerShapes } from './endpoint';
 import type { GenerationRequest } from './validate';
 
@@ -15,22 +16,41 @@ export interface StartedGeneration {
   run: RunIdentity;
 }
 
-/** Step 4: start the method workflow (or attach to the one an Idempotency-Key names). */
+export type Started = { ok: true; started: StartedGeneration } | { ok: false; error: HttpError };
+
+/**
+ * Step 4: start the method workflow, or attach to the one an Idempotency-Key names when it was
+ * asked the same; the same key with another request is a 422 (as payment APIs answer it).
+ */
 export async function start(
   ctx: ServeContext,
   endpoint: AnswerShapes,
   request: GenerationRequest,
   caller: string,
-): Promise<StartedGeneration> {
-  const { workflowId, handle } = await startRun(ctx.client, ctx.config, { ...request, caller });
+): Promise<Started> {
+  const runRequest = { ...request, caller };
+  const { workflowId, handle } = await startRun(ctx.client, ctx.config, runRequest);
+  let startedAt = Date.now();
+  if (request.idempotencyKey !== undefined) {
+    const description = await handle.describe();
+    const asked = description.memo?.[REQUEST_DIGEST_MEMO];
+    if (asked !== undefined && asked !== requestDigest(runRequest)) {
+      return {
+        ok: false,
+        error: {
+          status: 422,
+          type: 'idempotency_key_reused',
+          message: 'Idempotency-Key: already used with another request; send a new key for a new request',
+        },
+      };
+    }
+    // Every answer for the run must be the same document, so `created` is the workflow's start.
+    startedAt = description.startTime.getTime();
+  }
   ctx.options.log(
     `${endpoint.name} ${request.method} on ${request.pool}: ${workflowId} ${ctx.options.uiLink(workflowId)}`,
   );
-  // With an Idempotency-Key every answer for the run must be the same document, so `created` is
-  // the workflow's start time, not this request's.
-  const startedAt =
-    request.idempotencyKey !== undefined ? (await handle.describe()).startTime.getTime() : Date.now();
-  return {
+  const started: StartedGeneration = {
     workflowId,
     handle,
     run: {
@@ -41,4 +61,5 @@ export async function start(
       method: request.method,
     },
   };
+  return { ok: true, started };
 }

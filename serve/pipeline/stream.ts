@@ -25,14 +25,14 @@ export async function stream(
   reply.hijack();
   const sse = new SseStream(reply.raw);
   sse.open({ [WORKFLOW_ID_HEADER]: started.workflowId, [REQUEST_ID_HEADER]: reply.request.id });
-  for (const chunk of endpoint.opening(run)) sse.send(chunk);
+  for (const chunk of endpoint.opening(run)) await sse.send(chunk);
   let roundsSent = 0;
   let reasoningSent = '';
-  const sendReasoning = (text: string) => {
+  const sendReasoning = async (text: string) => {
     if (!text) return;
     reasoningSent += text;
     const chunk = endpoint.reasoning(run, text);
-    if (chunk !== undefined) sse.send(chunk);
+    if (chunk !== undefined) await sse.send(chunk);
   };
   const keepAlive = setInterval(
     () => sse.keepAlive(ctx.options.keepAliveMs),
@@ -43,20 +43,20 @@ export async function stream(
       pollMs: ctx.options.pollMs,
       signal: client.signal,
       store: ctx.store,
-      onProgress: (rounds) => {
+      onProgress: async (rounds) => {
         const next = roundDeltas(rounds, roundsSent);
         roundsSent = next.sent;
-        for (const delta of next.deltas) sendReasoning(delta);
+        for (const delta of next.deltas) await sendReasoning(delta);
       },
     });
     // Rounds that ended after the last poll: the rest of the reasoning, from the result.
     const reasoning = reasoningOf(result);
-    sendReasoning(reasoning.startsWith(reasoningSent) ? reasoning.slice(reasoningSent.length) : '');
-    sse.send(endpoint.answer(run, result));
-    sse.send(usageChunk(run, endpoint.chunkObject, result));
+    await sendReasoning(reasoning.startsWith(reasoningSent) ? reasoning.slice(reasoningSent.length) : '');
+    await sse.send(endpoint.answer(run, result));
+    await sse.send(usageChunk(run, endpoint.chunkObject, result));
   } catch (err) {
     const f = runFailure(err, started.workflowId, reply.request.id, ctx.options.log);
-    sse.send(errorBody(f.message, f.type));
+    await sse.send(errorBody(f.message, f.type));
   } finally {
     clearInterval(keepAlive);
     client.answered();

@@ -360,7 +360,7 @@ describe('sprint serve (OpenAI-compatible endpoint) on a real dev server', () =>
     expect(result.finalAnswer).toBe(scenario.final);
   });
 
-  it('Idempotency-Key: a retry after a disconnect, a concurrent duplicate and a late retry all get the one workflow', async () => {
+  it('Idempotency-Key: a retry after a disconnect, a concurrent duplicate and a late retry all get the one workflow; another body with the key is a 422', async () => {
     const q = question('idempotent');
     const key = `idem-${Date.now()}`;
     const body = JSON.stringify({ model: 'sprint', messages: [{ role: 'user', content: q }] });
@@ -407,6 +407,18 @@ describe('sprint serve (OpenAI-compatible endpoint) on a real dev server', () =>
     expect(requestsFor(q).length).toBe(callsBefore);
     // One session's calls only: 4 planner calls and 8 executor calls.
     expect(callsBefore).toBe(12);
+    // The same key with another request is refused, not answered with the earlier run.
+    const other = question('idempotent, another question');
+    const reused = await fetch(`${base}/chat/completions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ model: 'sprint', messages: [{ role: 'user', content: other }] }),
+    });
+    expect(reused.status).toBe(422);
+    expect(((await reused.json()) as { error: { message: string } }).error.message).toMatch(
+      /^Idempotency-Key: already used with another request/,
+    );
+    expect(requestsFor(other)).toHaveLength(0);
     // GET /v1/sessions/{id}: the finished session's result.
     const session = await fetch(`${base}/sessions/${ids[0]}`, {
       headers: { authorization: `Bearer ${KEY}` },

@@ -57,6 +57,7 @@ describe('request schemas', () => {
       [{ messages: [{ role: 'user', content: 'x' }] }, 'model'],
       [{ model: 'sprint', messages: [{ role: 'user', content: 'x' }], temperature: 7 }, 'temperature'],
       [{ model: 'sprint', messages: [{ role: 'user', content: 'x' }], n: 2 }, 'n'],
+      [{ model: 'sprint', messages: [{ role: 'user', content: 'x' }], seed: -1 }, 'seed'],
       [
         { model: 'sprint', messages: [{ role: 'user', content: 'x' }], sprint_method: 'magic' },
         'sprint_method',
