@@ -41,6 +41,11 @@ export function buildServeApp(input: ServeAppInput): FastifyInstance {
     config,
     store: new ArtifactStore(config.artifacts.root),
     models: servedModels(Object.keys(config.models.pools), config.models.roles.planner),
+    tokenBudgets: {
+      perCall: config.session.maxTokensPerCall,
+      sequential: config.session.sequentialMaxTokens,
+      ...(config.serve.maxTokensCeiling !== undefined ? { serveCeiling: config.serve.maxTokensCeiling } : {}),
+    },
     auth,
     limit: new ConcurrencyLimit(options.maxConcurrent),
     options,

@@ -4,6 +4,7 @@ import { serveSchema, type ServeSettings } from '../config/schema/serve';
 import type { DisconnectPolicy } from '../core/serve/defaults';
 import type { ArtifactStore } from '../io/artifacts';
 import type { ServedModel } from '../core/serve/model-names';
+import type { TokenBudgets } from '../core/serve/token-ceiling';
 import type { ApiKeyCheck } from './auth';
 import type { ConcurrencyLimit } from './concurrency';
 
@@ -35,6 +36,8 @@ export interface ServeContext {
   /** The artifact store long sessions' texts are read from (config.artifacts.root). */
   store: ArtifactStore;
   models: ServedModel[];
+  /** What `max_tokens` may ask at most. */
+  tokenBudgets: TokenBudgets;
   auth: ApiKeyCheck;
   limit: ConcurrencyLimit;
   options: ServeOptions;

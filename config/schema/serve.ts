@@ -36,6 +36,11 @@ export const serveSchema = z
     pollMs: positiveInt.default(D.pollMs),
     /** A comment line goes to a stream silent this long, so proxies keep it open. */
     keepAliveMs: positiveInt.default(D.keepAliveMs),
+    /**
+     * The largest `max_tokens` a request may ask (400 above). Unset: the configured budgets
+     * (session.maxTokensPerCall, session.sequentialMaxTokens), which a request never raises.
+     */
+    maxTokensCeiling: positiveInt.optional(),
     /** Also run every worker (control, llm, ...) in the serve process. */
     workers: z.boolean().default(false),
   })

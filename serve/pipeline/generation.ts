@@ -20,7 +20,7 @@ export function generationHandler<Body extends GenerationBody>(
   endpoint: GenerationEndpoint<Body>,
 ) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    const valid = validate(endpoint, request, ctx.models);
+    const valid = validate(endpoint, request, ctx.models, ctx.tokenBudgets);
     if (!valid.ok) return sendError(reply, valid.error);
     const caller = authorize(ctx, request);
     const slot = limit(ctx);

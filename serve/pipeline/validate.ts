@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { chooseModel, type ServedModel } from '../../core/serve/model-names';
 import { describeIssues } from '../../core/serve/request-schema';
+import { maxTokensCeiling, type TokenBudgets } from '../../core/serve/token-ceiling';
 import type { HttpError } from '../errors';
 import type { RunRequest } from '../runs';
 import type { GenerationBody, GenerationEndpoint } from './endpoint';
@@ -21,11 +22,15 @@ const invalid = (message: string, param?: string): Validated => ({
   error: { status: 400, type: 'invalid_request_error', message, ...(param ? { param } : {}) },
 });
 
-/** Step 1: the body's shape, the model, the question and the Idempotency-Key header. */
+/**
+ * Step 1: the body's shape, the model, the question, the Idempotency-Key header, and `max_tokens`
+ * within the server's budget (a request lowers its per-call budget, never raises it).
+ */
 export function validate<Body extends GenerationBody>(
   endpoint: GenerationEndpoint<Body>,
   request: FastifyRequest,
   models: readonly ServedModel[],
+  budgets: TokenBudgets,
 ): Validated {
   const parsed = endpoint.schema.safeParse(request.body);
   if (!parsed.success) {
@@ -50,6 +55,10 @@ export function validate<Body extends GenerationBody>(
     return invalid(`Idempotency-Key: 1 to ${MAX_IDEMPOTENCY_KEY} characters`);
   }
   const maxTokens = endpoint.maxTokens(body);
+  const ceiling = maxTokensCeiling(model.method, budgets);
+  if (maxTokens != null && ceiling !== undefined && maxTokens > ceiling) {
+    return invalid(`max_tokens: at most ${ceiling} on this server (got ${maxTokens})`, 'max_tokens');
+  }
   return {
     ok: true,
     request: {
