@@ -1,22 +1,22 @@
-import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { Client } from '@temporalio/client';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { SprintConfig } from '../config';
-import type { MethodRunResult } from '../core/method-result';
-import { ArtifactStore } from '../io/artifacts';
-import { readResultText } from '../io/session-texts';
 import { servedModels } from '../core/serve/model-names';
-import { errorBody, usageOf } from '../core/serve/responses';
+import { ArtifactStore } from '../io/artifacts';
 import { ApiKeyCheck } from './auth';
 import { ConcurrencyLimit } from './concurrency';
 import type { ServeContext, ServeOptions } from './context';
+import { installErrorHandler, newRequestId, tagRequestIds } from './errors';
+import { requireApiKey } from './require-key';
+import { registerRoutes } from './routes';
+
 export { defaultServeOptions } from './context';
-import { generationHandler, WORKFLOW_ID_HEADER } from './generate';
-import { startedFor } from './runs';
 
 /*
  * `sprint serve`: an OpenAI-compatible HTTP front of durable method workflows. Fastify (maintained,
- * fast, body limits and content-type parsing built in) carries the HTTP; everything about a request
- * is in generate.ts, the shapes in core/serve/.
+ * fast, body limits and content-type parsing built in) carries the HTTP; the routes are in
+ * serve/routes/ (one module per group), a generation's steps in serve/pipeline/, the shapes in
+ * core/serve/. This file only wires them.
  */
 
 export interface ServeAppInput {
@@ -35,88 +35,33 @@ export function buildServeApp(input: ServeAppInput): FastifyInstance {
       'no API keys: set SPRINT_API_KEYS or give a key file (or explicitly allow no authentication)',
     );
   }
-  const { config } = input;
+  const { config, options } = input;
   const ctx: ServeContext = {
     client: input.client,
     config,
     store: new ArtifactStore(config.artifacts.root),
     models: servedModels(Object.keys(config.models.pools), config.models.roles.planner),
+    tokenBudgets: {
+      perCall: config.session.maxTokensPerCall,
+      sequential: config.session.sequentialMaxTokens,
+      ...(config.serve.maxTokensCeiling !== undefined ? { serveCeiling: config.serve.maxTokensCeiling } : {}),
+    },
     auth,
-    limit: new ConcurrencyLimit(input.options.maxConcurrent),
-    options: input.options,
+    limit: new ConcurrencyLimit(options.maxConcurrent),
+    options,
   };
   // Fastify's own logger stays off: request lines go through options.log, which never sees headers.
-  const app = Fastify({ logger: false, bodyLimit: input.options.bodyLimitBytes });
-
-  app.setErrorHandler((err: FastifyError, _req, reply) => {
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply
-        .code(413)
-        .send(
-          errorBody(
-            `body: larger than the limit of ${input.options.bodyLimitBytes} bytes`,
-            'invalid_request_error',
-          ),
-        );
-    }
-    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return reply.code(415).send(errorBody('body: send application/json', 'invalid_request_error'));
-    }
-    if (err.statusCode !== undefined && err.statusCode < 500) {
-      return reply.code(err.statusCode).send(errorBody(`body: ${err.message}`, 'invalid_request_error'));
-    }
-    input.options.log(`internal error: ${err.stack ?? err.message}`);
-    return reply.code(500).send(errorBody(`internal error: ${err.message}`, 'server_error'));
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimitBytes,
+    requestTimeout: options.requestTimeoutMs,
+    // Ids are made here, never taken from a client's header (they head log lines).
+    requestIdHeader: false,
+    genReqId: newRequestId,
   });
-
-  app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/v1/') || !auth.enabled) return;
-    if (!auth.allows(request.headers.authorization)) {
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer')
-        .send(errorBody('missing or invalid API key (Authorization: Bearer <key>)', 'invalid_api_key'));
-    }
-  });
-
-  app.get('/health', async () => ({ status: 'ok', sessions: ctx.limit.inUse }));
-
-  app.get('/v1/models', async () => ({
-    object: 'list',
-    data: ctx.models.map((m) => ({
-      id: m.id,
-      object: 'model',
-      created: 0,
-      owned_by: 'sprint',
-      sprint: { method: m.method, pool: m.pool },
-    })),
-  }));
-
-  app.post('/v1/chat/completions', generationHandler(ctx, 'chat'));
-  app.post('/v1/completions', generationHandler(ctx, 'completion'));
-
-  // A session started here for this API key, by id: its result once finished, its state while not.
-  // Another key's session is answered as missing, so an id does not tell whether it exists.
-  app.get<{ Params: { id: string } }>('/v1/sessions/:id', async (request, reply) => {
-    const id = request.params.id;
-    const notFound = () =>
-      reply
-        .code(404)
-        .send(errorBody(`no session "${id}" started by this service for this API key`, 'not_found', 'id'));
-    if (!startedFor(id, auth.callerOf(request.headers.authorization))) return notFound();
-    const handle = input.client.workflow.getHandle(id);
-    let status: string;
-    try {
-      status = (await handle.describe()).status.name;
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return notFound();
-      throw err;
-    }
-    reply.header(WORKFLOW_ID_HEADER, id);
-    if (status !== 'COMPLETED') return { id, object: 'sprint.session', status: status.toLowerCase() };
-    const result = await readResultText(ctx.store, (await handle.result()) as MethodRunResult);
-    return { id, object: 'sprint.session', status: 'completed', result, usage: usageOf(result.tokens) };
-  });
-
+  tagRequestIds(app);
+  installErrorHandler(app, options);
+  requireApiKey(app, auth);
+  registerRoutes(app, ctx);
   return app;
 }

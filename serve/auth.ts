@@ -1,20 +1,26 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
-import { API_KEYS_ENV } from './api-keys-env';
+import { SERVE_DEFAULTS } from '../core/serve/defaults';
 
 /*
- * Bearer API keys of `sprint serve`: from $SPRINT_API_KEYS (comma-separated) and/or a file (one key
- * a line, `#` comments). Keys are compared as SHA-256 digests with a constant-time comparison, so
+ * Bearer API keys of `sprint serve`: from $SPRINT_API_KEYS (or the variable config serve.apiKeysEnv
+ * names; comma-separated) and/or a file (one key a line, `#` comments). Keys are compared as SHA-256 digests with a constant-time comparison, so
  * neither their length nor a prefix leaks through timing; they are never logged.
  */
 
-export { API_KEYS_ENV };
+/** The default variable that holds the keys. */
+export const API_KEYS_ENV = SERVE_DEFAULTS.apiKeysEnv;
 
 export class ApiKeyError extends Error {}
 
-export function loadApiKeys(opts: { env?: NodeJS.ProcessEnv; file?: string }): string[] {
+export function loadApiKeys(opts: {
+  env?: NodeJS.ProcessEnv;
+  /** The variable that holds the keys (config serve.apiKeysEnv). */
+  envName?: string;
+  file?: string;
+}): string[] {
   const keys: string[] = [];
-  const fromEnv = opts.env?.[API_KEYS_ENV];
+  const fromEnv = opts.env?.[opts.envName ?? API_KEYS_ENV];
   if (fromEnv)
     keys.push(
       ...fromEnv

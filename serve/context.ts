@@ -1,11 +1,14 @@
 import type { Client } from '@temporalio/client';
 import type { SprintConfig } from '../config';
+import { serveSchema, type ServeSettings } from '../config/schema/serve';
+import type { DisconnectPolicy } from '../core/serve/defaults';
 import type { ArtifactStore } from '../io/artifacts';
 import type { ServedModel } from '../core/serve/model-names';
+import type { TokenBudgets } from '../core/serve/token-ceiling';
 import type { ApiKeyCheck } from './auth';
 import type { ConcurrencyLimit } from './concurrency';
 
-export type DisconnectPolicy = 'cancel' | 'continue';
+export type { DisconnectPolicy };
 
 export interface ServeOptions {
   /** Cancel a workflow whose client disconnected before its answer (`continue`: leave it running). */
@@ -15,6 +18,8 @@ export interface ServeOptions {
   retryAfterSeconds: number;
   /** Largest request body accepted (413 beyond). */
   bodyLimitBytes: number;
+  /** Time a client has to send its whole request. */
+  requestTimeoutMs: number;
   /** Progress query interval while streaming a SPRINT session. */
   pollMs: number;
   /** A comment line is sent on a stream silent for this long. */
@@ -31,17 +36,27 @@ export interface ServeContext {
   /** The artifact store long sessions' texts are read from (config.artifacts.root). */
   store: ArtifactStore;
   models: ServedModel[];
+  /** What `max_tokens` may ask at most. */
+  tokenBudgets: TokenBudgets;
   auth: ApiKeyCheck;
   limit: ConcurrencyLimit;
   options: ServeOptions;
 }
 
-/** Defaults of `sprint serve` (its own flags override them). */
-export const defaultServeOptions: Omit<ServeOptions, 'log' | 'uiLink'> = {
-  onDisconnect: 'cancel',
-  maxConcurrent: 64,
-  retryAfterSeconds: 5,
-  bodyLimitBytes: 1024 * 1024,
-  pollMs: 250,
-  keepAliveMs: 15_000,
-};
+type TunedOptions = Omit<ServeOptions, 'log' | 'uiLink'>;
+
+/** The request-handling part of the `serve` config section. */
+export function serveOptionsOf(settings: ServeSettings): TunedOptions {
+  return {
+    onDisconnect: settings.onDisconnect,
+    maxConcurrent: settings.maxConcurrent,
+    retryAfterSeconds: settings.retryAfterSeconds,
+    bodyLimitBytes: settings.bodyLimitBytes,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    pollMs: settings.pollMs,
+    keepAliveMs: settings.keepAliveMs,
+  };
+}
+
+/** The defaults of the `serve` config section (for embedding the app without a config file). */
+export const defaultServeOptions: TunedOptions = serveOptionsOf(serveSchema.parse({}));

@@ -105,6 +105,19 @@ export function runInput(config: SprintConfig, req: RunRequest): MethodRunInput 
   }
 }
 
+/** Memo field of a served run: the digest of what it was asked (see requestDigest). */
+export const REQUEST_DIGEST_MEMO = 'sprintRequestDigest';
+
+/**
+ * What a run was asked, as a digest: an Idempotency-Key retried with another body is told apart
+ * from a true retry without keeping any state (the digest travels in the run's memo). A digest, not
+ * the request: the memo is shown in the Web UI.
+ */
+export function requestDigest(req: RunRequest): string {
+  const asked = [req.method, req.pool, req.question, req.temperature, req.topP, req.seed, req.maxTokens];
+  return createHash('sha256').update(JSON.stringify(asked)).digest('hex');
+}
+
 export interface StartedRun {
   workflowId: string;
   handle: WorkflowHandle;
@@ -117,6 +130,7 @@ export async function startRun(client: Client, config: SprintConfig, req: RunReq
     workflowId,
     args: [runInput(config, req)],
     staticSummary: `served ${req.method}: ${req.question.slice(0, 120)}`,
+    memo: { [REQUEST_DIGEST_MEMO]: requestDigest(req) },
     ...(req.idempotencyKey !== undefined
       ? {
           workflowIdConflictPolicy: 'USE_EXISTING' as const,
@@ -139,8 +153,8 @@ export async function startRun(client: Client, config: SprintConfig, req: RunReq
 export interface FollowOptions {
   /** How often the progress query is asked (SPRINT sessions only). */
   pollMs: number;
-  /** Called after each progress answer with every finished round so far, texts read back. */
-  onProgress?: (rounds: readonly RoundRecord[]) => void;
+  /** Called after each progress answer with every finished round so far, texts read back (awaited). */
+  onProgress?: (rounds: readonly RoundRecord[]) => void | Promise<void>;
   /** Where stored texts (long sessions: core/session/payload-limits.ts) are read from. */
   store: ArtifactStore;
   /** Stops following (the workflow itself is left alone). */
@@ -178,7 +192,7 @@ export async function followRun(
       const p = await handle.query(progressQuery, rounds.length);
       if (p.roundsFrom === rounds.length)
         for (const r of p.rounds) rounds.push(await readRound(opts.store, r));
-      opts.onProgress(rounds);
+      await opts.onProgress(rounds);
     } catch {
       // no answer this time; the next poll asks again
     }

@@ -2,7 +2,9 @@ import type { ServerResponse } from 'node:http';
 
 /*
  * Server-sent events the way OpenAI streams: `data: <json>` blocks, `data: [DONE]` at the end, and
- * comment lines as keep-alives while a long round runs (proxies close idle connections).
+ * comment lines as keep-alives while a long round runs (proxies close idle connections). A client
+ * that reads slowly holds the writer back: send() waits for the socket to drain (or close) rather
+ * than piling the rest of a session's text into memory.
  */
 export class SseStream {
   private lastWrite = Date.now();
@@ -24,15 +26,16 @@ export class SseStream {
     return this.res.destroyed || this.res.writableEnded;
   }
 
-  send(data: unknown): void {
+  async send(data: unknown): Promise<void> {
     if (this.closed) return;
-    this.res.write(`data: ${JSON.stringify(data)}\n\n`);
+    const flushed = this.res.write(`data: ${JSON.stringify(data)}\n\n`);
     this.lastWrite = Date.now();
+    if (!flushed) await this.drained();
   }
 
-  /** A comment line when nothing was written for `idleMs`. */
+  /** A comment line when nothing was written for `idleMs` (none while the client has not drained). */
   keepAlive(idleMs: number): void {
-    if (this.closed || Date.now() - this.lastWrite < idleMs) return;
+    if (this.closed || this.res.writableNeedDrain || Date.now() - this.lastWrite < idleMs) return;
     this.res.write(': keep-alive\n\n');
     this.lastWrite = Date.now();
   }
@@ -40,5 +43,17 @@ export class SseStream {
   end(): void {
     if (this.closed) return;
     this.res.end('data: [DONE]\n\n');
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.res.off('drain', done);
+        this.res.off('close', done);
+        resolve();
+      };
+      this.res.on('drain', done);
+      this.res.on('close', done);
+    });
   }
 }

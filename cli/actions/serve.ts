@@ -1,65 +1,42 @@
 import type { Command } from 'commander';
 import { Runtime } from '@temporalio/worker';
-import { ApiKeyError, API_KEYS_ENV, loadApiKeys } from '../../serve/auth';
+import { ApiKeyError, loadApiKeys } from '../../serve/auth';
 import { buildServeApp } from '../../serve/app';
-import { defaultServeOptions } from '../../serve/context';
+import { serveOptionsOf } from '../../serve/context';
 import { connectWorker } from '../../workers/connection';
 import { createWorkers, firstStopSignal, runWorkers, workerLogger } from '../../workers/create';
 import { clientFor, readConfig, uiLink, type GlobalOptions } from '../context';
 import { CliError, ExitCode } from '../exit-codes';
 import { describePortOwner } from '../../infra/temporal/dev-server';
-
-export interface ServeCliOptions {
-  host: string;
-  port: string;
-  apiKeysFile?: string;
-  insecureNoAuth?: boolean;
-  maxConcurrent: string;
-  retryAfter: string;
-  onDisconnect: string;
-  bodyLimit: string;
-  workers?: boolean;
-}
-
-function positiveInt(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new CliError(`${flag} must be a positive integer, got "${value}"`, ExitCode.usage);
-  return n;
-}
+import { serveFlagOverrides, type ServeFlags } from '../commands/serve';
 
 /** `sprint serve`: the OpenAI-compatible endpoint, until a stop signal. */
-export async function runServe(opts: ServeCliOptions, cmd: Command): Promise<void> {
-  if (opts.onDisconnect !== 'cancel' && opts.onDisconnect !== 'continue') {
-    throw new CliError(
-      `--on-disconnect must be cancel or continue, got "${opts.onDisconnect}"`,
-      ExitCode.usage,
-    );
-  }
-  const port = Number(opts.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new CliError(`--port must be 0-65535, got "${opts.port}"`, ExitCode.usage);
-  }
+export async function runServe(flags: ServeFlags, cmd: Command): Promise<void> {
+  const config = readConfig(cmd.optsWithGlobals<GlobalOptions>(), { serve: serveFlagOverrides(flags) });
+  const settings = config.serve;
   let apiKeys: string[];
   try {
-    apiKeys = loadApiKeys({ env: process.env, ...(opts.apiKeysFile ? { file: opts.apiKeysFile } : {}) });
+    apiKeys = loadApiKeys({
+      env: process.env,
+      envName: settings.apiKeysEnv,
+      ...(settings.apiKeysFile ? { file: settings.apiKeysFile } : {}),
+    });
   } catch (err) {
     if (err instanceof ApiKeyError) throw new CliError(err.message, ExitCode.usage);
     throw err;
   }
-  if (!apiKeys.length && !opts.insecureNoAuth) {
+  if (!apiKeys.length && !settings.insecureNoAuth) {
     throw new CliError(
-      `no API keys: set ${API_KEYS_ENV}, pass --api-keys-file, or --insecure-no-auth for local use`,
+      `no API keys: set ${settings.apiKeysEnv}, pass --api-keys-file (config serve.apiKeysFile), or --insecure-no-auth for local use`,
       ExitCode.usage,
     );
   }
-  const config = readConfig(cmd.optsWithGlobals<GlobalOptions>());
   const client = await clientFor(config);
   const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
 
   let workersDone: Promise<void> | undefined;
   let releaseWorkers: (() => void) | undefined;
-  if (opts.workers) {
+  if (settings.workers) {
     Runtime.install({ shutdownSignals: [], logger: workerLogger() });
     const connection = await connectWorker(config);
     const workers = await createWorkers('all', { config, connection });
@@ -71,29 +48,25 @@ export async function runServe(opts: ServeCliOptions, cmd: Command): Promise<voi
     client,
     config,
     apiKeys,
-    allowNoAuth: opts.insecureNoAuth === true,
+    allowNoAuth: settings.insecureNoAuth,
     options: {
-      ...defaultServeOptions,
-      onDisconnect: opts.onDisconnect,
-      maxConcurrent: positiveInt('--max-concurrent', opts.maxConcurrent),
-      retryAfterSeconds: positiveInt('--retry-after', opts.retryAfter),
-      bodyLimitBytes: positiveInt('--body-limit', opts.bodyLimit),
+      ...serveOptionsOf(settings),
       log,
       uiLink: (id) => uiLink(config, id),
     },
   });
   const stop = firstStopSignal(log);
   try {
-    const address = await app.listen({ host: opts.host, port }).catch((err: unknown) => {
+    const address = await app.listen({ host: settings.host, port: settings.port }).catch((err: unknown) => {
       if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
       throw new CliError(
-        `port ${port} on ${opts.host} is in use (${describePortOwner(port)}); choose another with --port`,
+        `port ${settings.port} on ${settings.host} is in use (${describePortOwner(settings.port)}); choose another with --port`,
         ExitCode.unavailable,
       );
     });
     log(
       `sprint serve on ${address}/v1 (${apiKeys.length ? `${apiKeys.length} API key(s)` : 'NO authentication'}, ` +
-        `at most ${opts.maxConcurrent} sessions, disconnect: ${opts.onDisconnect})`,
+        `at most ${settings.maxConcurrent} sessions, disconnect: ${settings.onDisconnect})`,
     );
     await stop;
   } finally {

@@ -7,6 +7,7 @@ import { trainingSchema } from './training';
 import { curationSchema } from './curation';
 import { evaluationSchema } from './evaluation';
 import { sessionSchema } from './session';
+import { serveSchema } from './serve';
 
 /** The one schema for every setting. Each section has defaults, so `{}` is a valid config. */
 export const configSchema = z
@@ -21,6 +22,7 @@ export const configSchema = z
     curation: curationSchema.prefault({}),
     evaluation: evaluationSchema.prefault({}),
     session: sessionSchema.prefault({}),
+    serve: serveSchema.prefault({}),
   })
   .strict();
 

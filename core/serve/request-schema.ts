@@ -25,7 +25,8 @@ const common = {
   stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().gt(0).max(1).nullish(),
-  seed: z.number().int().nullish(),
+  // Engines take an unsigned seed: a negative one would pass here and fail later as a 502.
+  seed: z.number().int().min(0).nullish(),
   max_tokens: z.number().int().positive().nullish(),
   // One session answers one request: more than one choice would be several sessions.
   n: z.literal(1).nullish(),

@@ -4,8 +4,9 @@ import type { MethodName, MethodRunResult, MethodRunWithText, MethodTokens } fro
 /*
  * OpenAI-shaped response bodies and stream chunks for a finished (or running) method run. The
  * answer is `content` (`text` for completions); the reasoning (a SPRINT trajectory, or a baseline's
- * whole generation) is `reasoning_content`, the field reasoning-model APIs and vLLM's reasoning
- * parsers use. `usage` adds `sequential_tokens`, the latency measure of SPRINT.md section 4.
+ * whole generation) goes out under both names reasoning models are read by: `reasoning` (vLLM's
+ * current field) and `reasoning_content` (older vLLM, the DeepSeek API, Open WebUI). `usage` adds
+ * `sequential_tokens`, the latency measure of SPRINT.md section 4.
  */
 
 export interface ServeUsage {
@@ -75,6 +76,11 @@ export function finishReasonOf(result: MethodRunResult): 'stop' | 'length' {
   return result.finalAnswer === null ? 'length' : 'stop';
 }
 
+/** The reasoning under both of its field names, so clients of either generation find it. */
+export function reasoningFields(text: string): { reasoning: string; reasoning_content: string } {
+  return { reasoning: text, reasoning_content: text };
+}
+
 export function chatCompletionBody(run: RunIdentity, result: MethodRunWithText) {
   return {
     id: run.id,
@@ -87,7 +93,7 @@ export function chatCompletionBody(run: RunIdentity, result: MethodRunWithText) 
         message: {
           role: 'assistant' as const,
           content: answerOf(result),
-          reasoning_content: reasoningOf(result),
+          ...reasoningFields(reasoningOf(result)),
         },
         finish_reason: finishReasonOf(result),
         logprobs: null,
@@ -110,7 +116,12 @@ export function completionBody(run: RunIdentity, result: MethodRunWithText) {
   };
 }
 
-export type ChatDelta = { role?: 'assistant'; content?: string; reasoning_content?: string };
+export type ChatDelta = {
+  role?: 'assistant';
+  content?: string;
+  reasoning?: string;
+  reasoning_content?: string;
+};
 
 export function chatChunk(run: RunIdentity, delta: ChatDelta, finishReason?: 'stop' | 'length') {
   return {

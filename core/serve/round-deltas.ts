@@ -1,7 +1,7 @@
 import { renderExecutionBlock, renderPlan, type Plan } from '../format';
 
 /*
- * Streaming a session's reasoning: each finished round becomes two `reasoning_content` deltas, its
+ * Streaming a session's reasoning: each finished round becomes two reasoning deltas, its
  * plan and its execution block, so the deltas concatenated are exactly the trajectory text
  * (`renderTrajectory` without the final answer, which is sent as `content`).
  */

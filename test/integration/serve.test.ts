@@ -113,9 +113,14 @@ describe('sprint serve (OpenAI-compatible endpoint) on a real dev server', () =>
     expect(workflowId).toMatch(/^serve-/);
     expect((data as unknown as { sprint: { workflow_id: string } }).sprint.workflow_id).toBe(workflowId);
     expect(data.id).toBe(`chatcmpl-${workflowId}`);
-    const message = data.choices[0]!.message as unknown as { content: string; reasoning_content: string };
+    const message = data.choices[0]!.message as unknown as {
+      content: string;
+      reasoning: string;
+      reasoning_content: string;
+    };
     expect(message.content).toBe(scenario.final);
-    expect(message.reasoning_content).toBe(renderTrajectory({ rounds: trajectoryRounds, final: null }));
+    expect(message.reasoning).toBe(renderTrajectory({ rounds: trajectoryRounds, final: null }));
+    expect(message.reasoning_content).toBe(message.reasoning);
     expect(data.choices[0]!.finish_reason).toBe('stop');
     const usage = data.usage as unknown as Record<string, number>;
     expect(usage.sequential_tokens).toBe(expectedSequential());
@@ -132,7 +137,7 @@ describe('sprint serve (OpenAI-compatible endpoint) on a real dev server', () =>
     expect(logLines.join('\n')).not.toContain(KEY);
   });
 
-  it('chat, streamed, with the openai client: rounds arrive as reasoning deltas while the session runs', async () => {
+  it('chat, streamed, with the openai client: rounds arrive as reasoning deltas (both field names) while the session runs', async () => {
     const q = question('stream');
     const { data: stream, response } = await openai()
       .chat.completions.create({
@@ -144,16 +149,19 @@ describe('sprint serve (OpenAI-compatible endpoint) on a real dev server', () =>
       .withResponse();
     const workflowId = response.headers.get('x-sprint-workflow-id')!;
     let reasoning = '';
+    let olderReasoning = '';
     let content = '';
     const reasoningAt: number[] = [];
     let contentAt = 0;
     let usage: Record<string, number> | undefined;
     for await (const chunk of stream) {
-      const delta = chunk.choices[0]?.delta as { content?: string; reasoning_content?: string } | undefined;
-      if (delta?.reasoning_content) {
-        reasoning += delta.reasoning_content;
+      const delta = chunk.choices[0]?.delta as
+        { content?: string; reasoning?: string; reasoning_content?: string } | undefined;
+      if (delta?.reasoning) {
+        reasoning += delta.reasoning;
         reasoningAt.push(Date.now());
       }
+      olderReasoning += delta?.reasoning_content ?? '';
       if (delta?.content) {
         content += delta.content;
         contentAt = Date.now();
@@ -162,6 +170,7 @@ describe('sprint serve (OpenAI-compatible endpoint) on a real dev server', () =>
       expect(chunk.id).toBe(`chatcmpl-${workflowId}`);
     }
     expect(reasoning).toBe(renderTrajectory({ rounds: trajectoryRounds, final: null }));
+    expect(olderReasoning).toBe(reasoning);
     expect(content).toBe(scenario.final);
     expect(usage?.sequential_tokens).toBe(expectedSequential());
     expect(usage?.completion_tokens).toBeGreaterThan(0);
@@ -351,7 +360,7 @@ describe('sprint serve (OpenAI-compatible endpoint) on a real dev server', () =>
     expect(result.finalAnswer).toBe(scenario.final);
   });
 
-  it('Idempotency-Key: a retry after a disconnect, a concurrent duplicate and a late retry all get the one workflow', async () => {
+  it('Idempotency-Key: a retry after a disconnect, a concurrent duplicate and a late retry all get the one workflow; another body with the key is a 422', async () => {
     const q = question('idempotent');
     const key = `idem-${Date.now()}`;
     const body = JSON.stringify({ model: 'sprint', messages: [{ role: 'user', content: q }] });
@@ -398,6 +407,18 @@ describe('sprint serve (OpenAI-compatible endpoint) on a real dev server', () =>
     expect(requestsFor(q).length).toBe(callsBefore);
     // One session's calls only: 4 planner calls and 8 executor calls.
     expect(callsBefore).toBe(12);
+    // The same key with another request is refused, not answered with the earlier run.
+    const other = question('idempotent, another question');
+    const reused = await fetch(`${base}/chat/completions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ model: 'sprint', messages: [{ role: 'user', content: other }] }),
+    });
+    expect(reused.status).toBe(422);
+    expect(((await reused.json()) as { error: { message: string } }).error.message).toMatch(
+      /^Idempotency-Key: already used with another request/,
+    );
+    expect(requestsFor(other)).toHaveLength(0);
     // GET /v1/sessions/{id}: the finished session's result.
     const session = await fetch(`${base}/sessions/${ids[0]}`, {
       headers: { authorization: `Bearer ${KEY}` },

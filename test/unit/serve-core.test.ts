@@ -6,8 +6,10 @@ import { chatQuestion } from '../../core/serve/question';
 import { chatRequestSchema, completionRequestSchema, describeIssues } from '../../core/serve/request-schema';
 import {
   answerOf,
+  chatChunk,
   chatCompletionBody,
   finishReasonOf,
+  reasoningFields,
   reasoningOf,
   usageOf,
 } from '../../core/serve/responses';
@@ -55,6 +57,7 @@ describe('request schemas', () => {
       [{ messages: [{ role: 'user', content: 'x' }] }, 'model'],
       [{ model: 'sprint', messages: [{ role: 'user', content: 'x' }], temperature: 7 }, 'temperature'],
       [{ model: 'sprint', messages: [{ role: 'user', content: 'x' }], n: 2 }, 'n'],
+      [{ model: 'sprint', messages: [{ role: 'user', content: 'x' }], seed: -1 }, 'seed'],
       [
         { model: 'sprint', messages: [{ role: 'user', content: 'x' }], sprint_method: 'magic' },
         'sprint_method',
@@ -211,6 +214,7 @@ describe('response bodies', () => {
     expect(body.choices[0]!.message).toEqual({
       role: 'assistant',
       content: 'It is 4.',
+      reasoning: reasoningOf(result),
       reasoning_content: reasoningOf(result),
     });
     expect(body.sprint).toEqual({
@@ -220,6 +224,14 @@ describe('response bodies', () => {
       prompts_per_round: [1, 0],
       wall_ms: 1234,
       sequential_tokens_streaming: 28,
+    });
+  });
+
+  it('a reasoning delta carries `reasoning` (vLLM now) and `reasoning_content` (older vLLM, DeepSeek)', () => {
+    const run = { id: 'chatcmpl-w', created: 1, model: 'sprint', workflowId: 'w', method: 'sprint' as const };
+    expect(chatChunk(run, reasoningFields('<Plan_1>')).choices[0]!.delta).toEqual({
+      reasoning: '<Plan_1>',
+      reasoning_content: '<Plan_1>',
     });
   });
 
