@@ -8,6 +8,7 @@ import { createWorkers, firstStopSignal, runWorkers, workerLogger } from '../../
 import { clientFor, readConfig, uiLink, type GlobalOptions } from '../context';
 import { CliError, ExitCode } from '../exit-codes';
 import { describePortOwner } from '../../infra/temporal/dev-server';
+import { logStartReport } from '../../workers/pollers';
 
 export interface ServeCliOptions {
   host: string;
@@ -91,6 +92,7 @@ export async function runServe(opts: ServeCliOptions, cmd: Command): Promise<voi
         ExitCode.unavailable,
       );
     });
+    await logStartReport(config, 'serve', [], log, client.workflowService);
     log(
       `sprint serve on ${address}/v1 (${apiKeys.length ? `${apiKeys.length} API key(s)` : 'NO authentication'}, ` +
         `at most ${opts.maxConcurrent} sessions, disconnect: ${opts.onDisconnect})`,
