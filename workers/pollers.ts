@@ -1,4 +1,5 @@
 import type { Client, Connection, WorkflowHandle } from '@temporalio/client';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import {
   configFingerprint,
@@ -105,9 +106,9 @@ export async function startReport(
 
 const { PendingActivityState, PendingWorkflowTaskState } = temporal.api.enums.v1;
 
-function epochMs(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): number | undefined {
-  if (!ts?.seconds) return undefined;
-  return Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
+/** A timestamp as epoch ms (seconds arrive as a Long, which Number() cannot read). */
+function epochMs(ts: Parameters<typeof optionalTsToMs>[0]): number | undefined {
+  return optionalTsToMs(ts) || undefined;
 }
 
 type Description = temporal.api.workflowservice.v1.IDescribeWorkflowExecutionResponse;
