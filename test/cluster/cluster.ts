@@ -6,7 +6,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { freePort } from '../../infra/temporal/dev-server';
 
 const root = path.resolve(__dirname, '..', '..');
 const scripts = path.join(root, 'infra', 'temporal', 'cluster');
@@ -91,17 +90,17 @@ export interface Cluster {
 }
 
 /** Starts a fresh cluster in a temp dir on free ports (the first run also builds the server). */
-export async function startCluster(): Promise<Cluster> {
+export function startCluster(): Cluster {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-cluster-'));
   // Postgres runs as its own user when the suite runs as root: it must reach its data dir.
   fs.chmodSync(dir, 0o755);
   const tls = makeCertificates(path.join(dir, 'tls'));
-  const port = await freePort();
+  // Below 32750: Temporal keeps membership ports (port+10..13) in a smallint column.
+  const port = 20_000 + Math.floor(Math.random() * 12_000);
   const env = {
     ...process.env,
     SPRINT_CLUSTER_DIR: path.join(dir, 'state'),
     SPRINT_CLUSTER_PORT: String(port),
-    SPRINT_CLUSTER_PG_PORT: String(await freePort()),
     SPRINT_CLUSTER_TLS_DIR: tls.dir,
   };
   const run = (script: string) => {

@@ -24,7 +24,7 @@ describe('a session on the Temporal cluster over mTLS', () => {
   const workers: ChildProcess[] = [];
 
   beforeAll(async () => {
-    cluster = await startCluster();
+    cluster = startCluster();
     engine = await new LoopbackModelServer().start();
     engine.setScript(sprintScript(threeRoundScenario()));
     const config = testConfig(cluster.address, {

@@ -40,6 +40,8 @@ fail() {
 
 [[ "$shards" =~ ^[1-9][0-9]*$ ]] || fail "SPRINT_CLUSTER_SHARDS must be a positive integer (got '$shards')"
 [[ "$port" =~ ^[0-9]+$ ]] || fail "SPRINT_CLUSTER_PORT must be a port number (got '$port')"
+# Temporal stores membership ports (port+10..13) in a PostgreSQL smallint column.
+[[ "$port" -le 32750 ]] || fail "SPRINT_CLUSTER_PORT must be at most 32750 (got $port): membership ports are stored as smallint"
 if [[ -n "$tls_dir" ]]; then
   for f in ca.pem server.pem server.key client.pem client.key; do
     [[ -f "$tls_dir/$f" ]] || fail "SPRINT_CLUSTER_TLS_DIR=$tls_dir lacks $f"
