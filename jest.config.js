@@ -60,5 +60,14 @@ module.exports = {
       transform: { '^.+\\.ts$': tsJest },
       testMatch: ['<rootDir>/test/cli/**/*.test.ts'],
     },
+    {
+      // A real Temporal cluster (PostgreSQL, four server processes, mTLS): infra/temporal/cluster/.
+      // Its own command (npm run test:cluster), outside npm test: the first run builds the server.
+      displayName: 'cluster',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest },
+      testMatch: ['<rootDir>/test/cluster/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+    },
   ],
 };

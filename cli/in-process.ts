@@ -11,6 +11,7 @@ import {
   type WorkerRole,
 } from '../workers/create';
 import { CliError, ExitCode } from './exit-codes';
+import { stallNotices } from '../workers/pollers';
 
 /** One group of workers to run: a role, and for `llm` the pool (and replica) it serves. */
 export interface WorkerSpec {
@@ -156,6 +157,7 @@ async function followUntilClosed<R>(
     () => (settled = true),
   );
   const checkRetries = retryNotices(handle, (line) => console.error(line));
+  const checkStalls = stallNotices(handle, (line) => console.error(line));
   let lastRetryCheck = Date.now();
   while (!settled) {
     await Promise.race([ended, new Promise((r) => setTimeout(r, everyMs))]);
@@ -164,6 +166,7 @@ async function followUntilClosed<R>(
     if (Date.now() - lastRetryCheck >= RETRY_CHECK_MS) {
       lastRetryCheck = Date.now();
       await checkRetries().catch(() => undefined);
+      await checkStalls().catch(() => undefined);
     }
   }
   // One last look: the rounds finished since the previous poll would otherwise never be shown

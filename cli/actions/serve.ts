@@ -9,6 +9,7 @@ import { clientFor, readConfig, uiLink, type GlobalOptions } from '../context';
 import { CliError, ExitCode } from '../exit-codes';
 import { describePortOwner } from '../../infra/temporal/dev-server';
 import { serveFlagOverrides, type ServeFlags } from '../commands/serve';
+import { logStartReport } from '../../workers/pollers';
 
 /** `sprint serve`: the OpenAI-compatible endpoint, until a stop signal. */
 export async function runServe(flags: ServeFlags, cmd: Command): Promise<void> {
@@ -64,6 +65,7 @@ export async function runServe(flags: ServeFlags, cmd: Command): Promise<void> {
         ExitCode.unavailable,
       );
     });
+    await logStartReport(config, 'serve', [], log, client.workflowService);
     log(
       `sprint serve on ${address}/v1 (${apiKeys.length ? `${apiKeys.length} API key(s)` : 'NO authentication'}, ` +
         `at most ${settings.maxConcurrent} sessions, disconnect: ${settings.onDisconnect})`,

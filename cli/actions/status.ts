@@ -1,15 +1,6 @@
 import type { Command } from 'commander';
-import {
-  configFingerprint,
-  controlQueue,
-  curationQueue,
-  fingerprintOfIdentity,
-  poolQueue,
-  queuePrefix,
-  replicaQueue,
-  trainingQueue,
-  type SprintConfig,
-} from '../../config';
+import { configFingerprint, fingerprintOfIdentity, queuePrefix } from '../../config';
+import { deploymentQueues, pollerIdentities, stalledRuns } from '../../workers/pollers';
 import { ModelClient } from '../../io/model-client';
 import { resolveEndpoint } from '../../activities/llm';
 import { searchAttributeDefinitions } from '../../workflows/search-attributes';
@@ -62,20 +53,6 @@ export function engineCheck(replica: string, baseUrl: string, model: string, ser
   };
 }
 
-function queuesOf(config: SprintConfig): { queue: string; role: string }[] {
-  const queues = [
-    { queue: controlQueue(config), role: 'control (workflows)' },
-    { queue: curationQueue(config), role: 'curation' },
-    { queue: trainingQueue(config), role: 'training' },
-  ];
-  for (const [pool, p] of Object.entries(config.models.pools)) {
-    queues.push({ queue: poolQueue(config, pool), role: `llm pool ${pool}` });
-    for (const r of p.replicas)
-      queues.push({ queue: replicaQueue(config, pool, r.name), role: `llm ${pool}/${r.name}` });
-  }
-  return queues;
-}
-
 /**
  * `sprint status`: one check per line, or with --json the verdict `{ ok, checks: [{ what, ok,
  * detail }] }`; exits 1 when a check fails, 3 when Temporal cannot be reached.
@@ -120,15 +97,16 @@ export async function runStatus(opts: { json?: boolean; engines: boolean }, cmd:
     ok: true,
     detail: `config fingerprint ${fingerprint}, queue prefix "${queuePrefix(config)}"`,
   });
-  for (const { queue, role } of queuesOf(config)) {
-    const res = await client.workflowService.describeTaskQueue({
-      namespace: ns,
-      taskQueue: { name: queue },
-      taskQueueType: role.startsWith('control') ? 1 : 2, // 1 = workflow, 2 = activity
-    });
-    const identities = (res.pollers ?? []).map((p) => p.identity ?? '');
+  for (const { queue, kind, role } of deploymentQueues(config)) {
+    const identities = await pollerIdentities(client.workflowService, ns, queue, kind);
     checks.push(queueCheck(queue, role, identities, fingerprint));
   }
+  const stalled = await stalledRuns(client, config);
+  for (const run of stalled)
+    for (const message of run.messages)
+      checks.push({ what: `run ${run.workflowId}`, ok: false, detail: message });
+  if (!stalled.length)
+    checks.push({ what: 'runs', ok: true, detail: 'no running task waits on a queue without pollers' });
   if (opts.engines) {
     for (const [pool, p] of Object.entries(config.models.pools)) {
       for (const r of p.replicas) {

@@ -6,6 +6,7 @@ import { CliError, ExitCode } from '../exit-codes';
 
 type CreateModule = typeof import('../../workers/create');
 type InProcessModule = typeof import('../in-process');
+type PollersModule = typeof import('../../workers/pollers');
 
 /** `sprint worker <role>`: the workers of one role, until a stop signal. */
 export async function runWorker(
@@ -33,5 +34,8 @@ export async function runWorker(
     { until: stop },
   );
   log(`polling ${workers.queues.join(', ')}`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- after the workers poll, like the two above
+  const { logStartReport } = require('../../workers/pollers') as PollersModule;
+  await logStartReport(config, role as WorkerRole, workers.queues, log);
   await workers.done;
 }

@@ -1,0 +1,96 @@
+import { execFile, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { Connection } from '@temporalio/client';
+import { LoopbackModelServer } from '../helpers/loopback-model-server';
+import { sprintScript, threeRoundScenario } from '../helpers/sprint-script';
+import { testConfig, writeConfigFile } from '../helpers/config';
+import { spawnWorkerProcess, waitForOutput } from '../helpers/workers';
+import { startCluster, type Cluster } from './cluster';
+
+/*
+ * A session through the production shape: PostgreSQL, frontend, history, matching and worker as
+ * separate server processes, mutual TLS on the frontend, and sprint's control and llm workers each
+ * in a process of its own, driven by the CLI as a user would.
+ */
+const run = promisify(execFile);
+const bin = path.resolve(__dirname, '..', '..', 'bin', 'sprint.js');
+
+describe('a session on the Temporal cluster over mTLS', () => {
+  let cluster: Cluster | undefined;
+  let engine: LoopbackModelServer;
+  let configFile: string;
+  const workers: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    cluster = startCluster();
+    engine = await new LoopbackModelServer().start();
+    engine.setScript(sprintScript(threeRoundScenario()));
+    const config = testConfig(cluster.address, {
+      temporal: {
+        tls: {
+          serverName: 'localhost',
+          serverRootCaCertPath: cluster.tls.ca,
+          clientCertPath: cluster.tls.clientCert,
+          clientKeyPath: cluster.tls.clientKey,
+        },
+      },
+      models: {
+        pools: { main: { model: engine.model, replicas: [{ name: 'r0', baseUrl: engine.baseUrl }] } },
+        roles: { planner: 'main', executor: 'main', extractor: 'main', dag: 'main' },
+      },
+    });
+    configFile = writeConfigFile(config);
+    for (const role of ['control', 'llm'] as const) {
+      const child = spawnWorkerProcess(configFile, role);
+      workers.push(child);
+      await waitForOutput(child, /polling/, 120_000);
+    }
+  }, 45 * 60_000);
+
+  afterAll(async () => {
+    for (const w of workers) w.kill('SIGTERM');
+    await engine?.stop();
+    cluster?.stop();
+  }, 120_000);
+
+  it('the frontend refuses a client without a certificate', async () => {
+    const connection = await Connection.connect({
+      address: cluster!.address,
+      tls: { serverNameOverride: 'localhost', serverRootCACertificate: fs.readFileSync(cluster!.tls.ca) },
+      connectTimeout: 5000,
+    }).catch((err: unknown) => err as Error);
+    if (connection instanceof Error)
+      return expect(connection.message).toMatch(/certificate|handshake|tls|ssl/i);
+    await expect(connection.workflowService.getSystemInfo({})).rejects.toThrow();
+    await connection.close();
+  });
+
+  it(
+    'sprint ask finishes a session with the scripted answer; status finds every queue served',
+    async () => {
+      const { stdout } = await run(process.execPath, [
+        bin,
+        '--config',
+        configFile,
+        'ask',
+        'What is 1+4+9+16?',
+        '--id',
+        'cluster-ask-1',
+        '--json',
+      ]);
+      const result = JSON.parse(stdout) as { finalAnswer: string; rounds: number };
+      expect(result.finalAnswer).toContain('\\boxed{30}');
+      expect(result.rounds).toBe(4);
+      const status = await run(process.execPath, [bin, '--config', configFile, 'status', '--json']).catch(
+        (err: { stdout: string }) => err,
+      );
+      const checks = (JSON.parse(status.stdout) as { checks: { what: string; ok: boolean }[] }).checks;
+      expect(checks.find((c) => c.what === 'temporal')?.ok).toBe(true);
+      expect(checks.find((c) => c.what === 'search attributes')?.ok).toBe(true);
+      expect(checks.find((c) => c.what === 'runs')?.ok).toBe(true);
+    },
+    10 * 60_000,
+  );
+});

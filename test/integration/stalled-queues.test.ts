@@ -1,0 +1,83 @@
+import type { Client } from '@temporalio/client';
+import { configFingerprint, poolQueue, sessionRunInput, type SprintConfig } from '../../config';
+import { controlQueue } from '../../config/queues';
+import { sessionWorkflow } from '../../workflows';
+import { STALL_THRESHOLD_MS, stalledRuns } from '../../workers/pollers';
+import { writeConfigFile } from '../helpers/config';
+import { sprintScript, threeRoundScenario } from '../helpers/sprint-script';
+import { loopbackPool, startStack, type TestStack } from '../helpers/stack';
+import { spawnWorkerProcess, waitForOutput } from '../helpers/workers';
+
+/*
+ * No silent waits: a session whose pool has no llm worker is named, with its queue and the config
+ * fingerprint that would serve it, by a worker's start report and by the check `sprint status`
+ * runs; once a worker comes, the session finishes and the report clears.
+ */
+describe('tasks waiting on a queue without pollers', () => {
+  let stack: TestStack | undefined;
+  let config: SprintConfig;
+  let client: Client;
+  const children: ReturnType<typeof spawnWorkerProcess>[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack({
+      engines: ['local'],
+      // A short sticky wait: the calls move to the pool's shared queue (no limit) within a second.
+      config: ({ engine }) => ({
+        models: { pools: { local: loopbackPool(engine) } },
+        session: { stickyScheduleToStartMs: 1000 },
+      }),
+      workers: ['control'],
+    });
+    ({ config, client } = stack);
+    stack.engine.setScript(sprintScript(threeRoundScenario()));
+  });
+
+  afterAll(async () => {
+    for (const c of children) c.kill('SIGTERM');
+    await stack?.close();
+  });
+
+  it('the start report, then the stalled-run check, name the pool queue and the fingerprint', async () => {
+    const configFile = writeConfigFile(config);
+    const fingerprint = configFingerprint(config);
+    const shared = poolQueue(config, 'local');
+
+    const control = spawnWorkerProcess(configFile, 'control');
+    children.push(control);
+    await waitForOutput(control, /sends activity tasks to .*sprint-llm-local: NO pollers/);
+    expect(control.output()).toContain(
+      `config fingerprint ${fingerprint} polls it (sprint worker llm --pool local)`,
+    );
+
+    const handle = await client.workflow.start(sessionWorkflow, {
+      taskQueue: controlQueue(config),
+      workflowId: `stalled-${Date.now()}`,
+      args: [sessionRunInput(config, 'q')],
+    });
+    expect(await stalledRuns(client, config)).toEqual([]);
+    // The pool call waits on the shared queue once the sticky second is over; on a loaded machine
+    // that can be several seconds after the start, so look until the wait passes the threshold.
+    let stalled: Awaited<ReturnType<typeof stalledRuns>> = [];
+    const deadline = Date.now() + STALL_THRESHOLD_MS + 60_000;
+    while (!stalled.length && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 2000));
+      stalled = await stalledRuns(client, config);
+    }
+    expect(stalled.map((s) => s.workflowId)).toEqual([handle.workflowId]);
+    expect(stalled[0]!.messages).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^sprintPlan has waited \\d+ s on task queue ${shared.replace('.', '\\.')}, which no worker polls: ` +
+            `a worker started with config fingerprint ${fingerprint} would take it$`,
+        ),
+      ),
+    ]);
+
+    const llm = spawnWorkerProcess(configFile, 'llm');
+    children.push(llm);
+    const result = await handle.result();
+    expect(result.finalAnswer).toContain('\\boxed{30}');
+    expect(await stalledRuns(client, config)).toEqual([]);
+  }, 180_000);
+});
