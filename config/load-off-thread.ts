@@ -7,7 +7,7 @@ import type { SprintConfig } from './schema';
  * loadConfig on a worker thread. Loading zod, the schema (and the YAML parser for a YAML file) and
  * validating take about 0.15 s of a cold start; `sprint worker` spends them on a second core while
  * its main thread loads the Temporal SDK (about 0.5 s), which moved the worker's first poll closer
- * to the 1.5 s target (README, bench:cli). The result is exactly loadConfig's: the same config, the
+ * to the 1.5 s target (docs/benchmarks.md, bench:cli). The result is exactly loadConfig's: the same config, the
  * same ConfigError (message, source, problems), other errors with their message and stack.
  * This module itself loads neither zod nor the schema (types only); that is the point of it.
  */

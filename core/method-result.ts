@@ -12,7 +12,7 @@ export type MethodName = (typeof methodNames)[number];
 export const sessionMethodNames = ['sprint', 'sequential'] as const satisfies readonly MethodName[];
 export type SessionMethodName = (typeof sessionMethodNames)[number];
 
-/** Token accounting of one run of a method on one question (see SPRINT.md section 4). */
+/** Token accounting of one run of a method on one question (see docs/sprint-format.md#sequential-tokens). */
 export interface MethodTokens {
   /** Latency proxy: seed definition (per round: planner + longest executor); generated tokens for sequential. */
   sequential: number;

@@ -1,8 +1,8 @@
 import type { WorkerOptions } from '@temporalio/worker';
 
 /*
- * Poller settings that keep dispatch off the critical path of a session (issue 16; measured in the
- * README, "Orchestration overhead"). A round schedules all its executors in one workflow task; the
+ * Poller settings that keep dispatch off the critical path of a session (issue 16; measured in
+ * docs/benchmarks.md). A round schedules all its executors in one workflow task; the
  * server hands each task to a poll already waiting, and a task that finds none waits until a poller
  * comes back. The SDK's default is 10 activity polls per worker, so a 16-executor round dispatched
  * its last 6 executors one poll round-trip later. An llm worker keeps as many polls open as its

@@ -42,7 +42,7 @@ export function registerCurate(program: Command): void {
   curate
     .command('pack')
     .description('Pack one extracted trace: print its stages and parallelization ratio')
-    .requiredOption('--components <file>', 'components JSON (see README, "Curation")')
+    .requiredOption('--components <file>', 'components JSON (see docs/sprint-format.md#step-extraction)')
     .requiredOption('--dag <file>', 'DAG JSON: parent map such as {"1": [], "2": [1]}')
     .option('--threshold <n>', 'short-execution threshold (b - a < n becomes plan-only)', '3')
     .option('--min-ratio <x>', 'keep when ratio >= x', '1.5')

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { extractorKinds, sampleFormats } from '../../core/curation/names';
 
-/** Curation: sequential traces -> SPRINT samples (SPRINT.md section 5). */
+/** Curation: sequential traces -> SPRINT samples (docs/sprint-format.md#curation-pipeline). */
 export const curationSchema = z
   .object({
     /** Step extraction backend: `offline` (deterministic, no model) or `llm` (roles extractor + dag). */
     extractor: z.enum(extractorKinds).default('offline'),
     /**
      * Sample layout. `released`: the released SPRINT pipeline's trajectories byte for byte
-     * (SPRINT.md section 8; comments become `Observation about execution_p.k` in the plans that use
+     * (docs/sprint-format.md#released-trajectory-rendering; comments become `Observation about execution_p.k` in the plans that use
      * the result). `legacy`: this platform's first layout (`-----` between all components, comments
      * appended to their own plan), kept only so datasets curated before can be reproduced.
      */

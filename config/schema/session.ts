@@ -15,7 +15,7 @@ import {
 export { DEFAULT_SYSTEM_PROMPT };
 
 /**
- * Named sets of loop behaviour (README, Serving), one per loop policy (core/session/policies):
+ * Named sets of loop behaviour (docs/sprint-format.md#loop-profiles), one per loop policy (core/session/policies):
  * `released` serves a released SPRINT checkpoint as it was trained.
  */
 export { sessionProfiles, type SessionProfile };
@@ -34,7 +34,7 @@ const profileName = z.enum(sessionProfiles, {
  */
 export const sessionSchema = z
   .object({
-    /** `released` (default): the released SPRINT loop (SPRINT.md section 8); `platform`: this project's own loop. */
+    /** `released` (default): the released SPRINT loop (docs/sprint-format.md#released-inference-loop); `platform`: this project's own loop. */
     profile: profileName.default(DEFAULT_SESSION_PROFILE),
     /** Profile. Executor prompts: `reorder` (released code) or `shared-prefix` (same full plan for all executors; prefix-cache friendly). */
     executorStrategy: z.enum(executorStrategies).optional(),

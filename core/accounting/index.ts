@@ -1,7 +1,7 @@
 import type { MethodTokens } from '../method-result';
 
 /*
- * Token accounting of a SPRINT session (SPRINT.md section 4). Pure.
+ * Token accounting of a SPRINT session (docs/sprint-format.md#sequential-tokens). Pure.
  *
  * - Sequential tokens (seed definition): per round, planner tokens + the longest executor; summed.
  *   The final-answer call is a round with no executor (its tokens count as planner tokens).

@@ -1,6 +1,6 @@
 /*
- * Extracted components as files and extractors really write them (the JSON shape of the README,
- * "Curation"). Pure. Accepted: ids as integers or strings; an absent plan (`plan` null or "None",
+ * Extracted components as files and extractors really write them (the JSON shape of
+ * docs/sprint-format.md#step-extraction). Pure. Accepted: ids as integers or strings; an absent plan (`plan` null or "None",
  * `planLines` null, missing or "Lines not found"); ranges as [a, b] or as text ("Lines 3-5",
  * "Line 7"); comments with their line ranges. Anything else is a ComponentInputError naming the
  * file, the component and the field.

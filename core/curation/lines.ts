@@ -1,5 +1,5 @@
 /*
- * Step 1 of curation (SPRINT.md section 5): split a trace into numbered lines (sentences). Pure.
+ * Step 1 of curation (docs/sprint-format.md#numbered-lines): split a trace into numbered lines (sentences). Pure.
  * Paragraph breaks are kept (a line knows its paragraph), display math stays one line, and
  * decimals such as 3.5 or abbreviations such as "e.g." do not split a sentence.
  */

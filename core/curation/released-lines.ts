@@ -1,6 +1,6 @@
 /*
- * Trace lines exactly as the released SPRINT pipeline numbered them for its extractor (SPRINT.md
- * section 8). Pure. Its GPT-4o extractions name line ranges ("Lines 3-5") of this numbering, so
+ * Trace lines exactly as the released SPRINT pipeline numbered them for its extractor
+ * (docs/sprint-format.md#released-line-numbering). Pure. Its GPT-4o extractions name line ranges ("Lines 3-5") of this numbering, so
  * importing them (`sprint curate import`) needs the same split, byte for byte; the platform's own
  * extractors use core/curation/lines.ts instead.
  *

@@ -1,6 +1,5 @@
 /*
- * The released SPRINT trajectory layout, byte for byte (SPRINT.md section 8, "Rendering a training
- * trajectory"). Pure. This is the default sample format (`curation.format: released`); the legacy
+ * The released SPRINT trajectory layout, byte for byte (docs/sprint-format.md#released-trajectory-rendering). Pure. This is the default sample format (`curation.format: released`); the legacy
  * layout stays in render.ts.
  *
  * Texts are written as extracted: no tag escaping, because the released pipeline did none and

@@ -1,5 +1,5 @@
 /*
- * Curation-specific rendering (SPRINT.md section 5, step 6): packed stages -> SPRINT trajectory,
+ * Curation-specific rendering (docs/sprint-format.md#sample-formatting): packed stages -> SPRINT trajectory,
  * training records (prompt/completion) and the sequential RFT control record. Pure. The tag
  * primitives (plans, execution blocks, final answer) are core/format's, so every sample written
  * here parses back with the session parser.

@@ -1,7 +1,7 @@
 /*
  * Which problem a transcript file belongs to, from its name alone (`sprint eval score`). Released
  * SPRINT logs are named `planner_trajectory_<id>.txt` (SPRINT) and `base_model_trajectory_<id>.txt`
- * (sequential baselines) with `/` of the id written as `_` (SPRINT.md section 8, "Logs"); other
+ * (sequential baselines) with `/` of the id written as `_` (docs/sprint-format.md#released-logs); other
  * tools put the id anywhere in the name. Pure: the caller lists the folder.
  */
 import type { SessionMethodName } from '../method-result';

@@ -23,7 +23,7 @@ export function approxTokens(text: string, charsPerToken: number): number {
  * output: it is neither graded (its `\boxed{}` instruction is no answer) nor counted as generated.
  */
 export function generatedPart(text: string): string {
-  // `<think>\n` right after the question is part of the released prompt too (SPRINT.md section 8)
+  // `<think>\n` right after the question is part of the released prompt too (docs/sprint-format.md#released-inference-loop)
   const q = /<Question>[\s\S]*?<\/Question>\s*(?:<think>\n?)?/.exec(text);
   return q ? text.slice(q.index + q[0].length) : text;
 }
@@ -37,7 +37,7 @@ export function isSprintFormat(text: string): boolean {
  * Rounds of a SPRINT transcript, read by the session parser (`core/format`: stray tags, unclosed
  * tags at a length cut, phases out of order are repaired there). Sequential tokens = sum over rounds
  * of (plan + longest execution) + the final-answer block, which counts as a last round with no
- * prompt, as the session workflow counts it (seed definition, SPRINT.md section 4).
+ * prompt, as the session workflow counts it (seed definition, docs/sprint-format.md#sequential-tokens).
  */
 export function accountTranscript(text: string, charsPerToken = 4): TranscriptAccount {
   if (!isSprintFormat(text)) {

@@ -1,4 +1,4 @@
-// The SPRINT tag format: pure parse/render (SPRINT.md section 2) and the loop's exact prompts (section 3).
+// The SPRINT tag format: pure parse/render (docs/sprint-format.md#tag-format) and the loop's exact prompts (docs/sprint-format.md#inference-loop).
 export * from './plan';
 export * from './trajectory';
 export * from './prompts';

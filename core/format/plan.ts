@@ -1,5 +1,5 @@
 /*
- * The SPRINT tag format (SPRINT.md section 2): parse real planner output into a typed plan and render
+ * The SPRINT tag format (docs/sprint-format.md#tag-format): parse real planner output into a typed plan and render
  * it back. Pure: no I/O, safe to import from workflows.
  *
  * Parsing rules for broken model output (each one recorded in `problems`, never thrown):

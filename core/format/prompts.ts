@@ -5,7 +5,7 @@ import { reorderPlanFor } from './released';
 import { renderRound, type Round } from './trajectory';
 
 /*
- * The exact prompts of the SPRINT loop (SPRINT.md section 3). The planner continues one assistant
+ * The exact prompts of the SPRINT loop (docs/sprint-format.md#inference-loop). The planner continues one assistant
  * turn: prefix (system instructions + question, through the model's chat template) + `<think>\n` +
  * every earlier round. An executor gets the same history + the current plan + the opened tags.
  */
@@ -14,7 +14,7 @@ export { executorStrategies, type ExecutorStrategy } from './executor-strategies
 
 /**
  * The model input before `<think>\n`: system instructions, a blank line, the question block (the
- * released loop's layout, SPRINT.md section 8). Training prompts (core/curation/render.ts) and
+ * released loop's layout, docs/sprint-format.md#released-inference-loop). Training prompts (core/curation/render.ts) and
  * sessions both default to it, so a model is served the text it was trained on.
  */
 export const DEFAULT_PROMPT_PREFIX_TEMPLATE = '{system}\n\n<Question>\n{question}\n</Question>\n\n';
@@ -91,7 +91,7 @@ function executorView(
 }
 
 /**
- * System instructions given to planner and executors alike (SPRINT.md section 3), and the ones
+ * System instructions given to planner and executors alike (docs/sprint-format.md#inference-loop), and the ones
  * SPRINT training samples are rendered with: one constant, so training and inference cannot drift.
  */
 export const DEFAULT_SYSTEM_PROMPT =

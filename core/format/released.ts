@@ -1,7 +1,7 @@
 import type { Plan, PlanPrompt } from './plan';
 
 /*
- * The released SPRINT loop's reply handling (SPRINT.md section 8), restated from the spec: the
+ * The released SPRINT loop's reply handling (docs/sprint-format.md#released-inference-loop), restated from the spec: the
  * five stop strings, how a planner reply becomes a plan or the answer (or a retry), how an
  * executor reply is cleaned, and the reorder rewrite of the plan each executor sees. Pure. Tag
  * patterns stop at the end of a line, as the released ones do, and are matched case-insensitively

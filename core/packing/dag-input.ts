@@ -1,5 +1,5 @@
 /*
- * DAG parent maps as extractors really write them (SPRINT.md section 5, step 3). Pure. Keys and
+ * DAG parent maps as extractors really write them (docs/sprint-format.md#dependency-graph). Pure. Keys and
  * parents may be integers or strings ("3", " 3", "Component 3"); JSON-like text with bare integer
  * keys (`{1: [], 2: [1]}`, which Python prints and some models answer) is read too. Anything else
  * is a DagInputError naming the key and what was found.

@@ -1,5 +1,5 @@
 /*
- * Packing of an extracted trace into SPRINT stages (SPRINT.md section 5, steps 3-5). Pure.
+ * Packing of an extracted trace into SPRINT stages (docs/sprint-format.md#curation-pipeline, steps 3-5). Pure.
  *
  * Components (the step extractor's output) and the DAG (parent map) come in; stages of plans and
  * executions, the parallelization ratio and the keep/reject decision come out.
@@ -8,7 +8,7 @@
 /** Inclusive range of numbered trace lines. */
 export type LineRange = [number, number];
 
-/** One step of a trace, as documented in the README ("Curation"). */
+/** One step of a trace, as docs/sprint-format.md#step-extraction describes it. */
 export interface Component {
   id: number;
   description?: string;

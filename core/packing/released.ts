@@ -1,5 +1,5 @@
 /*
- * Packing as the released SPRINT pipeline does it (SPRINT.md sections 5 and 8). Pure.
+ * Packing as the released SPRINT pipeline does it (docs/sprint-format.md#curation-pipeline and docs/sprint-format.md#the-released-pipeline). Pure.
  *
  * Differences from the platform's legacy packing (core/packing/index.ts), all taken from the
  * released behaviour:

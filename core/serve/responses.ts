@@ -6,7 +6,7 @@ import type { MethodName, MethodRunResult, MethodRunWithText, MethodTokens } fro
  * answer is `content` (`text` for completions); the reasoning (a SPRINT trajectory, or a baseline's
  * whole generation) goes out under both names reasoning models are read by: `reasoning` (vLLM's
  * current field) and `reasoning_content` (older vLLM, the DeepSeek API, Open WebUI). `usage` adds
- * `sequential_tokens`, the latency measure of SPRINT.md section 4.
+ * `sequential_tokens`, the latency measure of docs/sprint-format.md#sequential-tokens.
  */
 
 export interface ServeUsage {

@@ -3,7 +3,7 @@
  * and the start of the next call that depends on it (issue 16). Pure functions over timestamps, so
  * the bench can apply the same measure to a session through Temporal and to a plain in-process loop.
  *
- * Dependencies in a SPRINT round (SPRINT.md section 3, without streaming dispatch): every executor of
+ * Dependencies in a SPRINT round (docs/sprint-format.md#inference-loop, without streaming dispatch): every executor of
  * plan p depends on the planner call that wrote it; the next planner call depends on all executors
  * of the round (it starts when the last one ends), or on the previous planner call when that one
  * had no prompts (a resample, an empty plan).

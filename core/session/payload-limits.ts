@@ -25,8 +25,8 @@ export const STORE_REPLIES_PAST = 8 * 1024;
 /**
  * Planner prompts longer than this are stored, and executors and later rounds continue them by
  * reference. Low on purpose: besides the limits, it takes the history out of the workflow task that
- * schedules a round's executors and out of every executor's input (issue 16, README "Orchestration
- * overhead"); only the first rounds' short prompts travel inline.
+ * schedules a round's executors and out of every executor's input (issue 16,
+ * docs/benchmarks.md); only the first rounds' short prompts travel inline.
  */
 export const STORE_PROMPT_PAST = 2 * 1024;
 

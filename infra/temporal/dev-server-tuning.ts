@@ -1,6 +1,6 @@
 /*
  * Dev server options that cut the time between dependent model calls of a session (issue 16; the
- * profile and measurements are in the README, "Orchestration overhead").
+ * profile and measurements are in docs/benchmarks.md).
  *
  * - One partition per task queue. A dev server serves a handful of workers; with the default four
  *   partitions a task written to a partition nobody is polling at that moment waits for forwarding

@@ -1,5 +1,5 @@
 /*
- * LLM step extraction and DAG building (SPRINT.md section 5, steps 2-3) on the model client:
+ * LLM step extraction and DAG building (docs/sprint-format.md#curation-pipeline, steps 2-3) on the model client:
  * chat calls with JSON output, validated by zod and by the curation invariants; an invalid reply is
  * shown back to the model with its error (a bounded repair loop), then the trace is recorded as
  * failed. Transport errors (429, 5xx, timeouts) are thrown as ModelCallError: the activity turns them

@@ -223,7 +223,7 @@ describe('curation workflow with the LLM extractor (loopback engine double)', ()
     expect(parsed.rounds[0]!.executions[0]).toBe(
       '2 times 3 is 6.\nCheck: 3 times 2 is also 6.\nSo the first product is 6.\nKeep 6 for later.',
     );
-    // Released layout (SPRINT.md section 8): consecutive ids, so no "-----"; a blank line between components.
+    // Released layout (docs/sprint-format.md#released-trajectory-rendering): consecutive ids, so no "-----"; a blank line between components.
     expect(
       parsed.rounds[0]!.plan.text.startsWith(
         'We need 2 times 3 plus 4 times 5.\n\nCompute the first product 2 times 3.\n\n<prompt_1.1>',

@@ -230,7 +230,7 @@ describe('replica routing and failover (two engines, two llm worker processes)',
       .map((e) => Number(e.activityTaskCompletedEventAttributes!.scheduledEventId));
     expect(new Set(completedIds).size).toBe(completedIds.length);
 
-    // For the README's capacity notes: what a session costs in Temporal events.
+    // For the capacity notes of docs/operations.md#capacity: what a session costs in Temporal events.
     const counts = eventCounts(events);
     const modelCalls = transcript.reduce((n, r) => n + r.calls.length, 0);
     console.log(

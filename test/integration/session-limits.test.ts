@@ -169,7 +169,7 @@ describe('session payloads stay within Temporal limits in the worst case', () =>
   it(`${ROUNDS} rounds x ${FANOUT} executors x ${TOKENS}-token outputs complete`, async () => {
     const t0 = Date.now();
     const { runs, query } = await runShape(ROUNDS, FANOUT, TOKENS, 240_000);
-    // The figures the README's limits paragraph quotes (stderr: jest keeps it visible).
+    // The figures docs/operations.md#capacity quotes (size limits) (stderr: jest keeps it visible).
     const mb = (n: number) => (n / 1e6).toFixed(2);
     process.stderr.write(
       `worst case: ${Date.now() - t0} ms; history per run ${runs.map((r) => `${mb(r.bytes)} MB (largest event ${mb(r.largest)} MB, ${r.largestType})`).join(', ')}; ` +

@@ -16,7 +16,7 @@ import { loopbackPool, startStack, type TestStack } from '../helpers/stack';
 
 /*
  * The default (`released`) session profile against the loopback engine double: the engine's
- * request log must hold, byte for byte, the model inputs SPRINT.md section 8 prescribes. Every
+ * request log must hold, byte for byte, the model inputs docs/sprint-format.md#released-inference-loop prescribes. Every
  * expected input below is written out by hand from that section, not produced by the renderer.
  */
 
@@ -37,7 +37,7 @@ function plannerPhase(prompt: string): number {
   return (prompt.match(/<Plan_\d+>/g) ?? []).length + 1;
 }
 
-describe('released session profile (SPRINT.md 8) on a real dev server', () => {
+describe('released session profile (docs/sprint-format.md#released-inference-loop) on a real dev server', () => {
   let stack: TestStack | undefined;
   let engine: LoopbackModelServer;
   let config: SprintConfig;

@@ -1,7 +1,7 @@
 /*
  * `sprint curate import` on released-style artifacts written here by hand: the trace's released
  * line numbering, the separation markdown and the DAG JSON are read, and the trajectory must be
- * exactly what SPRINT.md section 8 says (expected text written by hand below).
+ * exactly what docs/sprint-format.md#the-released-pipeline says (expected text written by hand below).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';

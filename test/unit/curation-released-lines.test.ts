@@ -1,4 +1,4 @@
-/* The released line numbering (SPRINT.md section 8; rule restated in core/curation/released-lines.ts), on hand-worked examples. */
+/* The released line numbering (docs/sprint-format.md#released-line-numbering; rule restated in core/curation/released-lines.ts), on hand-worked examples. */
 import {
   joinReleasedLines,
   LineRangeError,

@@ -1,5 +1,5 @@
 /*
- * Golden tests of the released trajectory layout (SPRINT.md section 8). Every expected string below
+ * Golden tests of the released trajectory layout (docs/sprint-format.md#released-trajectory-rendering). Every expected string below
  * is written by hand from the spec's rules, piece by piece, never produced by the renderer.
  */
 import { packReleased } from '../../core/packing/released';

@@ -4,7 +4,7 @@ import { fileKeys, matchLogFiles } from '../../core/evaluation/log-files';
 const math500Ids = ['test/algebra/1.json', 'test/algebra/11.json', 'test/precalculus/1.json'];
 
 describe('matching transcript files to problem ids by name', () => {
-  it('reads the released layouts (SPRINT.md section 8): "/" as "_", .json dropped, method from the prefix', () => {
+  it('reads the released layouts (docs/sprint-format.md#released-logs): "/" as "_", .json dropped, method from the prefix', () => {
     const res = matchLogFiles(
       [
         'planner_trajectory_test_algebra_1.txt',

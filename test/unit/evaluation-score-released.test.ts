@@ -6,7 +6,7 @@ import { readRecords } from '../../io/evaluation/report';
 import { scoreTrajectories } from '../../io/evaluation/score';
 
 /*
- * Released-style logs written from SPRINT.md section 8, not from this project's output: a planner log
+ * Released-style logs written from docs/sprint-format.md#released-logs, not from this project's output: a planner log
  * holds the model input after the system prompt, `<Question>\n{q}\n</Question>\n\n<think>\n` + the
  * history (each round: `<Plan_p>\n...\n</Plan_p>` + `\n\n<Execution_p>\n` + the executions joined by
  * blank lines + `\n</Execution_p>\n\n`) + `<Final_answer>\n...\n</Final_answer>`. File names:
@@ -136,7 +136,7 @@ describe('eval score on a folder of released-style logs', () => {
       ['sample/prealgebra/1.json', 'sprint', true, '\\frac{7}{8}'],
       ['sample/prealgebra/5.json', 'sprint', false, null],
     ]);
-    // seed definition (SPRINT.md section 4) at 4 characters a token; the question is not generated
+    // seed definition (docs/sprint-format.md#sequential-tokens) at 4 characters a token; the question is not generated
     const tok = (s: string) => Math.ceil(s.trim().length / 4);
     const twoRounds = sprint.find((r) => r.problemId === 'sample/algebra/2.json')!;
     expect(twoRounds.rounds).toBe(3);

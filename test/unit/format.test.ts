@@ -250,7 +250,7 @@ describe('loop prompts', () => {
     expect(e3.slice(0, -'2.3>\n'.length)).toBe(e2.slice(0, -'2.2>\n'.length));
   });
 
-  it('reorder (SPRINT.md 8): segments split after each prompt, earlier prompts dropped, own p.1, joined by blank lines', () => {
+  it('reorder (docs/sprint-format.md#released-inference-loop): segments split after each prompt, earlier prompts dropped, own p.1, joined by blank lines', () => {
     // plan2.text = 'intro\n<prompt_2.1> x </prompt_2.1>\nmid\n<prompt_2.2> y </prompt_2.2>\n<prompt_2.3> z </prompt_2.3>\noutro'
     expect(reorderPlanFor(plan2, 2)).toBe(
       'intro\n\nmid\n<prompt_2.1> y </prompt_2.1>\n\n<prompt_2.2> z </prompt_2.2>\n\noutro',

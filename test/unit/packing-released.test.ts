@@ -17,7 +17,7 @@ function comp(id: number, execLines = 5, start = id * 10): Component {
 const paperDag: Dag = { 1: [], 2: [1], 3: [1], 4: [1], 5: [2, 3], 6: [4, 5] };
 
 describe('released packing', () => {
-  it('follows the worked example of SPRINT.md section 5', () => {
+  it('follows the worked example of docs/sprint-format.md#stage-packing', () => {
     const all = packReleased(
       [1, 2, 3, 4, 5, 6].map((i) => comp(i)),
       paperDag,

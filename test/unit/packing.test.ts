@@ -78,7 +78,7 @@ describe('short-execution merge', () => {
 });
 
 describe('golden packing', () => {
-  it('packs the worked example of SPRINT.md into {1},{2,3,4},{5},{6}, ratio 1.5, kept', () => {
+  it('packs the worked example of docs/sprint-format.md#stage-packing into {1},{2,3,4},{5},{6}, ratio 1.5, kept', () => {
     const cs = [1, 2, 3, 4, 5, 6].map((id) => comp(id));
     const result = pack(cs, paperDag);
     expect(result.stages.map((s) => s.componentIds)).toEqual([[1], [2, 3, 4], [5], [6]]);

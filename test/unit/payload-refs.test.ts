@@ -27,7 +27,7 @@ import {
 
 /*
  * Long texts by reference (core/session/payload-limits.ts): whatever is stored, the prompt an
- * engine receives is exactly the one SPRINT.md section 3 defines (plannerPrompt, executorPrompt),
+ * engine receives is exactly the one docs/sprint-format.md#inference-loop defines (plannerPrompt, executorPrompt),
  * and what readers get back is exactly what was written.
  */
 

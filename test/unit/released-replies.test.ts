@@ -6,9 +6,9 @@ import {
   reorderPlanFor,
 } from '../../core/format';
 
-// Expectations written by hand from SPRINT.md section 8 (the released loop's reply handling).
+// Expectations written by hand from docs/sprint-format.md#released-inference-loop (the released loop's reply handling).
 
-describe('released planner reply handling (SPRINT.md 8)', () => {
+describe('released planner reply handling (docs/sprint-format.md#released-inference-loop)', () => {
   it('a reply with a Plan tag: think and Plan tags stripped, prompts renumbered p.1, p.2 in order', () => {
     const raw =
       '<think>\n<Plan_7>\nFirst compute.\n<prompt_3.4> Add 2 and 3. </prompt_3.4>\nthen\n<prompt> Square 4. </prompt>\n';
@@ -100,7 +100,7 @@ describe('released planner reply handling (SPRINT.md 8)', () => {
   });
 });
 
-describe('released executor output cleaning (SPRINT.md 8)', () => {
+describe('released executor output cleaning (docs/sprint-format.md#released-inference-loop)', () => {
   it('removes prompt blocks, think and (E|e)xecution tags, and trims', () => {
     const raw =
       '<think>\n4 + 5 = 9.\n<prompt_2.2> next\nstep </prompt_2.2>\n</Execution_1>\n<execution_2.1>\nSo 9.\n';
@@ -112,7 +112,7 @@ describe('released executor output cleaning (SPRINT.md 8)', () => {
   });
 });
 
-describe('reorder rewrite edge cases (SPRINT.md 8)', () => {
+describe('reorder rewrite edge cases (docs/sprint-format.md#released-inference-loop)', () => {
   it('an earlier segment that was only a prompt leaves an empty segment between blank lines', () => {
     const plan = { phase: 3, text: '<prompt_3.1> a </prompt_3.1>\n<prompt_3.2> b </prompt_3.2>\nend' };
     expect(reorderPlanFor(plan, 2)).toBe('\n\n<prompt_3.1> b </prompt_3.1>\n\nend');

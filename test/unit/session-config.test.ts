@@ -21,7 +21,7 @@ describe('session config section', () => {
     expect(config.session.budget).toEqual({ maxCalls: 400, maxTokens: 1_000_000 });
   });
 
-  it('the released profile is the released loop (SPRINT.md 8); platform is the project loop', () => {
+  it('the released profile is the released loop (docs/sprint-format.md#released-inference-loop); platform is the project loop', () => {
     expect(resolveSessionSettings({})).toMatchObject({
       profile: 'released',
       executorStrategy: 'reorder',

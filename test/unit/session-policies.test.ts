@@ -16,7 +16,7 @@ import {
   type SessionProfile,
 } from '../../core/session/policies';
 
-// Expectations written by hand from SPRINT.md sections 3 (platform) and 8 (released).
+// Expectations written by hand from docs/sprint-format.md#inference-loop (platform) and 8 (released).
 
 const limits = { planMaxTokens: 1000, executionMaxTokens: 2000, maxTries: 3 };
 const aPlan: PlannerReading = { plan: buildPlan(1, ['Think.', { prompt: 'Add 2 and 3.' }]) };
@@ -67,7 +67,7 @@ describe('loop policy registry', () => {
   });
 });
 
-describe('platform policy (SPRINT.md 3)', () => {
+describe('platform policy (docs/sprint-format.md#inference-loop)', () => {
   const policy = policies.platform;
 
   it('stops each role where its own block closes; the forced answer opens right after the history', () => {
@@ -114,7 +114,7 @@ describe('platform policy (SPRINT.md 3)', () => {
   });
 });
 
-describe('released policy (SPRINT.md 8)', () => {
+describe('released policy (docs/sprint-format.md#the-released-pipeline)', () => {
   const policy = policies.released;
 
   it('stops both roles at the same five strings; the forced answer follows a blank line', () => {

@@ -27,14 +27,14 @@ export type { SessionInput, SessionResume, SessionRouting } from './types';
 export type { SessionResult } from '../../core/session-types';
 
 /*
- * A SPRINT inference session (SPRINT.md section 3) as a workflow: rounds of one planner activity
+ * A SPRINT inference session (docs/sprint-format.md#inference-loop) as a workflow: rounds of one planner activity
  * and one executor activity per prompt (round.ts) until the planner answers or the last phase is
  * forced to. Finished rounds live in workflow state and, across continue-as-new, in the artifact
  * store (state.ts), so a crash never recomputes them.
  *
  * The loop policy (core/session/policies: session.profile, each of its rows settable on its own)
  * decides the stops, how replies are read and retried, the executor prompts and resampling:
- * `released` follows the released loop (SPRINT.md section 8), `platform` this project's. Broken model replies never fail the session:
+ * `released` follows the released loop (docs/sprint-format.md#released-inference-loop), `platform` this project's. Broken model replies never fail the session:
  * the released rules retry a reply without tags and keep the last try; the platform rules
  * (core/format/plan.ts) repair and record. Every prompt runs, at most maxConcurrentExecutors at
  * once (executor-slots.ts); maxPromptsPerRound caps the fan-out and session.budget the calls and

@@ -24,7 +24,7 @@ export interface RoundContext {
 }
 
 /**
- * One round (SPRINT.md section 3): the planner writes plan `phase` (or, when `forced`, the final
+ * One round (docs/sprint-format.md#inference-loop): the planner writes plan `phase` (or, when `forced`, the final
  * answer), then one executor per prompt runs, all together, their outputs kept in prompt order.
  * With streaming dispatch some executors already started while the plan was being written.
  */

@@ -2,7 +2,7 @@ import { FORCED_FINAL_OPENING, parseExecutionOutput, parsePlan } from '../../for
 import type { LoopPolicy } from './types';
 
 /**
- * This project's loop (SPRINT.md section 3): each role stops where its own block closes, replies
+ * This project's loop (docs/sprint-format.md#inference-loop): each role stops where its own block closes, replies
  * go through core/format's repairing parsers and are never asked again, every executor sees the
  * same full plan (one cacheable prefix), and nothing is resampled or ended early.
  */

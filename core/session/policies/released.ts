@@ -7,7 +7,7 @@ import {
 import type { LoopPolicy } from './types';
 
 /**
- * The released SPRINT loop (SPRINT.md section 8), as its checkpoint was trained: the five stops
+ * The released SPRINT loop (docs/sprint-format.md#released-inference-loop), as its checkpoint was trained: the five stops
  * for both roles, tagged replies rewrapped and untagged ones asked again, the reorder prompts,
  * over-long replies (final answers too) resampled, and the early stop on a stated final answer.
  */

@@ -36,7 +36,7 @@ QWEN2_7B_SHAPE: dict[str, Any] = {
 
 SPECIAL_TOKENS = ["<|endoftext|>", "<|begin_of_text|>", "<|pad|>"]
 
-# The SPRINT tags (section 2 of SPRINT.md) up to their number, one token each. Byte-level BPE splits
+# The SPRINT tags (docs/sprint-format.md#tag-format) up to their number, one token each. Byte-level BPE splits
 # `<prompt_1.1>` at every punctuation mark into 7 tokens, so the tags were ~45% of a terse demo
 # sample; as single tokens (the phase and prompt numbers stay digits) a sample is ~20% shorter and
 # the loss weighs the content the model must learn (the question's numbers, the arithmetic) more.
