@@ -4,7 +4,9 @@ import type { SprintConfig } from '../config';
 import { servedModels } from '../core/serve/model-names';
 import { ArtifactStore } from '../io/artifacts';
 import { ApiKeyCheck } from './auth';
+import { payloadCodecs } from '../io/codec';
 import { ConcurrencyLimit } from './concurrency';
+import { PerKeyLimits } from './per-key-limits';
 import type { ServeContext, ServeOptions } from './context';
 import { installErrorHandler, newRequestId, tagRequestIds } from './errors';
 import { requireApiKey } from './require-key';
@@ -48,6 +50,8 @@ export function buildServeApp(input: ServeAppInput): FastifyInstance {
     },
     auth,
     limit: new ConcurrencyLimit(options.maxConcurrent),
+    perKey: new PerKeyLimits(options.perKey),
+    codecs: payloadCodecs(config),
     options,
   };
   // Fastify's own logger stays off: request lines go through options.log, which never sees headers.

@@ -6,7 +6,9 @@ import type { ArtifactStore } from '../io/artifacts';
 import type { ServedModel } from '../core/serve/model-names';
 import type { TokenBudgets } from '../core/serve/token-ceiling';
 import type { ApiKeyCheck } from './auth';
+import type { PayloadCodec } from '@temporalio/common';
 import type { ConcurrencyLimit } from './concurrency';
+import type { PerKeyLimits, PerKeySettings } from './per-key-limits';
 
 export type { DisconnectPolicy };
 
@@ -15,7 +17,11 @@ export interface ServeOptions {
   onDisconnect: DisconnectPolicy;
   /** Sessions followed at once; more get 429. */
   maxConcurrent: number;
+  /** What one API key may use (sessions at once, request rate). */
+  perKey: PerKeySettings;
   retryAfterSeconds: number;
+  /** Browser origins allowed to call the codec endpoint. */
+  codecCorsOrigins: readonly string[];
   /** Largest request body accepted (413 beyond). */
   bodyLimitBytes: number;
   /** Time a client has to send its whole request. */
@@ -40,6 +46,9 @@ export interface ServeContext {
   tokenBudgets: TokenBudgets;
   auth: ApiKeyCheck;
   limit: ConcurrencyLimit;
+  perKey: PerKeyLimits;
+  /** The deployment's payload codecs (empty: encryption off, no codec endpoint). */
+  codecs: readonly PayloadCodec[];
   options: ServeOptions;
 }
 
@@ -50,7 +59,9 @@ export function serveOptionsOf(settings: ServeSettings): TunedOptions {
   return {
     onDisconnect: settings.onDisconnect,
     maxConcurrent: settings.maxConcurrent,
+    perKey: settings.perKey,
     retryAfterSeconds: settings.retryAfterSeconds,
+    codecCorsOrigins: settings.codec.corsOrigins,
     bodyLimitBytes: settings.bodyLimitBytes,
     requestTimeoutMs: settings.requestTimeoutMs,
     pollMs: settings.pollMs,

@@ -41,6 +41,25 @@ export const serveSchema = z
      * (session.maxTokensPerCall, session.sequentialMaxTokens), which a request never raises.
      */
     maxTokensCeiling: positiveInt.optional(),
+    /** What one API key may use of the server, so one key's burst cannot starve the others. */
+    perKey: z
+      .object({
+        /** Sessions of one key running at once (held until each workflow closes); more get 429. */
+        maxConcurrent: positiveInt.default(D.perKey.maxConcurrent),
+        /** New requests a minute a key may send on average (a token bucket); more get 429. */
+        perMinute: positiveInt.default(D.perKey.perMinute),
+        /** Requests a key may send at once before the rate applies. */
+        burst: positiveInt.default(D.perKey.burst),
+      })
+      .strict()
+      .prefault({}),
+    /** The codec endpoint (/codec, with payload encryption on): browser origins allowed to call it. */
+    codec: z
+      .object({
+        corsOrigins: z.array(z.url({ protocol: /^https?$/ })).default([...D.codecCorsOrigins]),
+      })
+      .strict()
+      .prefault({}),
     /** Also run every worker (control, llm, ...) in the serve process. */
     workers: z.boolean().default(false),
   })

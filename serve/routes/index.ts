@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServeContext } from '../context';
 import * as chatCompletions from './chat-completions';
+import * as codec from './codec';
 import * as completions from './completions';
 import * as health from './health';
 import * as models from './models';
@@ -13,6 +14,7 @@ const routeGroups: readonly { register(app: FastifyInstance, ctx: ServeContext):
   chatCompletions,
   completions,
   sessions,
+  codec,
 ];
 
 export function registerRoutes(app: FastifyInstance, ctx: ServeContext): void {

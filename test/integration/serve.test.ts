@@ -38,6 +38,15 @@ function expectedSequential(): number {
   return sequential + countTokens(`<Final_answer>\n${scenario.final}\n`);
 }
 
+/** Polls an async check every 100 ms until it holds (or fails after the timeout). */
+async function waitForAsync(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the server to free its slots');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 describe('sprint serve (OpenAI-compatible endpoint) on a real dev server', () => {
   let server: TestServer;
   let engine: LoopbackModelServer;
@@ -304,11 +313,57 @@ describe('sprint serve (OpenAI-compatible endpoint) on a real dev server', () =>
     first.abort();
     const handle = client.workflow.getHandle(running.headers.get('x-sprint-workflow-id')!);
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    // The slot is the workflow's: it frees once the server sees the workflow closed.
+    const health = `${limited.replace(/\/v1$/, '')}/health`;
+    await waitForAsync(
+      async () => ((await (await fetch(health)).json()) as { sessions: number }).sessions === 0,
+    );
     const ok = await limitedClient.chat.completions.create({
       model: 'sprint',
       messages: [{ role: 'user', content: question('third') }],
     });
     expect(ok.choices[0]!.message.content).toBe(scenario.final);
+  });
+
+  it("a key's slot is held until its workflow closes, not until its socket does; other keys keep theirs", async () => {
+    const perKey = await serve({
+      onDisconnect: 'continue',
+      perKey: { maxConcurrent: 1, perMinute: 600, burst: 100 },
+    });
+    const ask = (key: string, what: string, signal?: AbortSignal) =>
+      fetch(`${perKey}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'sprint',
+          stream: true,
+          messages: [{ role: 'user', content: question(what) }],
+        }),
+        ...(signal ? { signal } : {}),
+      });
+    const gone = new AbortController();
+    const first = await ask(KEY, 'SLOW held', gone.signal);
+    expect(first.status).toBe(200);
+    const workflowId = first.headers.get('x-sprint-workflow-id')!;
+    gone.abort(); // the client leaves; with `continue` its session runs on, and so does its slot
+    await new Promise((r) => setTimeout(r, 300));
+    const again = await ask(KEY, 'again');
+    expect(again.status).toBe(429);
+    expect(((await again.json()) as { error: { message: string } }).error.message).toMatch(
+      /this API key has 1 sessions running/,
+    );
+    const other = await ask('other-key', 'another key');
+    expect(other.status).toBe(200);
+    await other.text();
+    // Once the held session's workflow closes, the key may start again.
+    await client.workflow.getHandle(workflowId).cancel();
+    const health = `${perKey.replace(/\/v1$/, '')}/health`;
+    await waitForAsync(
+      async () => ((await (await fetch(health)).json()) as { sessions: number }).sessions === 0,
+    );
+    const after = await ask(KEY, 'after');
+    expect(after.status).toBe(200);
+    await after.text();
   });
 
   it('a client that disconnects cancels its workflow (and its in-flight model calls)', async () => {
