@@ -1,5 +1,6 @@
 import { execFile, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as tls from 'node:tls';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
@@ -56,16 +57,36 @@ describe('a session on the Temporal cluster over mTLS', () => {
   }, 120_000);
 
   it('the frontend refuses a client without a certificate', async () => {
+    // A TLS client that trusts the cluster's CA but shows no certificate of its own: the frontend
+    // ends the handshake with an alert (TLS 1.3 sends it after the client's first flight).
+    const [host, port] = cluster!.address.split(':');
+    const ending = await new Promise<string>((resolve) => {
+      const socket = tls.connect({
+        host,
+        port: Number(port),
+        ca: fs.readFileSync(cluster!.tls.ca),
+        servername: 'localhost',
+        ALPNProtocols: ['h2'],
+      });
+      socket.on('secureConnect', () => socket.write('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'));
+      socket.on('error', (err: Error) => resolve(err.message));
+      socket.on('close', () => resolve('closed without an error'));
+      socket.setTimeout(15_000, () => {
+        socket.destroy();
+        resolve('timed out');
+      });
+    });
+    expect(ending).toMatch(/certificate required|alert/i);
+    // And Temporal's own client, without a certificate, gets no answer from the frontend.
     const connection = await Connection.connect({
       address: cluster!.address,
       tls: { serverNameOverride: 'localhost', serverRootCACertificate: fs.readFileSync(cluster!.tls.ca) },
       connectTimeout: 5000,
     }).catch((err: unknown) => err as Error);
-    if (connection instanceof Error)
-      return expect(connection.message).toMatch(/certificate|handshake|tls|ssl/i);
+    if (connection instanceof Error) return;
     await expect(connection.workflowService.getSystemInfo({})).rejects.toThrow();
     await connection.close();
-  });
+  }, 60_000);
 
   it(
     'sprint ask finishes a session with the scripted answer; status finds every queue served',
