@@ -53,12 +53,14 @@ export const sessionSchema = z
     maxPromptsPerRound: z.number().int().positive().default(32),
     /**
      * What one session may spend in all (every call and its generated tokens, discarded tries
-     * included). When spent, the next round is the forced final answer, recorded as a problem.
+     * included). When spent, the next round is the forced final answer, recorded as a problem. The
+     * defaults sit above the largest session the other defaults allow without resampling (12
+     * phases x 33 calls x 8000 tokens), so only runaway sessions meet them; lower them per deployment.
      */
     budget: z
       .object({
-        maxCalls: z.number().int().positive().default(400),
-        maxTokens: z.number().int().positive().default(1_000_000),
+        maxCalls: z.number().int().positive().default(1000),
+        maxTokens: z.number().int().positive().default(4_000_000),
       })
       .strict()
       .prefault({}),

@@ -18,7 +18,7 @@ describe('session config section', () => {
       sequentialMaxTokens: 36_000,
     });
     expect(config.session.maxPromptsPerRound).toBe(32);
-    expect(config.session.budget).toEqual({ maxCalls: 400, maxTokens: 1_000_000 });
+    expect(config.session.budget).toEqual({ maxCalls: 1000, maxTokens: 4_000_000 });
   });
 
   it('the released profile is the released loop (docs/sprint-format.md#released-inference-loop); platform is the project loop', () => {
