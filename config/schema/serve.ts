@@ -56,7 +56,7 @@ export const serveSchema = z
     /** The codec endpoint (/codec, with payload encryption on): browser origins allowed to call it. */
     codec: z
       .object({
-        corsOrigins: z.array(z.url({ protocol: /^https?$/ })).default([...D.codecCorsOrigins]),
+        corsOrigins: z.array(z.url({ protocol: /^https?$/ })).default([...D.codec.corsOrigins]),
       })
       .strict()
       .prefault({}),

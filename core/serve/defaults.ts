@@ -18,7 +18,7 @@ export const SERVE_DEFAULTS = {
   /** What one API key may use: sessions at once, and new requests a minute with a burst. */
   perKey: { maxConcurrent: 16, perMinute: 120, burst: 30 },
   /** Origins whose browsers may call the codec endpoint: the embedded Web UI's. */
-  codecCorsOrigins: ['http://localhost:8233', 'http://127.0.0.1:8233'],
+  codec: { corsOrigins: ['http://localhost:8233', 'http://127.0.0.1:8233'] },
 } as const;
 
 export const DISCONNECT_POLICIES = ['cancel', 'continue'] as const;
