@@ -242,3 +242,11 @@ export class SessionDoubles {
     }
   }
 }
+
+/** `plan 2` / `execute 2.1`, with the attempt when it is not the first: the calls a session made, in order. */
+export function callNames(calls: RecordedCall[]): string[] {
+  return calls.map((c) => {
+    const name = c.kind === 'plan' ? `plan ${c.input.phase}` : `execute ${c.input.phase}.${c.input.k}`;
+    return c.attempt > 1 ? `${name} (attempt ${c.attempt})` : name;
+  });
+}

@@ -1,8 +1,5 @@
-import { planReply, type RecordedCall } from '../helpers/session-doubles';
+import { callNames, planReply } from '../helpers/session-doubles';
 import { startSessionTestEnv, type SessionTestEnv } from '../helpers/session-test-env';
-
-const names = (calls: RecordedCall[]) =>
-  calls.map((c) => (c.kind === 'plan' ? `plan ${c.input.phase}` : `execute ${c.input.phase}.${c.input.k}`));
 
 describe('session budgets (mocked model calls)', () => {
   let t: SessionTestEnv;
@@ -34,7 +31,7 @@ describe('session budgets (mocked model calls)', () => {
     expect(result.status).toBe('completed');
     expect(result.finalAnswer).toBe('\\boxed{5}');
     // Two rounds of three calls pass the 5-call budget: the third round is the forced answer.
-    expect(names(t.doubles.callsOf(handle.workflowId))).toEqual([
+    expect(callNames(t.doubles.callsOf(handle.workflowId))).toEqual([
       'plan 1',
       'execute 1.1',
       'execute 1.2',

@@ -1,16 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ErrorType } from '../../core/errors';
-import { planReply, promptText, type RecordedCall } from '../helpers/session-doubles';
+import { callNames, planReply, promptText } from '../helpers/session-doubles';
 import { startSessionTestEnv, type SessionTestEnv } from '../helpers/session-test-env';
-
-/** `plan 2` / `execute 2.1`, with the attempt when it is not the first: the calls a session made, in order. */
-function callNames(calls: RecordedCall[]): string[] {
-  return calls.map((c) => {
-    const name = c.kind === 'plan' ? `plan ${c.input.phase}` : `execute ${c.input.phase}.${c.input.k}`;
-    return c.attempt > 1 ? `${name} (attempt ${c.attempt})` : name;
-  });
-}
 
 describe('session workflow rounds (mocked model calls)', () => {
   let t: SessionTestEnv;
