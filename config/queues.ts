@@ -45,6 +45,8 @@ export interface PoolRoute {
   model: string;
   sharedQueue: string;
   replicas: { name: string; taskQueue: string }[];
+  /** Config fingerprint of the workers that poll these queues, for messages (config/session-input.ts fills it). */
+  fingerprint?: string;
 }
 
 export function poolRoute(config: SprintConfig, pool: string): PoolRoute {

@@ -1,6 +1,7 @@
 import type { SprintConfig } from './schema';
 import type { SessionSettingsInput } from './schema/session';
 import { withSessionFiles } from './prompt-files';
+import { configFingerprint } from './deployment';
 import { poolRoute, type PoolRoute } from './queues';
 
 /** Plain, secret-free workflow input of a session (or the sequential baseline) from the resolved config. */
@@ -32,6 +33,14 @@ export function sessionRunInput(
     question,
     pool: plannerPool,
     settings: withSessionFiles(merged),
-    routing: { planner: poolRoute(config, plannerPool), executor: poolRoute(config, executorPool) },
+    routing: {
+      planner: servedPoolRoute(config, plannerPool),
+      executor: servedPoolRoute(config, executorPool),
+    },
   };
+}
+
+/** A pool's route with the config fingerprint of its workers, which a call nobody takes names. */
+export function servedPoolRoute(config: SprintConfig, pool: string): PoolRoute {
+  return { ...poolRoute(config, pool), fingerprint: configFingerprint(config) };
 }

@@ -27,6 +27,8 @@ export const ErrorType = {
   /** Method settings (SoT, SC) that do not fit their schema. */
   BadMethodSettings: 'BadMethodSettings',
   BadPipelineInput: 'BadPipelineInput',
+  /** A model call no worker picked up within `session.pickupTimeoutMs` (core/pollers.ts names the queue). */
+  NoWorkerPickedUp: 'NoWorkerPickedUp',
 } as const;
 
 export type ErrorTypeName = (typeof ErrorType)[keyof typeof ErrorType];

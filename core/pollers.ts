@@ -106,3 +106,22 @@ export function queueReport(
   }
   return lines;
 }
+
+/**
+ * The failure of a model call that no worker took within its pickup limit
+ * (`session.pickupTimeoutMs`): the queue, the limit, and who would have served it.
+ */
+export function pickupTimeoutMessage(
+  what: string,
+  queue: string,
+  limitMs: number,
+  fingerprint: string | undefined,
+): string {
+  const who = fingerprint
+    ? `start a worker with config fingerprint ${fingerprint} (sprint worker llm) on it`
+    : 'start the llm workers of the config that started this run on it';
+  return (
+    `${what} waited ${seconds(limitMs)} (session.pickupTimeoutMs) on task queue ${queue} and no worker ` +
+    `took it: ${who}, or raise session.pickupTimeoutMs if the pool is only backed up`
+  );
+}

@@ -1,5 +1,7 @@
-import { ActivityFailure, TimeoutFailure, TimeoutType } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, TimeoutType } from '@temporalio/common';
 import type { PoolRoute } from '../config/queues';
+import { ErrorType } from '../core/errors';
+import { pickupTimeoutMessage } from '../core/pollers';
 
 /*
  * Session routing (sticky replica with bounded failover).
@@ -15,7 +17,20 @@ import type { PoolRoute } from '../config/queues';
  * workers anywhere) just uses the shared queue. Worst case a call waits
  * stickyScheduleToStartMs longer than it would have; it is never lost or run twice (a
  * schedule-to-start timeout means no attempt started).
+ *
+ * On the shared queue a call waits at most `session.pickupTimeoutMs`: a queue no worker polls (a
+ * client started with another config than the workers) would otherwise hold the session for ever
+ * in silence. Past it the call fails for good with a message naming the queue and the config
+ * fingerprint whose workers would take it (recorded in the session's problems).
  */
+
+/** How long calls wait to be picked up (SessionSettings has both fields). */
+export interface PickupLimits {
+  /** On a sticky replica queue, before moving to the shared queue. */
+  stickyScheduleToStartMs: number;
+  /** On the shared queue, before the call fails (absent: no limit). */
+  pickupTimeoutMs?: number;
+}
 
 export interface RouteState {
   /** The sticky replica, or undefined when the pool has none. */
@@ -58,7 +73,7 @@ export class StickyRouter {
   constructor(
     readonly route: PoolRoute,
     key: string,
-    readonly stickyScheduleToStartMs: number,
+    readonly limits: PickupLimits,
     saved?: RouteState,
     /** Called once when the router fails over (for the transcript). */
     private readonly onFailover?: (from: string, to: string) => void,
@@ -71,17 +86,34 @@ export class StickyRouter {
   }
 
   async call<T>(fn: (queue: string, scheduleToStartMs: number | undefined) => Promise<T>): Promise<T> {
-    if (!this.sticky) return fn(this.state.queue, undefined);
+    if (!this.sticky) return this.callShared(fn);
     const queue = this.state.queue;
     try {
-      return await fn(queue, this.stickyScheduleToStartMs);
+      return await fn(queue, this.limits.stickyScheduleToStartMs);
     } catch (err) {
       if (!isScheduleToStartTimeout(err)) throw err;
       if (this.state.queue === queue) {
         this.state = { ...this.state, queue: this.route.sharedQueue, failedOver: true };
         this.onFailover?.(queue, this.route.sharedQueue);
       }
-      return fn(this.route.sharedQueue, undefined);
+      return this.callShared(fn);
+    }
+  }
+
+  private async callShared<T>(
+    fn: (queue: string, scheduleToStartMs: number | undefined) => Promise<T>,
+  ): Promise<T> {
+    const limitMs = this.limits.pickupTimeoutMs;
+    const queue = this.route.sharedQueue;
+    try {
+      return await fn(queue, limitMs);
+    } catch (err) {
+      if (limitMs === undefined || !isScheduleToStartTimeout(err)) throw err;
+      const what = `a model call of pool ${this.route.pool}`;
+      throw ApplicationFailure.nonRetryable(
+        pickupTimeoutMessage(what, queue, limitMs, this.route.fingerprint),
+        ErrorType.NoWorkerPickedUp,
+      );
     }
   }
 }

@@ -53,7 +53,7 @@ export async function sequentialWorkflow(input: SequentialInput): Promise<Method
         : []),
     ]);
   attrs('running');
-  const router = new StickyRouter(route, info.workflowId, settings.stickyScheduleToStartMs);
+  const router = new StickyRouter(route, info.workflowId, settings);
   const prompt = `${renderSessionPrefix(settings.promptTemplate, settings.systemPrompt, input.question)}<think>\n`;
   const result = await router.call((queue, sts) =>
     modelCalls(settings, queue, sts, 'sequential completion').sprintSequential({

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { controlQueue, poolRoute, type SprintConfig } from '../../config';
+import { controlQueue, servedPoolRoute, type SprintConfig } from '../../config';
 import type { RunSummary } from '../../core/evaluation/summary';
 import { evaluationWorkflow, type EvaluationInput, type EvaluationResult } from '../../workflows/evaluation';
 import type { PipelineInput } from '../../workflows/pipeline';
@@ -20,7 +20,7 @@ export function baselineEvaluationInput(
   if (!after) throw new Error('the pipeline has no evaluation to compare against');
   const model = config.models.pools[pool]?.model;
   if (!model) throw new Error(`pool "${pool}" is not configured (models.pools)`);
-  const route = poolRoute(config, pool);
+  const route = servedPoolRoute(config, pool);
   return {
     ...after,
     evalId: `${pipeline.pipelineId}-before-${after.benchmark}-${after.method}`,

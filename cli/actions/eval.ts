@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { poolRoute, baselinePromptTemplate, withSessionFiles, type SprintConfig } from '../../config';
+import { servedPoolRoute, baselinePromptTemplate, withSessionFiles, type SprintConfig } from '../../config';
 import { ModelClient } from '../../io/model-client';
 import { readRecords, writeCrossReport } from '../../io/evaluation/report';
 import { scoreTrajectories } from '../../io/evaluation/score';
@@ -202,7 +202,7 @@ export async function runEval(opts: EvalOptions, cmd: Command): Promise<void> {
     concurrency: concurrency ?? config.evaluation.concurrency,
     settings: methodSettings(config, method, samples),
     // Every method needs it: queue names carry the deployment prefix, which only the config knows.
-    routing: { planner: poolRoute(config, pool), executor: poolRoute(config, pool) },
+    routing: { planner: servedPoolRoute(config, pool), executor: servedPoolRoute(config, pool) },
   };
   const client = await clientFor(config);
 

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { Command } from 'commander';
-import { poolRoute, type SprintConfig } from '../../config';
+import { servedPoolRoute, type SprintConfig } from '../../config';
 import { tinyMaxLength } from '../../config/tiny-training';
 import type { BenchmarkName } from '../../core/benchmarks';
 import type { ExtractorKind } from '../../core/curation/names';
@@ -142,7 +142,7 @@ export function buildPipelineInput(config: SprintConfig, opts: PipelineOptions):
       concurrency: config.evaluation.concurrency,
       settings: methodSettings(config, method),
       // Every method needs it: queue names carry the deployment prefix, which only the config knows.
-      routing: { planner: poolRoute(config, pool), executor: poolRoute(config, pool) },
+      routing: { planner: servedPoolRoute(config, pool), executor: servedPoolRoute(config, pool) },
     };
   }
   return input;

@@ -111,6 +111,16 @@ export const sessionSchema = z
     continueAsNewAfterRounds: z.number().int().min(1).default(8),
     /** Sticky routing: how long a call waits for its replica's worker before moving to the shared queue. */
     stickyScheduleToStartMs: z.number().int().positive().default(15_000),
+    /**
+     * The longest a model call waits on its pool's shared queue for a worker to take it: past it the
+     * session fails, naming the queue and the config fingerprint whose workers would serve it, instead
+     * of waiting for ever on a queue nobody polls. Raise it for pools that are backed up on purpose.
+     */
+    pickupTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(30 * 60_000),
     /** A model call whose worker stops heartbeating this long is retried elsewhere. */
     heartbeatTimeoutMs: z.number().int().positive().default(20_000),
     /** Upper bound of one model call attempt. */

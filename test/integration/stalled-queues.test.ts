@@ -1,7 +1,8 @@
-import type { Client } from '@temporalio/client';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { configFingerprint, poolQueue, sessionRunInput, type SprintConfig } from '../../config';
 import { controlQueue } from '../../config/queues';
 import { sessionWorkflow } from '../../workflows';
+import { progressQuery } from '../../workflows/session';
 import { STALL_THRESHOLD_MS, stalledRuns } from '../../workers/pollers';
 import { writeConfigFile } from '../helpers/config';
 import { sprintScript, threeRoundScenario } from '../helpers/sprint-script';
@@ -37,6 +38,30 @@ describe('tasks waiting on a queue without pollers', () => {
     for (const c of children) c.kill('SIGTERM');
     await stack?.close();
   });
+
+  it('a call no worker takes within session.pickupTimeoutMs fails the session, naming queue and fingerprint', async () => {
+    const fingerprint = configFingerprint(config);
+    const shared = poolQueue(config, 'local');
+    const handle = await client.workflow.start(sessionWorkflow, {
+      taskQueue: controlQueue(config),
+      workflowId: `pickup-limit-${Date.now()}`,
+      args: [sessionRunInput(config, 'q', { settings: { pickupTimeoutMs: 2000 } })],
+    });
+    const failure = await handle.result().then(
+      () => undefined,
+      (e: unknown) => e as WorkflowFailedError,
+    );
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    const message =
+      `a model call of pool local waited 2 s (session.pickupTimeoutMs) on task queue ${shared} and no ` +
+      `worker took it: start a worker with config fingerprint ${fingerprint} (sprint worker llm) on it, ` +
+      'or raise session.pickupTimeoutMs if the pool is only backed up';
+    expect(failure?.cause?.message).toBe(message);
+    // The session's own record says so too (the transcript is written on failure).
+    const progress = await handle.query(progressQuery);
+    expect(progress.status).toBe('failed');
+    expect(progress.problems).toContain(`session failed: ${message}`);
+  }, 60_000);
 
   it('the start report, then the stalled-run check, name the pool queue and the fingerprint', async () => {
     const configFile = writeConfigFile(config);

@@ -43,7 +43,7 @@ describe('sticky routing with failover', () => {
   });
 
   it('sends sticky calls with a pickup timeout, shared-queue calls without', async () => {
-    const router = new StickyRouter(route, 'k', 5000);
+    const router = new StickyRouter(route, 'k', { stickyScheduleToStartMs: 5000 });
     const seen: [string, number | undefined][] = [];
     await router.call(async (q, t) => {
       seen.push([q, t]);
@@ -55,7 +55,7 @@ describe('sticky routing with failover', () => {
 
   it('moves to the shared queue on a schedule-to-start timeout and stays there', async () => {
     const failovers: string[] = [];
-    const router = new StickyRouter(route, 'k', 5000, undefined, (from, to) =>
+    const router = new StickyRouter(route, 'k', { stickyScheduleToStartMs: 5000 }, undefined, (from, to) =>
       failovers.push(`${from}->${to}`),
     );
     const sticky = router.state.queue;
@@ -73,14 +73,14 @@ describe('sticky routing with failover', () => {
     expect(router.state).toMatchObject({ queue: 'sprint-llm-gpu', failedOver: true });
     expect(failovers).toEqual([`${sticky}->sprint-llm-gpu`]);
     // Later calls go straight to the shared queue (state carried across continue-as-new too).
-    const later = new StickyRouter(route, 'k', 5000, router.state);
+    const later = new StickyRouter(route, 'k', { stickyScheduleToStartMs: 5000 }, router.state);
     const q2: string[] = [];
     await later.call(async (q) => q2.push(q));
     expect(q2).toEqual(['sprint-llm-gpu']);
   });
 
   it('passes other failures through unchanged', async () => {
-    const router = new StickyRouter(route, 'k', 5000);
+    const router = new StickyRouter(route, 'k', { stickyScheduleToStartMs: 5000 });
     const err = new ActivityFailure(
       'x',
       'a',
@@ -93,5 +93,34 @@ describe('sticky routing with failover', () => {
     expect(router.state.failedOver).toBe(false);
     expect(isScheduleToStartTimeout(pickupTimeout())).toBe(true);
     expect(isScheduleToStartTimeout(new TimeoutFailure('t', undefined, TimeoutType.HEARTBEAT))).toBe(false);
+  });
+
+  it('bounds the wait on the shared queue and fails for good naming the queue and fingerprint', async () => {
+    const shared: PoolRoute = { ...route, replicas: [], fingerprint: '0123456789ab' };
+    const router = new StickyRouter(shared, 'k', { stickyScheduleToStartMs: 5000, pickupTimeoutMs: 90_000 });
+    const seen: [string, number | undefined][] = [];
+    const failure = await router
+      .call(async (q, t) => {
+        seen.push([q, t]);
+        throw pickupTimeout();
+      })
+      .catch((e: unknown) => e);
+    expect(seen).toEqual([['sprint-llm-gpu', 90_000]]);
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: 'NoWorkerPickedUp', nonRetryable: true });
+    expect((failure as Error).message).toBe(
+      'a model call of pool gpu waited 90 s (session.pickupTimeoutMs) on task queue sprint-llm-gpu and no ' +
+        'worker took it: start a worker with config fingerprint 0123456789ab (sprint worker llm) on it, or ' +
+        'raise session.pickupTimeoutMs if the pool is only backed up',
+    );
+    // A sticky call that times out moves on and gets the same bound there.
+    const sticky = new StickyRouter(route, 'k', { stickyScheduleToStartMs: 5000, pickupTimeoutMs: 90_000 });
+    const queues: [string, number | undefined][] = [];
+    await sticky.call(async (q, t) => {
+      queues.push([q, t]);
+      if (t === 5000) throw pickupTimeout();
+      return 1;
+    });
+    expect(queues[1]).toEqual(['sprint-llm-gpu', 90_000]);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, parseConfig, queuePrefix, sessionRunInput } from '../../config';
+import { configFingerprint, ConfigError, parseConfig, queuePrefix, sessionRunInput } from '../../config';
 import { DEFAULT_SYSTEM_PROMPT, resolveSessionSettings } from '../../config/schema/session';
 
 describe('session config section', () => {
@@ -119,6 +119,8 @@ describe('session config section', () => {
       model: 'planner-model',
       sharedQueue: `${pre}sprint-llm-big`,
       replicas: [{ name: 'a', taskQueue: `${pre}sprint-llm-big-a` }],
+      // Named by a call that no worker takes (session.pickupTimeoutMs).
+      fingerprint: configFingerprint(config),
     });
     expect(input.routing.executor.replicas.map((r) => r.taskQueue)).toEqual([
       `${pre}sprint-llm-small-x`,

@@ -20,7 +20,7 @@ import type {
   SessionText,
   SessionTranscript,
 } from '../../core/session-types';
-import { StickyRouter } from '../routing';
+import { StickyRouter, type PickupLimits } from '../routing';
 import { publishSessionAttributes } from './attributes';
 import type { SessionInput, SessionResume, SessionRouting } from './types';
 
@@ -29,7 +29,7 @@ interface SessionStateParts {
   transcript: SessionTranscript<SessionText>;
   checkpoints: ArtifactRef[];
   routing: SessionRouting;
-  stickyScheduleToStartMs: number;
+  pickup: PickupLimits;
   /** Where the previous run left off (absent: a new session). */
   resume: SessionResume | undefined;
   artifacts: ArtifactActivities;
@@ -64,7 +64,7 @@ export class SessionState {
   private readonly byReference: boolean;
 
   private constructor(parts: SessionStateParts) {
-    const { transcript, routing, resume, stickyScheduleToStartMs } = parts;
+    const { transcript, routing, resume, pickup } = parts;
     this.transcript = transcript;
     this.checkpoints = parts.checkpoints;
     this.routing = routing;
@@ -80,20 +80,15 @@ export class SessionState {
     this.plannerRouter = new StickyRouter(
       routing.planner,
       workflowId,
-      stickyScheduleToStartMs,
+      pickup,
       resume?.plannerRoute,
       (from, to) => this.transcript.problems.push(`planner queue ${from} had no worker: moved to ${to}`),
     );
     this.executorRouter =
       routing.planner.pool === routing.executor.pool
         ? this.plannerRouter
-        : new StickyRouter(
-            routing.executor,
-            workflowId,
-            stickyScheduleToStartMs,
-            resume?.executorRoute,
-            (from, to) =>
-              this.transcript.problems.push(`executor queue ${from} had no worker: moved to ${to}`),
+        : new StickyRouter(routing.executor, workflowId, pickup, resume?.executorRoute, (from, to) =>
+            this.transcript.problems.push(`executor queue ${from} had no worker: moved to ${to}`),
           );
     this.refreshRouting();
   }
@@ -140,7 +135,7 @@ export class SessionState {
       transcript,
       checkpoints,
       routing,
-      stickyScheduleToStartMs: settings.stickyScheduleToStartMs,
+      pickup: settings,
       resume: input.resume,
       artifacts,
       texts,
