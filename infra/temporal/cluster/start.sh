@@ -103,22 +103,10 @@ if [[ "$(psql_admin -c "select 1 from pg_roles where rolname = 'temporal'")" != 
 fi
 
 # --- schemas --------------------------------------------------------------------------------------
-sql_tool() {
-  SQL_PASSWORD="$pg_password" "$sql_bin" --plugin postgres12 --endpoint 127.0.0.1 --port "$pg_port" \
-    --user temporal "$@"
-}
-for db in temporal temporal_visibility; do
-  schema="postgresql/v12/temporal"
-  [[ "$db" == temporal_visibility ]] && schema="postgresql/v12/visibility"
-  if [[ "$(psql_admin -c "select 1 from pg_database where datname = '$db'")" != 1 ]]; then
-    say "creating database $db and its schema ($schema) ..."
-    sql_tool --db "$db" create-database >>"$dir/logs/schema.log" 2>&1
-    sql_tool --db "$db" setup-schema -v 0.0 >>"$dir/logs/schema.log" 2>&1
-  fi
-  # A no-op when the schema is current; moves it forward after a server upgrade.
-  sql_tool --db "$db" update-schema --schema-name "$schema" >>"$dir/logs/schema.log" 2>&1 ||
-    fail "schema update of $db failed; see $dir/logs/schema.log"
-done
+# The same script as the compose schema job (infra/temporal/schema-setup.sh), with the tool built here.
+TEMPORAL_SQL_TOOL="$sql_bin" SQL_HOST=127.0.0.1 SQL_PORT="$pg_port" SQL_USER=temporal SQL_PASSWORD="$pg_password" \
+  sh "$root/infra/temporal/schema-setup.sh" >>"$dir/logs/schema.log" 2>&1 ||
+  fail "schema setup failed; see $dir/logs/schema.log"
 
 # --- server config --------------------------------------------------------------------------------
 bash "$here/write-config.sh" "$dir/config/sprint-cluster.yaml" "$dir/config/dynamicconfig.yaml" \

@@ -116,10 +116,4 @@ dynamicConfigClient:
 EOF
 } >"$config"
 
-cat >"$dynamic" <<'EOF'
-# Written by infra/temporal/cluster/start.sh. Empty on purpose: the server's defaults (four
-# partitions per task queue) are the production shape, and the dev server's one-partition tuning
-# (infra/temporal/dev-server-tuning.ts) does not apply to a cluster. Keys set here are re-read
-# every 10 s without a restart.
-{}
-EOF
+cp "$(dirname "${BASH_SOURCE[0]}")/../dynamicconfig.yaml" "$dynamic"
