@@ -213,4 +213,27 @@ single step can be slowed several-fold by another job, which is why the ratio is
 steps rather than a ratio of totals.
 `,
   },
+  {
+    bench: 'cluster-faults',
+    title: 'Faults on the Temporal cluster',
+    body: `
+What a fault at each layer of the production shape costs a session. On the cluster of
+\`infra/temporal/cluster/start.sh\` (PostgreSQL, four server processes, mTLS; sprint's control and
+llm workers each in its own process), a session of three planning rounds runs against the loopback
+engine double slowed so that the session lasts about a minute. Once the last round's five executors
+are in flight, one part is killed (SIGKILL; PostgreSQL is restarted) and brought back a few seconds
+later, as a supervisor would. The fault-free run comes first; each fault is held to it.
+
+Run: \`npm run test:cluster:faults\` (about fifteen minutes). Knobs: \`SPRINT_FAULTS_CALL_DELAY_MS\`,
+\`SPRINT_FAULTS_DOWN_MS\`. Source: [faults.test.ts](../test/cluster/faults.test.ts); the table is also
+on [cluster.md](cluster.md#faults).
+
+How to read it: **same answer** and **same sequential tokens** compare the session with the
+fault-free one; **repeated calls** are engine calls beyond one per call of the session (calls in
+flight that the fault cut off and Temporal retried), and **finished-round calls repeated** must be
+0: no round finished before the fault reaches the engine again. **Down** is the time from the kill
+until the part listens again, **first progress** the time from the kill until the session's history
+records its next finished model call, and **added** the session's time beyond the fault-free run.
+`,
+  },
 ];

@@ -2,7 +2,7 @@
  * The real Temporal cluster of infra/temporal/cluster/start.sh (PostgreSQL, four server processes)
  * for the cluster suite, with mutual TLS on the frontend from certificates made here by openssl.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -78,6 +78,9 @@ export function makeCertificates(dir: string): TlsFiles {
   };
 }
 
+/** A Temporal service process of the cluster. */
+export type ClusterService = 'frontend' | 'history' | 'matching' | 'worker';
+
 export interface Cluster {
   address: string;
   dir: string;
@@ -85,7 +88,14 @@ export interface Cluster {
   /** Runs start.sh again: starts whatever is not running (a killed service). */
   restartMissing(): void;
   /** The pid of a Temporal service process. */
-  pidOf(service: 'frontend' | 'history' | 'matching' | 'worker'): number;
+  pidOf(service: ClusterService): number;
+  /**
+   * restart.sh: starts a (killed) service again, or restarts PostgreSQL, and resolves once it
+   * listens. Asynchronous, so the test process (and the engine double in it) keeps serving meanwhile.
+   */
+  restart(part: ClusterService | 'postgres'): Promise<void>;
+  /** Bytes on disk of Temporal's two databases (history and visibility), as PostgreSQL counts them. */
+  databaseBytes(): number;
   stop(): void;
 }
 
@@ -114,6 +124,35 @@ export function startCluster(): Cluster {
     tls,
     restartMissing: () => run('start.sh'),
     pidOf: (service) => Number(fs.readFileSync(path.join(dir, 'state', 'run', `${service}.pid`), 'utf8')),
+    restart: (part) =>
+      new Promise<void>((resolve, reject) =>
+        execFile('bash', [path.join(scripts, 'restart.sh'), part], { env }, (err, _out, stderr) =>
+          err ? reject(new Error(`restart.sh ${part} failed: ${stderr}`)) : resolve(),
+        ),
+      ),
+    databaseBytes: () => {
+      const pgBin = fs
+        .readdirSync('/usr/lib/postgresql')
+        .sort()
+        .map((v) => path.join('/usr/lib/postgresql', v, 'bin', 'psql'))
+        .pop()!;
+      const psql = [
+        pgBin,
+        '-h',
+        path.join(dir, 'state', 'pgsock'),
+        '-p',
+        String(port + 20),
+        '-U',
+        'postgres',
+      ];
+      const sql = "select pg_database_size('temporal') + pg_database_size('temporal_visibility')";
+      const args = [...psql, '-d', 'postgres', '-qtA', '-c', sql];
+      const asRoot = process.getuid?.() === 0;
+      const out = asRoot
+        ? execFileSync('runuser', ['-u', 'postgres', '--', ...args], { encoding: 'utf8' })
+        : execFileSync(args[0]!, args.slice(1), { encoding: 'utf8' });
+      return Number(out.trim());
+    },
     stop: () => run('stop.sh'),
   };
 }

@@ -1,5 +1,6 @@
 import { execFile, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as tls from 'node:tls';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -11,9 +12,10 @@ import { spawnWorkerProcess, waitForOutput } from '../helpers/workers';
 import { startCluster, type Cluster } from './cluster';
 
 /*
- * A session through the production shape: PostgreSQL, frontend, history, matching and worker as
- * separate server processes, mutual TLS on the frontend, and sprint's control and llm workers each
- * in a process of its own, driven by the CLI as a user would.
+ * A session, a curation and an evaluation through the production shape: PostgreSQL, frontend,
+ * history, matching and worker as separate server processes, mutual TLS on the frontend, and
+ * sprint's control, llm and curation workers each in a process of its own, driven by the CLI as a
+ * user would.
  */
 const run = promisify(execFile);
 const bin = path.resolve(__dirname, '..', '..', 'bin', 'sprint.js');
@@ -43,7 +45,7 @@ describe('a session on the Temporal cluster over mTLS', () => {
       },
     });
     configFile = writeConfigFile(config);
-    for (const role of ['control', 'llm'] as const) {
+    for (const role of ['control', 'llm', 'curation'] as const) {
       const child = spawnWorkerProcess(configFile, role);
       workers.push(child);
       await waitForOutput(child, /polling/, 120_000);
@@ -111,6 +113,76 @@ describe('a session on the Temporal cluster over mTLS', () => {
       expect(checks.find((c) => c.what === 'temporal')?.ok).toBe(true);
       expect(checks.find((c) => c.what === 'search attributes')?.ok).toBe(true);
       expect(checks.find((c) => c.what === 'runs')?.ok).toBe(true);
+    },
+    10 * 60_000,
+  );
+
+  it(
+    'sprint curate runs on the curation worker and writes the dataset',
+    async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-curate-'));
+      const traces = path.join(dir, 'traces.jsonl');
+      await run(process.execPath, [
+        bin,
+        'curate',
+        'generate',
+        '--count',
+        '40',
+        '--seed',
+        '9',
+        '--out',
+        traces,
+      ]);
+      const out = path.join(dir, 'dataset');
+      const { stdout } = await run(process.execPath, [
+        bin,
+        '--config',
+        configFile,
+        'curate',
+        '--input',
+        traces,
+        '--out',
+        out,
+        '--limit',
+        '30',
+        '--json',
+      ]);
+      const result = JSON.parse(stdout) as {
+        datasetDir: string;
+        counts: { traces: number; kept: number; rejected: number; failed: number };
+      };
+      expect(result.datasetDir).toBe(out);
+      expect(result.counts.traces).toBe(30);
+      expect(result.counts.kept).toBeGreaterThan(0);
+      expect(result.counts.kept + result.counts.rejected + result.counts.failed).toBe(30);
+      expect(fs.existsSync(path.join(out, 'report.md'))).toBe(true);
+    },
+    10 * 60_000,
+  );
+
+  it(
+    'sprint eval runs SPRINT sessions on the llm worker and writes the report',
+    async () => {
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-eval-'));
+      const { stdout } = await run(process.execPath, [
+        bin,
+        '--config',
+        configFile,
+        'eval',
+        '--benchmark',
+        'countdown',
+        '--method',
+        'sprint',
+        '--limit',
+        '2',
+        '--out',
+        out,
+        '--json',
+      ]);
+      const result = JSON.parse(stdout) as { summary: { problems: number; method: string } };
+      expect(result.summary).toMatchObject({ problems: 2, method: 'sprint' });
+      expect(fs.existsSync(path.join(out, 'results.jsonl'))).toBe(true);
+      expect(fs.existsSync(path.join(out, 'report.md'))).toBe(true);
     },
     10 * 60_000,
   );

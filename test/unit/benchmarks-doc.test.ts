@@ -14,7 +14,14 @@ import {
   renderRows,
   type BenchIntro,
 } from '../../scripts/benchmarks-doc/render';
-import { DOC_FILE, RESULTS_DIR, ROOT, renderCommittedResults } from '../../scripts/render-benchmarks';
+import {
+  DOC_FILE,
+  RESULTS_DIR,
+  ROOT,
+  renderCommittedResults,
+  renderDocSections,
+} from '../../scripts/render-benchmarks';
+import { DOC_SECTIONS, fillSection } from '../../scripts/benchmarks-doc/doc-sections';
 
 const fixtureFile = path.join(__dirname, '..', 'fixtures', 'bench', 'trainer.json');
 const fixture = (): BenchResult => parseResultFile('trainer.json', fs.readFileSync(fixtureFile, 'utf8'));
@@ -28,6 +35,19 @@ describe('docs/benchmarks.md', () => {
       throw new Error(
         'docs/benchmarks.md is not what bench/results/*.json render to: run npm run docs:benchmarks',
       );
+  });
+
+  it('the bench sections of other pages (docs/cluster.md faults) are what the results render to', () => {
+    for (const { file, text } of renderDocSections())
+      if (fs.readFileSync(file, 'utf8') !== text)
+        throw new Error(
+          `${path.relative(ROOT, file)} is not what bench/results/*.json render to: run npm run docs:benchmarks`,
+        );
+    const section = DOC_SECTIONS[0]!;
+    expect(fillSection('a\n<!-- faults:begin -->\nold\n<!-- faults:end -->\nb', 'new', section)).toBe(
+      'a\n<!-- faults:begin -->\n\nnew\n\n<!-- faults:end -->\nb',
+    );
+    expect(() => fillSection('no markers', 'new', section)).toThrow(/lacks the markers/);
   });
 
   it('renders every committed result file, each with the machine, date and load of its run', () => {
