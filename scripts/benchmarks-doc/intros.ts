@@ -233,7 +233,11 @@ fault-free one; **repeated calls** are engine calls beyond one per call of the s
 flight that the fault cut off and Temporal retried), and **finished-round calls repeated** must be
 0: no round finished before the fault reaches the engine again. **Down** is the time from the kill
 until the part listens again, **first progress** the time from the kill until the session's history
-records its next finished model call, and **added** the session's time beyond the fault-free run.
+records its next finished model call (the calls in flight at the kill end about 7 s after it with
+the default delay, so a figure near 7 s means the fault held nothing back), and **added** the
+session's time beyond the fault-free run. **History** is the session's event history as Temporal
+returns it, and the database growth is that of both Temporal databases over the whole run, divided
+by the sessions it ran: the figures the [sizing rules](cluster.md#sizing) start from.
 `,
   },
 ];

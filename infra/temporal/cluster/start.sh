@@ -116,6 +116,9 @@ running() {
   local pid_file="$dir/run/$1.pid"
   [[ -f "$pid_file" ]] && kill -0 "$(cat "$pid_file")" 2>/dev/null
 }
+# Whether something accepts connections on 127.0.0.1:$1.
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+grpc_offset() { case "$1" in history) echo 1 ;; matching) echo 2 ;; worker) echo 3 ;; *) echo 0 ;; esac; }
 for svc in "${services[@]}"; do
   if running "$svc"; then continue; fi
   say "starting the $svc service ..."
@@ -123,6 +126,13 @@ for svc in "${services[@]}"; do
   setsid "$server_bin" --config-file "$dir/config/sprint-cluster.yaml" --allow-no-auth start --service "$svc" \
     >>"$dir/logs/$svc.log" 2>&1 </dev/null &
   echo $! >"$dir/run/$svc.pid"
+  # One at a time, each until it listens: on a new database every service writes the cluster's
+  # metadata record as it starts, and two doing so at once fail one of them (duplicate key).
+  for _ in $(seq 1 120); do
+    listening "$((port + $(grpc_offset "$svc")))" && break
+    running "$svc" || fail "the $svc service exited; see $dir/logs/$svc.log"
+    sleep 0.5
+  done
 done
 
 # --- wait, then the project's namespace setup -----------------------------------------------------
