@@ -26,6 +26,12 @@ export const DOC_SECTIONS: DocSection[] = [
     bench: 'cluster-faults',
     missing: 'Not measured yet: run `npm run test:cluster:faults`, then `npm run docs:benchmarks`.',
   },
+  {
+    page: 'docs/operations.md',
+    marker: 'cluster-faults',
+    bench: 'cluster-faults',
+    missing: 'Not measured yet: run `npm run test:cluster:faults`, then `npm run docs:benchmarks`.',
+  },
 ];
 
 /** The section's body: the run's context and its tables, or the `missing` line. */

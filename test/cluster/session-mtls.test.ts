@@ -20,7 +20,7 @@ import { startCluster, type Cluster } from './cluster';
 const run = promisify(execFile);
 const bin = path.resolve(__dirname, '..', '..', 'bin', 'sprint.js');
 
-describe('a session on the Temporal cluster over mTLS', () => {
+describe('sessions, a curation and an evaluation through the CLI on the Temporal cluster over mTLS', () => {
   let cluster: Cluster | undefined;
   let engine: LoopbackModelServer;
   let configFile: string;
