@@ -37,8 +37,6 @@ describe('engine priority forwarding on a real dev server', () => {
     ({ config, client } = stack);
     stack.engines.told.capacity = { slots: 1, policy: 'priority' };
     stack.engines.plain.capacity = { slots: 1, policy: 'fcfs' };
-    for (const engine of Object.values(stack.engines))
-      engine.setScript(() => ({ text: 'done', delayMs: 300 }));
   });
 
   afterAll(() => stack?.close());
@@ -62,6 +60,9 @@ describe('engine priority forwarding on a real dev server', () => {
   /** Three batch calls fill the engine (one served, two queued), then an interactive one arrives. */
   async function crowd(pool: string, engine: LoopbackModelServer): Promise<ModelRequestRecord[]> {
     const before = engine.requests.length;
+    // The first call holds the one slot long enough for the interactive one to arrive on a busy machine.
+    let served = 0;
+    engine.setScript(() => ({ text: 'done', delayMs: served++ === 0 ? 2500 : 100 }));
     const batch = [];
     for (let i = 1; i <= 3; i++) batch.push(await start(pool, 'batch', `batch ${i}`));
     await waitFor(() => engine.requests.length - before === 3, 20_000, 'three batch calls at the engine');

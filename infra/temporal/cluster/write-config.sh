@@ -117,9 +117,13 @@ EOF
 } >"$config"
 
 cat >"$dynamic" <<'EOF'
-# Written by infra/temporal/cluster/start.sh. Empty on purpose: the server's defaults (four
-# partitions per task queue) are the production shape, and the dev server's one-partition tuning
+# Written by infra/temporal/cluster/start.sh. The server's defaults (four partitions per task
+# queue) are the production shape, and the dev server's one-partition tuning
 # (infra/temporal/dev-server-tuning.ts) does not apply to a cluster. Keys set here are re-read
 # every 10 s without a restart.
-{}
+# Priority and fairness of task queues (docs/priority.md; infra/temporal/priority-dynamic-config.ts).
+matching.useNewMatcher:
+  - value: true
+matching.enableFairness:
+  - value: true
 EOF
