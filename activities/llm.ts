@@ -10,6 +10,8 @@ import {
   type EngineEndpoint,
 } from '../io/model-client';
 import { ErrorType } from '../core/errors';
+import type { EngineOrder } from '../core/priority/mapping';
+import { enginePriorityField } from './engine-priority';
 
 export type { ChatRequest, CompletionRequest, CompletionResult, TokenUsage } from '../io/model-client';
 
@@ -25,6 +27,8 @@ export interface LlmActivityDeps {
   replica: string;
   /** How often a waiting call heartbeats (so cancellation reaches it and a dead worker is noticed). */
   heartbeatIntervalMs?: number;
+  /** Tell the engine each call's priority (config priority.engines); absent: not told. */
+  enginePriority?: EngineOrder | undefined;
 }
 
 /** Builds the endpoint of one replica; the engine key comes from this process's environment only. */
@@ -94,11 +98,13 @@ export function createLlmActivities(deps: LlmActivityDeps) {
   const interval = deps.heartbeatIntervalMs ?? 1000;
   return {
     async complete(req: CompletionRequest): Promise<ModelCallResult> {
-      const result = await withActivityCall(interval, (signal) => deps.client.complete(req, { signal }));
+      const request = { ...req, ...enginePriorityField(deps.enginePriority) };
+      const result = await withActivityCall(interval, (signal) => deps.client.complete(request, { signal }));
       return { ...result, pool: deps.pool, replica: deps.replica };
     },
     async chat(req: ChatRequest): Promise<ModelCallResult> {
-      const result = await withActivityCall(interval, (signal) => deps.client.chat(req, { signal }));
+      const request = { ...req, ...enginePriorityField(deps.enginePriority) };
+      const result = await withActivityCall(interval, (signal) => deps.client.chat(request, { signal }));
       return { ...result, pool: deps.pool, replica: deps.replica };
     },
   };

@@ -11,6 +11,7 @@ import type {
   PlanCallResult,
   SamplingInput,
 } from '../core/session-types';
+import type { EngineOrder } from '../core/priority/mapping';
 import type { ArtifactStore } from '../io/artifacts';
 import type { ModelClient } from '../io/model-client';
 import { readCallPrompt, readSessionText, storeIfLonger } from '../io/session-texts';
@@ -38,6 +39,8 @@ export interface SprintActivityDeps {
    * through it (core/session/payload-limits.ts). Absent: such a call fails with ArtifactMissing.
    */
   store?: ArtifactStore;
+  /** Tell the engine each call's priority (config priority.engines); absent: not told. */
+  enginePriority?: EngineOrder | undefined;
 }
 
 /** When this activity attempt started, and which attempt it is. */
@@ -79,6 +82,7 @@ export function createSprintActivities(deps: SprintActivityDeps) {
     pool: deps.pool,
     replica: deps.replica,
     heartbeatIntervalMs: deps.heartbeatIntervalMs ?? 1000,
+    enginePriority: deps.enginePriority,
   };
 
   return {

@@ -4,3 +4,4 @@ export * from './queues';
 export * from './session-input';
 export * from './deployment';
 export * from './prompt-files';
+export * from './run-priority';

@@ -95,6 +95,13 @@ function crossCheck(config: SprintConfig): string[] {
       seen.add(r.name);
     });
   }
+  for (const pool of Object.keys(config.priority.engines)) {
+    const engine = config.models.pools[pool]?.engine;
+    if (!engine || engine === 'openai')
+      problems.push(
+        `priority.engines.${pool}: ${engine ? 'a hosted OpenAI pool takes no priority field' : `no pool "${pool}" is configured (have: ${pools.join(', ') || 'none'})`}`,
+      );
+  }
   return problems;
 }
 

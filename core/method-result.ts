@@ -1,4 +1,5 @@
 import type { ArtifactRef } from './artifact-ref';
+import type { RunPriority } from './priority/mapping';
 import type { SessionText } from './stored-text';
 
 /** The inference methods the platform serves and evaluates (the one list: config, CLI, workflows). */
@@ -59,4 +60,6 @@ export interface MethodRunInput {
   pool?: string;
   /** Method-specific settings; each workflow documents and validates its own. */
   settings?: Record<string, unknown>;
+  /** Priority and fairness of the run's model calls (docs/priority.md); absent: the server's default. */
+  priority?: RunPriority;
 }

@@ -31,6 +31,8 @@ export interface SamplingOptions {
   timeoutMs?: number;
   /** Extra engine parameters sent verbatim (e.g. vLLM `min_tokens`). */
   extraBody?: Record<string, unknown>;
+  /** The engine's scheduling priority (vLLM, SGLang `priority`; activities/engine-priority.ts). */
+  priority?: number;
 }
 
 export interface CompletionRequest extends SamplingOptions {
@@ -85,6 +87,7 @@ function engineExtras(engine: EngineKind, opts: SamplingOptions): Record<string,
     if (engine === 'vllm') extras.include_stop_str_in_output = true;
     if (engine === 'sglang') extras.no_stop_trim = true;
   }
+  if (opts.priority !== undefined) extras.priority = opts.priority;
   return { ...extras, ...(opts.extraBody ?? {}) };
 }
 

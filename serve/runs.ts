@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { sessionRunInput, type SprintConfig } from '../config';
+import { runPriorityParts, sessionRunInput, type SprintConfig } from '../config';
+import { apiKeyId } from '../core/priority/mapping';
 import type { MethodName, MethodRunInput, MethodRunResult, MethodRunWithText } from '../core/method-result';
 import type { RoundRecord } from '../core/session-types';
 import type { ArtifactStore } from '../io/artifacts';
@@ -125,10 +126,17 @@ export interface StartedRun {
 
 export async function startRun(client: Client, config: SprintConfig, req: RunRequest): Promise<StartedRun> {
   const workflowId = workflowIdFor(req.idempotencyKey, req.caller);
+  // Interactive by default; the fairness key is the API key's id (a digest prefix, never the key).
+  const priority = runPriorityParts(config, {
+    command: 'serve',
+    keyId: apiKeyId(req.caller ?? ''),
+    runId: workflowId,
+  });
   const options = {
     taskQueue: controlQueue(config),
     workflowId,
-    args: [runInput(config, req)],
+    args: [{ ...runInput(config, req), ...priority.input }],
+    ...priority.start,
     staticSummary: `served ${req.method}: ${req.question.slice(0, 120)}`,
     memo: { [REQUEST_DIGEST_MEMO]: requestDigest(req) },
     ...(req.idempotencyKey !== undefined

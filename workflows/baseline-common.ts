@@ -6,6 +6,7 @@ import type { PoolRoute } from '../config/queues';
 import { formatIssue } from '../config/schema/issues';
 import type { MethodRunInput, MethodTokens } from '../core/method-result';
 import { ErrorType } from '../core/errors';
+import type { CallPriority } from '../core/priority/mapping';
 
 /** What the evaluation passes each child: the routes built by `poolRoute`, queue names with the deployment prefix. */
 export type BaselineRunInput = MethodRunInput & { routing?: { planner: PoolRoute; executor: PoolRoute } };
@@ -21,7 +22,7 @@ export function sharedQueueOf(input: BaselineRunInput, pool: string): string {
 }
 
 /** Model calls on the pool's shared queue (any replica), retried by Temporal like completionWorkflow. */
-export function modelCalls(sharedQueue: string, callTimeoutMs = 600_000) {
+export function modelCalls(sharedQueue: string, callTimeoutMs = 600_000, priority?: CallPriority) {
   return proxyActivities<LlmActivities>({
     taskQueue: sharedQueue,
     startToCloseTimeout: callTimeoutMs,
@@ -33,6 +34,7 @@ export function modelCalls(sharedQueue: string, callTimeoutMs = 600_000) {
       maximumAttempts: 8,
       nonRetryableErrorTypes: [ErrorType.ModelCall],
     },
+    ...(priority ? { priority } : {}),
   });
 }
 

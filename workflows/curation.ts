@@ -25,6 +25,7 @@ import {
   SprintStatus,
 } from './search-attributes';
 import { ErrorType } from '../core/errors';
+import { callPriority, type RunPriority } from '../core/priority/mapping';
 
 export interface CurationInput {
   source: CurationSource;
@@ -42,6 +43,8 @@ export interface CurationInput {
   pushToHub?: { repo: string; private?: boolean };
   /** Carried over continue-as-new; callers leave it out. */
   state?: CurationState;
+  /** Priority of the per-trace model calls (docs/priority.md): batch by default. */
+  priority?: RunPriority;
 }
 
 export interface CurationCounters {
@@ -133,6 +136,7 @@ export async function curationWorkflow(input: CurationInput): Promise<CurationRe
       maximumAttempts: s.maxAttempts,
       nonRetryableErrorTypes: [ErrorType.ModelCall, ErrorType.CurationInput],
     },
+    ...(input.priority ? { priority: callPriority(input.priority, 'primary') } : {}),
   };
   // One proxy per trace so each activity carries a readable summary in the UI ("curate trace 17").
   const curateTrace = (index: number) =>

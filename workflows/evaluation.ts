@@ -42,6 +42,7 @@ import {
 import { ErrorType } from '../core/errors';
 import type { AnswerKind } from '../core/methods/baselines';
 import { failureMessage } from '../core/failure-message';
+import { callPriority, type RunPriority } from '../core/priority/mapping';
 
 /** The workflow that runs each method on one question (all return MethodRunResult). */
 export const methodWorkflows = {
@@ -116,6 +117,8 @@ export interface EvaluationInput {
   routing?: SessionRouting;
   /** continueAsNew after this many problems finish in one run (default 200), so history stays small. */
   maxProblemsPerRun?: number;
+  /** Priority of every child's model calls (docs/priority.md): batch by default, fairness key the evaluation's id. */
+  priority?: RunPriority;
 }
 
 export interface EvaluationProgress {
@@ -244,6 +247,7 @@ export async function evaluationWorkflow(input: EvaluationInput): Promise<Evalua
       pool: input.pool,
       settings: settingsFor(p),
       ...(input.routing ? { routing: input.routing } : {}),
+      ...(input.priority ? { priority: input.priority } : {}),
     };
     let outcome: ProblemOutcome;
     for (let attempt = 0; ; attempt++) {
@@ -253,6 +257,7 @@ export async function evaluationWorkflow(input: EvaluationInput): Promise<Evalua
           workflowIdReusePolicy: 'ALLOW_DUPLICATE',
           parentClosePolicy: 'TERMINATE',
           staticSummary: `${input.method} on ${input.benchmark} problem ${p.id}`,
+          ...(input.priority ? { priority: callPriority(input.priority, 'primary') } : {}),
         });
         // the full text travels only when there is no final answer to grade (history stays small)
         const { text: _text, ...rest } = result;

@@ -2,6 +2,7 @@ import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { SprintActivities } from '../activities/sprint';
 import type { SessionSettings } from '../config/schema/session';
 import { ErrorType } from '../core/errors';
+import type { CallPriority } from '../core/priority/mapping';
 
 /*
  * Activity options of the model calls of the session and sequential workflows, in one place so the
@@ -18,6 +19,7 @@ export function modelCallOptions(
   queue: string,
   scheduleToStartMs: number | undefined,
   summary: string,
+  priority?: CallPriority,
 ): ActivityOptions {
   return {
     taskQueue: queue,
@@ -32,6 +34,7 @@ export function modelCallOptions(
       nonRetryableErrorTypes: [ErrorType.ModelCall],
     },
     summary,
+    ...(priority ? { priority } : {}),
   };
 }
 
@@ -41,6 +44,9 @@ export function modelCalls(
   queue: string,
   scheduleToStartMs: number | undefined,
   summary: string,
+  priority?: CallPriority,
 ) {
-  return proxyActivities<SprintActivities>(modelCallOptions(settings, queue, scheduleToStartMs, summary));
+  return proxyActivities<SprintActivities>(
+    modelCallOptions(settings, queue, scheduleToStartMs, summary, priority),
+  );
 }

@@ -1,3 +1,4 @@
+import { callPriority } from '../core/priority/mapping';
 import { workflowInfo } from '@temporalio/workflow';
 import { scSettingsSchema, type ScSettingsInput } from '../config/schema/methods';
 import { applyTemplate, majorityVote, renderAnswer } from '../core/methods/baselines';
@@ -29,7 +30,11 @@ export async function scWorkflow(input: ScInput): Promise<MethodRunResult> {
   const s = parseMethodSettings('sc', scSettingsSchema, input.settings);
   const pool = input.pool ?? 'local';
   const { samples: n, answerKind: kind, seed } = s;
-  const { complete } = modelCalls(sharedQueueOf(input, pool), s.callTimeoutMs);
+  const { complete } = modelCalls(
+    sharedQueueOf(input, pool),
+    s.callTimeoutMs,
+    callPriority(input.priority, 'primary'),
+  );
   const prompt = applyTemplate(s.promptTemplate, input.question);
   const samples = await Promise.all(
     Array.from({ length: n }, (_, i) =>

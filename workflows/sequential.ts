@@ -5,6 +5,7 @@ import type { SessionSettingsInput } from '../config/schema/session';
 import { accountSequential } from '../core/accounting';
 import { extractFinalAnswer, renderSessionPrefix } from '../core/format';
 import type { MethodRunInput, MethodRunResult } from '../core/method-result';
+import { callPriority } from '../core/priority/mapping';
 import { modelCalls } from './model-calls';
 import { StickyRouter } from './routing';
 import type { SessionRouting } from './session';
@@ -56,7 +57,13 @@ export async function sequentialWorkflow(input: SequentialInput): Promise<Method
   const router = new StickyRouter(route, info.workflowId, settings);
   const prompt = `${renderSessionPrefix(settings.promptTemplate, settings.systemPrompt, input.question)}<think>\n`;
   const result = await router.call((queue, sts) =>
-    modelCalls(settings, queue, sts, 'sequential completion').sprintSequential({
+    modelCalls(
+      settings,
+      queue,
+      sts,
+      'sequential completion',
+      callPriority(input.priority, 'primary'),
+    ).sprintSequential({
       prompt,
       maxTokens: settings.sequentialMaxTokens,
       temperature: settings.temperature,

@@ -1,3 +1,4 @@
+import { callPriority } from '../core/priority/mapping';
 import { workflowInfo } from '@temporalio/workflow';
 import { sotSettingsSchema, type SotSettingsInput } from '../config/schema/methods';
 import {
@@ -36,7 +37,11 @@ export async function sotWorkflow(input: SotInput): Promise<MethodRunResult> {
   const s = parseMethodSettings('sot', sotSettingsSchema, input.settings);
   const pool = input.pool ?? 'local';
   const { maxPoints, temperature, answerKind: kind } = s;
-  const { complete } = modelCalls(sharedQueueOf(input, pool), s.callTimeoutMs);
+  const { complete } = modelCalls(
+    sharedQueueOf(input, pool),
+    s.callTimeoutMs,
+    callPriority(input.priority, 'primary'),
+  );
   const prompt = (message: string) => applyTemplate(s.promptTemplate, message);
 
   const skeleton = await complete({

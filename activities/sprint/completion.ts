@@ -1,5 +1,7 @@
 import type { CallTiming, SamplingInput } from '../../core/session-types';
 import type { CallOptions, CompletionRequest, CompletionResult, ModelClient } from '../../io/model-client';
+import type { EngineOrder } from '../../core/priority/mapping';
+import { enginePriorityField } from '../engine-priority';
 import { withActivityCall } from '../llm';
 
 /*
@@ -14,6 +16,8 @@ export interface CompletionTarget {
   pool: string;
   replica: string;
   heartbeatIntervalMs: number;
+  /** Tell the engine each call's priority (config priority.engines); absent: not told. */
+  enginePriority?: EngineOrder | undefined;
 }
 
 function samplingOf(input: SamplingInput): Omit<CompletionRequest, 'prompt' | 'stop'> {
@@ -36,6 +40,7 @@ export function complete(
     prompt,
     ...(stop !== undefined ? { stop } : {}),
     ...samplingOf(sampling),
+    ...enginePriorityField(target.enginePriority),
   };
   return withActivityCall(target.heartbeatIntervalMs, (signal) =>
     target.client.complete(request, onDelta ? { signal, onDelta } : { signal }),

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
-import { sessionRunInput, type SprintConfig } from '../../config';
+import { runPriorityParts, sessionRunInput, type SprintConfig } from '../../config';
 import { sessionProfiles, type SessionProfile } from '../../config/schema/session';
 import { ModelClient } from '../../io/model-client';
 import { encryptionEnabled } from '../../io/codec';
@@ -17,6 +17,7 @@ import { controlQueue } from '../../config/queues';
 import { failureMessage } from '../../core/failure-message';
 import type { ExecutorStrategy } from '../../core/format/executor-strategies';
 import type { SessionMethodName } from '../../core/method-result';
+import type { PriorityClassName } from '../../core/priority/classes';
 
 interface AskOptions {
   planner?: string;
@@ -29,6 +30,8 @@ interface AskOptions {
   profile?: string;
   strategy?: ExecutorStrategy;
   streaming?: boolean;
+  /** Checked by commander (the option's choices). */
+  priority?: PriorityClassName;
 }
 
 async function modelOf(url: string, explicit?: string): Promise<string> {
@@ -113,19 +116,22 @@ export async function runAsk(question: string, opts: AskOptions, cmd: Command): 
 
   const workflowId = opts.id ?? `ask-${Date.now()}-${randomBytes(2).toString('hex')}`;
   const started = Date.now();
+  const priority = runPriorityParts(config, { command: 'ask', runId: workflowId, class: opts.priority });
   try {
     const handle =
       opts.mode === 'sprint'
         ? await client.workflow.start(sessionWorkflow, {
             taskQueue: controlQueue(config),
             workflowId,
-            args: [input],
+            args: [{ ...input, ...priority.input }],
+            ...priority.start,
             staticSummary: questionRunSummary('SPRINT session', question, encryptionEnabled(config)),
           })
         : await client.workflow.start(sequentialWorkflow, {
             taskQueue: controlQueue(config),
             workflowId,
-            args: [input],
+            args: [{ ...input, ...priority.input }],
+            ...priority.start,
             staticSummary: questionRunSummary('sequential', question, encryptionEnabled(config)),
           });
     if (!opts.json) console.log(`session ${workflowId}: ${uiLink(config, workflowId)}`);

@@ -4,7 +4,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { CurationSettings, CurationSource } from '../../activities/curation';
-import type { SprintConfig } from '../../config';
+import { runPriorityParts, type SprintConfig } from '../../config';
 import { PackingError, type Component, type Dag } from '../../core/packing';
 import { ComponentInputError, parseComponentsJson } from '../../core/curation/component-input';
 import { DagInputError, normalizeDag } from '../../core/packing/dag-input';
@@ -129,6 +129,7 @@ export async function runCurate(opts: CurateOptions, cmd: Command): Promise<void
     ...(opts.dataset ? { dataset: opts.dataset } : {}),
     ...(opts.runKey ? { runKey: opts.runKey } : {}),
     ...(opts.push ? { pushToHub: { repo: opts.push } } : {}),
+    ...runPriorityParts(config, { command: 'curate', runId: workflowId }).input,
   };
   const client = await clientFor(config);
   const workers = opts.withWorkers

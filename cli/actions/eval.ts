@@ -2,7 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { servedPoolRoute, baselinePromptTemplate, withSessionFiles, type SprintConfig } from '../../config';
+import {
+  servedPoolRoute,
+  baselinePromptTemplate,
+  runPriorityParts,
+  withSessionFiles,
+  type SprintConfig,
+} from '../../config';
+import type { PriorityClassName } from '../../core/priority/classes';
 import { ModelClient } from '../../io/model-client';
 import { readRecords, writeCrossReport } from '../../io/evaluation/report';
 import { scoreTrajectories } from '../../io/evaluation/score';
@@ -39,6 +46,8 @@ interface EvalOptions {
   out?: string;
   id?: string;
   samples?: string;
+  /** Checked by commander (the option's choices). */
+  priority?: PriorityClassName;
   workers?: boolean;
   json?: boolean;
 }
@@ -204,6 +213,8 @@ export async function runEval(opts: EvalOptions, cmd: Command): Promise<void> {
     // Every method needs it: queue names carry the deployment prefix, which only the config knows.
     routing: { planner: servedPoolRoute(config, pool), executor: servedPoolRoute(config, pool) },
   };
+  // Batch by default; the fairness key is the evaluation's id, so two evaluations share the pool.
+  const priority = runPriorityParts(config, { command: 'eval', runId: evalId, class: opts.priority });
   const client = await clientFor(config);
 
   // Workers this command runs itself: the ad-hoc pool's llm worker, and with --workers the control worker.
@@ -218,7 +229,8 @@ export async function runEval(opts: EvalOptions, cmd: Command): Promise<void> {
     const handle = await client.workflow.start(evaluationWorkflow, {
       taskQueue: controlQueue(config),
       workflowId,
-      args: [input],
+      args: [{ ...input, ...priority.input }],
+      ...priority.start,
       workflowIdConflictPolicy: 'USE_EXISTING',
       staticSummary: `evaluate ${method} on ${benchmark}${limit ? ` (${limit} problems)` : ''}`,
     });

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { Command } from 'commander';
-import { servedPoolRoute, type SprintConfig } from '../../config';
+import { servedPoolRoute, runPriorityParts, type SprintConfig } from '../../config';
 import { tinyMaxLength } from '../../config/tiny-training';
 import type { BenchmarkName } from '../../core/benchmarks';
 import type { ExtractorKind } from '../../core/curation/names';
@@ -95,6 +95,7 @@ export function buildPipelineInput(config: SprintConfig, opts: PipelineOptions):
       taskQueue: curationQueue(config),
       settings: { ...config.curation, extractor },
       runKey: `${id}-curate`,
+      ...runPriorityParts(config, { command: 'pipeline', runId: id }).input,
     };
   } else if (opts.dataset) {
     input.datasetDir = path.resolve(opts.dataset);
@@ -143,6 +144,8 @@ export function buildPipelineInput(config: SprintConfig, opts: PipelineOptions):
       settings: methodSettings(config, method),
       // Every method needs it: queue names carry the deployment prefix, which only the config knows.
       routing: { planner: servedPoolRoute(config, pool), executor: servedPoolRoute(config, pool) },
+      // Batch, one fairness key for the whole pipeline: its curation and evaluation share one share.
+      ...runPriorityParts(config, { command: 'pipeline', runId: id }).input,
     };
   }
   return input;

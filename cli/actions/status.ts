@@ -6,6 +6,7 @@ import { resolveEndpoint } from '../../activities/llm';
 import { searchAttributeDefinitions } from '../../workflows/search-attributes';
 import { clientFor, readConfig, type GlobalOptions } from '../context';
 import { CliError, ExitCode } from '../exit-codes';
+import { priorityChecks } from './priority-status';
 
 export interface Check {
   what: string;
@@ -79,6 +80,7 @@ export async function runStatus(opts: { json?: boolean; engines: boolean }, cmd:
     ok: true,
     detail: `${config.temporal.address} (server ${info.serverVersion || '?'})`,
   });
+  checks.push(...priorityChecks(config, info.serverVersion ?? ''));
   const described = await client.workflowService.describeNamespace({ namespace: ns });
   const retentionDays = Number(described.config?.workflowExecutionRetentionTtl?.seconds ?? 0) / 86400;
   checks.push({ what: 'namespace', ok: true, detail: `${ns}, retention ${retentionDays.toFixed(0)} days` });

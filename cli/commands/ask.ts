@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { executorStrategies } from '../../core/format/executor-strategies';
 import { sessionMethodNames } from '../../core/method-result';
+import { priorityClassNames } from '../../core/priority/classes';
 import { lazyAction } from '../lazy';
 
 export function registerAsk(program: Command): void {
@@ -27,6 +28,12 @@ export function registerAsk(program: Command): void {
       new Option('--strategy <s>', 'executor prompts (default from the profile)').choices(executorStrategies),
     )
     .option('--streaming', 'streaming dispatch: start executors as their prompts close')
+    .addOption(
+      new Option(
+        '--priority <class>',
+        'priority class of its model calls (default: priority.commands.ask)',
+      ).choices(priorityClassNames),
+    )
     .option('--id <workflowId>', 'workflow id (default: ask-<time>-<random>)')
     .option('--json', 'print the result object as JSON')
     .action(lazyAction('ask', 'runAsk'));

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { benchmarkNames } from '../../core/benchmarks/names';
 import { graderNames } from '../../core/grading/graders';
 import { methodNames } from '../../core/method-result';
+import { priorityClassNames } from '../../core/priority/classes';
 import { lazyAction } from '../lazy';
 
 export function registerEval(program: Command): void {
@@ -32,6 +33,12 @@ export function registerEval(program: Command): void {
       'evaluation id; give the id of an earlier run to resume it (finished problems are skipped)',
     )
     .option('--samples <n>', 'self-consistency: samples per problem (default: evaluation.sc.samples)')
+    .addOption(
+      new Option(
+        '--priority <class>',
+        'priority class of its model calls (default: priority.commands.eval)',
+      ).choices(priorityClassNames),
+    )
     .option('--workers', 'also run a control worker in this process (when `sprint dev` is not running)')
     .option('--json', 'print the result as JSON')
     .action(lazyAction('eval', 'runEval'));

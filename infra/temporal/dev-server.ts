@@ -7,6 +7,7 @@ import { msToTs } from '@temporalio/common/lib/time';
 import { packageRoot } from '../../io/package-root';
 import { searchAttributeDefinitions } from '../../workflows/search-attributes';
 import { devServerDynamicConfig, devServerSqlitePragmas, devServerTuningArgs } from './dev-server-tuning';
+import { priorityDynamicConfig } from './priority-dynamic-config';
 
 export const projectRoot = packageRoot;
 
@@ -210,6 +211,8 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
       opts.tuning ?? { dynamicConfig: devServerDynamicConfig, sqlitePragmas: devServerSqlitePragmas },
     ),
   );
+  // Priority and fairness of task queues: a feature, not tuning, so on whatever the tuning.
+  args.push(...devServerTuningArgs({ dynamicConfig: priorityDynamicConfig, sqlitePragmas: {} }));
   if (opts.headless) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort), '--ui-ip', opts.ip);
   if (!opts.headless && opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);

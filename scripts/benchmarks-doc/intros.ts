@@ -191,6 +191,34 @@ the bench is cheap.
 `,
   },
   {
+    bench: 'priority-fairness',
+    title: 'Priority and fairness',
+    body: `
+What priority classes and fairness keys ([priority.md](priority.md)) do on a pool of limited
+capacity. A real Temporal dev server started by the project (with its priority and fairness dynamic
+config), all workers in one process, and the loopback engine double with a few slots, served by an
+llm worker that takes as many calls at once, so the backlog forms in Temporal's task queue. Each
+session is one round of two executors and the answer (four calls of a fixed duration).
+
+Run: \`npm run bench:priority\` (a few minutes). Knobs: \`BENCH_SLOTS\`, \`BENCH_CALL_MS\`,
+\`BENCH_INTERACTIVE\`, \`BENCH_ARRIVAL_MS\`, \`BENCH_BATCH\`, \`BENCH_BATCH_LANES\`, \`BENCH_BURST\`,
+\`BENCH_STEADY\`, \`BENCH_FAIR_S\`, \`BENCH_WEIGHT_A\`, \`BENCH_WEIGHT_B\`. Source:
+[priority-fairness.ts](../bench/priority-fairness.ts).
+
+How to read it:
+- **latency**: the same interactive sessions on the idle pool, then while a batch evaluation
+  saturates it, once with no priority (first come, first served) and once with the config's classes.
+  **p95/idle p95** is the target's ratio (at most 1.3). A call already running is never preempted,
+  so an interactive call still waits for the first slot to free up at each step of its session; that
+  wait, a fraction of one call, is the floor of the ratio. **batch sessions/s** is the batch's
+  throughput in each run; the throughput loss is the drop with priority (negative: the batch ran
+  faster, within the run-to-run noise of a busy machine).
+- **shares**: key A keeps four times as many sessions in flight as key B; the sessions each
+  completed while both had work waiting. Without fairness keys each gets what it keeps in flight;
+  with them, its weight's share. **share/weight share** is the target's ratio (within 10% of 1).
+`,
+  },
+  {
     bench: 'trainer',
     title: 'Trainer speed',
     body: `

@@ -13,9 +13,24 @@ export interface ModelRequestRecord {
   /** The prompt (completions) or the messages joined (chat). */
   prompt: string;
   startedAt: number;
+  /** When a capacity slot took it (set only with `capacity`): it waited from startedAt until then. */
+  admittedAt?: number;
   endedAt?: number;
   status?: number;
   aborted?: boolean;
+}
+
+/**
+ * An engine's capacity: requests served at once; the rest wait in its queue, served in arrival
+ * order (`fcfs`) or by the request's `priority` field (`priority`: vLLM's `--scheduling-policy
+ * priority`, lower values first, ties in arrival order; with `lowValuesFirst: false`, SGLang's
+ * default order, higher values first). Without priority scheduling a request that carries a
+ * priority is refused with 400, as vLLM refuses one.
+ */
+export interface EngineCapacity {
+  slots: number;
+  policy: 'fcfs' | 'priority';
+  lowValuesFirst?: boolean;
 }
 
 export interface ScriptedReply {
@@ -84,6 +99,11 @@ export class LoopbackModelServer {
    * default, because most tests name models freely.
    */
   strictModel = false;
+  /** Unset: every request is served at once (unbounded capacity). */
+  capacity?: EngineCapacity;
+  private running = 0;
+  private waiting: { rank: number; seq: number; admit: () => void }[] = [];
+  private arrivals = 0;
 
   /** Replies taken in order before the script is consulted. */
   enqueue(...replies: ScriptedReply[]): this {
@@ -114,6 +134,42 @@ export class LoopbackModelServer {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
     this.server = undefined;
+  }
+
+  /**
+   * Waits for a capacity slot (at once without `capacity`). False when the client went away while
+   * waiting: no slot was taken. A slot freed goes straight to the first waiting request in order.
+   */
+  private async admit(record: ModelRequestRecord, res: http.ServerResponse): Promise<boolean> {
+    const capacity = this.capacity;
+    if (!capacity) return true;
+    if (this.running < capacity.slots) {
+      this.running += 1;
+    } else {
+      const p = Number(record.body.priority ?? 0);
+      const rank = capacity.policy === 'fcfs' ? 0 : capacity.lowValuesFirst === false ? -p : p;
+      const admitted = await new Promise<boolean>((resolve) => {
+        const entry = { rank, seq: this.arrivals++, admit: () => resolve(true) };
+        this.waiting.push(entry);
+        res.once('close', () => {
+          const i = this.waiting.indexOf(entry);
+          if (i < 0) return;
+          this.waiting.splice(i, 1);
+          resolve(false);
+        });
+      });
+      if (!admitted) return false;
+    }
+    record.admittedAt = Date.now();
+    res.once('close', () => this.releaseSlot());
+    return true;
+  }
+
+  private releaseSlot(): void {
+    this.waiting.sort((a, b) => a.rank - b.rank || a.seq - b.seq);
+    const next = this.waiting.shift();
+    if (next) next.admit();
+    else this.running -= 1;
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -179,6 +235,19 @@ export class LoopbackModelServer {
         }, ms);
         res.once('close', onClose);
       });
+    if (
+      this.capacity?.policy === 'fcfs' &&
+      record.body.priority !== undefined &&
+      record.body.priority !== 0
+    ) {
+      // vLLM without --scheduling-policy priority refuses a request that asks for one.
+      record.status = 400;
+      record.endedAt = Date.now();
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ object: 'error', message: 'priority scheduling is not enabled', code: 400 }));
+      return;
+    }
+    if (!(await this.admit(record, res))) return;
     const reply = this.queue.shift() ?? (await this.script(record));
     if (reply.hangUp) {
       req.socket.destroy();

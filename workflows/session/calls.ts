@@ -11,6 +11,7 @@ import {
   type PlanCallResult,
   type SessionText,
 } from '../../core/session-types';
+import { callPriority, callRoleOf, type RunPriority } from '../../core/priority/mapping';
 import { modelCalls } from '../model-calls';
 import type { StickyRouter } from '../routing';
 
@@ -29,6 +30,8 @@ interface CallSpec {
   prompt: CallPromptText;
   /** Long texts in and out by reference (absent: all inline). */
   limits?: CallTextLimits | undefined;
+  /** The run's priority: each call's Temporal Priority follows from it and the call's role. */
+  priority?: RunPriority | undefined;
 }
 
 /** One executor of a round. */
@@ -69,7 +72,8 @@ export async function runExecutor(spec: ExecutorCallSpec): Promise<ExecutorOutco
     const result = await slot(() =>
       router.call((queue, sts) => {
         queueUsed = queue;
-        return modelCalls(settings, queue, sts, executeSummary(phase, k, t)).sprintExecute({
+        const priority = callPriority(spec.priority, callRoleOf({ try: t, streamed: spec.streamed }));
+        return modelCalls(settings, queue, sts, executeSummary(phase, k, t), priority).sprintExecute({
           prompt,
           ...(tail ? { tail } : {}),
           phase,
@@ -119,7 +123,8 @@ export async function runPlanner(spec: PlannerCallSpec): Promise<PlannerOutcome>
     let queueUsed = '';
     const result = await router.call((queue, sts) => {
       queueUsed = queue;
-      return modelCalls(settings, queue, sts, planSummary(phase, forced, t)).sprintPlan({
+      const priority = callPriority(spec.priority, callRoleOf({ try: t }));
+      return modelCalls(settings, queue, sts, planSummary(phase, forced, t), priority).sprintPlan({
         prompt,
         phase,
         forcedFinal: forced,

@@ -76,7 +76,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
       if (overBudget) transcript.problems.push(overBudget);
       state.startRound(phase);
       const round = await runRound(
-        { settings, loop, prefix, state, inbox, slots },
+        { settings, loop, prefix, state, inbox, slots, priority: input.priority },
         phase,
         phase >= settings.maxPhases || overBudget !== undefined,
       );

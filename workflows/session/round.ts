@@ -1,6 +1,7 @@
 import type { SessionSettings } from '../../config/schema/session';
 import { executorPromptTail, holdsFinalAnswerMarker } from '../../core/format';
 import { callPrompt, inlineChars, STREAMED_PROMPT_INLINE_MAX } from '../../core/session/payload-limits';
+import type { RunPriority } from '../../core/priority/mapping';
 import type { SessionLoop } from '../../core/session/policies';
 import { plannerPromptParts } from '../../core/session/prompt-parts';
 import { executionProblems, planProblems, promptRounds } from '../../core/session/rounds';
@@ -21,6 +22,8 @@ export interface RoundContext {
   inbox: PromptClosedInbox;
   /** Bounds the executors running at once across the session (session.maxConcurrentExecutors). */
   slots: ExecutorSlots;
+  /** The run's priority class and fairness key (input.priority). */
+  priority?: RunPriority | undefined;
 }
 
 /**
@@ -57,6 +60,7 @@ export async function runRound(
       prompt: callPrompt(call.prompt),
       slot: ctx.slots.run,
       limits,
+      priority: ctx.priority,
     });
 
   const early = streaming
@@ -83,6 +87,7 @@ export async function runRound(
     streaming,
     onTry: (t) => early?.setPlanTry(t),
     limits,
+    priority: ctx.priority,
   });
   // A stored prompt is where the executors and every later prompt continue from.
   if (planner.result.promptStored)
