@@ -57,7 +57,8 @@ import {
 import { sessionWorkflow } from '../workflows';
 import { testConfig } from '../test/helpers/config';
 import { LoopbackModelServer, type ModelRequestRecord } from '../test/helpers/loopback-model-server';
-import { sprintScript, type Scenario } from '../test/helpers/sprint-script';
+import { sprintScript } from '../test/helpers/sprint-script';
+import { overheadScenario } from './overhead-scenario';
 import { startTestServer } from '../test/helpers/temporal-server';
 import { startWorkers } from '../test/helpers/workers';
 import { vllmCounters, VllmReplayEngine } from './vllm-replay-engine';
@@ -96,46 +97,6 @@ const STRATEGIES = (process.env.BENCH_STRATEGIES ?? 'shared-prefix').split(',').
     throw new Error(`BENCH_STRATEGIES: "${s}" is not shared-prefix or reorder`);
   return s;
 });
-
-/** Deterministic filler text of n whitespace tokens. */
-function words(n: number, seed: number): string {
-  const vocab = [
-    'so',
-    'the',
-    'value',
-    'is',
-    'then',
-    'we',
-    'add',
-    'check',
-    'x',
-    'equals',
-    'term',
-    'next',
-    'gives',
-    'sum',
-  ];
-  return Array.from({ length: n }, (_, i) => vocab[(i * 7 + seed * 13) % vocab.length]).join(' ');
-}
-
-function scenario(executors: number, scale: number): Scenario {
-  const len = (n: number) => Math.max(1, Math.round(n * scale));
-  return {
-    rounds: Array.from({ length: ROUNDS }, (_, r) => {
-      const parts: (string | { prompt: string })[] = [words(len(30), r)];
-      for (let k = 0; k < executors; k++)
-        parts.push({ prompt: `sub-task ${r + 1}.${k + 1}: ${words(8, k)}` });
-      parts.push(words(len(20), r + 1));
-      return {
-        parts,
-        executions: Array.from({ length: executors }, (_, k) =>
-          words(len(150 + ((k * 37 + r * 11) % 100)), k + r),
-        ),
-      };
-    }),
-    final: `${words(25, 3)} \\boxed{42}`,
-  };
-}
 
 /** The same loop without Temporal: planner call, then all executors at once, in this process. */
 async function inProcessSession(
@@ -247,13 +208,15 @@ async function main(): Promise<void> {
     return { handle, result: await handle.result() };
   };
   try {
-    engine.setScript(sprintScript(scenario(2, 1), { perTokenDelayMs: 1 }));
+    engine.setScript(sprintScript(overheadScenario(2, 1, ROUNDS), { perTokenDelayMs: 1 }));
     await session(sessionRunInput(config, 'warm-up'), 'bench-warmup');
     await inProcessSession(model, 'warm-up', sessionRunInput(config, 'warm-up').settings, 'shared-prefix');
     for (const strategy of STRATEGIES)
       for (const scale of SCALES) {
         for (const executors of EXECUTORS) {
-          engine.setScript(sprintScript(scenario(executors, scale), { perTokenDelayMs: TOKEN_MS }));
+          engine.setScript(
+            sprintScript(overheadScenario(executors, scale, ROUNDS), { perTokenDelayMs: TOKEN_MS }),
+          );
           const base = sessionRunInput(
             config,
             `bench question with ${executors} executors per round (${strategy})`,
