@@ -15,8 +15,6 @@ import { Agent, fetch as undiciFetch, request } from 'undici';
  * reason as its cause), so the client maps it the same way; streamed replies stream.
  */
 
-/** Connections one replica's agent keeps per origin: above the widest round (16 executors) plus planners. */
-export const ENGINE_CONNECTIONS_PER_ORIGIN = 64;
 /** How long an idle connection stays open. */
 export const ENGINE_KEEP_ALIVE_MS = 30_000;
 
@@ -27,8 +25,9 @@ export function engineAgent(url: string | URL): Agent {
   const origin = new URL(url).origin;
   let agent = agents.get(origin);
   if (!agent) {
+    // No cap on connections: the llm worker's concurrent calls (the pool's maxConcurrentCalls) are
+    // the bound, and a cap below it would queue calls inside the transport.
     agent = new Agent({
-      connections: ENGINE_CONNECTIONS_PER_ORIGIN,
       keepAliveTimeout: ENGINE_KEEP_ALIVE_MS,
       keepAliveMaxTimeout: ENGINE_KEEP_ALIVE_MS,
       headersTimeout: 0,
