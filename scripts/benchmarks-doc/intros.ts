@@ -115,7 +115,7 @@ What the profile has shown so far, and what it points to:
   workflow's own.
 - Guarded in CI: \`test/integration/overhead-regression.test.ts\` runs a short session and the floor
   side by side and asserts ratios only, with generous margins (median gap at most twice the
-  floor's + 30 ms, wall-clock at most 1.5× the floor's), so sprint's share cannot quietly grow
+  floor's + 30 ms, wall-clock at most 1.6× the floor's), so sprint's share cannot quietly grow
   back several-fold.
 - Against a real model the same overhead is small: a 7B model's round (a plan of a few hundred
   tokens plus executors) takes seconds, so tens of milliseconds a round are a few percent.
