@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# GPU check of the session overhead (issue 16): the overhead bench's scripted sessions through the
-# platform against a real vLLM, with both executor prompt strategies.
+# GPU check of the session overhead (issues 16 and 28): the overhead bench's scripted sessions through
+# the platform against a real vLLM, beside the same calls in a plain in-process loop and Temporal's
+# floor, with both executor prompt strategies. Per row: wall-clock / plain loop, the engine's
+# prefix-cache hit rate, mean time to first token; the `reorder` rows against the `shared-prefix`
+# ones; and the overhead targets of bench/overhead-targets.ts checked against the same run.
 #   bash bench/gpu-vllm-check.sh [WHEELS_DIR]
 # - vLLM: taken from $VLLM_PYTHON if it imports vllm, else installed into .venv-vllm from the wheels
 #   in WHEELS_DIR (default $VLLM_WHEELS or ./wheels; `pip download vllm==$VLLM_VERSION -d wheels` on a

@@ -24,6 +24,11 @@ export class ConfigurationRun {
   readonly floorMs: number[] = [];
   readonly floorGaps: number[] = [];
   readonly floorProfiles: GapProfile[] = [];
+  /** The floor again, started with eager workflow start (its first workflow task in the start reply). */
+  readonly floorEagerMs: number[] = [];
+  readonly floorEagerGaps: number[] = [];
+  /** How many of those starts the server did run eagerly. */
+  floorEagerStarted = 0;
   readonly profiles: GapProfile[] = [];
   /** Workflow tasks per round, per session through Temporal. */
   readonly workflowTasksPerRound: number[] = [];
@@ -74,6 +79,12 @@ export class ConfigurationRun {
     this.floorProfiles.push(gapProfile(calls, history));
   }
 
+  addFloorEager(wallMs: number, calls: TimedCall[], eagerlyStarted: boolean): void {
+    this.floorEagerMs.push(wallMs);
+    this.floorEagerGaps.push(...allGaps(calls));
+    if (eagerlyStarted) this.floorEagerStarted += 1;
+  }
+
   addStreaming(wallMs: number, sequentialTokens: number): void {
     this.streamingMs.push(wallMs);
     this.streamingSequentialTokens = sequentialTokens;
@@ -82,6 +93,11 @@ export class ConfigurationRun {
   /** Temporal's cost per round against the in-process loop (median wall-clocks). */
   overheadPerRoundMs(): number {
     return (median(this.temporalMs) - median(this.inProcessMs)) / this.rounds;
+  }
+
+  /** The floor's cost per round against the in-process loop (median wall-clocks). */
+  floorOverheadPerRoundMs(): number {
+    return (median(this.floorMs) - median(this.inProcessMs)) / this.rounds;
   }
 }
 
@@ -126,6 +142,14 @@ export class OverheadReport {
         'floor/in-proc': median(r.floorMs) / lw,
         'floor gap median ms': median(r.floorGaps),
         'overhead ms/round': r.overheadPerRoundMs(),
+        'floor overhead ms/round': r.floorMs.length ? r.floorOverheadPerRoundMs() : null,
+        ...(r.floorEagerMs.length
+          ? {
+              'floor eager start/in-proc': median(r.floorEagerMs) / lw,
+              'floor eager start gap median ms': median(r.floorEagerGaps),
+              'eager starts': r.floorEagerStarted,
+            }
+          : {}),
         'workflow tasks/round': median(r.workflowTasksPerRound),
         'call inputs KB': median(r.inputKb),
         ...(streaming
@@ -182,6 +206,7 @@ export class OverheadReport {
       'temporal/in-proc': (x) => x.toFixed(3),
       'temporal/ideal': (x) => x.toFixed(3),
       'floor/in-proc': (x) => x.toFixed(3),
+      'floor eager start/in-proc': (x) => x.toFixed(3),
       'streaming/its ideal': (x) => x.toFixed(2),
       'workflow tasks/round': (x) => x.toFixed(1),
       'streaming saves %': (x) => `${x.toFixed(0)}%`,
@@ -193,7 +218,7 @@ export class OverheadReport {
         : (
             fixed[key] ??
             ((x: number) =>
-              ['scale', 'exec/round', 'rounds', 'seq tok', 'stream seq tok'].includes(key)
+              ['scale', 'exec/round', 'rounds', 'seq tok', 'stream seq tok', 'eager starts'].includes(key)
                 ? String(x)
                 : x.toFixed(0))
           )(v);

@@ -27,12 +27,20 @@
  * Environment: BENCH_TOKEN_MS (default 5), BENCH_REPEATS (default 3; medians), BENCH_SCALES (length
  * multipliers, default "1,2.5": short rounds and about the paper's MATH500 scale), BENCH_EXECUTORS
  * (default "1,4,16"), BENCH_STREAMING (default off). One warm-up session runs first, not counted.
+ * Also in the same run (issue 28): the floor once more with eager workflow start (a client on the
+ * floor workers' own connection asks the server to hand the first workflow task back in the start
+ * reply), and the engine transport A/B (bench/transport-ab.ts: a round's calls over the runtime's
+ * global fetch against the pooled keep-alive transport). The targets of bench/overhead-targets.ts
+ * are checked and printed; `--strict` exits 1 when one is missed.
  * `--quick` (npm run bench -- --quick): short rounds only and 2 repeats unless the environment says
  * otherwise; a few minutes instead of ten on a small machine.
  * Writes bench/results/session-overhead.json (bench/results.ts; session-overhead.streaming.json or
  * .vllm.json for those kinds of run).
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { Client, Connection } from '@temporalio/client';
+import { closeEngineAgents } from '../io/engine-transport';
 import { ModelClient } from '../io/model-client';
 import { controlQueue, sessionRunInput } from '../config';
 import { resolveSessionSettings } from '../config/schema/session';
@@ -49,7 +57,8 @@ import {
 import { sessionWorkflow } from '../workflows';
 import { testConfig } from '../test/helpers/config';
 import { LoopbackModelServer, type ModelRequestRecord } from '../test/helpers/loopback-model-server';
-import { sprintScript, type Scenario } from '../test/helpers/sprint-script';
+import { sprintScript } from '../test/helpers/sprint-script';
+import { overheadScenario } from './overhead-scenario';
 import { startTestServer } from '../test/helpers/temporal-server';
 import { startWorkers } from '../test/helpers/workers';
 import { vllmCounters, VllmReplayEngine } from './vllm-replay-engine';
@@ -57,12 +66,17 @@ import { OverheadReport } from './overhead-report';
 import { engineCalls, historyPoints } from './session-timeline';
 import { CoreMetrics } from './core-metrics';
 import { startBenchRecord } from './results';
+import { checkTargets } from './overhead-targets';
+import { transportAb, type TransportAb } from './transport-ab';
 import { FLOOR_ACTIVITY_NAMES } from './floor/activities';
 import { floorShape } from './floor/shape';
 import { FLOOR_QUEUES, startFloorWorkers } from './floor/worker';
 import type { floorSession } from './floor/workflow';
 
 const QUICK = process.argv.includes('--quick');
+const STRICT = process.argv.includes('--strict');
+/** A/B pairs of the engine transport per fan-out (BENCH_TRANSPORT_ROUNDS; 0 skips it). */
+const TRANSPORT_ROUNDS = Number(process.env.BENCH_TRANSPORT_ROUNDS ?? (QUICK ? 20 : 40));
 const TOKEN_MS = Number(process.env.BENCH_TOKEN_MS ?? 5);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? (QUICK ? 2 : 3));
 const ROUNDS = 3;
@@ -83,46 +97,6 @@ const STRATEGIES = (process.env.BENCH_STRATEGIES ?? 'shared-prefix').split(',').
     throw new Error(`BENCH_STRATEGIES: "${s}" is not shared-prefix or reorder`);
   return s;
 });
-
-/** Deterministic filler text of n whitespace tokens. */
-function words(n: number, seed: number): string {
-  const vocab = [
-    'so',
-    'the',
-    'value',
-    'is',
-    'then',
-    'we',
-    'add',
-    'check',
-    'x',
-    'equals',
-    'term',
-    'next',
-    'gives',
-    'sum',
-  ];
-  return Array.from({ length: n }, (_, i) => vocab[(i * 7 + seed * 13) % vocab.length]).join(' ');
-}
-
-function scenario(executors: number, scale: number): Scenario {
-  const len = (n: number) => Math.max(1, Math.round(n * scale));
-  return {
-    rounds: Array.from({ length: ROUNDS }, (_, r) => {
-      const parts: (string | { prompt: string })[] = [words(len(30), r)];
-      for (let k = 0; k < executors; k++)
-        parts.push({ prompt: `sub-task ${r + 1}.${k + 1}: ${words(8, k)}` });
-      parts.push(words(len(20), r + 1));
-      return {
-        parts,
-        executions: Array.from({ length: executors }, (_, k) =>
-          words(len(150 + ((k * 37 + r * 11) % 100)), k + r),
-        ),
-      };
-    }),
-    final: `${words(25, 3)} \\boxed{42}`,
-  };
-}
 
 /** The same loop without Temporal: planner call, then all executors at once, in this process. */
 async function inProcessSession(
@@ -185,6 +159,7 @@ async function main(): Promise<void> {
       strategies: STRATEGIES.join(', '),
       streaming: STREAMING,
       'dev server': UNTUNED_SERVER ? 'untuned' : 'tuned',
+      'transport A/B rounds': VLLM_URL ? 0 : TRANSPORT_ROUNDS,
     },
     VLLM_URL ? 'vllm' : STREAMING ? 'streaming' : undefined,
   );
@@ -219,7 +194,9 @@ async function main(): Promise<void> {
     engine: 'vllm',
     timeoutMs: 600_000,
   });
+  const floorEagerClient = new Client({ connection: floorWorkers.connection });
   const report = new OverheadReport(VLLM_URL ? undefined : TOKEN_MS);
+  const transport: TransportAb[] = [];
   let metricsReport: string[] = [];
   let n = 0;
   const session = async (input: ReturnType<typeof sessionRunInput>, id: string) => {
@@ -231,13 +208,15 @@ async function main(): Promise<void> {
     return { handle, result: await handle.result() };
   };
   try {
-    engine.setScript(sprintScript(scenario(2, 1), { perTokenDelayMs: 1 }));
+    engine.setScript(sprintScript(overheadScenario(2, 1, ROUNDS), { perTokenDelayMs: 1 }));
     await session(sessionRunInput(config, 'warm-up'), 'bench-warmup');
     await inProcessSession(model, 'warm-up', sessionRunInput(config, 'warm-up').settings, 'shared-prefix');
     for (const strategy of STRATEGIES)
       for (const scale of SCALES) {
         for (const executors of EXECUTORS) {
-          engine.setScript(sprintScript(scenario(executors, scale), { perTokenDelayMs: TOKEN_MS }));
+          engine.setScript(
+            sprintScript(overheadScenario(executors, scale, ROUNDS), { perTokenDelayMs: TOKEN_MS }),
+          );
           const base = sessionRunInput(
             config,
             `bench question with ${executors} executors per round (${strategy})`,
@@ -273,6 +252,16 @@ async function main(): Promise<void> {
               await historyPoints(floorHandle, FLOOR_ACTIVITY_NAMES),
             );
 
+            const eagerStart = Date.now();
+            const eagerHandle = await floorEagerClient.workflow.start<typeof floorSession>('floorSession', {
+              taskQueue: FLOOR_QUEUES.workflow,
+              workflowId: `bench-floor-eager-${executors}-${++n}-${Date.now()}`,
+              args: [floorShape(viaTemporal.calls, FLOOR_QUEUES.calls)],
+              requestEagerStart: true,
+            });
+            const eagerCalls = await eagerHandle.result();
+            m.addFloorEager(Date.now() - eagerStart, eagerCalls, eagerHandle.eagerlyStarted ?? false);
+
             if (STREAMING) {
               const streamed = await timed(engine, () =>
                 session(
@@ -288,7 +277,11 @@ async function main(): Promise<void> {
         }
       }
     metricsReport = await metrics.report();
+    // Last, on a quiet engine: the transport A/B (it replaces the engine's script).
+    if (!VLLM_URL && TRANSPORT_ROUNDS > 0 && engine instanceof LoopbackModelServer)
+      for (const fanout of [1, 16]) transport.push(await transportAb(engine, fanout, TRANSPORT_ROUNDS));
   } finally {
+    await closeEngineAgents();
     await stop();
     await floorWorkers.stop();
     await client.connection.close();
@@ -300,11 +293,50 @@ async function main(): Promise<void> {
   );
   console.log(report.render(STREAMING));
   console.log(['', ...metricsReport].join('\n'));
-  record.finish({
+  const transportRows = transport.map((t) => ({
+    'calls at once': t.fanout,
+    'A/B pairs': t.rounds,
+    'last call reaches engine, global fetch ms': t.globalFetchMs,
+    'last call reaches engine, pooled ms': t.pooledMs,
+    'pooled/global fetch': t.pooledMs / Math.max(1, t.globalFetchMs),
+    'round, global fetch ms': t.globalFetchRoundMs,
+    'round, pooled ms': t.pooledRoundMs,
+  }));
+  if (transportRows.length) {
+    console.log(
+      "\nengine transport A/B (same ModelClient; the runtime's global fetch vs the pooled keep-alive agent):",
+    );
+    for (const t of transport)
+      console.log(
+        `  ${t.fanout} call(s) at once: last reaches the engine after ${t.globalFetchMs} ms (global fetch) vs ${t.pooledMs} ms (pooled); whole round ${t.globalFetchRoundMs} vs ${t.pooledRoundMs} ms (medians of ${t.rounds})`,
+      );
+  }
+  const rows = report.rows(STREAMING);
+  const targets = checkTargets(rows);
+  const missed = targets.filter((t) => !t.met);
+  console.log(
+    `\ntargets (issue 28; limits from this run's floor and plain loop): ${targets.length - missed.length} of ${targets.length} met`,
+  );
+  for (const t of targets)
+    console.log(
+      `  ${t.met ? 'met   ' : 'MISSED'} ${t.target}: ${t.strategy}, scale ${t.scale}${t['exec/round'] === null ? '' : `, ${t['exec/round']} exec`}: ${t.measured.toFixed(3)} (limit ${t.limit.toFixed(3)})`,
+    );
+  const file = record.finish({
     ...report.totals(),
-    configurations: report.rows(STREAMING),
+    'targets met': targets.length - missed.length,
+    'targets checked': targets.length,
+    configurations: rows,
+    targets: targets.map((t) => ({ ...t })),
+    ...(transportRows.length ? { 'engine transport': transportRows } : {}),
     'gap profile': report.profileRows(),
   });
+  const { load } = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    load: { loadAvg1mMean: number; loadAvg1mMax: number };
+  };
+  console.log(
+    `load during the run (1-minute average, ${os.cpus().length} cores): mean ${load.loadAvg1mMean}, max ${load.loadAvg1mMax}: the ratios above were measured side by side under it`,
+  );
+  if (STRICT && missed.length) process.exitCode = 1;
 }
 
 main().catch((err) => {

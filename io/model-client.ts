@@ -1,6 +1,7 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { EngineKind } from '../config/schema';
 import { withEngineErrorBodies } from './engine-error-body';
+import { pooledEngineFetch } from './engine-transport';
 import { networkErrorMessage } from './network-error';
 
 /** Where one replica's engine lives. The API key is resolved by the worker from its own environment. */
@@ -160,6 +161,7 @@ function toUsage(raw: RawUsage | null | undefined): TokenUsage {
 export class ModelClient {
   private readonly openai: OpenAI;
 
+  /** `fetchImpl` replaces the transport (tests); the default is the replica's pooled keep-alive agent. */
   constructor(
     readonly endpoint: EngineEndpoint,
     fetchImpl?: typeof fetch,
@@ -170,7 +172,7 @@ export class ModelClient {
       apiKey: endpoint.apiKey ?? 'unused',
       maxRetries: 0,
       timeout: endpoint.timeoutMs,
-      fetch: withEngineErrorBodies(fetchImpl ?? fetch),
+      fetch: withEngineErrorBodies(fetchImpl ?? pooledEngineFetch),
     });
   }
 

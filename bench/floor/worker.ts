@@ -28,6 +28,8 @@ export async function startFloorWorkers(address: string, maxConcurrentCalls: num
   ];
   const running = Promise.all(workers.map((w) => w.run()));
   return {
+    /** The workers' connection: a client on it can start a floor workflow eagerly (requestEagerStart). */
+    connection,
     stop: async () => {
       for (const w of workers) w.shutdown();
       await running;

@@ -51,7 +51,8 @@ Run: \`npm run bench\` (scales 1 and 2.5, 1/4/16 executors, median of 3; about t
 machine) or \`npm run bench:quick\` (scale 1, median of 2). Knobs: \`BENCH_TOKEN_MS\`,
 \`BENCH_REPEATS\`, \`BENCH_SCALES\`, \`BENCH_EXECUTORS\`, \`BENCH_STRATEGIES\`, \`BENCH_STREAMING=1\`
 (adds streaming dispatch; written as the \`streaming\` variant), \`BENCH_UNTUNED_SERVER=1\` (the dev
-server without \`infra/temporal/dev-server-tuning.ts\`). Source: [session-overhead.ts](../bench/session-overhead.ts).
+server without \`infra/temporal/dev-server-tuning.ts\`; an A/B across two runs), \`BENCH_TRANSPORT_ROUNDS\`
+(pairs of the engine-transport A/B; 0 skips it), \`--strict\`. Source: [session-overhead.ts](../bench/session-overhead.ts).
 
 How to read it:
 - The **dependent-call gap** is the time from the end of a model call to the start of the call that
@@ -61,10 +62,16 @@ How to read it:
 - **temporal/in-proc** is the session's wall-clock against the same loop without Temporal, and
   **floor/in-proc** the floor's: the distance between the two is sprint's own share. **temporal/ideal**
   compares with the sequential tokens times the per-token delay, the fastest any server could answer.
-  The targets: a median gap of at most 15 ms, at most 1.03× the plain loop at paper scale (2.5) and
-  1.08× on short rounds (1), and at most 20 ms a round more for 16 executors than for 1. Part of them
-  lies below what Temporal itself costs on a small machine; the floor's rows show how much.
-- **overhead ms/round** is the session's extra wall-clock per round over the plain loop;
+  The targets are relative to what the same run measured, so they mean the same on any machine
+  and under any load: a median gap at most the floor's + 10 ms (at 1, 4 and 16 executors per
+  round), at most 10 ms more per round for 16 executors than for 1 beyond what they add to the
+  floor, a short-round wall-clock ratio at most the floor's + 0.02, and paper-scale rounds (2.5) at
+  most 1.03× the plain loop. The **targets** table holds each check with its measured value and
+  its limit; \`npm run bench -- --strict\` exits 1 when one is missed.
+- **overhead ms/round** is the session's extra wall-clock per round over the plain loop
+  (**floor overhead ms/round** the floor's); the **floor eager start** columns run the floor once
+  more with eager workflow start (the server hands the first workflow task back in the start
+  reply; **eager starts** counts the starts it did run eagerly), the A/B of that setting;
   **workflow tasks/round** counts executor completions that arrive while others still run (only the
   last is on the critical path); **call inputs KB** is what the model-call inputs weigh in the history.
 - The **gap profile** splits each gap at the workflow history's event times into five consecutive
@@ -80,12 +87,22 @@ What the profile has shown so far, and what it points to:
   schedules a round's executors costs about a millisecond or more per executor call in the workflow
   thread, over half of it the SDK's promise hook (it records a stack trace for every promise the
   workflow creates, for the stack-trace query), the rest the activity options, summaries and input
-  conversion. **Activity to engine** is the HTTP fan-out: the plain loop pays it too, and the
-  \`openai\` client's fetch reaches a loopback server several times slower than \`node:http\` with a
-  keep-alive agent, so a lighter transport would cut it for both sides alike.
+  conversion. The SDK has no switch for that hook, and the workflow sandbox does not let workflow
+  code lower \`Error.stackTraceLimit\` either (tried: the session's activations then fail), so this part
+  stays until the SDK offers one. **Activity to engine** is the HTTP fan-out.
+- **Engine transport** (\`io/engine-transport.ts\`): engine calls go over one undici agent per engine
+  origin, shared by every client of that replica, with pooled keep-alive connections, and through
+  undici's plain \`request\` behind the \`fetch\` the \`openai\` client is given; the client's timeouts,
+  cancellation, error mapping and streaming are unchanged. The **engine transport** table is its
+  A/B in the same run: the same client over the runtime's global fetch and over the pooled agent,
+  alternating, against the engine double answering at once (when the last of N calls sent together
+  reaches the engine, and the whole round).
 - Per session, two costs have no counterpart in the plain loop: the first workflow task (settings
   validation, search attributes, the first planner call) and the transcript write after the final
-  answer, one more activity round trip before the result.
+  answer, one more activity round trip before the result. Both stay: the result names the written
+  transcript, and moving either would change the command order of every recorded history. Eager
+  workflow start takes the first task's dispatch off the path when the starting client shares its
+  connection with the worker; the floor's eager-start columns show what it is worth.
 - The gap is CPU work, not waiting: every segment is a few milliseconds of work in Node or in the
   dev server, and each grows several-fold on a starved machine. That is why the load line matters
   here more than anywhere.
@@ -96,6 +113,10 @@ What the profile has shown so far, and what it points to:
   reference plus their own tail, which keeps "call inputs KB" from growing with rounds × executors ×
   history. Eager activity dispatch does not apply: model calls run on the llm queues, never on the
   workflow's own.
+- Guarded in CI: \`test/integration/overhead-regression.test.ts\` runs a short session and the floor
+  side by side and asserts ratios only, with generous margins (median gap at most twice the
+  floor's + 30 ms, wall-clock at most 1.6× the floor's), so sprint's share cannot quietly grow
+  back several-fold.
 - Against a real model the same overhead is small: a 7B model's round (a plan of a few hundred
   tokens plus executors) takes seconds, so tens of milliseconds a round are a few percent.
 
@@ -103,7 +124,8 @@ What the profile has shown so far, and what it points to:
 7B-shaped model in dummy weights with prefix caching, both executor strategies; the replies' text is
 still scripted, their timing is the engine's (\`bench/vllm-replay-engine.ts\`), and the rows add the
 prefix-cache hit rate and the mean time to first token. It writes the \`vllm\` variant; "ideal" is then
-the in-process loop against the same engine.
+the in-process loop against the same engine. No GPU was lent to the sessions that wrote the runs
+below, so that check has not run yet and no \`vllm\` variant is committed.
 `,
   },
   {
