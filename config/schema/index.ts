@@ -8,6 +8,7 @@ import { curationSchema } from './curation';
 import { evaluationSchema } from './evaluation';
 import { sessionSchema } from './session';
 import { serveSchema } from './serve';
+import { telemetrySchema } from './telemetry';
 
 /** The one schema for every setting. Each section has defaults, so `{}` is a valid config. */
 export const configSchema = z
@@ -23,6 +24,7 @@ export const configSchema = z
     evaluation: evaluationSchema.prefault({}),
     session: sessionSchema.prefault({}),
     serve: serveSchema.prefault({}),
+    telemetry: telemetrySchema.prefault({}),
   })
   .strict();
 
