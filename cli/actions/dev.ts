@@ -76,8 +76,10 @@ export async function runDev(
       const workers = await startInProcessWorkers(config, [{ role: 'all' }], { until: stopSignal });
       log(`workers polling: ${workers.queues.join(', ')}`);
       if (telemetry.metricsUrl) log(`metrics on ${telemetry.metricsUrl}`);
+      if (telemetry.tracesTo) log(`traces to ${telemetry.tracesTo}`);
       log('ready; press Ctrl-C to stop');
       await workers.done;
+      await telemetry.close();
     }
   } catch (err) {
     console.error(`sprint dev: ${(err as Error).message}`);

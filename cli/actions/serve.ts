@@ -38,11 +38,12 @@ export async function runServe(flags: ServeFlags, cmd: Command): Promise<void> {
       ExitCode.usage,
     );
   }
-  const client = await clientFor(config);
-  const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+  // Telemetry first: the client traces the workflows it starts when tracing is on.
   const telemetry = await startProcessTelemetry(config, 'serve', (line) =>
     console.error(`sprint serve: ${line}`),
   );
+  const client = await clientFor(config);
+  const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
 
   let workersDone: Promise<void> | undefined;
   let releaseWorkers: (() => void) | undefined;
@@ -80,6 +81,7 @@ export async function runServe(flags: ServeFlags, cmd: Command): Promise<void> {
         `at most ${settings.maxConcurrent} sessions, disconnect: ${settings.onDisconnect})`,
     );
     if (telemetry.metricsUrl) log(`metrics on ${telemetry.metricsUrl}`);
+    if (telemetry.tracesTo) log(`traces to ${telemetry.tracesTo}`);
     await stop;
   } finally {
     await app.close();

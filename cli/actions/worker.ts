@@ -39,8 +39,10 @@ export async function runWorker(
   );
   log(`polling ${workers.queues.join(', ')}`);
   if (telemetry.metricsUrl) log(`metrics on ${telemetry.metricsUrl}`);
+  if (telemetry.tracesTo) log(`traces to ${telemetry.tracesTo}`);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- after the workers poll, like the two above
   const { logStartReport } = require('../../workers/pollers') as PollersModule;
   await logStartReport(config, role as WorkerRole, workers.queues, log);
   await workers.done;
+  await telemetry.close();
 }

@@ -3,6 +3,7 @@ import type { RuntimeOptions } from '@temporalio/worker';
 import type { SprintConfig } from '../../config/schema';
 import type { MetricsProcess } from '../../config/schema/telemetry';
 import { MetricsPortInUseError, startMetricsServer } from '../../io/telemetry/metrics-server';
+import { startTracing } from '../../io/telemetry/tracing';
 
 /*
  * The telemetry of one long-running process (sprint dev, worker, serve): its metrics endpoint, and
@@ -15,6 +16,8 @@ import { MetricsPortInUseError, startMetricsServer } from '../../io/telemetry/me
 export interface ProcessTelemetry {
   /** The metrics endpoint, when one is served. */
   metricsUrl?: string;
+  /** Where traces go, when they are exported. */
+  tracesTo?: string;
   close(): Promise<void>;
 }
 
@@ -47,27 +50,46 @@ async function runtimeMetricsText(): Promise<string> {
 }
 
 /**
- * Starts the metrics endpoint of a `kind` process, on its configured port (telemetry.metrics.ports).
- * A port in use is reported with `warn` and the process goes on without one: metrics are worth
- * less than the service they watch.
+ * Starts the telemetry of a `kind` process, before its workers and Temporal client: tracing when
+ * an OTLP endpoint is configured, and the metrics endpoint on its configured port
+ * (telemetry.metrics.ports). A port in use is reported with `warn` and the process goes on without
+ * one: metrics are worth less than the service they watch.
  */
 export async function startProcessTelemetry(
   config: SprintConfig,
   kind: MetricsProcess,
   warn: (line: string) => void,
 ): Promise<ProcessTelemetry> {
+  const tracing = startTracing(config.telemetry.traces);
+  const traces = {
+    ...(tracing && config.telemetry.traces.otlpEndpoint
+      ? { tracesTo: config.telemetry.traces.otlpEndpoint }
+      : {}),
+  };
+  const stopTracing = async () => tracing?.shutdown().catch(() => undefined);
+  const metrics = await startMetrics(config, kind, warn);
+  return {
+    ...traces,
+    ...(metrics ? { metricsUrl: metrics.url } : {}),
+    close: async () => {
+      await metrics?.close();
+      await stopTracing();
+    },
+  };
+}
+
+async function startMetrics(config: SprintConfig, kind: MetricsProcess, warn: (line: string) => void) {
   const settings = config.telemetry.metrics;
   const port = settings.ports[kind];
-  if (port === false) return { close: async () => undefined };
+  if (port === false) return undefined;
   runtimeMetricsAddress ??= `127.0.0.1:${await freeLoopbackPort()}`;
   try {
-    const endpoint = await startMetricsServer({ host: settings.host, port, more: runtimeMetricsText });
-    return { metricsUrl: endpoint.url, close: () => endpoint.close() };
+    return await startMetricsServer({ host: settings.host, port, more: runtimeMetricsText });
   } catch (err) {
     if (!(err instanceof MetricsPortInUseError)) throw err;
     warn(
       `no metrics endpoint: ${err.message}; choose another with --metrics-port or telemetry.metrics.ports.${kind}`,
     );
-    return { close: async () => undefined };
+    return undefined;
   }
 }
