@@ -1,6 +1,14 @@
 import type { InjectedSinks } from '@temporalio/worker';
+import { methodNames } from '../../core/method-result';
+import { sessionProfiles } from '../../core/session/policies';
+import { boundedLabel, sessionOutcomes } from '../../core/telemetry/labels';
 import { sessionMetrics } from '../../io/telemetry/metrics';
 import type { SessionMetricsSinks } from '../../workflows/telemetry';
+
+/** The labels of a session, each within its closed set whatever a workflow's code sent. */
+function sessionLabels(method: string, profile: string) {
+  return { method: boundedLabel(method, methodNames), profile: boundedLabel(profile, sessionProfiles) };
+}
 
 /**
  * The worker side of the workflows' session-metrics sink (workflows/telemetry.ts). Not called on
@@ -10,14 +18,14 @@ export function sessionMetricsSinks(): InjectedSinks<SessionMetricsSinks> {
   return {
     sessionMetrics: {
       started: {
-        fn: (_info, method, profile) => sessionMetrics.started.inc({ method, profile }),
+        fn: (_info, method, profile) => sessionMetrics.started.inc(sessionLabels(method, profile)),
         callDuringReplay: false,
       },
       ended: {
         fn: (_info, method, profile, outcome, figures) => {
-          sessionMetrics.ended.inc({ method, profile, outcome });
+          const labels = sessionLabels(method, profile);
+          sessionMetrics.ended.inc({ ...labels, outcome: boundedLabel(outcome, sessionOutcomes) });
           if (!figures) return;
-          const labels = { method, profile };
           sessionMetrics.wallSeconds.observe(labels, figures.wallMs / 1000);
           sessionMetrics.sequentialTokens.observe(labels, figures.sequentialTokens);
           sessionMetrics.totalTokens.observe(labels, figures.generatedTokens);
