@@ -52,8 +52,8 @@ async function recordEverything(question: string, i: number): Promise<void> {
   // A session, as the workflow sink reports it (a workflow could send anything as profile).
   const sinks = sessionMetricsSinks().sessionMetrics;
   const info = { workflowId: `wf-${question}`, workflowType: 'sessionWorkflow' } as WorkflowInfo;
-  sinks.started.fn(info, 'sprint', i % 2 ? 'platform' : question);
-  sinks.ended.fn(info, 'sprint', 'platform', i % 3 ? 'completed' : 'failed', {
+  await sinks.started.fn(info, 'sprint', i % 2 ? 'platform' : question);
+  await sinks.ended.fn(info, 'sprint', 'platform', i % 3 ? 'completed' : 'failed', {
     wallMs: 1000 + i,
     sequentialTokens: 100 + i,
     generatedTokens: 300 + i,
