@@ -9,6 +9,7 @@ import { scrape, total, type Sample } from '../helpers/prometheus';
 import { sprintScript, threeRoundScenario } from '../helpers/sprint-script';
 import { loopbackPool, startStack, type TestStack } from '../helpers/stack';
 import { spawnWorkerProcess, waitForOutput } from '../helpers/workers';
+import { backlogText, describeQueue } from '../../workers/queue-stats';
 
 /*
  * `sprint worker all --metrics-port N`, as an operator runs it: two sessions (one completes, one
@@ -110,5 +111,29 @@ describe('metrics endpoint of a worker process', () => {
     // The Temporal SDK's own metrics, on the same endpoint.
     expect(total(samples, 'temporal_workflow_completed', { workflow_type: 'sessionWorkflow' })).toBe(1);
     expect(samples.some((s) => s.name.startsWith('temporal_activity_execution_latency'))).toBe(true);
+  });
+
+  it('sprint status reads the pollers and backlog of each queue from DescribeTaskQueue', async () => {
+    const { client, config } = stack!;
+    const ns = config.temporal.namespace;
+    const polled = await describeQueue(client.workflowService, ns, controlQueue(config), 'workflow');
+    expect(polled.identities.length).toBeGreaterThan(0);
+    // Two runs on a queue no one polls: both wait there.
+    const queue = `metrics-unpolled-${Date.now()}`;
+    for (const n of [1, 2])
+      await client.workflow.start(sessionWorkflow, {
+        taskQueue: queue,
+        workflowId: `${queue}-${n}`,
+        args: [sessionRunInput(config, 'nobody answers')],
+      });
+    // The server's figure is approximate and refreshed every few seconds.
+    let state = await describeQueue(client.workflowService, ns, queue, 'workflow');
+    for (let i = 0; i < 100 && state.backlog !== 2; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      state = await describeQueue(client.workflowService, ns, queue, 'workflow');
+    }
+    expect(state).toMatchObject({ identities: [], backlog: 2 });
+    expect(backlogText(state)).toMatch(/^, backlog 2 \(oldest \d+ s\)$/);
+    for (const n of [1, 2]) await client.workflow.getHandle(`${queue}-${n}`).terminate('test over');
   });
 });
