@@ -1,17 +1,18 @@
 import { Context } from '@temporalio/activity';
-import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 import { modelCallRole } from '../../core/telemetry/labels';
 import { modelCallMetrics } from '../../io/telemetry/metrics';
+import { currentTracing } from '../../io/telemetry/tracing';
 
 /*
  * The HTTP calls of a replica's model client, observed: a client span around each (a child of the
  * activity's span; it carries the engine's request id, from its x-request-id header or else the
  * completion's id, and ends with the reply's last byte), and the time to the first byte of a
  * streamed reply (the engine's time to first token, as seen from the worker). Passed to ModelClient
- * as its fetch; `inner` is the fetch it wraps.
+ * as its fetch; `inner` is the fetch it wraps. Spans only when the process traced when the client
+ * was made (io/telemetry/tracing.ts); without them, an unstreamed call goes straight to `inner`.
  */
 
-const tracer = trace.getTracer('sprint-engine');
 const decoder = new TextDecoder();
 
 /** The role of the activity this call runs in (outside an activity: none). */
@@ -36,12 +37,46 @@ function completionId(firstChunk: Uint8Array): string | undefined {
   return /"id"\s*:\s*"([^"]{1,200})"/.exec(decoder.decode(firstChunk.subarray(0, 512)))?.[1];
 }
 
-export function engineFetch(target: { pool: string; replica: string }, inner: typeof fetch = fetch): typeof fetch {
+/** The time to the first byte of a streamed reply, without a span. */
+async function timeToFirstByte(
+  target: { pool: string; replica: string },
+  inner: typeof fetch,
+  input: Parameters<typeof fetch>[0],
+  init: Parameters<typeof fetch>[1],
+): Promise<Response> {
+  const role = currentRole();
+  const sentAt = performance.now();
+  const res = await inner(input, init);
+  if (!role || !res.ok || !res.body) return res;
+  let first = true;
+  const observed = res.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        if (first) {
+          first = false;
+          modelCallMetrics.timeToFirstTokenSeconds.observe(
+            { ...target, role },
+            (performance.now() - sentAt) / 1000,
+          );
+        }
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  return new Response(observed, { status: res.status, statusText: res.statusText, headers: res.headers });
+}
+
+export function engineFetch(
+  target: { pool: string; replica: string },
+  inner: typeof fetch = fetch,
+): typeof fetch {
+  const tracer = currentTracing()?.tracer;
   return async (input, init) => {
+    const streamed = typeof init?.body === 'string' && /"stream"\s*:\s*true/.test(init.body);
+    if (!tracer) return streamed ? timeToFirstByte(target, inner, input, init) : inner(input, init);
     const role = currentRole();
     const url = urlOf(input);
     const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
-    const streamed = typeof init?.body === 'string' && /"stream"\s*:\s*true/.test(init.body);
     const sentAt = performance.now();
     return tracer.startActiveSpan(
       `engine ${method} ${url?.pathname ?? ''}`,
@@ -99,7 +134,11 @@ export function engineFetch(target: { pool: string; replica: string }, inner: ty
             flush: end,
           }),
         );
-        return new Response(observed, { status: res.status, statusText: res.statusText, headers: res.headers });
+        return new Response(observed, {
+          status: res.status,
+          statusText: res.statusText,
+          headers: res.headers,
+        });
       },
     );
   };
