@@ -113,6 +113,30 @@ describe('metrics endpoint of a worker process', () => {
     expect(samples.some((s) => s.name.startsWith('temporal_activity_execution_latency'))).toBe(true);
   });
 
+  it('times the first token of each streamed call, by role and replica', async () => {
+    const { client, config, engine } = stack!;
+    engine.setScript(sprintScript(threeRoundScenario(), { delayMs: 50 }));
+    const ttft = { pool: 'local', replica: 'r0', role: 'planner' };
+    const before = await scrape(url);
+    const input = sessionRunInput(config, 'streamed question', { settings: { streamingDispatch: true } });
+    const result = await client.workflow.execute(sessionWorkflow, {
+      taskQueue: controlQueue(config),
+      workflowId: `metrics-streamed-${Date.now()}`,
+      args: [input],
+    });
+    const transcript = await new ArtifactStore(config.artifacts.root).getJson<SessionTranscript>(
+      result.transcript!,
+    );
+    const after = await scrape(url);
+    const delta = (name: string) => total(after, name, ttft) - total(before, name, ttft);
+    // Every planner call streams under streaming dispatch; the engine waits 50 ms before its first byte.
+    const plans = transcript.rounds.flatMap((r) => r.calls).filter((c) => c.kind === 'plan');
+    expect(delta('sprint_model_call_time_to_first_token_seconds_count')).toBe(plans.length);
+    expect(delta('sprint_model_call_time_to_first_token_seconds_sum')).toBeGreaterThanOrEqual(
+      0.05 * plans.length,
+    );
+  });
+
   it('sprint status reads the pollers and backlog of each queue from DescribeTaskQueue', async () => {
     const { client, config } = stack!;
     const ns = config.temporal.namespace;
