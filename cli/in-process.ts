@@ -12,6 +12,7 @@ import {
 } from '../workers/create';
 import { CliError, ExitCode } from './exit-codes';
 import { stallNotices } from '../workers/pollers';
+import { runtimeTelemetryOptions } from '../workers/telemetry/process';
 
 /** One group of workers to run: a role, and for `llm` the pool (and replica) it serves. */
 export interface WorkerSpec {
@@ -39,7 +40,11 @@ export async function startInProcessWorkers(
   specs: WorkerSpec[],
   options: { logLevel?: 'WARN' | 'ERROR'; until?: Promise<void> } = {},
 ): Promise<InProcessWorkers> {
-  Runtime.install({ shutdownSignals: [], logger: workerLogger(options.logLevel ?? 'WARN') });
+  Runtime.install({
+    shutdownSignals: [],
+    logger: workerLogger(options.logLevel ?? 'WARN'),
+    ...runtimeTelemetryOptions(),
+  });
   const connecting = connectWorker(config);
   // The native connect runs off the main thread; the activity code (synchronous module loading)
   // and the workflow bundle load meanwhile instead of after it. Nothing awaits in between, so a

@@ -11,6 +11,7 @@ import type { ServeContext, ServeOptions } from './context';
 import { installErrorHandler, newRequestId, tagRequestIds } from './errors';
 import { requireApiKey } from './require-key';
 import { registerRoutes } from './routes';
+import { recordHttpMetrics } from './telemetry';
 
 export { defaultServeOptions } from './context';
 
@@ -64,6 +65,7 @@ export function buildServeApp(input: ServeAppInput): FastifyInstance {
     genReqId: newRequestId,
   });
   tagRequestIds(app);
+  recordHttpMetrics(app);
   installErrorHandler(app, options);
   requireApiKey(app, auth);
   registerRoutes(app, ctx);

@@ -4,6 +4,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import type { SprintConfig } from '../config/schema';
 import { payloadCodecs } from '../io/codec';
+import { tracingClientInterceptors } from './telemetry/client';
 
 interface ConnectionBits {
   address: string;
@@ -51,6 +52,7 @@ export async function connectClient(config: SprintConfig): Promise<Client> {
     connection,
     namespace: config.temporal.namespace,
     dataConverter: dataConverterOf(config),
+    ...tracingClientInterceptors(),
   });
 }
 

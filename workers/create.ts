@@ -22,6 +22,7 @@ import {
 import type { WorkerRole } from './roles';
 import { llmActivityPolling } from './tuning';
 import { dataConverterOf } from './connection';
+import { telemetryWorkerOptions } from './telemetry/worker-options';
 
 export { workerRoles, type WorkerRole } from './roles';
 
@@ -93,11 +94,19 @@ async function controlWorker(setup: WorkerSetup): Promise<Worker[]> {
     ...config.workers.control,
     shutdownGraceTime: shutdownGrace(config),
   };
-  if (!versioning.enabled) return [await Worker.create({ ...common, ...workflowSource(setup) })];
+  if (!versioning.enabled) {
+    const source = workflowSource(setup);
+    return [await Worker.create({ ...common, ...source, ...telemetryWorkerOptions(undefined, source) })];
+  }
   // The build id is the bundle's hash, so the worker runs exactly the code it hashed.
   const { code } = setup.workflowCode ?? (await workflowCode(bundlePathOf(setup)));
   const workerDeploymentOptions = deploymentOptions(config, code);
-  const worker = await Worker.create({ ...common, workflowBundle: { code }, workerDeploymentOptions });
+  const worker = await Worker.create({
+    ...common,
+    workflowBundle: { code },
+    workerDeploymentOptions,
+    ...telemetryWorkerOptions(undefined),
+  });
   if (versioning.promote) {
     promoteWhenPolling(connection, config.temporal.namespace, workerDeploymentOptions, common.identity).catch(
       (err: unknown) => console.error(`sprint worker: ${(err as Error).message}`),
@@ -118,6 +127,7 @@ async function curationWorker(setup: WorkerSetup): Promise<Worker[]> {
       activities: loadCurationActivities()(config),
       maxConcurrentActivityTaskExecutions: config.workers.curation.maxConcurrentActivityTaskExecutions,
       shutdownGraceTime: shutdownGrace(config),
+      ...telemetryWorkerOptions(undefined),
     }),
   ];
 }
@@ -134,6 +144,7 @@ async function trainingWorker(setup: WorkerSetup): Promise<Worker[]> {
       activities: loadTrainingActivities()(config),
       maxConcurrentActivityTaskExecutions: config.workers.training.maxConcurrentActivityTaskExecutions,
       shutdownGraceTime: shutdownGrace(config),
+      ...telemetryWorkerOptions(undefined),
     }),
   ];
 }
@@ -168,6 +179,7 @@ async function llmWorkers(
         maxConcurrentActivityTaskExecutions: p.maxConcurrentCalls,
         activityTaskPollerBehavior: llmActivityPolling(p.maxConcurrentCalls),
         shutdownGraceTime: shutdownGrace(config),
+        ...telemetryWorkerOptions({ pool, replica }),
       }),
     ),
   );

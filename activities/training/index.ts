@@ -21,6 +21,7 @@ import type {
 } from '../../io/training/types';
 import { ErrorType, type ErrorTypeName } from '../../core/errors';
 import { liesUnder, runIdProblem } from '../../core/training-input';
+import { recordTrainingProgress } from '../../io/telemetry/metrics';
 
 export * from '../../io/training/types';
 export { describeProgress } from '../../io/training/events';
@@ -157,6 +158,7 @@ export function createTrainingActivities(deps: TrainingActivityDeps) {
     const beat = (force = false) => {
       const details: TrainingHeartbeat = { handle, launch, progress };
       ctx.heartbeat(details);
+      recordTrainingProgress({ launcher: kind, profile: input.profile ?? 'auto' }, progress);
       const now = Date.now();
       if (!force && now - lastSignal < cfg.progressIntervalMs) return;
       lastSignal = now;

@@ -6,6 +6,8 @@ import { firstStopSignal } from '../../workers/create';
 import { readConfig, type GlobalOptions } from '../context';
 import { CliError, ExitCode } from '../exit-codes';
 import { startInProcessWorkers } from '../in-process';
+import { withMetricsPort } from '../metrics-port-flag';
+import { startProcessTelemetry } from '../../workers/telemetry/process';
 
 function sameHost(a: string, b: string): boolean {
   const norm = (h: string) => (h === 'localhost' || h === '0.0.0.0' ? '127.0.0.1' : h);
@@ -52,8 +54,11 @@ export async function bringUpServer(
 }
 
 /** `sprint dev`: the embedded server and every worker, until Ctrl-C. */
-export async function runDev(opts: { serverOnly?: boolean }, cmd: Command): Promise<void> {
-  const config = readConfig(cmd.optsWithGlobals<GlobalOptions>());
+export async function runDev(
+  opts: { serverOnly?: boolean; metricsPort?: string },
+  cmd: Command,
+): Promise<void> {
+  const config = withMetricsPort(readConfig(cmd.optsWithGlobals<GlobalOptions>()), 'dev', opts.metricsPort);
   const log = (line: string) => console.log(`sprint dev: ${line}`);
   // We shut down in order ourselves: workers drain first, then the server stops. Signals are
   // handled here (not by the SDK's one-shot handlers) so a second Ctrl-C cannot kill us mid-drain.
@@ -67,10 +72,14 @@ export async function runDev(opts: { serverOnly?: boolean }, cmd: Command): Prom
       log('server only; press Ctrl-C to stop');
       await stopSignal;
     } else {
+      const telemetry = await startProcessTelemetry(config, 'dev', log);
       const workers = await startInProcessWorkers(config, [{ role: 'all' }], { until: stopSignal });
       log(`workers polling: ${workers.queues.join(', ')}`);
+      if (telemetry.metricsUrl) log(`metrics on ${telemetry.metricsUrl}`);
+      if (telemetry.tracesTo) log(`traces to ${telemetry.tracesTo}`);
       log('ready; press Ctrl-C to stop');
       await workers.done;
+      await telemetry.close();
     }
   } catch (err) {
     console.error(`sprint dev: ${(err as Error).message}`);

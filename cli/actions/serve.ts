@@ -10,10 +10,16 @@ import { CliError, ExitCode } from '../exit-codes';
 import { describePortOwner } from '../../infra/temporal/dev-server';
 import { serveFlagOverrides, type ServeFlags } from '../commands/serve';
 import { logStartReport } from '../../workers/pollers';
+import { runtimeTelemetryOptions, startProcessTelemetry } from '../../workers/telemetry/process';
+import { withMetricsPort } from '../metrics-port-flag';
 
 /** `sprint serve`: the OpenAI-compatible endpoint, until a stop signal. */
 export async function runServe(flags: ServeFlags, cmd: Command): Promise<void> {
-  const config = readConfig(cmd.optsWithGlobals<GlobalOptions>(), { serve: serveFlagOverrides(flags) });
+  const config = withMetricsPort(
+    readConfig(cmd.optsWithGlobals<GlobalOptions>(), { serve: serveFlagOverrides(flags) }),
+    'serve',
+    flags.metricsPort,
+  );
   const settings = config.serve;
   let apiKeys: string[];
   try {
@@ -32,13 +38,17 @@ export async function runServe(flags: ServeFlags, cmd: Command): Promise<void> {
       ExitCode.usage,
     );
   }
+  // Telemetry first: the client traces the workflows it starts when tracing is on.
+  const telemetry = await startProcessTelemetry(config, 'serve', (line) =>
+    console.error(`sprint serve: ${line}`),
+  );
   const client = await clientFor(config);
   const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
 
   let workersDone: Promise<void> | undefined;
   let releaseWorkers: (() => void) | undefined;
   if (settings.workers) {
-    Runtime.install({ shutdownSignals: [], logger: workerLogger() });
+    Runtime.install({ shutdownSignals: [], logger: workerLogger(), ...runtimeTelemetryOptions() });
     const connection = await connectWorker(config);
     const workers = await createWorkers('all', { config, connection });
     workersDone = runWorkers(workers, new Promise<void>((r) => (releaseWorkers = r))).then(() =>
@@ -70,11 +80,14 @@ export async function runServe(flags: ServeFlags, cmd: Command): Promise<void> {
       `sprint serve on ${address}/v1 (${apiKeys.length ? `${apiKeys.length} API key(s)` : 'NO authentication'}, ` +
         `at most ${settings.maxConcurrent} sessions, disconnect: ${settings.onDisconnect})`,
     );
+    if (telemetry.metricsUrl) log(`metrics on ${telemetry.metricsUrl}`);
+    if (telemetry.tracesTo) log(`traces to ${telemetry.tracesTo}`);
     await stop;
   } finally {
     await app.close();
     releaseWorkers?.();
     await workersDone;
     await client.connection.close();
+    await telemetry.close();
   }
 }

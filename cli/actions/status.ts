@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { configFingerprint, fingerprintOfIdentity, queuePrefix } from '../../config';
-import { deploymentQueues, pollerIdentities, stalledRuns } from '../../workers/pollers';
+import { deploymentQueues, stalledRuns } from '../../workers/pollers';
+import { backlogText, describeQueue } from '../../workers/queue-stats';
 import { ModelClient } from '../../io/model-client';
 import { resolveEndpoint } from '../../activities/llm';
 import { searchAttributeDefinitions } from '../../workflows/search-attributes';
@@ -100,8 +101,9 @@ export async function runStatus(opts: { json?: boolean; engines: boolean }, cmd:
     detail: `config fingerprint ${fingerprint}, queue prefix "${queuePrefix(config)}"`,
   });
   for (const { queue, kind, role } of deploymentQueues(config)) {
-    const identities = await pollerIdentities(client.workflowService, ns, queue, kind);
-    checks.push(queueCheck(queue, role, identities, fingerprint));
+    const state = await describeQueue(client.workflowService, ns, queue, kind);
+    const check = queueCheck(queue, role, state.identities, fingerprint);
+    checks.push({ ...check, detail: check.detail.replace(/poller\(s\)/, (m) => m + backlogText(state)) });
   }
   const stalled = await stalledRuns(client, config);
   for (const run of stalled)

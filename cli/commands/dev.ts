@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { lazyAction } from '../lazy';
+import { metricsPortHelp } from '../metrics-port-flag';
 
 export function registerDev(program: Command): void {
   program
@@ -8,5 +9,6 @@ export function registerDev(program: Command): void {
       'Run the embedded stack: Temporal dev server (SQLite under .sprint/, Web UI on 8233) and all workers',
     )
     .option('--server-only', 'start (or attach to) the server, but no workers')
+    .option('--metrics-port <port>', metricsPortHelp('dev', '9464'))
     .action(lazyAction('dev', 'runDev'));
 }

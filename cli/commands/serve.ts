@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DISCONNECT_POLICIES, SERVE_DEFAULTS as D } from '../../core/serve/defaults';
 import { CliError, ExitCode } from '../exit-codes';
 import { lazyAction } from '../lazy';
+import { metricsPortHelp } from '../metrics-port-flag';
 
 /** The flags of `sprint serve`, as commander gives them: strings, undefined when not given. */
 export interface ServeFlags {
@@ -15,6 +16,7 @@ export interface ServeFlags {
   bodyLimit?: string;
   requestTimeout?: string;
   workers?: boolean;
+  metricsPort?: string;
 }
 
 /*
@@ -57,6 +59,7 @@ export function registerServe(program: Command): void {
       `time a client has to send its request ${from('requestTimeoutMs', D.requestTimeoutMs)}`,
     )
     .option('--workers', `also run all workers (control, llm, ...) in this process ${from('workers', 'off')}`)
+    .option('--metrics-port <port>', metricsPortHelp('serve', '9465'))
     .action(lazyAction('serve', 'runServe'));
 }
 

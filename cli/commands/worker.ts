@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { workerRoles } from '../../workers/roles';
 import { lazyAction } from '../lazy';
+import { metricsPortHelp } from '../metrics-port-flag';
 
 export function registerWorker(program: Command): void {
   program
@@ -12,5 +13,6 @@ export function registerWorker(program: Command): void {
       '--replica <name>',
       'llm role: the replica of the pool this worker fronts (default: every replica)',
     )
+    .option('--metrics-port <port>', metricsPortHelp('worker', 'off'))
     .action(lazyAction('worker', 'runWorker'));
 }

@@ -9,6 +9,7 @@ import { evaluationSchema } from './evaluation';
 import { sessionSchema } from './session';
 import { serveSchema } from './serve';
 import { prioritySchema } from './priority';
+import { telemetrySchema } from './telemetry';
 
 /** The one schema for every setting. Each section has defaults, so `{}` is a valid config. */
 export const configSchema = z
@@ -25,6 +26,7 @@ export const configSchema = z
     session: sessionSchema.prefault({}),
     serve: serveSchema.prefault({}),
     priority: prioritySchema.prefault({}),
+    telemetry: telemetrySchema.prefault({}),
   })
   .strict();
 

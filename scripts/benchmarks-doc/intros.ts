@@ -290,4 +290,27 @@ returns it, and the database growth is that of both Temporal databases over the 
 by the sessions it ran: the figures the [sizing rules](cluster.md#sizing) start from.
 `,
   },
+  {
+    bench: 'telemetry-overhead',
+    title: 'Telemetry overhead',
+    body: `
+What metrics and traces (docs/observability.md) cost a SPRINT session; the target is under 2% of the
+session's wall time. One Temporal dev server, the loopback engine double (2 ms a token) and two
+groups of in-process workers on queues of their own, in one process: **off** is sprint with no
+telemetry configured; **on** has a metrics endpoint scraped every second while its sessions run (15
+times Prometheus's default rate) and traces of every session (the client's span, the workflow's,
+each activity's and each engine call's) exported over OTLP/HTTP to a local collector double. Sessions
+(three rounds of four executors, then the answer) alternate between the groups, so a change in the
+machine's load hits both alike.
+
+Run: \`npm run bench:telemetry\`. Knobs: \`BENCH_SESSIONS\` (per group), \`BENCH_TOKEN_MS\`,
+\`BENCH_EXECUTORS\`. Source: [telemetry-overhead.ts](../bench/telemetry-overhead.ts).
+
+How to read it: the **on/off ratios** are the figures; the overhead is the median ratio less one.
+The sessions are short (about a second of engine time at 2 ms a token), so the same absolute cost
+is a larger share than in a session of paper scale. On a heavily loaded machine the difference
+between two medians of a few sessions is within the noise: read a figure near the target next to
+the run's load.
+`,
+  },
 ];

@@ -16,6 +16,8 @@ export function testConfig(address: string, over: SprintConfigInput = {}): Sprin
     artifacts: { root },
     hub: { localMirror: path.join(root, 'hub-mirror') },
     workers: { shutdownGraceSeconds: 2 },
+    // No fixed ports in tests: a test that wants a metrics endpoint gives its own (--metrics-port).
+    telemetry: { metrics: { ports: { dev: false, serve: false } } },
   };
   return parseConfig(deepMerge(base, over), 'test');
 }

@@ -19,6 +19,7 @@ import type { SessionTranscript } from '../../core/session-types';
 import { ArtifactStore } from '../../io/artifacts';
 import { workerLogger } from '../../workers/create';
 import { promoteWhenPolling } from '../../workers/versioning';
+import { sessionMetricsSinks } from '../../workers/telemetry/sinks';
 import { sessionWorkflow } from '../../workflows';
 import { SessionDoubles, type SessionScript } from './session-doubles';
 import { WORKFLOW_TEST_SERVER_ENV } from './workflow-global-setup';
@@ -82,6 +83,7 @@ export async function startSessionTestEnv(): Promise<SessionTestEnv> {
       ...doubles.activities(),
     },
     shutdownGraceTime: '1s',
+    sinks: sessionMetricsSinks(),
   });
   const running = worker.run();
   await promoteWhenPolling(env.nativeConnection, 'default', deployment, identity);

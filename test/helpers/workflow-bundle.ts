@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { workflowInterceptorModules } from '../../workers/bundle-options';
 
 /**
  * The workflow code bundled once per jest run, in a temp file named by $SPRINT_WORKFLOW_BUNDLE
@@ -13,6 +14,7 @@ export async function bundleWorkflowsOnce(): Promise<string> {
   if (existing && fs.existsSync(existing)) return existing;
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
+    workflowInterceptorModules,
     logger: {
       log: () => undefined,
       trace: () => undefined,

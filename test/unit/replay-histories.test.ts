@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, Runtime, Worker } from '@temporalio/worker';
+import { workflowInterceptorModules } from '../../workers/bundle-options';
+import { sessionMetricsSinks } from '../../workers/telemetry/sinks';
 import { workerLogger } from '../../workers/create';
 import { readHistoryFile, workflowTypeOf } from '../helpers/history-file';
 
@@ -54,7 +56,7 @@ async function replayFailures(workflowBundle: { code: string }, histories: Recor
   const byId = new Map(histories.map((h) => [h.workflowId, h]));
   const failures: string[] = [];
   const results = Worker.runReplayHistories(
-    { workflowBundle, replayName: 'determinism-guard' },
+    { workflowBundle, replayName: 'determinism-guard', sinks: sessionMetricsSinks() },
     histories.map((h) => ({ workflowId: h.workflowId, history: h.history })),
   );
   for await (const result of results) {
@@ -84,6 +86,7 @@ describe('determinism guard: recorded histories replay against the current workf
     }
     ({ code } = await bundleWorkflowCode({
       workflowsPath: require.resolve('../../workflows'),
+      workflowInterceptorModules,
       logger: quiet,
     }));
   });

@@ -1,0 +1,97 @@
+import { Client } from '@temporalio/client';
+import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { FastifyInstance } from 'fastify';
+import { startTracing } from '../../io/telemetry/tracing';
+import { buildServeApp, defaultServeOptions } from '../../serve/app';
+import { tracingClientInterceptors } from '../../workers/telemetry/client';
+import { sprintScript, threeRoundScenario } from '../helpers/sprint-script';
+import { loopbackPool, startStack, type TestStack } from '../helpers/stack';
+import { waitFor } from '../helpers/workers';
+
+/*
+ * One request to sprint serve is one trace: the HTTP request's span, the workflow it starts, every
+ * activity of the session and each engine call under its activity, with the engine's request id.
+ * Spans are kept in memory (the OTLP exporter is the same processor chain, exporting elsewhere).
+ */
+const KEY = 'trace-test-key';
+
+describe('traces: from the HTTP request through the workflow to each engine call', () => {
+  const exporter = new InMemorySpanExporter();
+  let stack: TestStack | undefined;
+  let app: FastifyInstance | undefined;
+
+  beforeAll(async () => {
+    // Before the workers and the client: both pick up the process's tracing when they are made.
+    startTracing({ serviceName: 'sprint-test' }, [new SimpleSpanProcessor(exporter)]);
+    stack = await startStack({
+      engines: ['local'],
+      config: ({ engine }) => ({
+        models: { pools: { local: loopbackPool(engine, { engine: 'vllm' }) } },
+        session: { profile: 'platform', retry: { initialIntervalMs: 100, maximumIntervalMs: 500 } },
+      }),
+      workers: ['all'],
+    });
+    stack.engine.setScript(sprintScript(threeRoundScenario()));
+    const client = new Client({ connection: stack.client.connection, ...tracingClientInterceptors() });
+    app = buildServeApp({
+      client,
+      config: stack.config,
+      apiKeys: [KEY],
+      options: { ...defaultServeOptions, pollMs: 100, log: () => undefined, uiLink: (id) => id },
+    });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await stack?.close();
+  });
+
+  it('parents every span of a session to the request that asked for it', async () => {
+    const address = await app!.listen({ host: '127.0.0.1', port: 0 });
+    const res = await fetch(`${address}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'sprint',
+        messages: [{ role: 'user', content: 'What is 1^2 + 2^2 + 3^2 + 4^2?' }],
+      }),
+    });
+    expect(res.status).toBe(200);
+    await res.text();
+    // The request's span ends when its socket closes, just after the last byte.
+    await waitFor(() => exporter.getFinishedSpans().some((s) => s.name === 'POST /v1/chat/completions'));
+
+    const spans = exporter.getFinishedSpans();
+    const request = spans.find((s) => s.name === 'POST /v1/chat/completions');
+    expect(request).toBeDefined();
+    const trace = spans.filter((s) => s.spanContext().traceId === request!.spanContext().traceId);
+    const byId = new Map(trace.map((s) => [s.spanContext().spanId, s]));
+    const parentOf = (s: ReadableSpan) => (s.parentSpanId ? byId.get(s.parentSpanId) : undefined);
+    const named = (name: string) => trace.filter((s) => s.name === name);
+
+    // The request is the root; the workflow start is its child, the run the start's.
+    expect(request!.parentSpanId).toBeUndefined();
+    const [start] = named('StartWorkflow:sessionWorkflow');
+    expect(parentOf(start!)).toBe(request);
+    const [run] = named('RunWorkflow:sessionWorkflow');
+    expect(parentOf(run!)).toBe(start);
+    // Each model call: scheduled by the run, run by a worker, one engine call inside.
+    const runs = [...named('RunActivity:sprintPlan'), ...named('RunActivity:sprintExecute')];
+    expect(named('RunActivity:sprintPlan')).toHaveLength(4);
+    expect(named('RunActivity:sprintExecute')).toHaveLength(8);
+    for (const activity of runs) {
+      const scheduled = parentOf(activity)!;
+      expect(scheduled.name).toBe(activity.name.replace('RunActivity', 'StartActivity'));
+      expect(parentOf(scheduled)).toBe(run);
+    }
+    const engineCalls = named('engine POST /v1/completions');
+    expect(engineCalls).toHaveLength(12);
+    for (const call of engineCalls) {
+      expect(runs).toContain(parentOf(call));
+      expect(call.attributes['engine.request_id']).toMatch(/^cmpl-\d+$/);
+      expect(call.attributes['http.response.status_code']).toBe(200);
+      expect(call.attributes['sprint.replica']).toBe('r0');
+    }
+    expect(new Set(engineCalls.map((c) => c.attributes['engine.request_id'])).size).toBe(12);
+  });
+});
