@@ -11,6 +11,7 @@ import { curateOne, type CurationSettings } from '../activities/curation';
 import { demoTraceSource } from '../cli/actions/demo';
 import { loadConfig } from '../config';
 import { countdownQuestion, generateCountdown } from '../core/benchmarks';
+import { servingCallRecords } from '../core/curation/call-samples';
 import { trainingPrompt } from '../core/curation/render';
 import { generateCountdownTraces } from '../core/traces/countdown';
 
@@ -23,22 +24,23 @@ async function main(): Promise<void> {
   const traces = generateCountdownTraces(count, generateSeed, traceShape, countdownQuestion);
   const settings = { ...config.curation, extractor: 'offline' } as CurationSettings;
   const rows: string[] = [];
+  const rftRows: string[] = [];
   const reasons = new Map<string, number>();
   for (const t of traces) {
     const r = await curateOne(t, settings, {});
-    if (r.status === 'kept' && r.sprint)
-      rows.push(
-        JSON.stringify({
-          prompt: r.sprint.prompt,
-          completion: r.sprint.completion,
-          nums: t.nums,
-          target: t.target,
-        }),
-      );
-    else reasons.set(r.reason ?? r.status, (reasons.get(r.reason ?? r.status) ?? 0) + 1);
+    if (r.status === 'kept' && r.sprint && r.rft) {
+      const strategy = config.curation.servingCalls;
+      for (const rec of strategy ? servingCallRecords(r.sprint, strategy) : [r.sprint])
+        rows.push(
+          JSON.stringify({ prompt: rec.prompt, completion: rec.completion, nums: t.nums, target: t.target }),
+        );
+      rftRows.push(JSON.stringify({ prompt: r.rft.prompt, completion: r.rft.completion }));
+    } else reasons.set(r.reason ?? r.status, (reasons.get(r.reason ?? r.status) ?? 0) + 1);
   }
   fs.mkdirSync(out, { recursive: true });
   fs.writeFileSync(path.join(out, 'train.jsonl'), rows.join('\n') + '\n');
+  fs.mkdirSync(path.join(out, 'rft'), { recursive: true });
+  fs.writeFileSync(path.join(out, 'rft', 'train.jsonl'), rftRows.join('\n') + '\n');
   // The problems the demo evaluates (evaluation.countdown, its seed), prompted as the sessions are.
   const cd = config.evaluation.countdown;
   const evalRows = generateCountdown(Number(process.argv[4] ?? 24), cd.seed, cd).flatMap((p) =>

@@ -1,6 +1,8 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
+import { servingCallRecords } from '../../core/curation/call-samples';
 import { splitTrainTest, type TrainingRecord } from '../../core/curation/render';
+import type { ExecutorStrategy } from '../../core/format';
 import { renderReport, reportCharts, type CurationStats } from '../../core/curation/report';
 
 /*
@@ -20,13 +22,23 @@ export interface KeptSample {
   rft: TrainingRecord;
 }
 
-/** Splits the kept samples by id (seeded) and writes {sprint,rft}/{train,test}.jsonl. */
+/**
+ * Splits the kept samples by id (seeded) and writes {sprint,rft}/{train,test}.jsonl. With
+ * `servingCalls` the SPRINT split holds one record per model call a session makes with that
+ * executor strategy (core/curation/call-samples.ts) instead of one per trajectory; the split is by
+ * trace either way, so a trace's calls never straddle train and test.
+ */
 export async function writeSplits(
   out: string,
   kept: readonly KeptSample[],
-  settings: Pick<CurationStats['settings'], 'splitSeed' | 'testFraction'>,
+  settings: Pick<CurationStats['settings'], 'splitSeed' | 'testFraction'> & {
+    servingCalls?: ExecutorStrategy | undefined;
+  },
   files: string[],
 ): Promise<{ train: number; test: number }> {
+  const strategy = settings.servingCalls;
+  const records = (d: KeptSample, set: 'sprint' | 'rft'): TrainingRecord[] =>
+    set === 'sprint' && strategy ? servingCallRecords(d.sprint, strategy) : [d[set]];
   const split = splitTrainTest(
     kept.map((d) => d.id),
     settings.splitSeed,
@@ -38,7 +50,7 @@ export async function writeSplits(
       const rel = `${set}/${part}.jsonl`;
       await writeJsonl(
         path.join(out, rel),
-        kept.filter((d) => ids.has(d.id)).map((d) => d[set]),
+        kept.filter((d) => ids.has(d.id)).flatMap((d) => records(d, set)),
       );
       files.push(rel);
     }
