@@ -21,6 +21,7 @@ export function demoTraceSource(config: SprintConfig): {
     count: _count,
     seed: _seed,
     requireIntegerDivision: _exact,
+    distinct: _distinct,
     ...shape
   } = config.evaluation.countdown;
   return {

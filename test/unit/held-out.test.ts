@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { heldOutSplit, evaluationProblems, demoTraceSource } from '../../cli/actions/demo-held-out';
 import { loadConfig } from '../../config';
-import { countdownQuestion } from '../../core/benchmarks';
+import { countdownQuestion, defaultCountdown, generateCountdown } from '../../core/benchmarks';
 import {
   generateCountdownTraces,
   generateCountdownTracesExcluding,
@@ -68,11 +68,32 @@ describe('held-out evaluation problems', () => {
     );
   });
 
+  it('distinct Countdown problems: no problem twice, and the same draws as far as they go', () => {
+    const cd = {
+      ...defaultCountdown,
+      minNumbers: 2,
+      maxNumbers: 2,
+      numberMax: 9,
+      targetMin: 1,
+      targetMax: 100,
+    };
+    const plain = generateCountdown(60, 1, cd).map((p) => p.target);
+    const distinct = generateCountdown(60, 1, { ...cd, distinct: true }).map((p) => p.target);
+    const keys = (ps: typeof plain) => ps.map((t) => (t.kind === 'countdown' ? countdownKey(t) : ''));
+    expect(new Set(keys(plain)).size).toBeLessThan(60);
+    expect(new Set(keys(distinct)).size).toBe(60);
+    // Up to the first repeat, both streams draw the same problems.
+    const firstRepeat = keys(plain).findIndex((k, i) => keys(plain).indexOf(k) < i);
+    expect(keys(distinct).slice(0, firstRepeat)).toEqual(keys(plain).slice(0, firstRepeat));
+  });
+
   it("the demo's split: 48 evaluation problems, none among its training traces, printed", () => {
     const config = loadConfig({ file: path.resolve(__dirname, '..', '..', 'config', 'demo.yaml'), env: {} });
     const { evaluation, lines } = heldOutSplit(config, 400, 48);
     expect(evaluation).toEqual(evaluationProblems(config, 48));
     expect(evaluation).toHaveLength(48);
+    // evaluation.countdown.distinct: every evaluated problem counts once.
+    expect(new Set(evaluation.map(countdownKey)).size).toBe(48);
     const { generateSeed, traceShape } = demoTraceSource(config);
     // The unfiltered stream does hold evaluation problems: the exclusion is what makes them held out.
     const unfiltered = generateCountdownTraces(400, generateSeed, traceShape, countdownQuestion);
