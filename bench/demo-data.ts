@@ -14,7 +14,7 @@ import { curateOne, type CurationSettings } from '../activities/curation';
 import { demoTraceSource, evaluationProblems } from '../cli/actions/demo-held-out';
 import { loadConfig } from '../config';
 import { countdownQuestion, generateCountdown } from '../core/benchmarks';
-import { servingCallRecords } from '../core/curation/call-samples';
+import { servingShapeRecords } from '../core/curation/call-samples';
 import { trainingPrompt } from '../core/curation/render';
 import { generateCountdownTracesExcluding } from '../core/traces/countdown';
 import { countdownKey } from '../core/traces/overlap';
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     const r = await curateOne(t, settings, {});
     if (r.status === 'kept' && r.sprint && r.rft) {
       const strategy = config.curation.servingCalls;
-      for (const rec of strategy ? servingCallRecords(r.sprint, strategy) : [r.sprint])
+      for (const rec of strategy ? servingShapeRecords(r.sprint, strategy) : [r.sprint])
         rows.push(
           JSON.stringify({ prompt: rec.prompt, completion: rec.completion, nums: t.nums, target: t.target }),
         );
@@ -61,7 +61,10 @@ async function main(): Promise<void> {
   // are, without the training and the evaluation problems.
   const cd = config.evaluation.countdown;
   const seen = new Set([...traces, ...evaluated].map(countdownKey));
-  const evalRows = generateCountdown(Number(process.argv[4] ?? 48) * 4, VALIDATION_SEED, cd).flatMap((p) =>
+  const evalRows = generateCountdown(Number(process.argv[4] ?? 48) * 4, VALIDATION_SEED, {
+    ...cd,
+    distinct: false,
+  }).flatMap((p) =>
     p.target.kind === 'countdown' && !seen.has(countdownKey(p.target))
       ? [
           JSON.stringify({

@@ -90,7 +90,7 @@ function firstSessionId(outDir: string, s: RunSummary): string | undefined {
  * `npm run demo`: the embedded stack and the paper's comparison in miniature on this machine.
  * Countdown traces the project generates (none of them an evaluation problem) -> offline curation
  * -> two tiny Qwen2 models trained side by side by the local launcher with the same steps: one on
- * the SPRINT samples (one per model call, in the shape the session serves them), one on the same
+ * the SPRINT samples (every executor trained where the session calls it), one on the same
  * traces as plain sequential completions -> published to the local Hub mirror -> served by tiny
  * engines -> both evaluated on the held-out problems (`--method sprint` and `--method sequential`),
  * next to the untrained initial weights. The table, its chart and the UI links end the run and are

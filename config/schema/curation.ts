@@ -59,9 +59,9 @@ export const curationSchema = z
       .strict()
       .prefault({}),
     /**
-     * Write the SPRINT split as one sample per model call a session makes with this executor
-     * strategy (planner, each executor, final answer: docs/demo.md#samples-in-the-serving-shape)
-     * instead of one sample per trajectory. Unset (default): whole trajectories, as the paper trains.
+     * Add to each SPRINT trajectory a sample for every model call it does not show as a session
+     * with this executor strategy serves it (executors p.2 on: docs/demo.md#samples-in-the-serving-shape).
+     * Unset (default): whole trajectories only, as the paper trains.
      */
     servingCalls: z.enum(executorStrategies).optional(),
     /** System instructions of the SPRINT samples and of the RFT control set (default: built-in text). */

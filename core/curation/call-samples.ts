@@ -65,3 +65,20 @@ export function servingCallRecords(record: TrainingRecord, strategy: ExecutorStr
     });
   return out;
 }
+
+/**
+ * A SPRINT sample as trained for serving: the whole trajectory (every planner call, the first
+ * executor of each round and the final answer already see in it exactly the text the session
+ * serves them), plus one record for each call the trajectory does not show as served: with
+ * `shared-prefix`, executors p.2, p.3, ... open their tag right after the plan, where the
+ * trajectory has the earlier executions before them. The trajectory keeps every call's learning
+ * signal (a tiny model learns to copy the question's numbers from every sample); the added
+ * records put each executor where the session calls it.
+ */
+export function servingShapeRecords(record: TrainingRecord, strategy: ExecutorStrategy): TrainingRecord[] {
+  const whole = record.prompt + record.completion;
+  return [
+    record,
+    ...servingCallRecords(record, strategy).filter((c) => !whole.startsWith(c.prompt + c.completion)),
+  ];
+}

@@ -1,6 +1,6 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { servingCallRecords } from '../../core/curation/call-samples';
+import { servingShapeRecords } from '../../core/curation/call-samples';
 import { splitTrainTest, type TrainingRecord } from '../../core/curation/render';
 import type { ExecutorStrategy } from '../../core/format';
 import { renderReport, reportCharts, type CurationStats } from '../../core/curation/report';
@@ -24,9 +24,10 @@ export interface KeptSample {
 
 /**
  * Splits the kept samples by id (seeded) and writes {sprint,rft}/{train,test}.jsonl. With
- * `servingCalls` the SPRINT split holds one record per model call a session makes with that
- * executor strategy (core/curation/call-samples.ts) instead of one per trajectory; the split is by
- * trace either way, so a trace's calls never straddle train and test.
+ * `servingCalls` the SPRINT split also holds, per trajectory, a record for each model call the
+ * trajectory does not show as a session with that executor strategy serves it
+ * (core/curation/call-samples.ts); the split is by trace either way, so a trace's records never
+ * straddle train and test.
  */
 export async function writeSplits(
   out: string,
@@ -38,7 +39,7 @@ export async function writeSplits(
 ): Promise<{ train: number; test: number }> {
   const strategy = settings.servingCalls;
   const records = (d: KeptSample, set: 'sprint' | 'rft'): TrainingRecord[] =>
-    set === 'sprint' && strategy ? servingCallRecords(d.sprint, strategy) : [d[set]];
+    set === 'sprint' && strategy ? servingShapeRecords(d.sprint, strategy) : [d[set]];
   const split = splitTrainTest(
     kept.map((d) => d.id),
     settings.splitSeed,

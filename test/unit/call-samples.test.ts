@@ -3,7 +3,7 @@ import { curateOne, type CurationSettings } from '../../activities/curation';
 import { demoTraceSource } from '../../cli/actions/demo-held-out';
 import { loadConfig } from '../../config';
 import { countdownQuestion } from '../../core/benchmarks';
-import { servingCallRecords } from '../../core/curation/call-samples';
+import { servingCallRecords, servingShapeRecords } from '../../core/curation/call-samples';
 import { executorPromptTail, parsePlan } from '../../core/format';
 import { plannerPromptParts } from '../../core/session/prompt-parts';
 import { generateCountdownTraces } from '../../core/traces/countdown';
@@ -62,6 +62,31 @@ describe('SPRINT samples in the serving shape (one record per model call)', () =
         const final = calls[calls.length - 1]!;
         expect(final.completion).toMatch(/^<Final_answer>\n[\s\S]*\\boxed\{[\s\S]*\n<\/Final_answer>$/);
         expect(`${final.prompt}${final.completion}\n</think>`).toBe(`${record.prompt}${record.completion}`);
+      }
+    },
+  );
+
+  it.each(['shared-prefix', 'reorder'] as const)(
+    '%s: the trajectory plus each call it does not show as served (executors p.2 on)',
+    async (strategy) => {
+      const records = await demoRecords(30);
+      for (const record of records) {
+        const [trajectory, ...extra] = servingShapeRecords(record, strategy);
+        expect(trajectory).toEqual(record);
+        const whole = record.prompt + record.completion;
+        const calls = servingCallRecords(record, strategy);
+        // Every call is trained as served: inside the trajectory's text, or as its own record.
+        for (const call of calls) {
+          const shown = whole.startsWith(call.prompt + call.completion);
+          expect({ id: call.id, trained: shown || extra.some((e) => e.id === call.id) }).toEqual({
+            id: call.id,
+            trained: true,
+          });
+        }
+        expect(extra.map((e) => e.id)).toEqual(
+          calls.filter((c) => /\/e\d+\.([2-9]|\d\d)$/.test(c.id)).map((c) => c.id),
+        );
+        expect(extra.length).toBeGreaterThanOrEqual(1);
       }
     },
   );
