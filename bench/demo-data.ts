@@ -1,48 +1,71 @@
 /*
  * Writes the demo's curated training data without the stack: the traces `npm run demo` generates
- * (config/demo.yaml's evaluation.countdown shape, the demo's trace seed and style), curated by the
- * offline extractor with the demo's curation settings, as the trainer's prompt/completion JSONL.
+ * (config/demo.yaml's evaluation.countdown shape, the demo's trace seed and style, its evaluation
+ * problems left out), curated by the offline extractor with the demo's curation settings, as the
+ * trainer's prompt/completion JSONL (SPRINT samples in train.jsonl, the sequential ones in
+ * rft/train.jsonl). eval.jsonl holds VALIDATION problems from another seed, none of them a
+ * training or evaluation problem: settings are tuned on those, never on the demo's evaluation.
  * For iterating on the demo's model and training settings (infra/sft/demo_probe.py) in minutes
- * instead of a whole demo run. Run: npx tsx bench/demo-data.ts OUT_DIR [traces]
+ * instead of a whole demo run. Run: npx tsx bench/demo-data.ts OUT_DIR [traces] [validation problems]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { curateOne, type CurationSettings } from '../activities/curation';
-import { demoTraceSource } from '../cli/actions/demo';
+import { demoTraceSource, evaluationProblems } from '../cli/actions/demo-held-out';
 import { loadConfig } from '../config';
 import { countdownQuestion, generateCountdown } from '../core/benchmarks';
+import { servingShapeRecords } from '../core/curation/call-samples';
 import { trainingPrompt } from '../core/curation/render';
-import { generateCountdownTraces } from '../core/traces/countdown';
+import { generateCountdownTracesExcluding } from '../core/traces/countdown';
+import { countdownKey } from '../core/traces/overlap';
+
+/** The demo's default --limit: its evaluation problems, left out of the traces as the demo does. */
+const EVALUATED = 48;
+/** Validation problems come from this seed (the evaluation's is evaluation.countdown.seed). */
+const VALIDATION_SEED = 3;
 
 async function main(): Promise<void> {
   const out = process.argv[2];
   if (!out) throw new Error('usage: npx tsx bench/demo-data.ts OUT_DIR [traces]');
-  const count = Number(process.argv[3] ?? 200);
+  const count = Number(process.argv[3] ?? 400);
   const config = loadConfig({ file: path.join(__dirname, '..', 'config', 'demo.yaml'), env: {} });
   const { generateSeed, traceShape } = demoTraceSource(config);
-  const traces = generateCountdownTraces(count, generateSeed, traceShape, countdownQuestion);
+  const evaluated = evaluationProblems(config, EVALUATED);
+  const traces = generateCountdownTracesExcluding(
+    count,
+    generateSeed,
+    traceShape,
+    countdownQuestion,
+    evaluated,
+  );
   const settings = { ...config.curation, extractor: 'offline' } as CurationSettings;
   const rows: string[] = [];
+  const rftRows: string[] = [];
   const reasons = new Map<string, number>();
   for (const t of traces) {
     const r = await curateOne(t, settings, {});
-    if (r.status === 'kept' && r.sprint)
-      rows.push(
-        JSON.stringify({
-          prompt: r.sprint.prompt,
-          completion: r.sprint.completion,
-          nums: t.nums,
-          target: t.target,
-        }),
-      );
-    else reasons.set(r.reason ?? r.status, (reasons.get(r.reason ?? r.status) ?? 0) + 1);
+    if (r.status === 'kept' && r.sprint && r.rft) {
+      const strategy = config.curation.servingCalls;
+      for (const rec of strategy ? servingShapeRecords(r.sprint, strategy) : [r.sprint])
+        rows.push(
+          JSON.stringify({ prompt: rec.prompt, completion: rec.completion, nums: t.nums, target: t.target }),
+        );
+      rftRows.push(JSON.stringify({ prompt: r.rft.prompt, completion: r.rft.completion }));
+    } else reasons.set(r.reason ?? r.status, (reasons.get(r.reason ?? r.status) ?? 0) + 1);
   }
   fs.mkdirSync(out, { recursive: true });
   fs.writeFileSync(path.join(out, 'train.jsonl'), rows.join('\n') + '\n');
-  // The problems the demo evaluates (evaluation.countdown, its seed), prompted as the sessions are.
+  fs.mkdirSync(path.join(out, 'rft'), { recursive: true });
+  fs.writeFileSync(path.join(out, 'rft', 'train.jsonl'), rftRows.join('\n') + '\n');
+  // Validation problems: evaluation.countdown's shape from another seed, prompted as the sessions
+  // are, without the training and the evaluation problems.
   const cd = config.evaluation.countdown;
-  const evalRows = generateCountdown(Number(process.argv[4] ?? 24), cd.seed, cd).flatMap((p) =>
-    p.target.kind === 'countdown'
+  const seen = new Set([...traces, ...evaluated].map(countdownKey));
+  const evalRows = generateCountdown(Number(process.argv[4] ?? 48) * 4, VALIDATION_SEED, {
+    ...cd,
+    distinct: false,
+  }).flatMap((p) =>
+    p.target.kind === 'countdown' && !seen.has(countdownKey(p.target))
       ? [
           JSON.stringify({
             prompt: trainingPrompt(p.question, config.session.systemPrompt ?? ''),
@@ -52,9 +75,12 @@ async function main(): Promise<void> {
         ]
       : [],
   );
-  fs.writeFileSync(path.join(out, 'eval.jsonl'), evalRows.join('\n') + '\n');
+  fs.writeFileSync(
+    path.join(out, 'eval.jsonl'),
+    evalRows.slice(0, Number(process.argv[4] ?? 48)).join('\n') + '\n',
+  );
   console.log(
-    `${rows.length} of ${count} traces kept -> ${out}/train.jsonl; dropped: ${JSON.stringify(Object.fromEntries(reasons))}`,
+    `${rows.length} samples from ${count} traces -> ${out}/train.jsonl (${rftRows.length} sequential -> rft/train.jsonl); dropped: ${JSON.stringify(Object.fromEntries(reasons))}`,
   );
 }
 

@@ -16,7 +16,12 @@ import type { TrainingRecord } from '../../core/curation/render';
 import { buildSamples } from '../../core/curation/sample';
 import { computeStats, type CurationStats, type TraceOutcome } from '../../core/curation/report';
 import type { Component, Dag } from '../../core/packing';
-import { generateCountdownTraces, type CountdownTraceShape } from '../../core/traces/countdown';
+import {
+  defaultTraceShape,
+  generateCountdownTraces,
+  generateCountdownTracesExcluding,
+  type CountdownTraceShape,
+} from '../../core/traces/countdown';
 import { countdownQuestion } from '../../core/benchmarks';
 import type { ArtifactRef, ArtifactStore } from '../../io/artifacts';
 import { toActivityFailure } from '../llm';
@@ -47,6 +52,8 @@ export type CurationSource =
        * wording, so a model trained on the traces is evaluated on the prompt it learned.
        */
       benchmarkQuestion?: boolean;
+      /** Problems (numbers and target) no trace may have: the held-out evaluation problems. */
+      exclude?: { nums: number[]; target: number }[];
     };
 
 /** Settings a run carries (resolved from config by the caller; no secrets). */
@@ -330,12 +337,17 @@ export function createCurationActivities(deps: CurationDeps) {
           case 'generate': {
             const n = Math.min(input.source.count, input.limit ?? Number.POSITIVE_INFINITY);
             const src = input.source;
-            const traces = generateCountdownTraces(
-              n,
-              src.seed,
-              src.shape,
-              src.benchmarkQuestion ? countdownQuestion : undefined,
-            ).map(({ id, question, trace, solution, answer }) => ({
+            const question = src.benchmarkQuestion ? countdownQuestion : undefined;
+            const generated = src.exclude
+              ? generateCountdownTracesExcluding(
+                  n,
+                  src.seed,
+                  src.shape ?? defaultTraceShape,
+                  question,
+                  src.exclude,
+                )
+              : generateCountdownTraces(n, src.seed, src.shape, question);
+            const traces = generated.map(({ id, question, trace, solution, answer }) => ({
               id,
               question,
               trace,

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { projectRoot } from '../../infra/temporal/dev-server';
@@ -9,21 +11,24 @@ import { CliError, ExitCode } from '../exit-codes';
 import { startInProcessWorkers } from '../in-process';
 import { bringUpServer } from './dev';
 import type { RunSummary } from '../../core/evaluation/summary';
-import { generateCountdownTraces, type CountdownTraceShape } from '../../core/traces/countdown';
-import { generateCountdown } from '../../core/benchmarks';
-import { countdownOverlap } from '../../core/traces/overlap';
-import type { SprintConfig } from '../../config';
+import { claimChecks, comparisonMarkdown, comparisonRow } from '../../core/evaluation/comparison';
 import { baselineEvaluationInput, runBaselineEvaluation } from './demo-baseline';
 import { startTinyEngine } from './demo-engine';
+import { demoTraceSource, heldOutSplit } from './demo-held-out';
+import { writeDemoReport, type DemoReport } from './demo-report';
 import { buildPipelineInput, formatPipelineResult, runPipeline } from './pipeline';
+import { runComparedPipelines, sequentialComparisonInput } from './pipeline-compare';
 import { controlQueue, queuePrefix } from '../../config/queues';
+import type { SprintConfig } from '../../config';
+import type { PipelineInput } from '../../workflows/pipeline';
+
+export { demoTraceSource } from './demo-held-out';
 
 /**
  * The demo's model: a small Qwen2 (random init, about 0.4M parameters with the run's ~450-token
  * vocabulary). Two layers are enough to copy a number from an earlier line (one attention layer
  * finds the place, the next reads it); 128 wide, full heads (no grouped KV): the shape measured to
- * copy the numbers (README, "The demo"); 64 wide x 3 layers was only tried with the tokenizer
- * mismatch that README paragraph describes.
+ * copy the numbers (docs/demo.md#the-model-and-the-task).
  */
 export const DEMO_MODEL_CONFIG = {
   hidden_size: 128,
@@ -41,71 +46,68 @@ interface DemoOptions {
   id?: string;
 }
 
-/** Training traces come from another seed than the evaluation's problems. */
-const TRACE_SEED = 2;
-/** One failed attempt before the one that works: short samples, so minutes of CPU training go far. */
-const TRACE_FAILED_ATTEMPTS = 1;
+const posInt = (v: string, flag: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new CliError(`${flag}: expected a positive integer, got "${v}"`, ExitCode.usage);
+  return n;
+};
 
-/**
- * The demo's training traces: the shape of the evaluation's Countdown problems
- * (evaluation.countdown), one failed attempt each, from another seed than the problems.
- */
-export function demoTraceSource(config: SprintConfig): {
-  generateSeed: number;
-  traceShape: CountdownTraceShape;
-} {
-  const {
-    count: _count,
-    seed: _seed,
-    requireIntegerDivision: _exact,
-    ...shape
-  } = config.evaluation.countdown;
+/** The three pools the demo serves: the SPRINT model, the sequential control, the untrained weights. */
+const DEMO_POOLS = { sprint: 'demo', sequential: 'demo-sequential', untrained: 'demo-init' } as const;
+
+function demoPools(config: SprintConfig) {
+  const pools = Object.values(DEMO_POOLS).map((name) => ({ name, pool: config.models.pools[name] }));
+  const missing = pools.filter((p) => !p.pool?.replicas[0]).map((p) => p.name);
+  if (missing.length)
+    throw new CliError(
+      `the demo config needs models.pools.${Object.values(DEMO_POOLS).join(', ')} (one replica each); missing: ${missing.join(', ')}`,
+      ExitCode.usage,
+    );
+  const get = (name: string) => {
+    const p = config.models.pools[name]!;
+    return { model: p.model, baseUrl: p.replicas[0]!.baseUrl };
+  };
   return {
-    generateSeed: TRACE_SEED,
-    traceShape: { ...shape, maxFailedAttempts: TRACE_FAILED_ATTEMPTS, style: 'terse', verify: false },
+    sprint: get(DEMO_POOLS.sprint),
+    sequential: get(DEMO_POOLS.sequential),
+    untrained: get(DEMO_POOLS.untrained),
   };
 }
 
-/**
- * How many of the evaluated problems the training traces also hold (numbers and target): with two
- * numbers up to 9 the problem space is small, so the demo says how much of its "after" could be recall.
- */
-export function demoOverlapLine(config: SprintConfig, traces: number, problems: number): string {
-  const { generateSeed, traceShape } = demoTraceSource(config);
-  const cd = config.evaluation.countdown;
-  const evaluated = generateCountdown(problems, cd.seed, cd).flatMap((p) =>
-    p.target.kind === 'countdown' ? [p.target] : [],
-  );
-  const { shared, of } = countdownOverlap(
-    evaluated,
-    generateCountdownTraces(traces, generateSeed, traceShape),
-  );
-  return `${shared} of the ${of} evaluated problems (numbers and target) are also among the ${traces} training traces (seed ${generateSeed}; problems: seed ${cd.seed})`;
-}
-
-function accuracyLine(label: string, s: RunSummary): string {
-  return `${label} ${s.correct}/${s.problems} correct (${(s.accuracy * 100).toFixed(1)}%), answered ${s.problems - s.noAnswer}, mean sequential tokens ${s.tokens.meanSequential}`;
+/** The workflow id of the session of an evaluation's first recorded problem (its UI link). */
+function firstSessionId(outDir: string, s: RunSummary): string | undefined {
+  try {
+    const line = fs.readFileSync(path.join(outDir, 'results.jsonl'), 'utf8').split('\n')[0];
+    const problemId = line ? (JSON.parse(line) as { problemId?: string }).problemId : undefined;
+    return problemId ? `${s.evalId}/${s.method}/${problemId}` : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * `npm run demo`: the embedded stack and the whole pipeline offline on this machine. Countdown
- * traces the project generates -> offline curation -> a tiny Qwen2 trained by the local launcher
- * -> published to the local Hub mirror -> served by the tiny engine -> a short SPRINT evaluation,
- * then the same evaluation of the untrained initial weights, so the output shows what was learned.
- * The traces have the size of the evaluation's Countdown problems (evaluation.countdown) and ask
- * the benchmark's question: small enough that a tiny model learns it on a CPU in minutes.
+ * `npm run demo`: the embedded stack and the paper's comparison in miniature on this machine.
+ * Countdown traces the project generates (none of them an evaluation problem) -> offline curation
+ * -> two tiny Qwen2 models trained side by side by the local launcher with the same steps: one on
+ * the SPRINT samples (every executor trained where the session calls it), one on the same
+ * traces as plain sequential completions -> published to the local Hub mirror -> served by tiny
+ * engines -> both evaluated on the held-out problems (`--method sprint` and `--method sequential`),
+ * next to the untrained initial weights. The table, its chart and the UI links end the run and are
+ * written to the run folder (docs/demo.md).
  */
 export async function runDemo(opts: DemoOptions, cmd: Command): Promise<void> {
   const global = cmd.optsWithGlobals<GlobalOptions>();
   const config = readConfig({ config: global.config ?? path.join(projectRoot, 'config', 'demo.yaml') });
   const log = (line: string) => console.log(`sprint demo: ${line}`);
-  const pool = config.models.pools.demo;
-  const initPool = config.models.pools['demo-init'];
-  if (!pool?.replicas[0] || !initPool?.replicas[0])
-    throw new CliError(
-      'the demo config needs models.pools.demo (the trained model) and models.pools.demo-init (the untrained one), one replica each',
-      ExitCode.usage,
-    );
+  const pools = demoPools(config);
+  const traces = posInt(opts.traces, '--traces');
+  const limit = posInt(opts.limit, '--limit');
+  const startedAt = Date.now();
+
+  // Before anything runs: the evaluation problems and a check that no training trace has one.
+  const heldOut = heldOutSplit(config, traces, limit);
+  for (const line of heldOut.lines) log(line);
 
   log('checking the Python environment (.venv: torch, transformers) ...');
   const setup = spawnSync('bash', [path.join(projectRoot, 'scripts', 'setup-python.sh')], {
@@ -134,6 +136,7 @@ export async function runDemo(opts: DemoOptions, cmd: Command): Promise<void> {
     generate: opts.traces,
     ...demoTraceSource(config),
     benchmarkQuestion: true,
+    excludeProblems: heldOut.evaluation,
     extractor: 'offline',
     tiny: true,
     modelConfig: DEMO_MODEL_CONFIG,
@@ -142,65 +145,109 @@ export async function runDemo(opts: DemoOptions, cmd: Command): Promise<void> {
     benchmark: 'countdown',
     method: 'sprint',
     limit: opts.limit,
-    pool: 'demo',
+    pool: DEMO_POOLS.sprint,
+  });
+  const control = sequentialComparisonInput(config, input, {
+    pool: DEMO_POOLS.sequential,
+    repo: `${repo}-sequential`,
   });
 
-  // The engine starts once this run's publish stage is done (a model of an earlier run may still be in
-  // the mirror folder), then serves it to the evaluation's llm worker, which retries until it is up.
-  const modelFolder = path.resolve(config.hub.localMirror, repo);
+  // Each engine starts once its pipeline's publish stage is done (a model of an earlier run may
+  // still be in the mirror folder), then serves the evaluation's llm worker, which retries until it is up.
   const engines: ReturnType<typeof startTinyEngine>[] = [];
-  const startEngineOnPublish = (stage: string, state: string) => {
-    if (stage !== 'publish' || (state !== 'completed' && state !== 'reused') || engines.length) return;
+  const started = new Set<string>();
+  const startEngine = (which: 'sprint' | 'sequential' | 'untrained', modelFolder: string) => {
+    if (started.has(which)) return;
+    started.add(which);
+    const pool = pools[which];
     const engine = startTinyEngine({
       modelFolder,
-      baseUrl: pool.replicas[0]!.baseUrl,
+      baseUrl: pool.baseUrl,
       servedName: pool.model,
-      logName: 'demo-engine.log',
+      logName: `demo-engine-${which}.log`,
     });
     engines.push(engine);
     log(
-      `tiny engine (pid ${engine.process.pid}) serves ${modelFolder} at ${pool.replicas[0]!.baseUrl} (log: ${engine.logFile})`,
+      `tiny engine (pid ${engine.process.pid}) serves the ${which} model ${modelFolder} at ${pool.baseUrl} (log: ${engine.logFile})`,
     );
   };
+  const mirrorFolder = (p: PipelineInput) => path.resolve(config.hub.localMirror, p.publish!.repo);
 
   let exitCode: number = ExitCode.ok;
   try {
     const client = await connectClient(config);
     const interrupted = stopSignal.then(() => {
       throw new CliError(
-        'interrupted; the pipeline keeps its state: run the demo again with --id ' + id,
+        'interrupted; the pipelines keep their state: run the demo again with --id ' + id,
         ExitCode.interrupted,
       );
     });
-    const result = await Promise.race([
-      runPipeline(client, config, input, log, startEngineOnPublish),
+    const both = await Promise.race([
+      runComparedPipelines(runPipeline, client, config, input, control, log, (which, stage, state) => {
+        if (stage === 'publish' && (state === 'completed' || state === 'reused'))
+          startEngine(which, mirrorFolder(which === 'sprint' ? input : control));
+      }),
       interrupted,
     ]);
-    console.log(formatPipelineResult(result));
+    console.log(formatPipelineResult(both.sprint));
+    console.log(formatPipelineResult(both.sequential));
 
-    // The same evaluation of the untrained weights the trainer started from (saved beside the tokenizer).
-    const after = result.evaluation?.summary;
-    const modelDir = result.training?.modelDir;
-    if (after && modelDir) {
-      const initFolder = path.join(path.dirname(modelDir), 'init');
-      const initEngine = startTinyEngine({
-        modelFolder: initFolder,
-        baseUrl: initPool.replicas[0].baseUrl,
-        servedName: initPool.model,
-        logName: 'demo-engine-init.log',
-      });
-      engines.push(initEngine);
-      log(
-        `evaluating the untrained model ${initFolder} on the same problems (engine log: ${initEngine.logFile})`,
-      );
-      const baseline = baselineEvaluationInput(config, input, 'demo-init');
-      const before = await Promise.race([runBaselineEvaluation(client, config, baseline, id), interrupted]);
-      log(`${after.method} on ${after.benchmark}, the same ${after.problems} problems and settings:`);
-      log(accuracyLine('  before training (untrained init weights):', before));
-      log(accuracyLine('  after training  (published model):       ', after));
-      log(`  ${demoOverlapLine(config, Number(opts.traces), after.problems)}`);
-    }
-    log(`the whole run in the Web UI: ${uiLink(config, id)}`);
+    // The untrained weights the SPRINT model's trainer started from (saved beside the tokenizer),
+    // evaluated as the SPRINT model is: the same problems, method and settings.
+    const sprintEval = both.sprint.evaluation;
+    const sequentialEval = both.sequential.evaluation;
+    const modelDir = both.sprint.training?.modelDir;
+    if (!sprintEval || !sequentialEval || !modelDir)
+      throw new CliError('a pipeline ended without its training or evaluation (see above)', ExitCode.failed);
+    const initFolder = path.join(path.dirname(modelDir), 'init');
+    startEngine('untrained', initFolder);
+    log(`evaluating the untrained model ${initFolder} on the same problems`);
+    const baseline = baselineEvaluationInput(config, input, DEMO_POOLS.untrained);
+    const before = await Promise.race([runBaselineEvaluation(client, config, baseline, id), interrupted]);
+
+    const rows = {
+      untrained: comparisonRow('untrained initial weights', before),
+      sequential: comparisonRow('sequential (trained on the traces)', sequentialEval.summary),
+      sprint: comparisonRow('SPRINT (trained on the curated samples)', sprintEval.summary),
+    };
+    const checks = claimChecks(rows);
+    const runDir = path.dirname(input.evaluate!.outDir);
+    const sessionLink = (label: string, outDir: string, s: RunSummary) => {
+      const wid = firstSessionId(outDir, s);
+      return wid ? [{ label, url: uiLink(config, wid) }] : [];
+    };
+    const report: DemoReport = {
+      rows: [rows.untrained, rows.sequential, rows.sprint],
+      notes: [
+        `${limit} held-out Countdown problems (evaluation.countdown, seed ${config.evaluation.countdown.seed}); none is a training problem (numbers and target). Same engine settings for every row (greedy, session settings of config/demo.yaml).`,
+        `both models: the same ${traces} traces, base weights, steps and hyperparameters (${both.sprint.training?.steps ?? '?'} and ${both.sequential.training?.steps ?? '?'} steps)`,
+        `wall times measured on this machine (${os.cpus().length} CPUs, load average ${os
+          .loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')} at the end; the whole demo took ${((Date.now() - startedAt) / 60000).toFixed(1)} min)`,
+        ...checks.map((c) => c.line),
+      ],
+      links: [
+        { label: 'SPRINT pipeline', url: uiLink(config, input.pipelineId) },
+        { label: 'sequential pipeline', url: uiLink(config, control.pipelineId) },
+        ...sessionLink('a SPRINT session', sprintEval.outDir, sprintEval.summary),
+        ...sessionLink('a sequential session', sequentialEval.outDir, sequentialEval.summary),
+        ...sessionLink('a session of the untrained model', baseline.outDir, before),
+      ],
+      settings: {
+        traces,
+        problems: limit,
+        model: DEMO_MODEL_CONFIG,
+        hyperparameters: config.training.hyperparameters,
+      },
+    };
+    const title = `sprint demo ${id}: ${limit} held-out Countdown problems`;
+    const files = writeDemoReport(runDir, report, title);
+    console.log('');
+    console.log(comparisonMarkdown(report.rows));
+    for (const n of report.notes) log(n);
+    for (const l of report.links) log(`${l.label}: ${l.url}`);
+    log(`table: ${files.md} and ${files.json}; chart: ${files.svg} and ${files.png}`);
     log(
       `all pipeline runs: ${uiLink(config, '').replace(/\/workflows\/$/, '/workflows')}?query=SprintKind%3D%22pipeline%22`,
     );

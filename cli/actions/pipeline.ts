@@ -25,6 +25,8 @@ import { methodSettings } from './eval';
 import { controlQueue, curationQueue, trainingQueue } from '../../config/queues';
 import { failureMessage } from '../../core/failure-message';
 import { isHubRepoId } from '../../core/hub-repo-id';
+import { comparisonMarkdown, comparisonRow } from '../../core/evaluation/comparison';
+import { runComparedPipelines, sequentialComparisonInput, type CompareMethod } from './pipeline-compare';
 
 export interface PipelineOptions {
   id?: string;
@@ -50,6 +52,8 @@ export interface PipelineOptions {
   traceShape?: CountdownTraceShape;
   generateSeed?: number;
   benchmarkQuestion?: boolean;
+  /** With `generate`: problems (numbers and target) no generated trace may have (held-out evaluation). */
+  excludeProblems?: { nums: number[]; target: number }[];
 }
 
 const posInt = (v: string | undefined, flag: string): number | undefined => {
@@ -90,6 +94,7 @@ export function buildPipelineInput(config: SprintConfig, opts: PipelineOptions):
             seed: opts.generateSeed ?? 1,
             ...(opts.traceShape ? { shape: opts.traceShape } : {}),
             ...(opts.benchmarkQuestion ? { benchmarkQuestion: true } : {}),
+            ...(opts.excludeProblems ? { exclude: opts.excludeProblems } : {}),
           },
       outDir: path.join(out, 'dataset'),
       taskQueue: curationQueue(config),
@@ -223,11 +228,37 @@ export function formatPipelineResult(r: PipelineResult): string {
 
 /** `sprint pipeline`: the whole pipeline, stage by stage. */
 export async function runPipelineCommand(
-  opts: PipelineOptions & { json?: boolean },
+  opts: PipelineOptions & {
+    json?: boolean;
+    compare?: CompareMethod;
+    comparePool?: string;
+    compareRepo?: string;
+  },
   cmd: Command,
 ): Promise<void> {
   const config = readConfig(cmd.optsWithGlobals<GlobalOptions>());
   const input = buildPipelineInput(config, opts);
+  if (opts.compare) {
+    // The sequential control beside it (docs/demo.md#at-full-scale): same traces, steps, problems.
+    const control = sequentialComparisonInput(config, input, {
+      ...(opts.comparePool ? { pool: opts.comparePool } : {}),
+      ...(opts.compareRepo ? { repo: opts.compareRepo } : {}),
+    });
+    const client = await clientFor(config);
+    const both = await runComparedPipelines(runPipeline, client, config, input, control, (l) =>
+      console.error(l),
+    );
+    if (opts.json) console.log(JSON.stringify(both, null, 2));
+    else {
+      console.log(formatPipelineResult(both.sprint));
+      console.log(formatPipelineResult(both.sequential));
+      const rows = [both.sprint, both.sequential].flatMap((r) =>
+        r.evaluation ? [comparisonRow(r.evaluation.summary.method, r.evaluation.summary)] : [],
+      );
+      if (rows.length) console.log(comparisonMarkdown(rows));
+    }
+    return;
+  }
   const client = await clientFor(config);
   const result = await runPipeline(client, config, input);
   console.log(opts.json ? JSON.stringify(result, null, 2) : formatPipelineResult(result));

@@ -4,6 +4,7 @@ import { extractorKinds } from '../../core/curation/names';
 import { methodNames } from '../../core/method-result';
 import { launcherKinds } from '../../core/training';
 import { pipelineStages } from '../../workflows/pipeline-stages';
+import { compareMethods } from '../compare-methods';
 import { lazyAction } from '../lazy';
 
 export function registerPipeline(program: Command): void {
@@ -35,6 +36,17 @@ export function registerPipeline(program: Command): void {
     .option('--pool <name>', 'pool serving the trained model for the evaluation')
     .option('--out <dir>', 'folder for the dataset and the evaluation (default .sprint/pipelines/<id>)')
     .option('--skip <stage...>', `stages to skip: ${pipelineStages.join(', ')}`)
+    .addOption(
+      new Option(
+        '--compare <method>',
+        'also train the sequential control on the same traces and steps, evaluated with --method sequential',
+      ).choices(compareMethods),
+    )
+    .option('--compare-pool <name>', 'with --compare: pool serving the control model for its evaluation')
+    .option(
+      '--compare-repo <ns/name>',
+      'with --compare: Hub repo of the control model (default <repo>-sequential)',
+    )
     .option('--json', 'print the result as JSON')
     .action(lazyAction('pipeline', 'runPipelineCommand'));
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { extractorKinds, sampleFormats } from '../../core/curation/names';
+import { executorStrategies } from '../../core/format/executor-strategies';
 
 /** Curation: sequential traces -> SPRINT samples (docs/sprint-format.md#curation-pipeline). */
 export const curationSchema = z
@@ -57,6 +58,12 @@ export const curationSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Add to each SPRINT trajectory a sample for every model call it does not show as a session
+     * with this executor strategy serves it (executors p.2 on: docs/demo.md#samples-in-the-serving-shape).
+     * Unset (default): whole trajectories only, as the paper trains.
+     */
+    servingCalls: z.enum(executorStrategies).optional(),
     /** System instructions of the SPRINT samples and of the RFT control set (default: built-in text). */
     system: z.string().optional(),
     rftSystem: z.string().optional(),

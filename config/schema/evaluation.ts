@@ -43,6 +43,8 @@ export const evaluationSchema = z
         targetMax: z.number().int().default(100),
         /** Reject equations with a non-exact division step. */
         requireIntegerDivision: z.boolean().default(false),
+        /** Every problem once: a draw that repeats an earlier problem (numbers and target) is skipped. */
+        distinct: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

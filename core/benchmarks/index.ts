@@ -172,6 +172,8 @@ export interface CountdownConfig {
   targetMin: number;
   targetMax: number;
   requireIntegerDivision: boolean;
+  /** Skip a problem drawn before (numbers in any order, and target): every problem counts once. */
+  distinct?: boolean;
 }
 
 export const defaultCountdown: CountdownConfig = {
@@ -237,6 +239,7 @@ export function generateCountdown(
 ): BenchmarkProblem[] {
   const rand = seededRandom(seed);
   const out: BenchmarkProblem[] = [];
+  const drawn = new Set<string>();
   let attempts = 0;
   while (out.length < count) {
     if (++attempts > count * 200)
@@ -250,6 +253,11 @@ export function generateCountdown(
       .sort((a, b) => a - b);
     if (!targets.length) continue;
     const target = targets[Math.floor(rand() * targets.length)]!;
+    const key = `${[...nums].sort((a, b) => a - b).join(',')}->${target}`;
+    if (cfg.distinct) {
+      if (drawn.has(key)) continue;
+      drawn.add(key);
+    }
     out.push(countdownProblem(nums, target, `countdown-${seed}-${out.length}`, cfg.requireIntegerDivision));
   }
   return out;

@@ -432,6 +432,36 @@ export function generateCountdownTraces(
   );
 }
 
+/**
+ * `count` traces from one seed whose problems (numbers as a multiset, and target) are none of
+ * `exclude`: the held-out evaluation problems. Draws continue from the same seeded stream past an
+ * excluded problem, so the result is as deterministic as generateCountdownTraces; ids number the
+ * kept traces. Throws when the excluded problems leave too few to draw.
+ */
+export function generateCountdownTracesExcluding(
+  count: number,
+  seed: number,
+  shape: CountdownTraceShape,
+  questionText: QuestionText | undefined,
+  exclude: readonly { nums: readonly number[]; target: number }[],
+): CountdownTrace[] {
+  checkTraceShape(shape);
+  const key = (nums: readonly number[], target: number) =>
+    `${[...nums].sort((a, b) => a - b).join(',')}->${target}`;
+  const excluded = new Set(exclude.map((p) => key(p.nums, p.target)));
+  const rng = seededRandom(seed);
+  const out: CountdownTrace[] = [];
+  for (let draws = 0; out.length < count; draws++) {
+    if (draws >= count * 100)
+      throw new Error(
+        `countdown traces: only ${out.length} of ${count} drawn outside the ${excluded.size} excluded problems in ${draws} draws; widen the shape`,
+      );
+    const t = generateCountdownTrace(rng, `countdown-${seed}-${out.length + 1}`, shape, questionText);
+    if (!excluded.has(key(t.nums, t.target))) out.push(t);
+  }
+  return out;
+}
+
 /** Evaluates a left-to-right expression of the generator (for tests): numbers, + - * /, parentheses. */
 export function evaluateExpression(expr: string): number {
   const tokens = expr.match(/\d+|[-+*/()]/g) ?? [];

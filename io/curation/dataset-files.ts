@@ -1,6 +1,8 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
+import { servingShapeRecords } from '../../core/curation/call-samples';
 import { splitTrainTest, type TrainingRecord } from '../../core/curation/render';
+import type { ExecutorStrategy } from '../../core/format';
 import { renderReport, reportCharts, type CurationStats } from '../../core/curation/report';
 
 /*
@@ -20,13 +22,24 @@ export interface KeptSample {
   rft: TrainingRecord;
 }
 
-/** Splits the kept samples by id (seeded) and writes {sprint,rft}/{train,test}.jsonl. */
+/**
+ * Splits the kept samples by id (seeded) and writes {sprint,rft}/{train,test}.jsonl. With
+ * `servingCalls` the SPRINT split also holds, per trajectory, a record for each model call the
+ * trajectory does not show as a session with that executor strategy serves it
+ * (core/curation/call-samples.ts); the split is by trace either way, so a trace's records never
+ * straddle train and test.
+ */
 export async function writeSplits(
   out: string,
   kept: readonly KeptSample[],
-  settings: Pick<CurationStats['settings'], 'splitSeed' | 'testFraction'>,
+  settings: Pick<CurationStats['settings'], 'splitSeed' | 'testFraction'> & {
+    servingCalls?: ExecutorStrategy | undefined;
+  },
   files: string[],
 ): Promise<{ train: number; test: number }> {
+  const strategy = settings.servingCalls;
+  const records = (d: KeptSample, set: 'sprint' | 'rft'): TrainingRecord[] =>
+    set === 'sprint' && strategy ? servingShapeRecords(d.sprint, strategy) : [d[set]];
   const split = splitTrainTest(
     kept.map((d) => d.id),
     settings.splitSeed,
@@ -38,7 +51,7 @@ export async function writeSplits(
       const rel = `${set}/${part}.jsonl`;
       await writeJsonl(
         path.join(out, rel),
-        kept.filter((d) => ids.has(d.id)).map((d) => d[set]),
+        kept.filter((d) => ids.has(d.id)).flatMap((d) => records(d, set)),
       );
       files.push(rel);
     }
