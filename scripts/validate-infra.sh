@@ -78,18 +78,28 @@ manifests=("$rendered"/overlay-*.yaml)
 while IFS= read -r f; do manifests+=("$f"); done < <(
   find "$root/infra/k8s" -name '*.yaml' \( -path '*/temporal/postgres-dev.yaml' -o -path '*/temporal/network-policy.yaml' -o -path '*/secrets/*' -o -path '*/training/*' \) | sort
 )
-for f in "${manifests[@]}"; do
-  [[ -f "$f" ]] || continue
-  label="${f#"$root"/}"
-  label="${label#"$rendered"/}"
-  if out="$("$venv/bin/kubernetes-validate" -k "$K8S_SCHEMA_VERSION" --strict --quiet "$f" 2>&1)"; then
-    echo "k8s:     $label valid (Kubernetes $K8S_SCHEMA_VERSION, strict)"
-  else
-    echo "k8s:     $label INVALID:" >&2
-    printf '%s\n' "$out" | grep -v '^INFO' | sed "s#$rendered/##; s/^/    /" >&2
-    status=1
-  fi
-done
+present=()
+for f in "${manifests[@]}"; do [[ -f "$f" ]] && present+=("$f"); done
+k8s_label() {
+  local label="${1#"$root"/}"
+  echo "${label#"$rendered"/}"
+}
+# One validator process for all the files when they pass (its start-up is most of its time); when
+# one fails, each file again on its own, so every message sits under the file it is about.
+if ((${#present[@]})) && "$venv/bin/kubernetes-validate" -k "$K8S_SCHEMA_VERSION" --strict --quiet "${present[@]}" >/dev/null 2>&1; then
+  for f in "${present[@]}"; do echo "k8s:     $(k8s_label "$f") valid (Kubernetes $K8S_SCHEMA_VERSION, strict)"; done
+else
+  for f in "${present[@]}"; do
+    label="$(k8s_label "$f")"
+    if out="$("$venv/bin/kubernetes-validate" -k "$K8S_SCHEMA_VERSION" --strict --quiet "$f" 2>&1)"; then
+      echo "k8s:     $label valid (Kubernetes $K8S_SCHEMA_VERSION, strict)"
+    else
+      echo "k8s:     $label INVALID:" >&2
+      printf '%s\n' "$out" | grep -v '^INFO' | sed "s#$rendered/##; s/^/    /" >&2
+      status=1
+    fi
+  done
+fi
 
 # ---- 3. compose schema -------------------------------------------------------------------------
 for f in "$root"/infra/compose/compose*.yaml; do

@@ -206,12 +206,13 @@ export async function logStartReport(
 
 /**
  * The running workflows of this deployment (its control queue) with tasks stalled on a queue
- * nobody polls, for `sprint status`; at most `limit` runs are looked at, newest first.
+ * nobody polls, for `sprint status`; at most `limit` runs are looked at, newest first. A task is
+ * stalled once it has waited `thresholdMs` (default STALL_THRESHOLD_MS; tests pass a shorter one).
  */
 export async function stalledRuns(
   client: Client,
   config: SprintConfig,
-  limit = 100,
+  { limit = 100, thresholdMs }: { limit?: number; thresholdMs?: number } = {},
 ): Promise<{ workflowId: string; messages: string[] }[]> {
   const fingerprint = configFingerprint(config);
   const query = `ExecutionStatus="Running" AND TaskQueue="${controlQueue(config)}"`;
@@ -220,7 +221,10 @@ export async function stalledRuns(
   for await (const run of client.workflow.list({ query })) {
     if (++seen > limit) break;
     const { raw } = await client.workflow.getHandle(run.workflowId, run.runId).describe();
-    const stalls = await runStalls(client.workflowService, config.temporal.namespace, raw, { fingerprint });
+    const stalls = await runStalls(client.workflowService, config.temporal.namespace, raw, {
+      fingerprint,
+      thresholdMs,
+    });
     if (stalls.length) found.push({ workflowId: run.workflowId, messages: stalls.map((s) => s.message) });
   }
   return found;

@@ -3,7 +3,7 @@ import { configFingerprint, poolQueue, sessionRunInput, type SprintConfig } from
 import { controlQueue } from '../../config/queues';
 import { sessionWorkflow } from '../../workflows';
 import { progressQuery } from '../../workflows/session';
-import { STALL_THRESHOLD_MS, stalledRuns } from '../../workers/pollers';
+import { stalledRuns } from '../../workers/pollers';
 import { writeConfigFile } from '../helpers/config';
 import { sprintScript, threeRoundScenario } from '../helpers/sprint-script';
 import { loopbackPool, startStack, type TestStack } from '../helpers/stack';
@@ -80,14 +80,17 @@ describe('tasks waiting on a queue without pollers', () => {
       workflowId: `stalled-${Date.now()}`,
       args: [sessionRunInput(config, 'q')],
     });
+    // Under the default threshold (what `sprint status` uses), a fresh wait is no stall.
     expect(await stalledRuns(client, config)).toEqual([]);
     // The pool call waits on the shared queue once the sticky second is over; on a loaded machine
-    // that can be several seconds after the start, so look until the wait passes the threshold.
+    // that can be several seconds after the start, so look until the wait passes a threshold. A
+    // short one: the default (STALL_THRESHOLD_MS, 30 s) would only add its wait to the test.
+    const thresholdMs = 3000;
     let stalled: Awaited<ReturnType<typeof stalledRuns>> = [];
-    const deadline = Date.now() + STALL_THRESHOLD_MS + 60_000;
+    const deadline = Date.now() + thresholdMs + 60_000;
     while (!stalled.length && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 2000));
-      stalled = await stalledRuns(client, config);
+      await new Promise((r) => setTimeout(r, 500));
+      stalled = await stalledRuns(client, config, { thresholdMs });
     }
     expect(stalled.map((s) => s.workflowId)).toEqual([handle.workflowId]);
     expect(stalled[0]!.messages).toEqual([

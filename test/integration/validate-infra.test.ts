@@ -46,13 +46,8 @@ describe('scripts/validate-infra.sh', () => {
     for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
   });
 
-  it('passes the files as committed', () => {
-    const { status, output } = validate(fresh());
-    expect(output).toContain('validate-infra: all deployment files valid');
-    expect(output).toMatch(/render: {2}infra\/k8s\/overlays\/prod \(\d+ resources\)/);
-    expect(output).toContain('compose: infra/compose/compose.yaml valid');
-    expect(status).toBe(0);
-  });
+  // The files as committed are validated by `npm test`'s own step (scripts/test.sh runs this script
+  // on the checkout, and fails when it does): here, only broken copies.
 
   it('fails on an unknown field in a Kubernetes manifest of the base', () => {
     const root = fresh();
@@ -66,6 +61,10 @@ describe('scripts/validate-infra.sh', () => {
     expect(status).toBe(1);
     expect(output).toMatch(/overlay-dev\.yaml INVALID/);
     expect(output).toContain("'terminationGracePeriodSecondz' was unexpected");
+    // What is not broken is still reported as checked.
+    expect(output).toMatch(/render: {2}infra\/k8s\/overlays\/prod \(\d+ resources\)/);
+    expect(output).toContain('k8s:     infra/k8s/temporal/network-policy.yaml valid');
+    expect(output).toContain('compose: infra/compose/compose.yaml valid');
   });
 
   it('fails on a wrong type in the training Job template', () => {
