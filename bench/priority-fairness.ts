@@ -11,12 +11,12 @@
  * call takes BENCH_CALL_MS (200); a session is one round of two executors and the answer (4 calls).
  *
  * Interactive latency: BENCH_INTERACTIVE (8) sessions, one every BENCH_ARRIVAL_MS (400), measured
- * three ways: on the idle pool; while a batch of BENCH_BATCH (30) sessions, BENCH_BATCH_LANES (8) at
+ * three ways: on the idle pool (before and after the busy runs; the quicker is the baseline); while a batch of BENCH_BATCH (30) sessions, BENCH_BATCH_LANES (8) at
  * once as an evaluation runs them, saturates it, all calls without priority (first come, first
  * served); and the same with the classes of the config (interactive 1/2, batch 3/4). The batch's
  * throughput (sessions/s) with and without priority gives what priority costs the batch.
  * Fairness: key A bursts, keeping BENCH_BURST (16) sessions in flight, key B keeps BENCH_STEADY (4),
- * for BENCH_FAIR_S (20) s; completed sessions of each after BENCH_FAIR_WARM_S (4) s, with fairness
+ * for BENCH_FAIR_S (30) s; completed sessions of each after BENCH_FAIR_WARM_S (4) s, with fairness
  * keys (weights BENCH_WEIGHT_A, BENCH_WEIGHT_B, default 1 and 1) and without. Without them each key
  * gets what it keeps in flight (16:4); with them, its weight.
  * Targets: interactive p95 within 1.3x of idle while the batch runs; the bursting key's share within
@@ -43,7 +43,7 @@ const BATCH = env('BENCH_BATCH', 30);
 const BATCH_LANES = env('BENCH_BATCH_LANES', 8);
 const BURST = env('BENCH_BURST', 16);
 const STEADY = env('BENCH_STEADY', 4);
-const FAIR_S = env('BENCH_FAIR_S', 20);
+const FAIR_S = env('BENCH_FAIR_S', 30);
 const WARM_S = env('BENCH_FAIR_WARM_S', 4);
 const WEIGHT_A = env('BENCH_WEIGHT_A', 1);
 const WEIGHT_B = env('BENCH_WEIGHT_B', 1);
@@ -94,7 +94,6 @@ async function main(): Promise<void> {
   });
   const server = await startTestServer();
   const engine = await new LoopbackModelServer().start();
-  engine.keepPrompts = false;
   engine.capacity = { slots: SLOTS, policy: 'fcfs' };
   engine.setScript(sprintScript(scenario, { delayMs: CALL_MS }));
   const config: SprintConfig = testConfig(server.address, {
@@ -185,28 +184,41 @@ async function main(): Promise<void> {
     const inWindow = (d: Done) => d.endedAt >= from && d.endedAt <= until;
     const countA = a.flat().filter(inWindow).length;
     const countB = b.flat().filter(inWindow).length;
-    return { shareA: countA / (countA + countB), countA, countB };
+    // Calls too (four a session, so more of them in the window): those the engine took in it.
+    const calls = engine.requests.filter((r) => r.admittedAt! >= from && r.admittedAt! <= until);
+    const callsA = calls.filter((r) => r.prompt.includes('key-a question')).length;
+    const callsB = calls.filter((r) => r.prompt.includes('key-b question')).length;
+    return { shareA: countA / (countA + countB), countA, countB, callShareA: callsA / (callsA + callsB) };
   };
 
   try {
     // Warm-up: the workers' first tasks (bundles, connections) stay out of the figures.
     await Promise.all([session('warmup', undefined), session('warmup', undefined)]);
-    const idle = await interactive({ class: 'interactive' });
+    const idleBefore = await interactive({ class: 'interactive' });
     const fifo = await busy(false);
     const prio = await busy(true);
+    const idleAfter = await interactive({ class: 'interactive' });
     const unfair = await fairness(false);
     const fair = await fairness(true);
+    // The idle pool is measured before and after the busy runs; the quicker of the two is the
+    // baseline (a burst of other load on a shared machine only ever slows a run down).
+    const idle = quantile(idleBefore, 0.95) <= quantile(idleAfter, 0.95) ? idleBefore : idleAfter;
 
     const p = (xs: number[], q: number) => Math.round(quantile(xs, q));
     const weightShareA = WEIGHT_A / (WEIGHT_A + WEIGHT_B);
     const rows = [
-      {
-        pool: 'idle',
-        'p50 ms': p(idle, 0.5),
-        'p95 ms': p(idle, 0.95),
-        'p95/idle p95': 1,
+      ...(
+        [
+          ['idle (before)', idleBefore],
+          ['idle (after)', idleAfter],
+        ] as const
+      ).map(([pool, xs]) => ({
+        pool,
+        'p50 ms': p(xs, 0.5),
+        'p95 ms': p(xs, 0.95),
+        'p95/idle p95': round3(quantile(xs, 0.95) / quantile(idle, 0.95)),
         'batch sessions/s': null,
-      },
+      })),
       {
         pool: 'batch running, no priority',
         'p50 ms': p(fifo.latencies, 0.5),
@@ -229,6 +241,7 @@ async function main(): Promise<void> {
         'key B sessions': unfair.countB,
         'key A share': round3(unfair.shareA),
         'share/weight share': round3(unfair.shareA / weightShareA),
+        'key A call share': round3(unfair.callShareA),
       },
       {
         run: 'fairness keys (API key ids)',
@@ -236,15 +249,17 @@ async function main(): Promise<void> {
         'key B sessions': fair.countB,
         'key A share': round3(fair.shareA),
         'share/weight share': round3(fair.shareA / weightShareA),
+        'key A call share': round3(fair.callShareA),
       },
     ];
     const figures = {
-      'interactive p95 ratio with priority': rows[2]!['p95/idle p95'],
-      'interactive p95 ratio without priority': rows[1]!['p95/idle p95'],
+      'interactive p95 ratio with priority': rows[3]!['p95/idle p95'],
+      'interactive p95 ratio without priority': rows[2]!['p95/idle p95'],
       'batch throughput loss %': round3((1 - prio.batchPerS / fifo.batchPerS) * 100),
       'key A weight share': round3(weightShareA),
       'key A share with fairness': round3(fair.shareA),
       'key A share ratio with fairness': round3(fair.shareA / weightShareA),
+      'key A call share with fairness': round3(fair.callShareA),
       latency: rows,
       shares,
     };

@@ -228,8 +228,9 @@ Run: \`npm run bench:priority\` (a few minutes). Knobs: \`BENCH_SLOTS\`, \`BENCH
 [priority-fairness.ts](../bench/priority-fairness.ts).
 
 How to read it:
-- **latency**: the same interactive sessions on the idle pool, then while a batch evaluation
-  saturates it, once with no priority (first come, first served) and once with the config's classes.
+- **latency**: the same interactive sessions on the idle pool (before and after the busy runs; the
+  quicker is the baseline: other load on a shared machine only slows a run down), and while a batch
+  evaluation saturates it, once with no priority (first come, first served) and once with the config's classes.
   **p95/idle p95** is the target's ratio (at most 1.3). A call already running is never preempted,
   so an interactive call still waits for the first slot to free up at each step of its session; that
   wait, a fraction of one call, is the floor of the ratio. **batch sessions/s** is the batch's
@@ -238,6 +239,8 @@ How to read it:
 - **shares**: key A keeps four times as many sessions in flight as key B; the sessions each
   completed while both had work waiting. Without fairness keys each gets what it keeps in flight;
   with them, its weight's share. **share/weight share** is the target's ratio (within 10% of 1).
+  **key A call share** counts the model calls the engine took in the same window instead (four a
+  session, so less noisy than the sessions on a slow machine).
 `,
   },
   {
