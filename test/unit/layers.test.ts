@@ -35,6 +35,11 @@ describe('layer rules (eslint.config.mjs)', () => {
   let results: Map<string, LintMessage[]>;
 
   beforeAll(() => {
+    // Adding and removing the probes changes their folders' mtimes, which bin/build-state.js reads as
+    // an edit: every later `sprint` process of the run (integration workers, the CLI suite) would
+    // then compile the sources through tsx instead of running dist/. The folders get their times back.
+    const folders = [...new Set(Object.keys(probes).map((file) => path.join(root, path.dirname(file))))];
+    const times = folders.map((dir) => ({ dir, stat: fs.statSync(dir) }));
     for (const [file, text] of Object.entries(probes)) fs.writeFileSync(path.join(root, file), text);
     try {
       const run = spawnSync(
@@ -52,6 +57,7 @@ describe('layer rules (eslint.config.mjs)', () => {
       results = new Map(parsed.map((r) => [path.relative(root, r.filePath), r.messages]));
     } finally {
       for (const file of Object.keys(probes)) fs.rmSync(path.join(root, file), { force: true });
+      for (const { dir, stat } of times) fs.utimesSync(dir, stat.atime, stat.mtime);
     }
   }, 180_000);
 
