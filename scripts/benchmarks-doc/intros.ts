@@ -102,7 +102,11 @@ What the profile has shown so far, and what it points to:
   answer, one more activity round trip before the result. Both stay: the result names the written
   transcript, and moving either would change the command order of every recorded history. Eager
   workflow start takes the first task's dispatch off the path when the starting client shares its
-  connection with the worker; the floor's eager-start columns show what it is worth.
+  connection with the worker; the floor's eager-start columns show what it is worth. A CPU profile
+  of the workflow thread shows where the first task's own time goes: the SDK gives every workflow a
+  fresh module cache, so each session evaluates the workflow modules again, most of it the zod
+  schemas of the session and method settings. The bundle option \`preloadModules\` (evaluated once
+  per workflow context) is the lever; it is not in place yet, for want of a same-run A/B.
 - The gap is CPU work, not waiting: every segment is a few milliseconds of work in Node or in the
   dev server, and each grows several-fold on a starved machine. That is why the load line matters
   here more than anywhere.
