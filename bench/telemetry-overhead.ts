@@ -15,8 +15,10 @@
  * Sessions alternate between the groups (on, off, off, on, ...) so a drift in the machine's load
  * hits both alike; the figures are medians and means of the session's wall time as the client sees
  * it (start to result), and the median of each back-to-back pair's ratio. Environment: BENCH_SESSIONS (per group, default 12), BENCH_TOKEN_MS
- * (default 2), BENCH_EXECUTORS (executors per round, default 4).
- * Writes bench/results/telemetry-overhead.json (bench/results.ts).
+ * (default 2), BENCH_EXECUTORS (executors per round, default 4), BENCH_ON (what `on` has: `both`,
+ * the default, or `metrics` or `traces` alone, to tell their costs apart).
+ * Writes bench/results/telemetry-overhead.json (bench/results.ts; .metrics.json or .traces.json for
+ * the single-part runs).
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -36,6 +38,11 @@ import { startBenchRecord } from './results';
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 12);
 const TOKEN_MS = Number(process.env.BENCH_TOKEN_MS ?? 2);
 const EXECUTORS = Number(process.env.BENCH_EXECUTORS ?? 4);
+const ON = (process.env.BENCH_ON ?? 'both') as 'both' | 'metrics' | 'traces';
+if (!['both', 'metrics', 'traces'].includes(ON))
+  throw new Error(`BENCH_ON: both, metrics or traces, not "${ON}"`);
+const METRICS = ON !== 'traces';
+const TRACES = ON !== 'metrics';
 
 /** Three rounds of EXECUTORS prompts each, then the answer; replies of a few dozen tokens. */
 function scenario(): Scenario {
@@ -88,12 +95,17 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 async function main(): Promise<void> {
-  const record = startBenchRecord('telemetry-overhead', {
-    sessionsPerGroup: SESSIONS,
-    tokenMs: TOKEN_MS,
-    executorsPerRound: EXECUTORS,
-    scrapeEveryS: 1,
-  });
+  const record = startBenchRecord(
+    'telemetry-overhead',
+    {
+      sessionsPerGroup: SESSIONS,
+      tokenMs: TOKEN_MS,
+      executorsPerRound: EXECUTORS,
+      scrapeEveryS: METRICS ? 1 : null,
+      traced: TRACES,
+    },
+    ON === 'both' ? undefined : ON,
+  );
   const server = await startTestServer();
   const engine = await new LoopbackModelServer().start();
   engine.setScript(sprintScript(scenario(), { perTokenDelayMs: TOKEN_MS }));
@@ -111,7 +123,9 @@ async function main(): Promise<void> {
   // The untraced group first: its workers and client are made before the process traces.
   const offWorkers = await startWorkers(off, 'all');
   const collector = await collectorDouble();
-  const tracing = startTracing({ serviceName: 'sprint-bench', otlpEndpoint: collector.url });
+  const tracing = TRACES
+    ? startTracing({ serviceName: 'sprint-bench', otlpEndpoint: collector.url })
+    : undefined;
   const onWorkers = await startWorkers(on, 'all');
   const metrics = await startMetricsServer({ host: '127.0.0.1', port: 0 });
   const connection = await Connection.connect({ address: server.address });
@@ -123,7 +137,7 @@ async function main(): Promise<void> {
   const run = async (group: 'on' | 'off', n: number): Promise<number> => {
     const config = group === 'on' ? on : off;
     let scraping: NodeJS.Timeout | undefined;
-    if (group === 'on')
+    if (group === 'on' && METRICS)
       scraping = setInterval(() => {
         scrapes += 1;
         void fetch(metrics.url).then((r) => r.text());

@@ -1,13 +1,6 @@
 import { trace, type Tracer } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { Resource } from '@opentelemetry/resources';
-import {
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  NoopSpanProcessor,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import type { Resource } from '@opentelemetry/resources';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { TelemetrySettings } from '../../config/schema/telemetry';
 
 /*
@@ -15,7 +8,8 @@ import type { TelemetrySettings } from '../../config/schema/telemetry';
  * AsyncLocalStorage context manager (a span started inside a handler or an activity is the parent
  * of those its awaits start), exporting over OTLP/HTTP when telemetry.traces.otlpEndpoint is set.
  * Without an endpoint (and no processor given, as tests give one) nothing is registered: spans are
- * the API's no-ops and cost nothing.
+ * the API's no-ops and cost nothing. The SDK's modules load only then (about a second of a CLI
+ * start on a busy machine otherwise).
  */
 
 export interface Tracing {
@@ -34,9 +28,7 @@ export function currentTracing(): Tracing | undefined {
   return current;
 }
 
-/** What workflow spans are handed to when this process does not trace: nothing. */
-export const untraced = { processor: new NoopSpanProcessor(), resource: Resource.empty() };
-
+/* eslint-disable @typescript-eslint/no-require-imports -- the SDK loads only in a process that traces */
 /**
  * Starts tracing for this process (once: the provider is global; a second call returns the first).
  * `processors` are added to the OTLP export (tests pass an in-memory exporter's).
@@ -46,13 +38,20 @@ export function startTracing(
   processors: SpanProcessor[] = [],
 ): Tracing | undefined {
   if (current) return current;
-  const exported = settings.otlpEndpoint
-    ? [new BatchSpanProcessor(new OTLPTraceExporter({ url: settings.otlpEndpoint }))]
-    : [];
-  const spanProcessors = [...processors, ...exported];
-  if (!spanProcessors.length) return undefined;
-  const resource = new Resource({ 'service.name': settings.serviceName });
-  const provider = new BasicTracerProvider({ resource, spanProcessors });
+  if (!settings.otlpEndpoint && !processors.length) return undefined;
+  const sdk = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const { Resource: ResourceClass } =
+    require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+  const { AsyncLocalStorageContextManager } =
+    require('@opentelemetry/context-async-hooks') as typeof import('@opentelemetry/context-async-hooks');
+  const exported: SpanProcessor[] = [];
+  if (settings.otlpEndpoint) {
+    const { OTLPTraceExporter } =
+      require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+    exported.push(new sdk.BatchSpanProcessor(new OTLPTraceExporter({ url: settings.otlpEndpoint })));
+  }
+  const resource = new ResourceClass({ 'service.name': settings.serviceName });
+  const provider = new sdk.BasicTracerProvider({ resource, spanProcessors: [...processors, ...exported] });
   provider.register({ contextManager: new AsyncLocalStorageContextManager().enable() });
   current = {
     tracer: trace.getTracer('sprint'),
@@ -62,3 +61,4 @@ export function startTracing(
   };
   return current;
 }
+/* eslint-enable @typescript-eslint/no-require-imports */

@@ -311,13 +311,15 @@ each activity's and each engine call's) exported over OTLP/HTTP to a local colle
 machine's load hits both alike.
 
 Run: \`npm run bench:telemetry\`. Knobs: \`BENCH_SESSIONS\` (per group), \`BENCH_TOKEN_MS\`,
-\`BENCH_EXECUTORS\`. Source: [telemetry-overhead.ts](../bench/telemetry-overhead.ts).
+\`BENCH_EXECUTORS\`, \`BENCH_ON=metrics\` or \`BENCH_ON=traces\` (only that part in the **on**
+group, to tell their costs apart; written as the \`metrics\` and \`traces\` variants). Source:
+[telemetry-overhead.ts](../bench/telemetry-overhead.ts).
 
 How to read it: the **on/off ratios** are the figures; the overhead is the median ratio less one.
-The sessions are short (about a second of engine time at 2 ms a token), so the same absolute cost
-is a larger share than in a session of paper scale. On a heavily loaded machine the difference
-between two medians of a few sessions is within the noise: read a figure near the target next to
-the run's load.
+The median of the pairs' ratios (each pair ran back to back) is the steadiest figure. The sessions
+are short (about a second of engine time at 2 ms a token), so the same absolute cost is a larger
+share than in a session of paper scale. On a heavily loaded machine the difference between two
+medians of a few sessions is within the noise: read a figure near the target next to the run's load.
 `,
   },
 ];
