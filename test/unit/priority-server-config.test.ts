@@ -31,7 +31,7 @@ describe('priority and fairness on the Temporal server', () => {
     const values = parse(read('infra/k8s/temporal/values.yaml')) as { server: { dynamicConfig: unknown } };
     expect(values.server.dynamicConfig).toMatchObject(expected);
     // Compose mounts the same file into every server container, where the environment points.
-    const compose = parse(read('infra/compose/compose.yaml')) as {
+    const compose = parse(read('infra/compose/compose.yaml'), { merge: true }) as {
       services: { temporal: { environment: Record<string, string>; volumes: string[] } };
     };
     const target = compose.services.temporal.environment.DYNAMIC_CONFIG_FILE_PATH;
