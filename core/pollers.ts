@@ -8,6 +8,12 @@
 
 export type TaskKind = 'workflow' | 'activity';
 
+/**
+ * How long a task may wait for a worker before it is reported: by the CLI following a run and
+ * `sprint status` (a queue without pollers), and in a session's problems (any wait that long).
+ */
+export const STALL_THRESHOLD_MS = 30_000;
+
 /** A queue a process polls or sends tasks to, with the role of the workers that poll it. */
 export interface QueueUse {
   queue: string;
@@ -123,5 +129,13 @@ export function pickupTimeoutMessage(
   return (
     `${what} waited ${seconds(limitMs)} (session.pickupTimeoutMs) on task queue ${queue} and no worker ` +
     `took it: ${who}, or raise session.pickupTimeoutMs if the pool is only backed up`
+  );
+}
+
+/** A session problem: a model call that waited `waitedMs` for a worker before one took it. */
+export function slowPickupProblem(what: string, queue: string, waitedMs: number): string {
+  return (
+    `${what} waited ${seconds(waitedMs)} on task queue ${queue} before a worker took it ` +
+    `(no worker polled it, or the pool was backed up)`
   );
 }

@@ -15,6 +15,7 @@ import {
   findStalls,
   queueKey,
   queueReport,
+  STALL_THRESHOLD_MS,
   stallMessage,
   type QueuePollers,
   type QueueUse,
@@ -32,8 +33,7 @@ import type { WorkerRole } from './roles';
 
 type WorkflowService = Connection['workflowService'];
 
-/** How long a task may wait on a queue without pollers before it is reported (CLI follow, status). */
-export const STALL_THRESHOLD_MS = 30_000;
+export { STALL_THRESHOLD_MS } from '../core/pollers';
 
 /** Every queue of a deployment, with the `sprint worker` arguments of the workers that poll it. */
 export function deploymentQueues(config: SprintConfig): QueueUse[] {

@@ -1,7 +1,7 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, TimeoutType } from '@temporalio/common';
 import type { PoolRoute } from '../config/queues';
 import { ErrorType } from '../core/errors';
-import { pickupTimeoutMessage } from '../core/pollers';
+import { pickupTimeoutMessage, slowPickupProblem, STALL_THRESHOLD_MS } from '../core/pollers';
 
 /*
  * Session routing (sticky replica with bounded failover).
@@ -77,6 +77,8 @@ export class StickyRouter {
     saved?: RouteState,
     /** Called once when the router fails over (for the transcript). */
     private readonly onFailover?: (from: string, to: string) => void,
+    /** Called with a problem line when a call waited STALL_THRESHOLD_MS or more for a worker. */
+    private readonly onSlowPickup?: (problem: string) => void,
   ) {
     this.state = saved ?? initialRoute(route, key);
   }
@@ -106,7 +108,10 @@ export class StickyRouter {
     const limitMs = this.limits.pickupTimeoutMs;
     const queue = this.route.sharedQueue;
     try {
-      return await fn(queue, limitMs);
+      const scheduledAt = Date.now();
+      const result = await fn(queue, limitMs);
+      this.judgePickup(queue, scheduledAt, result);
+      return result;
     } catch (err) {
       if (limitMs === undefined || !isScheduleToStartTimeout(err)) throw err;
       const what = `a model call of pool ${this.route.pool}`;
@@ -115,5 +120,18 @@ export class StickyRouter {
         ErrorType.NoWorkerPickedUp,
       );
     }
+  }
+
+  /**
+   * A first attempt that started STALL_THRESHOLD_MS or more after it was scheduled waited for a
+   * worker that long: said in the session's problems, so a slow session says why. (Workflow time
+   * is when the call was scheduled at the latest; later attempts also waited out retries.)
+   */
+  private judgePickup(queue: string, scheduledAt: number, result: unknown): void {
+    const timing = result as { startedAt?: unknown; attempt?: unknown } | undefined;
+    if (!this.onSlowPickup || typeof timing?.startedAt !== 'number' || timing.attempt !== 1) return;
+    const waitedMs = timing.startedAt - scheduledAt;
+    if (waitedMs >= STALL_THRESHOLD_MS)
+      this.onSlowPickup(slowPickupProblem(`a model call of pool ${this.route.pool}`, queue, waitedMs));
   }
 }

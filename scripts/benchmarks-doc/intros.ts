@@ -292,7 +292,8 @@ flight that the fault cut off and Temporal retried), and **finished-round calls 
 until the part listens again, **first progress** the time from the kill until the session's history
 records its next finished model call (the calls in flight at the kill end about 7 s after it with
 the default delay, so a figure near 7 s means the fault held nothing back), and **added** the
-session's time beyond the fault-free run. **History** is the session's event history as Temporal
+session's time beyond the fault-free run (a few seconds either way, even below zero, is the noise
+of a busy machine). **History** is the session's event history as Temporal
 returns it, and the database growth is that of both Temporal databases over the whole run, divided
 by the sessions it ran: the figures the [sizing rules](cluster.md#sizing) start from.
 `,

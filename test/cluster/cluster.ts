@@ -117,7 +117,13 @@ export function startCluster(): Cluster {
     const res = spawnSync('bash', [path.join(scripts, script)], { env, encoding: 'utf8' });
     if (res.status !== 0) throw new Error(`${script} failed (${res.status}):\n${res.stderr}`);
   };
-  run('start.sh');
+  try {
+    run('start.sh');
+  } catch (err) {
+    // Whatever did start (PostgreSQL, some services) must not outlive the failed suite.
+    spawnSync('bash', [path.join(scripts, 'stop.sh')], { env });
+    throw err;
+  }
   return {
     address: `127.0.0.1:${port}`,
     dir,

@@ -1,6 +1,6 @@
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { configFingerprint, poolQueue, sessionRunInput, type SprintConfig } from '../../config';
-import { controlQueue } from '../../config/queues';
+import { controlQueue, replicaQueue } from '../../config/queues';
 import { sessionWorkflow } from '../../workflows';
 import { progressQuery } from '../../workflows/session';
 import { stalledRuns } from '../../workers/pollers';
@@ -106,6 +106,16 @@ describe('tasks waiting on a queue without pollers', () => {
     children.push(llm);
     const result = await handle.result();
     expect(result.finalAnswer).toContain('\\boxed{30}');
+    // The session says so itself: its first call (after the sticky second) waited past the threshold.
+    expect(result.problems).toEqual([
+      `planner queue ${replicaQueue(config, 'local', 'r0')} had no worker: moved to ${shared}`,
+      expect.stringMatching(
+        new RegExp(
+          `^a model call of pool local waited \\d+ s on task queue ${shared.replace('.', '\\.')} before a ` +
+            'worker took it \\(no worker polled it, or the pool was backed up\\)$',
+        ),
+      ),
+    ]);
     expect(await stalledRuns(client, config)).toEqual([]);
   }, 180_000);
 });

@@ -123,4 +123,27 @@ describe('sticky routing with failover', () => {
     });
     expect(queues[1]).toEqual(['sprint-llm-gpu', 90_000]);
   });
+
+  it('reports a first attempt that waited 30 s or more for a worker, not a retried one', async () => {
+    const problems: string[] = [];
+    const shared: PoolRoute = { ...route, replicas: [] };
+    const router = new StickyRouter(
+      shared,
+      'k',
+      { stickyScheduleToStartMs: 5000 },
+      undefined,
+      undefined,
+      (p) => problems.push(p),
+    );
+    const call = (startedIn: number, attempt: number) =>
+      router.call(async () => ({ startedAt: Date.now() + startedIn, attempt }));
+    await call(29_000, 1);
+    await call(45_000, 2);
+    expect(problems).toEqual([]);
+    await call(45_000, 1);
+    expect(problems).toEqual([
+      'a model call of pool gpu waited 45 s on task queue sprint-llm-gpu before a worker took it ' +
+        '(no worker polled it, or the pool was backed up)',
+    ]);
+  });
 });

@@ -83,12 +83,19 @@ export class SessionState {
       pickup,
       resume?.plannerRoute,
       (from, to) => this.transcript.problems.push(`planner queue ${from} had no worker: moved to ${to}`),
+      (problem) => this.transcript.problems.push(problem),
     );
     this.executorRouter =
       routing.planner.pool === routing.executor.pool
         ? this.plannerRouter
-        : new StickyRouter(routing.executor, workflowId, pickup, resume?.executorRoute, (from, to) =>
-            this.transcript.problems.push(`executor queue ${from} had no worker: moved to ${to}`),
+        : new StickyRouter(
+            routing.executor,
+            workflowId,
+            pickup,
+            resume?.executorRoute,
+            (from, to) =>
+              this.transcript.problems.push(`executor queue ${from} had no worker: moved to ${to}`),
+            (problem) => this.transcript.problems.push(problem),
           );
     this.refreshRouting();
   }
