@@ -30,6 +30,8 @@ export interface PickupLimits {
   stickyScheduleToStartMs: number;
   /** On the shared queue, before the call fails (absent: no limit). */
   pickupTimeoutMs?: number;
+  /** A first attempt that waited this long for a worker is a problem line (absent: STALL_THRESHOLD_MS). */
+  slowPickupMs?: number;
 }
 
 export interface RouteState {
@@ -77,7 +79,7 @@ export class StickyRouter {
     saved?: RouteState,
     /** Called once when the router fails over (for the transcript). */
     private readonly onFailover?: (from: string, to: string) => void,
-    /** Called with a problem line when a call waited STALL_THRESHOLD_MS or more for a worker. */
+    /** Called with a problem line when a call waited `limits.slowPickupMs` or more for a worker. */
     private readonly onSlowPickup?: (problem: string) => void,
   ) {
     this.state = saved ?? initialRoute(route, key);
@@ -123,15 +125,15 @@ export class StickyRouter {
   }
 
   /**
-   * A first attempt that started STALL_THRESHOLD_MS or more after it was scheduled waited for a
-   * worker that long: said in the session's problems, so a slow session says why. (Workflow time
+   * A first attempt that started `slowPickupMs` (STALL_THRESHOLD_MS unless set) or more after it
+   * was scheduled waited for a worker that long: said in the session's problems, so a slow session says why. (Workflow time
    * is when the call was scheduled at the latest; later attempts also waited out retries.)
    */
   private judgePickup(queue: string, scheduledAt: number, result: unknown): void {
     const timing = result as { startedAt?: unknown; attempt?: unknown } | undefined;
     if (!this.onSlowPickup || typeof timing?.startedAt !== 'number' || timing.attempt !== 1) return;
     const waitedMs = timing.startedAt - scheduledAt;
-    if (waitedMs >= STALL_THRESHOLD_MS)
+    if (waitedMs >= (this.limits.slowPickupMs ?? STALL_THRESHOLD_MS))
       this.onSlowPickup(slowPickupProblem(`a model call of pool ${this.route.pool}`, queue, waitedMs));
   }
 }

@@ -121,6 +121,11 @@ export const sessionSchema = z
       .int()
       .positive()
       .default(30 * 60_000),
+    /**
+     * A model call that waited this long for a worker (and was then taken) leaves a line in the
+     * session's problems, so a slow session says why. The same 30 s `sprint status` calls a stall.
+     */
+    slowPickupMs: z.number().int().positive().default(30_000),
     /** A model call whose worker stops heartbeating this long is retried elsewhere. */
     heartbeatTimeoutMs: z.number().int().positive().default(20_000),
     /** Upper bound of one model call attempt. */

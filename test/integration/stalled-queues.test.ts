@@ -78,7 +78,9 @@ describe('tasks waiting on a queue without pollers', () => {
     const handle = await client.workflow.start(sessionWorkflow, {
       taskQueue: controlQueue(config),
       workflowId: `stalled-${Date.now()}`,
-      args: [sessionRunInput(config, 'q')],
+      // The stall below is looked for at 3 s, so the session's own slow-pickup line must not wait
+      // for the default 30 s either.
+      args: [sessionRunInput(config, 'q', { settings: { slowPickupMs: 2000 } })],
     });
     // Under the default threshold (what `sprint status` uses), a fresh wait is no stall.
     expect(await stalledRuns(client, config)).toEqual([]);
@@ -106,7 +108,7 @@ describe('tasks waiting on a queue without pollers', () => {
     children.push(llm);
     const result = await handle.result();
     expect(result.finalAnswer).toContain('\\boxed{30}');
-    // The session says so itself: its first call (after the sticky second) waited past the threshold.
+    // The session says so itself: its first call (after the sticky second) waited past slowPickupMs.
     expect(result.problems).toEqual([
       `planner queue ${replicaQueue(config, 'local', 'r0')} had no worker: moved to ${shared}`,
       expect.stringMatching(
