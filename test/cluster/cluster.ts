@@ -6,6 +6,8 @@ import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { SprintConfig } from '../../config';
+import { testConfig } from '../helpers/config';
 
 const root = path.resolve(__dirname, '..', '..');
 const scripts = path.join(root, 'infra', 'temporal', 'cluster');
@@ -161,4 +163,22 @@ export function startCluster(): Cluster {
     },
     stop: () => run('stop.sh'),
   };
+}
+
+/** A test config for this cluster over mTLS, with one pool `main` on the given engine for every role. */
+export function clusterConfig(cluster: Cluster, engine: { model: string; baseUrl: string }): SprintConfig {
+  return testConfig(cluster.address, {
+    temporal: {
+      tls: {
+        serverName: 'localhost',
+        serverRootCaCertPath: cluster.tls.ca,
+        clientCertPath: cluster.tls.clientCert,
+        clientKeyPath: cluster.tls.clientKey,
+      },
+    },
+    models: {
+      pools: { main: { model: engine.model, replicas: [{ name: 'r0', baseUrl: engine.baseUrl }] } },
+      roles: { planner: 'main', executor: 'main', extractor: 'main', dag: 'main' },
+    },
+  });
 }

@@ -8,11 +8,11 @@ import type { FigureRow } from '../../bench/result-shape';
 import { controlQueue, sessionRunInput, type SprintConfig } from '../../config';
 import type { SessionResult } from '../../core/session-types';
 import { sessionWorkflow } from '../../workflows';
-import { testConfig, writeConfigFile } from '../helpers/config';
+import { writeConfigFile } from '../helpers/config';
 import { LoopbackModelServer, type ModelRequestRecord } from '../helpers/loopback-model-server';
 import { classify, sprintScript, threeRoundScenario } from '../helpers/sprint-script';
 import { spawnWorkerProcess, waitFor, waitForOutput } from '../helpers/workers';
-import { startCluster, type Cluster, type ClusterService } from './cluster';
+import { clusterConfig, startCluster, type Cluster, type ClusterService } from './cluster';
 
 /*
  * Faults at every layer of the production shape, each injected in the middle of a long session:
@@ -129,20 +129,7 @@ describe('faults injected mid-session on the Temporal cluster', () => {
     cluster = startCluster();
     engine = await new LoopbackModelServer().start();
     engine.setScript(sprintScript(threeRoundScenario(), { delayMs: CALL_DELAY_MS }));
-    config = testConfig(cluster.address, {
-      temporal: {
-        tls: {
-          serverName: 'localhost',
-          serverRootCaCertPath: cluster.tls.ca,
-          clientCertPath: cluster.tls.clientCert,
-          clientKeyPath: cluster.tls.clientKey,
-        },
-      },
-      models: {
-        pools: { main: { model: engine.model, replicas: [{ name: 'r0', baseUrl: engine.baseUrl }] } },
-        roles: { planner: 'main', executor: 'main', extractor: 'main', dag: 'main' },
-      },
-    });
+    config = clusterConfig(cluster, engine);
     configFile = writeConfigFile(config);
     connection = await Connection.connect({
       address: cluster.address,

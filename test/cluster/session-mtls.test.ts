@@ -7,9 +7,9 @@ import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { LoopbackModelServer } from '../helpers/loopback-model-server';
 import { sprintScript, threeRoundScenario } from '../helpers/sprint-script';
-import { testConfig, writeConfigFile } from '../helpers/config';
+import { writeConfigFile } from '../helpers/config';
 import { spawnWorkerProcess, waitForOutput } from '../helpers/workers';
-import { startCluster, type Cluster } from './cluster';
+import { clusterConfig, startCluster, type Cluster } from './cluster';
 
 /*
  * A session, a curation and an evaluation through the production shape: PostgreSQL, frontend,
@@ -30,20 +30,7 @@ describe('sessions, a curation and an evaluation through the CLI on the Temporal
     cluster = startCluster();
     engine = await new LoopbackModelServer().start();
     engine.setScript(sprintScript(threeRoundScenario()));
-    const config = testConfig(cluster.address, {
-      temporal: {
-        tls: {
-          serverName: 'localhost',
-          serverRootCaCertPath: cluster.tls.ca,
-          clientCertPath: cluster.tls.clientCert,
-          clientKeyPath: cluster.tls.clientKey,
-        },
-      },
-      models: {
-        pools: { main: { model: engine.model, replicas: [{ name: 'r0', baseUrl: engine.baseUrl }] } },
-        roles: { planner: 'main', executor: 'main', extractor: 'main', dag: 'main' },
-      },
-    });
+    const config = clusterConfig(cluster, engine);
     configFile = writeConfigFile(config);
     for (const role of ['control', 'llm', 'curation'] as const) {
       const child = spawnWorkerProcess(configFile, role);
