@@ -76,13 +76,18 @@ describe('curation workflow (offline extractor) on the real dev server', () => {
 
     // Kill the worker once about a fifth of the traces have results in the store.
     const keysDir = path.join(config.artifacts.root, 'keys', 'curation', workflowId, 't');
-    const countKeys = () => (fs.existsSync(keysDir) ? fs.readdirSync(keysDir).length : 0);
+    // Keys only: a worker killed mid-write leaves its temp file (`<key>.ref.json.<pid>.<hex>.tmp`)
+    // beside them, never a half-written key (the store writes a temp file and renames it).
+    const keyFiles = () =>
+      fs.existsSync(keysDir) ? fs.readdirSync(keysDir).filter((f) => f.endsWith('.ref.json')) : [];
+    const countKeys = () => keyFiles().length;
     await waitFor(() => countKeys() >= 100, 120_000, '100 curated traces');
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     const store = new ArtifactStore(config.artifacts.root);
     const before = new Map<string, string>();
-    for (const f of fs.readdirSync(keysDir)) before.set(f, fs.readFileSync(path.join(keysDir, f), 'utf8'));
+    for (const f of keyFiles()) before.set(f, fs.readFileSync(path.join(keysDir, f), 'utf8'));
+    for (const f of fs.readdirSync(keysDir)) expect(f).toMatch(/\.ref\.json(\.\d+\.[0-9a-f]{8}\.tmp)?$/);
     expect(before.size).toBeLessThan(520);
     const mid = await handle.query<{ done: number; total: number }>('progress');
     expect(mid.total).toBe(520);
@@ -106,7 +111,7 @@ describe('curation workflow (offline extractor) on the real dev server', () => {
         expect(doc.worker.endsWith(`:${first.pid}`)).toBe(true);
       }
       const workersUsed = new Set<string>();
-      for (const f of fs.readdirSync(keysDir)) {
+      for (const f of keyFiles()) {
         const doc = await store.getJson<TraceResultDoc>(
           JSON.parse(fs.readFileSync(path.join(keysDir, f), 'utf8')) as ArtifactRef,
         );
