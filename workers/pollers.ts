@@ -24,6 +24,7 @@ import {
   type WaitingTask,
 } from '../core/pollers';
 import { connectClient } from './connection';
+import { taskQueueType } from './queue-stats';
 import type { WorkerRole } from './roles';
 
 /*
@@ -65,11 +66,6 @@ export function queuesSentTo(config: SprintConfig, role: WorkerRole | 'serve'): 
   if (role === 'control' || role === 'all') return all.filter((q) => q.kind === 'activity');
   return [];
 }
-
-const taskQueueType = (kind: TaskKind) =>
-  kind === 'workflow'
-    ? temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
-    : temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY;
 
 /** The identities polling a queue for one kind of task. */
 export async function pollerIdentities(

@@ -11,7 +11,8 @@ export interface QueueState {
   backlogAgeS?: number;
 }
 
-const taskQueueType = (kind: TaskKind) =>
+/** The server's queue type for a kind of task (a queue name holds one of each). */
+export const taskQueueType = (kind: TaskKind) =>
   kind === 'workflow'
     ? temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
     : temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY;
