@@ -13,6 +13,7 @@ import { clientFor, readConfig, readConfigWithPools, uiLink, type GlobalOptions 
 import { CliError, ExitCode } from '../exit-codes';
 import { followWorkflow, startInProcessWorkers } from '../in-process';
 import { formatRound } from '../session-view';
+import { tracedCommand } from '../command-trace';
 import { controlQueue } from '../../config/queues';
 import { failureMessage } from '../../core/failure-message';
 import type { ExecutorStrategy } from '../../core/format/executor-strategies';
@@ -93,6 +94,18 @@ export async function runAsk(question: string, opts: AskOptions, cmd: Command): 
   const adhoc = await adHocPools(opts);
   const global = cmd.optsWithGlobals<GlobalOptions>();
   const config: SprintConfig = adhoc.pools ? readConfigWithPools(global, adhoc.pools) : readConfig(global);
+  await tracedCommand(config, 'ask', { 'sprint.method': opts.mode }, () =>
+    askSession(question, opts, config, adhoc),
+  );
+}
+
+/** The session of `sprint ask`, with its client (traced when the command is). */
+async function askSession(
+  question: string,
+  opts: AskOptions,
+  config: SprintConfig,
+  adhoc: Awaited<ReturnType<typeof adHocPools>>,
+): Promise<void> {
   const client = await clientFor(config);
   const settings = {
     ...(opts.profile ? { profile: opts.profile as SessionProfile } : {}),

@@ -14,6 +14,7 @@ import { generateCountdownTraces } from '../../core/traces/countdown';
 import { curationWorkflow } from '../../workflows';
 import type { CurationInput, CurationProgress, CurationResult } from '../../workflows/curation';
 import { clientFor, readConfig, uiLink, type GlobalOptions } from '../context';
+import { tracedCommand } from '../command-trace';
 import { CliError, ExitCode } from '../exit-codes';
 import { followWorkflow, queryPoll, startInProcessWorkers } from '../in-process';
 import { controlQueue, curationQueue } from '../../config/queues';
@@ -131,64 +132,66 @@ export async function runCurate(opts: CurateOptions, cmd: Command): Promise<void
     ...(opts.push ? { pushToHub: { repo: opts.push } } : {}),
     ...runPriorityParts(config, { command: 'curate', runId: workflowId }).input,
   };
-  const client = await clientFor(config);
-  const workers = opts.withWorkers
-    ? await startInProcessWorkers(config, [{ role: 'control' }, { role: 'curation' }])
-    : undefined;
-  try {
-    const handle = await client.workflow.start(curationWorkflow, {
-      taskQueue: controlQueue(config),
-      workflowId,
-      args: [input],
-      staticSummary: `curate ${source.kind === 'file' ? path.basename(source.path) : source.kind === 'hub' ? source.repo : `${source.count} generated traces`} -> ${outDir} (${settings.extractor})`,
-    });
-    if (!opts.json) console.error(`curation ${workflowId} started: ${uiLink(config, workflowId)}`);
-    // cli-progress: small, widely used, redraws one line on a TTY; off when stderr is not a terminal.
-    const bar =
-      !opts.json && process.stderr.isTTY
-        ? new SingleBar(
-            {
-              format:
-                'curating [{bar}] {value}/{total} traces | kept {kept} | rejected {rejected} | failed {failed} | {phase}',
-              stream: process.stderr,
-              hideCursor: true,
-            },
-            undefined,
-          )
-        : undefined;
-    let started = false;
-    let lastLogged = -1;
-    const showProgress = queryPoll(handle, 'progress', (p: CurationProgress) => {
-      if (bar) {
-        if (!started && p.total) {
-          bar.start(p.total, p.done, p);
-          started = true;
-        } else if (started) bar.update(p.done, p);
-      } else if (!opts.json && p.total && Math.floor((10 * p.done) / p.total) > lastLogged) {
-        lastLogged = Math.floor((10 * p.done) / p.total);
-        console.error(
-          `curating: ${p.done}/${p.total} traces (kept ${p.kept}, rejected ${p.rejected}, failed ${p.failed})`,
-        );
-      }
-    });
-    let result: CurationResult;
+  await tracedCommand(config, 'curate', { 'sprint.extractor': settings.extractor }, async () => {
+    const client = await clientFor(config);
+    const workers = opts.withWorkers
+      ? await startInProcessWorkers(config, [{ role: 'control' }, { role: 'curation' }])
+      : undefined;
     try {
-      result = await followWorkflow<CurationResult>(handle, 500, showProgress);
-    } catch (err) {
-      if (err instanceof WorkflowFailedError) {
-        throw new CliError(`curation failed: ${failureMessage(err)}`, ExitCode.failed);
+      const handle = await client.workflow.start(curationWorkflow, {
+        taskQueue: controlQueue(config),
+        workflowId,
+        args: [input],
+        staticSummary: `curate ${source.kind === 'file' ? path.basename(source.path) : source.kind === 'hub' ? source.repo : `${source.count} generated traces`} -> ${outDir} (${settings.extractor})`,
+      });
+      if (!opts.json) console.error(`curation ${workflowId} started: ${uiLink(config, workflowId)}`);
+      // cli-progress: small, widely used, redraws one line on a TTY; off when stderr is not a terminal.
+      const bar =
+        !opts.json && process.stderr.isTTY
+          ? new SingleBar(
+              {
+                format:
+                  'curating [{bar}] {value}/{total} traces | kept {kept} | rejected {rejected} | failed {failed} | {phase}',
+                stream: process.stderr,
+                hideCursor: true,
+              },
+              undefined,
+            )
+          : undefined;
+      let started = false;
+      let lastLogged = -1;
+      const showProgress = queryPoll(handle, 'progress', (p: CurationProgress) => {
+        if (bar) {
+          if (!started && p.total) {
+            bar.start(p.total, p.done, p);
+            started = true;
+          } else if (started) bar.update(p.done, p);
+        } else if (!opts.json && p.total && Math.floor((10 * p.done) / p.total) > lastLogged) {
+          lastLogged = Math.floor((10 * p.done) / p.total);
+          console.error(
+            `curating: ${p.done}/${p.total} traces (kept ${p.kept}, rejected ${p.rejected}, failed ${p.failed})`,
+          );
+        }
+      });
+      let result: CurationResult;
+      try {
+        result = await followWorkflow<CurationResult>(handle, 500, showProgress);
+      } catch (err) {
+        if (err instanceof WorkflowFailedError) {
+          throw new CliError(`curation failed: ${failureMessage(err)}`, ExitCode.failed);
+        }
+        throw err;
+      } finally {
+        if (started) {
+          bar?.update(bar.getTotal());
+          bar?.stop();
+        }
       }
-      throw err;
+      console.log(opts.json ? JSON.stringify(result, null, 2) : summary(result));
     } finally {
-      if (started) {
-        bar?.update(bar.getTotal());
-        bar?.stop();
-      }
+      await workers?.stop();
     }
-    console.log(opts.json ? JSON.stringify(result, null, 2) : summary(result));
-  } finally {
-    await workers?.stop();
-  }
+  });
 }
 
 function readJsonFile<T>(file: string, what: string): T {

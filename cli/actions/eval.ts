@@ -29,6 +29,7 @@ import { clientFor, readConfig, readConfigWithPools, uiLink, type GlobalOptions 
 import { CliError, ExitCode } from '../exit-codes';
 import { followWorkflow, queryPoll, startInProcessWorkers, type WorkerSpec } from '../in-process';
 import { controlQueue } from '../../config/queues';
+import { tracedCommand } from '../command-trace';
 import { failureMessage } from '../../core/failure-message';
 
 const ADHOC_POOL = 'eval-endpoint';
@@ -215,56 +216,64 @@ export async function runEval(opts: EvalOptions, cmd: Command): Promise<void> {
   };
   // Batch by default; the fairness key is the evaluation's id, so two evaluations share the pool.
   const priority = runPriorityParts(config, { command: 'eval', runId: evalId, class: opts.priority });
-  const client = await clientFor(config);
+  await tracedCommand(
+    config,
+    'eval',
+    { 'sprint.method': method, 'sprint.benchmark': benchmark },
+    async () => {
+      const client = await clientFor(config);
 
-  // Workers this command runs itself: the ad-hoc pool's llm worker, and with --workers the control worker.
-  const specs: WorkerSpec[] = [
-    ...(opts.endpoint ? [{ role: 'llm' as const, pool: ADHOC_POOL }] : []),
-    ...(opts.workers ? [{ role: 'control' as const }] : []),
-  ];
-  const workers = specs.length ? await startInProcessWorkers(config, specs) : undefined;
-  const workflowId = `eval-${evalId}`;
-  const log = (line: string) => console.log(line);
-  try {
-    const handle = await client.workflow.start(evaluationWorkflow, {
-      taskQueue: controlQueue(config),
-      workflowId,
-      args: [{ ...input, ...priority.input }],
-      ...priority.start,
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      staticSummary: `evaluate ${method} on ${benchmark}${limit ? ` (${limit} problems)` : ''}`,
-    });
-    if (!opts.json) {
-      log(`evaluation ${evalId}: ${method} on ${benchmark}, pool ${pool}, out ${outDir}`);
-      log(`UI: ${uiLink(config, workflowId)}`);
-    }
-    let total = 0;
-    const display = opts.json ? undefined : progressDisplay(() => total);
-    const showProgress = queryPoll(handle, evaluationProgressQuery, (p) => {
-      total = p.total;
-      if (total > 0) display?.update(p.done, p.correct, p.running.length);
-    });
-    let out: EvaluationResult;
-    try {
-      out = await followWorkflow<EvaluationResult>(handle, 1000, showProgress);
-      display?.update(out.summary.problems, out.summary.correct, 0);
-    } catch (err) {
-      throw new CliError(`evaluation ${evalId} failed: ${failureMessage(err)}`, ExitCode.failed);
-    } finally {
-      display?.stop();
-    }
-    if (opts.json) {
-      console.log(JSON.stringify(out, null, 2));
-      return;
-    }
-    printSummary(out.summary, log);
-    if (out.resumed) log(`  resumed: ${out.resumed} problems were finished by an earlier run and not redone`);
-    if (out.loadErrors.length)
-      log(`  ${out.loadErrors.length} benchmark records skipped, first: ${out.loadErrors[0]}`);
-    log(`wrote ${path.join(outDir, 'results.jsonl')}, summary.json, report.md, plots/`);
-  } finally {
-    await workers?.stop();
-  }
+      // Workers this command runs itself: the ad-hoc pool's llm worker, and with --workers the control worker.
+      const specs: WorkerSpec[] = [
+        ...(opts.endpoint ? [{ role: 'llm' as const, pool: ADHOC_POOL }] : []),
+        ...(opts.workers ? [{ role: 'control' as const }] : []),
+      ];
+      const workers = specs.length ? await startInProcessWorkers(config, specs) : undefined;
+      const workflowId = `eval-${evalId}`;
+      const log = (line: string) => console.log(line);
+      try {
+        const handle = await client.workflow.start(evaluationWorkflow, {
+          taskQueue: controlQueue(config),
+          workflowId,
+          args: [{ ...input, ...priority.input }],
+          ...priority.start,
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          staticSummary: `evaluate ${method} on ${benchmark}${limit ? ` (${limit} problems)` : ''}`,
+        });
+        if (!opts.json) {
+          log(`evaluation ${evalId}: ${method} on ${benchmark}, pool ${pool}, out ${outDir}`);
+          log(`UI: ${uiLink(config, workflowId)}`);
+        }
+        let total = 0;
+        const display = opts.json ? undefined : progressDisplay(() => total);
+        const showProgress = queryPoll(handle, evaluationProgressQuery, (p) => {
+          total = p.total;
+          if (total > 0) display?.update(p.done, p.correct, p.running.length);
+        });
+        let out: EvaluationResult;
+        try {
+          out = await followWorkflow<EvaluationResult>(handle, 1000, showProgress);
+          display?.update(out.summary.problems, out.summary.correct, 0);
+        } catch (err) {
+          throw new CliError(`evaluation ${evalId} failed: ${failureMessage(err)}`, ExitCode.failed);
+        } finally {
+          display?.stop();
+        }
+        if (opts.json) {
+          console.log(JSON.stringify(out, null, 2));
+          return;
+        }
+        printSummary(out.summary, log);
+        if (out.resumed)
+          log(`  resumed: ${out.resumed} problems were finished by an earlier run and not redone`);
+        if (out.loadErrors.length)
+          log(`  ${out.loadErrors.length} benchmark records skipped, first: ${out.loadErrors[0]}`);
+        log(`wrote ${path.join(outDir, 'results.jsonl')}, summary.json, report.md, plots/`);
+      } finally {
+        await workers?.stop();
+      }
+    },
+  );
 }
 
 async function compareRuns(a: string, b: string, opts: { out?: string; json?: boolean }): Promise<void> {

@@ -19,6 +19,7 @@ import {
   type PipelineStage,
 } from '../../workflows/pipeline';
 import { clientFor, readConfig, uiLink, type GlobalOptions } from '../context';
+import { tracedCommand } from '../command-trace';
 import { CliError, ExitCode } from '../exit-codes';
 import { followWorkflow, queryPoll } from '../in-process';
 import { methodSettings } from './eval';
@@ -238,28 +239,30 @@ export async function runPipelineCommand(
 ): Promise<void> {
   const config = readConfig(cmd.optsWithGlobals<GlobalOptions>());
   const input = buildPipelineInput(config, opts);
-  if (opts.compare) {
-    // The sequential control beside it (docs/demo.md#at-full-scale): same traces, steps, problems.
-    const control = sequentialComparisonInput(config, input, {
-      ...(opts.comparePool ? { pool: opts.comparePool } : {}),
-      ...(opts.compareRepo ? { repo: opts.compareRepo } : {}),
-    });
-    const client = await clientFor(config);
-    const both = await runComparedPipelines(runPipeline, client, config, input, control, (l) =>
-      console.error(l),
-    );
-    if (opts.json) console.log(JSON.stringify(both, null, 2));
-    else {
-      console.log(formatPipelineResult(both.sprint));
-      console.log(formatPipelineResult(both.sequential));
-      const rows = [both.sprint, both.sequential].flatMap((r) =>
-        r.evaluation ? [comparisonRow(r.evaluation.summary.method, r.evaluation.summary)] : [],
+  await tracedCommand(config, 'pipeline', {}, async () => {
+    if (opts.compare) {
+      // The sequential control beside it (docs/demo.md#at-full-scale): same traces, steps, problems.
+      const control = sequentialComparisonInput(config, input, {
+        ...(opts.comparePool ? { pool: opts.comparePool } : {}),
+        ...(opts.compareRepo ? { repo: opts.compareRepo } : {}),
+      });
+      const client = await clientFor(config);
+      const both = await runComparedPipelines(runPipeline, client, config, input, control, (l) =>
+        console.error(l),
       );
-      if (rows.length) console.log(comparisonMarkdown(rows));
+      if (opts.json) console.log(JSON.stringify(both, null, 2));
+      else {
+        console.log(formatPipelineResult(both.sprint));
+        console.log(formatPipelineResult(both.sequential));
+        const rows = [both.sprint, both.sequential].flatMap((r) =>
+          r.evaluation ? [comparisonRow(r.evaluation.summary.method, r.evaluation.summary)] : [],
+        );
+        if (rows.length) console.log(comparisonMarkdown(rows));
+      }
+      return;
     }
-    return;
-  }
-  const client = await clientFor(config);
-  const result = await runPipeline(client, config, input);
-  console.log(opts.json ? JSON.stringify(result, null, 2) : formatPipelineResult(result));
+    const client = await clientFor(config);
+    const result = await runPipeline(client, config, input);
+    console.log(opts.json ? JSON.stringify(result, null, 2) : formatPipelineResult(result));
+  });
 }

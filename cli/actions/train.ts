@@ -13,6 +13,7 @@ import {
   type TrainingWorkflowResult,
 } from '../../workflows/training';
 import { clientFor, readConfig, uiLink, type GlobalOptions } from '../context';
+import { tracedCommand } from '../command-trace';
 import { CliError, ExitCode } from '../exit-codes';
 import { followWorkflow, queryPoll } from '../in-process';
 import { controlQueue, trainingQueue } from '../../config/queues';
@@ -159,22 +160,24 @@ export async function startTraining(client: Client, config: SprintConfig, input:
 export async function runTrain(opts: TrainOptions, cmd: Command): Promise<void> {
   const config = readConfig(cmd.optsWithGlobals<GlobalOptions>());
   const input = trainInputFromOptions(config, opts);
-  const client = await clientFor(config);
-  const handle = await startTraining(client, config, input);
-  console.error(
-    `training ${handle.workflowId} started (${input.launcher}); UI: ${uiLink(config, handle.workflowId)}`,
-  );
-  if (opts.detach) {
-    console.log(handle.workflowId);
-    return;
-  }
-  try {
-    const result = await followTraining(handle);
-    console.log(opts.json ? JSON.stringify(result, null, 2) : formatTrainingResult(result));
-  } catch (err) {
-    if (err instanceof WorkflowFailedError) {
-      throw new CliError(`training failed: ${failureMessage(err)}`, ExitCode.failed);
+  await tracedCommand(config, 'train', { 'sprint.launcher': input.launcher }, async () => {
+    const client = await clientFor(config);
+    const handle = await startTraining(client, config, input);
+    console.error(
+      `training ${handle.workflowId} started (${input.launcher}); UI: ${uiLink(config, handle.workflowId)}`,
+    );
+    if (opts.detach) {
+      console.log(handle.workflowId);
+      return;
     }
-    throw err;
-  }
+    try {
+      const result = await followTraining(handle);
+      console.log(opts.json ? JSON.stringify(result, null, 2) : formatTrainingResult(result));
+    } catch (err) {
+      if (err instanceof WorkflowFailedError) {
+        throw new CliError(`training failed: ${failureMessage(err)}`, ExitCode.failed);
+      }
+      throw err;
+    }
+  });
 }
