@@ -20,6 +20,8 @@ export interface QueueUse {
   kind: TaskKind;
   /** The worker role serving it, as `sprint worker` takes it ("llm --pool main"). */
   role: string;
+  /** The model pool, for an llm queue. */
+  pool?: string;
 }
 
 /** A queue and the identities of its pollers (DescribeTaskQueue), as found at one moment. */

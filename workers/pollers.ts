@@ -44,12 +44,13 @@ export function deploymentQueues(config: SprintConfig): QueueUse[] {
     { queue: trainingQueue(config), kind: 'activity', role: 'training' },
   ];
   for (const [pool, p] of Object.entries(config.models.pools)) {
-    queues.push({ queue: poolQueue(config, pool), kind: 'activity', role: `llm --pool ${pool}` });
+    queues.push({ queue: poolQueue(config, pool), kind: 'activity', role: `llm --pool ${pool}`, pool });
     for (const r of p.replicas)
       queues.push({
         queue: replicaQueue(config, pool, r.name),
         kind: 'activity',
         role: `llm --pool ${pool} --replica ${r.name}`,
+        pool,
       });
   }
   return queues;

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { SprintConfig } from '../../config';
 import { ensureTemporalCli, startDevServer, type DevServer } from '../../infra/temporal/dev-server';
 import { firstStopSignal } from '../../workers/create';
-import { readConfig, type GlobalOptions } from '../context';
+import { clientFor, readConfig, type GlobalOptions } from '../context';
 import { CliError, ExitCode } from '../exit-codes';
 import { startInProcessWorkers } from '../in-process';
 import { withMetricsPort } from '../metrics-port-flag';
@@ -75,11 +75,15 @@ export async function runDev(
       const telemetry = await startProcessTelemetry(config, 'dev', log);
       const workers = await startInProcessWorkers(config, [{ role: 'all' }], { until: stopSignal });
       log(`workers polling: ${workers.queues.join(', ')}`);
+      // The queues' backlog and pollers are asked of the server through a client of their own.
+      const queuesClient = telemetry.metricsUrl ? await clientFor(config) : undefined;
+      if (queuesClient) telemetry.exportQueues(queuesClient.workflowService);
       if (telemetry.metricsUrl) log(`metrics on ${telemetry.metricsUrl}`);
       if (telemetry.tracesTo) log(`traces to ${telemetry.tracesTo}`);
       log('ready; press Ctrl-C to stop');
       await workers.done;
       await telemetry.close();
+      await queuesClient?.connection.close();
     }
   } catch (err) {
     console.error(`sprint dev: ${(err as Error).message}`);

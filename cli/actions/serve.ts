@@ -43,6 +43,7 @@ export async function runServe(flags: ServeFlags, cmd: Command): Promise<void> {
     console.error(`sprint serve: ${line}`),
   );
   const client = await clientFor(config);
+  telemetry.exportQueues(client.workflowService);
   const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
 
   let workersDone: Promise<void> | undefined;
@@ -87,7 +88,7 @@ export async function runServe(flags: ServeFlags, cmd: Command): Promise<void> {
     await app.close();
     releaseWorkers?.();
     await workersDone;
-    await client.connection.close();
     await telemetry.close();
+    await client.connection.close();
   }
 }

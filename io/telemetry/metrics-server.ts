@@ -30,7 +30,19 @@ export class MetricsPortInUseError extends Error {
   }
 }
 
+/** Figures read from elsewhere when scraped (the task queues' stats), before the registry is rendered. */
+const refreshers = new Set<() => Promise<void>>();
+
+/** Runs `refresh` before every scrape of this process's endpoint, until the returned function is called. */
+export function refreshBeforeScrape(refresh: () => Promise<void>): () => void {
+  const entry = () => refresh();
+  refreshers.add(entry);
+  return () => refreshers.delete(entry);
+}
+
 async function exposition(more: MetricsServerOptions['more']): Promise<string> {
+  // Best effort too: a refresher that fails leaves its figures out, not the scrape.
+  await Promise.all([...refreshers].map((refresh) => refresh().catch(() => undefined)));
   const own = await metricsRegistry.metrics();
   if (!more) return own;
   // The SDK's half is best effort: a scrape still gets sprint's figures if the runtime is gone.

@@ -176,6 +176,34 @@ export const trainingMetrics = {
   }),
 };
 
+/**
+ * Each task queue of the deployment as the Temporal server describes it (the source of `sprint
+ * status`), refreshed when scraped (workers/telemetry/queue-metrics.ts). Labels come from the
+ * config: the queue's name, its task type, the worker role that serves it and, for llm queues, the
+ * pool. Exported by `sprint dev` and `sprint serve`: where both run, take max by queue, not sum.
+ */
+const queueLabels = ['queue', 'type', 'role', 'pool'] as const;
+export const queueMetrics = {
+  backlog: new Gauge({
+    name: 'sprint_task_queue_backlog_tasks',
+    help: "Tasks waiting in a task queue for a worker (the server's approximate backlog count)",
+    labelNames: queueLabels,
+    registers,
+  }),
+  backlogAge: new Gauge({
+    name: 'sprint_task_queue_backlog_age_seconds',
+    help: 'Age of the oldest task waiting in a task queue (0 when none waits)',
+    labelNames: queueLabels,
+    registers,
+  }),
+  pollers: new Gauge({
+    name: 'sprint_task_queue_pollers',
+    help: 'Workers polling a task queue, as the server saw them lately',
+    labelNames: queueLabels,
+    registers,
+  }),
+};
+
 /** The training gauges from a job's latest progress (activities/training heartbeats it). */
 export function recordTrainingProgress(
   labels: { launcher: string; profile: string },

@@ -13,6 +13,8 @@ import { SprintKind, SprintProgress, SprintStatus } from '../../workflows/search
 import { writeConfigFile } from '../helpers/config';
 import { decodeJsonPayload, writeSftDataset } from '../helpers/sft-dataset';
 import { startStack, type TestStack } from '../helpers/stack';
+import { metricsRegistry } from '../../io/telemetry/metrics';
+import { parseSamples, total } from '../helpers/prometheus';
 import { spawnWorkerProcess, startWorkers, waitForOutput } from '../helpers/workers';
 import { controlQueue, trainingQueue } from '../../config/queues';
 
@@ -208,8 +210,22 @@ describe('training workflow with the local launcher', () => {
       expect(resumed).toHaveLength(1);
       expect(resumed[0]!.step).toBe(4);
       expect(resumed[0]!.resumed_from).toMatch(/checkpoint-4$/);
-      const progress = await handle.query<{ state: string; step: number }>('progress');
+      const progress = await handle.query<{
+        state: string;
+        step: number;
+        loss?: number;
+        tokensPerS?: number;
+      }>('progress');
       expect(progress).toMatchObject({ state: 'succeeded', step: 8 });
+      // The training worker (this process) exports the same progress as gauges.
+      const gauges = parseSamples(await metricsRegistry.metrics());
+      const job = { launcher: 'local', profile: 'cpu' };
+      expect(total(gauges, 'sprint_training_step', job)).toBe(8);
+      expect(total(gauges, 'sprint_training_total_steps', job)).toBe(8);
+      expect(progress.loss).toEqual(expect.any(Number));
+      expect(total(gauges, 'sprint_training_loss', job)).toBe(progress.loss);
+      expect(progress.tokensPerS).toBeGreaterThan(0);
+      expect(total(gauges, 'sprint_training_tokens_per_second', job)).toBe(progress.tokensPerS);
       const attrs = (await handle.describe()).typedSearchAttributes;
       expect(attrs.get(SprintKind)).toBe('training');
       expect(attrs.get(SprintProgress)).toBe(8);

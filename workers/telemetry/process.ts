@@ -1,9 +1,12 @@
 import * as net from 'node:net';
+import type { WorkflowService } from '@temporalio/client';
 import type { RuntimeOptions } from '@temporalio/worker';
 import type { SprintConfig } from '../../config/schema';
 import type { MetricsProcess } from '../../config/schema/telemetry';
 import { MetricsPortInUseError, startMetricsServer } from '../../io/telemetry/metrics-server';
 import { startTracing } from '../../io/telemetry/tracing';
+import { deploymentQueues } from '../pollers';
+import { exportQueueStats } from './queue-metrics';
 
 /*
  * The telemetry of one long-running process (sprint dev, worker, serve): its metrics endpoint, and
@@ -18,6 +21,11 @@ export interface ProcessTelemetry {
   metricsUrl?: string;
   /** Where traces go, when they are exported. */
   tracesTo?: string;
+  /**
+   * Exports the backlog and pollers of every queue of the deployment (`sprint status`'s source),
+   * asked of the server through `service` at each scrape; nothing when no endpoint is served.
+   */
+  exportQueues(service: WorkflowService): void;
   close(): Promise<void>;
 }
 
@@ -68,10 +76,16 @@ export async function startProcessTelemetry(
   };
   const stopTracing = async () => tracing?.shutdown().catch(() => undefined);
   const metrics = await startMetrics(config, kind, warn);
+  let stopQueues: (() => void) | undefined;
   return {
     ...traces,
     ...(metrics ? { metricsUrl: metrics.url } : {}),
+    exportQueues(service) {
+      if (!metrics || stopQueues) return;
+      stopQueues = exportQueueStats(service, config.temporal.namespace, deploymentQueues(config));
+    },
     close: async () => {
+      stopQueues?.();
       await metrics?.close();
       await stopTracing();
     },
