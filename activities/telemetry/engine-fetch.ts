@@ -110,6 +110,25 @@ export function engineFetch(
           span.end();
           return res;
         }
+        if (!streamed) {
+          // A whole reply at once: read here, the span ends with its last byte, and the caller
+          // reads it from memory (no stream piped through a transform for each chunk).
+          let body: ArrayBuffer;
+          try {
+            body = await res.arrayBuffer();
+          } catch (err) {
+            span.recordException(err as Error);
+            span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
+            span.end();
+            throw err;
+          }
+          const id = requestId
+            ? undefined
+            : completionId(new Uint8Array(body, 0, Math.min(512, body.byteLength)));
+          if (id) span.setAttribute('engine.request_id', id);
+          span.end();
+          return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+        }
         let first = true;
         let ended = false;
         const end = () => {

@@ -75,6 +75,12 @@ describe('traces: from the HTTP request through the workflow to each engine call
     expect(parentOf(start!)).toBe(request);
     const [run] = named('RunWorkflow:sessionWorkflow');
     expect(parentOf(run!)).toBe(start);
+    // Workflow spans name their run, and carry none of its search attributes or memo.
+    for (const span of [run!, ...named('StartActivity:sprintPlan')]) {
+      expect(span.attributes.workflowType).toBe('sessionWorkflow');
+      expect(typeof span.attributes.runId).toBe('string');
+      expect(Object.keys(span.attributes).filter((k) => /searchAttributes|memo/i.test(k))).toEqual([]);
+    }
     // Each model call: scheduled by the run, run by a worker, one engine call inside.
     const runs = [...named('RunActivity:sprintPlan'), ...named('RunActivity:sprintExecute')];
     expect(named('RunActivity:sprintPlan')).toHaveLength(4);

@@ -1,23 +1,14 @@
-import type { ActivityInterceptorsFactory, InjectedSinks, WorkerOptions } from '@temporalio/worker';
-import type { OpenTelemetryWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
-import { currentTracing, type Tracing } from '../../io/telemetry/tracing';
+import type { ActivityInterceptorsFactory, WorkerOptions } from '@temporalio/worker';
+import { currentTracing } from '../../io/telemetry/tracing';
 import { ActivityMetricsInterceptor, type ActivityMetricsTarget } from './activity-metrics';
 import { sessionMetricsSinks } from './sinks';
+import { workflowSpanSink } from './workflow-spans';
 import { workflowInterceptorModules } from '../bundle-options';
 
 type OtelInterceptors = typeof import('@temporalio/interceptors-opentelemetry');
 /** Temporal's tracing interceptors, loaded only by a process that traces. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const otel = () => require('@temporalio/interceptors-opentelemetry') as OtelInterceptors;
-
-/** Where a workflow's spans go: the process's span processor, or nowhere when it does not trace. */
-function workflowSpanSink(
-  tracing: Tracing | undefined,
-): InjectedSinks<{ exporter: OpenTelemetryWorkflowExporter }> {
-  // A traced workflow may run on a worker that does not trace: the sink must exist all the same.
-  if (!tracing) return { exporter: { export: { fn: () => undefined } } };
-  return { exporter: otel().makeWorkflowExporter(tracing.processor, tracing.resource) };
-}
 
 /** The activity interceptors: a span per attempt when this process traces (outermost), then the metrics. */
 function activityInterceptors(target: ActivityMetricsTarget | undefined): ActivityInterceptorsFactory[] {
