@@ -9,12 +9,11 @@ import {
   type WorkflowInboundCallsInterceptor,
   type WorkflowInterceptors,
 } from '@temporalio/workflow';
-import {
+import type {
   OpenTelemetryInboundInterceptor,
   OpenTelemetryInternalsInterceptor,
   OpenTelemetryOutboundInterceptor,
 } from '@temporalio/interceptors-opentelemetry/lib/workflow';
-import { TRACE_HEADER } from '@temporalio/interceptors-opentelemetry/lib/instrumentation';
 import type { MethodRunResult } from '../core/method-result';
 import { DEFAULT_SESSION_PROFILE, sessionProfiles } from '../core/session/policies';
 import { boundedLabel, sessionMethodOf, type SessionOutcome } from '../core/telemetry/labels';
@@ -97,21 +96,57 @@ interface TraceState {
   traced: boolean;
 }
 
+/**
+ * The header a traced start carries (the SDK's TRACE_HEADER; test/unit/workflow-telemetry.test.ts
+ * checks they agree): named here so an untraced workflow loads nothing of OpenTelemetry.
+ */
+export const TRACE_HEADER = '_tracer-data';
+
+/*
+ * The methods of Temporal's workflow interceptors, named here rather than read from their
+ * prototypes, for the same reason: their module (and the OpenTelemetry SDK under it, evaluated
+ * again in each workflow's context) loads on the first call of a traced workflow only.
+ * test/unit/workflow-telemetry.test.ts checks the lists against the SDK's classes.
+ */
+export const tracedInboundMethods = [
+  'execute',
+  'handleSignal',
+  'handleUpdate',
+  'validateUpdate',
+  'handleQuery',
+] as const;
+export const tracedOutboundMethods = [
+  'scheduleActivity',
+  'scheduleLocalActivity',
+  'startNexusOperation',
+  'startChildWorkflowExecution',
+  'continueAsNew',
+  'signalWorkflow',
+  'getLogAttributes',
+  'getMetricTags',
+] as const;
+export const tracedInternalsMethods = ['dispose'] as const;
+
+type OtelWorkflowModule = typeof import('@temporalio/interceptors-opentelemetry/lib/workflow');
+/* eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded by traced workflows only */
+const otel = () => require('@temporalio/interceptors-opentelemetry/lib/workflow') as OtelWorkflowModule;
+
 type Method = (input: unknown, next: (input: unknown) => unknown) => unknown;
 
 /**
- * An interceptor that forwards each of `inner`'s methods to it when the workflow is traced, and
- * straight to `next` otherwise; `inner` is made on first use (it sets up the sandbox's tracer).
+ * An interceptor that forwards each of `methods` to `inner` when the workflow is traced, and
+ * straight to `next` otherwise; `inner` is made on first use (it loads and sets up the sandbox's
+ * tracer).
  */
-function whenTraced<T extends object>(state: TraceState, prototype: object, make: () => T): T {
+function whenTraced<T extends object>(state: TraceState, methods: readonly string[], make: () => T): T {
   let inner: Record<string, Method> | undefined;
   const wrapper: Record<string, Method> = {};
-  for (const name of Object.getOwnPropertyNames(prototype)) {
-    if (name === 'constructor') continue;
+  for (const name of methods) {
     wrapper[name] = (input, next) => {
       if (!state.traced) return next(input);
       inner ??= make() as unknown as Record<string, Method>;
-      return inner[name]!.call(inner, input, next);
+      const method = inner[name];
+      return method ? method.call(inner, input, next) : next(input);
     };
   }
   return wrapper as unknown as T;
@@ -131,20 +166,26 @@ export const interceptors = (): WorkflowInterceptors => {
   return {
     inbound: [
       new TraceDecision(state),
-      whenTraced<WorkflowInboundCallsInterceptor>(
+      whenTraced<OpenTelemetryInboundInterceptor>(
         state,
-        OpenTelemetryInboundInterceptor.prototype,
-        () => new OpenTelemetryInboundInterceptor(),
+        tracedInboundMethods,
+        () => new (otel().OpenTelemetryInboundInterceptor)(),
       ),
       new SessionMetricsInterceptor(),
     ],
     outbound: [
-      whenTraced(
+      whenTraced<OpenTelemetryOutboundInterceptor>(
         state,
-        OpenTelemetryOutboundInterceptor.prototype,
-        () => new OpenTelemetryOutboundInterceptor(),
+        tracedOutboundMethods,
+        () => new (otel().OpenTelemetryOutboundInterceptor)(),
       ),
     ],
-    internals: [new OpenTelemetryInternalsInterceptor()],
+    internals: [
+      whenTraced<OpenTelemetryInternalsInterceptor>(
+        state,
+        tracedInternalsMethods,
+        () => new (otel().OpenTelemetryInternalsInterceptor)(),
+      ),
+    ],
   };
 };

@@ -1,0 +1,33 @@
+import * as otelWorkflow from '@temporalio/interceptors-opentelemetry/lib/workflow';
+import { TRACE_HEADER as sdkTraceHeader } from '@temporalio/interceptors-opentelemetry/lib/instrumentation';
+import {
+  TRACE_HEADER,
+  tracedInboundMethods,
+  tracedInternalsMethods,
+  tracedOutboundMethods,
+} from '../../workflows/telemetry';
+
+/*
+ * workflows/telemetry.ts names the trace header and the methods of Temporal's workflow
+ * interceptors itself, so that an untraced workflow never loads them: the names must be the SDK's.
+ */
+const methodsOf = (cls: { prototype: object }) =>
+  Object.getOwnPropertyNames(cls.prototype)
+    .filter((name) => name !== 'constructor')
+    .sort();
+
+describe("the workflows' tracing interceptors", () => {
+  it("name the SDK's trace header", () => {
+    expect(TRACE_HEADER).toBe(sdkTraceHeader);
+  });
+
+  it("forward every method of the SDK's interceptors", () => {
+    expect([...tracedInboundMethods].sort()).toEqual(methodsOf(otelWorkflow.OpenTelemetryInboundInterceptor));
+    expect([...tracedOutboundMethods].sort()).toEqual(
+      methodsOf(otelWorkflow.OpenTelemetryOutboundInterceptor),
+    );
+    expect([...tracedInternalsMethods].sort()).toEqual(
+      methodsOf(otelWorkflow.OpenTelemetryInternalsInterceptor),
+    );
+  });
+});
