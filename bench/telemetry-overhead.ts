@@ -8,13 +8,14 @@
  * in-process workers on queues of their own, in the same process, so both see the same machine:
  *   - `off`: sprint as it runs with no telemetry configured (figures recorded in memory, no
  *     endpoint, no traces);
- *   - `on`: a metrics endpoint scraped every second while its sessions run (Prometheus scrapes
- *     every 15 s by default: this is 15 times the usual load) and OpenTelemetry traces of every
+ *   - `on`: a metrics endpoint scraped as each session starts and every second after (Prometheus
+ *     scrapes every 15 s by default: this is 15 times the usual load or more) and OpenTelemetry traces of every
  *     session (the client's span, the workflow's, each activity's and each engine call's) exported
  *     over OTLP/HTTP to a local collector double that reads and drops them.
  * Sessions alternate between the groups (on, off, off, on, ...) so a drift in the machine's load
  * hits both alike; the figures are medians and means of the session's wall time as the client sees
- * it (start to result), and the median of each back-to-back pair's ratio. Environment: BENCH_SESSIONS (per group, default 12), BENCH_TOKEN_MS
+ * it (start to result), and the median of each back-to-back pair's ratio; and the process's CPU
+ * time per session (every thread; the session's spans flushed within it), which load blurs less. Environment: BENCH_SESSIONS (per group, default 12), BENCH_TOKEN_MS
  * (default 2), BENCH_EXECUTORS (executors per round, default 4), BENCH_ON (what `on` has: `both`,
  * the default, or `metrics` or `traces` alone, to tell their costs apart).
  * Writes bench/results/telemetry-overhead.json (bench/results.ts; .metrics.json or .traces.json for

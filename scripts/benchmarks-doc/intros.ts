@@ -305,11 +305,13 @@ by the sessions it ran: the figures the [sizing rules](cluster.md#sizing) start 
 What metrics and traces (docs/observability.md) cost a SPRINT session; the target is under 2% of the
 session's wall time. One Temporal dev server, the loopback engine double (2 ms a token) and two
 groups of in-process workers on queues of their own, in one process: **off** is sprint with no
-telemetry configured; **on** has a metrics endpoint scraped every second while its sessions run (15
-times Prometheus's default rate) and traces of every session (the client's span, the workflow's,
-each activity's and each engine call's) exported over OTLP/HTTP to a local collector double. Sessions
-(three rounds of four executors, then the answer) alternate between the groups, so a change in the
-machine's load hits both alike.
+telemetry configured; **on** has a metrics endpoint scraped as each of its sessions starts and every
+second after (15 times Prometheus's default rate or more) and traces of every session (the client's
+span, the workflow's, each activity's and each engine call's) exported over OTLP/HTTP to a local
+collector double. Sessions (three rounds of four executors, then the answer) alternate between the
+groups, so a change in the machine's load hits both alike. Beside the wall time, the **CPU ms per
+session** is the process's CPU time (every thread: workers, workflow threads, the SDK's core) while a
+session runs, its spans' export included: a cost a busy machine blurs less than wall time.
 
 Run: \`npm run bench:telemetry\`. Knobs: \`BENCH_SESSIONS\` (per group), \`BENCH_TOKEN_MS\`,
 \`BENCH_EXECUTORS\`, \`BENCH_ON=metrics\` or \`BENCH_ON=traces\` (only that part in the **on**
