@@ -15,6 +15,7 @@ import type { EngineOrder } from '../core/priority/mapping';
 import type { ArtifactStore } from '../io/artifacts';
 import type { ModelClient } from '../io/model-client';
 import { readCallPrompt, readSessionText, storeIfLonger } from '../io/session-texts';
+import { StoredTextCache, type TextReader } from '../io/stored-text-cache';
 import { callTiming, complete, type CompletionTarget } from './sprint/completion';
 import { planCallResult, storePlanTexts } from './sprint/plan-result';
 import { PromptClosedSignals } from './sprint/prompt-signals';
@@ -67,7 +68,7 @@ function promptSignalsFor(
 
 /** An executor's whole prompt: its prompt, then the tail rendered from a stored plan (if any). */
 async function executorPrompt(
-  store: ArtifactStore | undefined,
+  store: TextReader | undefined,
   input: { prompt: ExecuteCallInput['prompt']; tail?: ExecutorTail | undefined },
 ): Promise<string> {
   const prompt = await readCallPrompt(store, input.prompt);
@@ -84,12 +85,14 @@ export function createSprintActivities(deps: SprintActivityDeps) {
     heartbeatIntervalMs: deps.heartbeatIntervalMs ?? 1000,
     enginePriority: deps.enginePriority,
   };
+  // Stored prompts and plans are read through a cache: a round's executors share them.
+  const storedTexts = deps.store ? new StoredTextCache(deps.store) : undefined;
 
   return {
     /** One planner turn: continues the assistant turn up to the stops it is given; the reply read by the policy `replies` names. */
     async sprintPlan(input: PlanCallInput): Promise<PlanCallResult> {
       const start = started();
-      const prompt = await readCallPrompt(deps.store, input.prompt);
+      const prompt = await readCallPrompt(storedTexts, input.prompt);
       const promptStoring = startStoringPrompt(deps.store, input, prompt);
       const signals = promptSignalsFor(deps, input, start.attempt);
       const completion = await complete(target, prompt, input, {
@@ -118,7 +121,7 @@ export function createSprintActivities(deps: SprintActivityDeps) {
     /** One executor: the prompt ends in the opened `<execution_p.k>` tag; the reply cleaned by the policy `replies` names. */
     async sprintExecute(input: ExecuteCallInput): Promise<ExecuteCallResult> {
       const start = started();
-      const prompt = await executorPrompt(deps.store, input);
+      const prompt = await executorPrompt(storedTexts, input);
       const completion = await complete(target, prompt, input, { stop: input.stop });
       const cleaned = readExecuteCallReply(input, completion.text);
       return {

@@ -3,6 +3,7 @@ import { ErrorType } from '../core/errors';
 import type { CallPromptText, CallRecord, RoundRecord, SessionTranscript } from '../core/session-types';
 import type { SessionText, StoredText } from '../core/stored-text';
 import type { ArtifactStore } from './artifacts';
+import type { TextReader } from './stored-text-cache';
 
 /*
  * Session texts that travel by reference (core/session/payload-limits.ts), stored and read back.
@@ -11,7 +12,7 @@ import type { ArtifactStore } from './artifacts';
  * than sending the engine a prompt with a hole in it.
  */
 
-function needStore(store: ArtifactStore | undefined, what: string): ArtifactStore {
+function needStore<S extends TextReader>(store: S | undefined, what: string): S {
   if (store) return store;
   throw ApplicationFailure.nonRetryable(
     `${what} came by reference, but this worker has no artifact store: give it the same artifacts.root as the control worker`,
@@ -19,8 +20,8 @@ function needStore(store: ArtifactStore | undefined, what: string): ArtifactStor
   );
 }
 
-/** The whole text of a session text. */
-export async function readSessionText(store: ArtifactStore | undefined, t: SessionText): Promise<string> {
+/** The whole text of a session text (`store`: the artifact store, or a cache in front of it). */
+export async function readSessionText(store: TextReader | undefined, t: SessionText): Promise<string> {
   if (typeof t === 'string') return t;
   const text = await needStore(store, `text ${t.stored.uri}`).getText(t.stored);
   if (text.length !== t.chars)
@@ -32,10 +33,7 @@ export async function readSessionText(store: ArtifactStore | undefined, t: Sessi
 }
 
 /** The whole prompt of a model call: its pieces read and joined. */
-export async function readCallPrompt(
-  store: ArtifactStore | undefined,
-  prompt: CallPromptText,
-): Promise<string> {
+export async function readCallPrompt(store: TextReader | undefined, prompt: CallPromptText): Promise<string> {
   if (typeof prompt === 'string') return prompt;
   const texts = await Promise.all(prompt.map((p) => readSessionText(store, p)));
   return texts.join('');

@@ -7,6 +7,16 @@ import type { BundleOptions } from '@temporalio/worker';
 export const workflowInterceptorModules = [require.resolve('../workflows/telemetry')];
 
 /**
+ * Modules the SDK's reusable V8 context evaluates once per worker rather than at the start of every
+ * workflow run (issue 28). Each run gets a fresh module cache, so without this every session's first
+ * workflow task evaluated all of zod again before it could schedule its first call. Shared modules
+ * are deep-frozen and must hold no per-workflow state: the zod library (workflows/preload.ts) qualifies (schemas made
+ * from it in a run are new objects of that run); sprint's own schemas do not (zod defines
+ * properties on a schema when it first parses with it, which a frozen schema refuses).
+ */
+export const workflowPreloadModules = [require.resolve('../workflows/preload')];
+
+/**
  * How the workflow code is bundled, wherever it is (the build's dist/workflow-bundle.js, a worker
  * run from the sources). The SDK's default inline source map carries every source file's text
  * (about 1.7 MB of the 4.8 MB bundle, most of it zod), and every worker start decodes, re-encodes
@@ -14,8 +24,11 @@ export const workflowInterceptorModules = [require.resolve('../workflows/telemet
  * mappings (workflow stack traces still name file:line) and drops the copied source text: the
  * bundle is about half the size and Worker.create about 0.5 s faster on this machine.
  */
-export const workflowBundleOptions: Pick<BundleOptions, 'webpackConfigHook' | 'workflowInterceptorModules'> =
-  {
-    webpackConfigHook: (config) => ({ ...config, devtool: 'inline-nosources-source-map' }),
-    workflowInterceptorModules,
-  };
+export const workflowBundleOptions: Pick<
+  BundleOptions,
+  'webpackConfigHook' | 'workflowInterceptorModules' | 'preloadModules'
+> = {
+  webpackConfigHook: (config) => ({ ...config, devtool: 'inline-nosources-source-map' }),
+  workflowInterceptorModules,
+  preloadModules: workflowPreloadModules,
+};

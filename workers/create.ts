@@ -21,6 +21,7 @@ import {
 
 import type { WorkerRole } from './roles';
 import { llmActivityPolling } from './tuning';
+import { workflowPreloadModules } from './bundle-options';
 import { dataConverterOf } from './connection';
 import { telemetryWorkerOptions } from './telemetry/worker-options';
 
@@ -51,11 +52,16 @@ function bundlePathOf(setup: Pick<WorkerSetup, 'workflowBundlePath'>): string | 
   return fs.existsSync(bundlePath) ? bundlePath : undefined;
 }
 
-function workflowSource(setup: WorkerSetup): Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'> {
+function workflowSource(
+  setup: WorkerSetup,
+): Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle' | 'bundlerOptions'> {
   const bundlePath = bundlePathOf(setup);
   if (bundlePath) return { workflowBundle: { codePath: bundlePath } };
   // No bundle: the SDK bundles the workflows at start (webpack, a few seconds).
-  return { workflowsPath: require.resolve('../workflows') };
+  return {
+    workflowsPath: require.resolve('../workflows'),
+    bundlerOptions: { preloadModules: workflowPreloadModules },
+  };
 }
 
 /**

@@ -99,14 +99,17 @@ What the profile has shown so far, and what it points to:
   reaches the engine, and the whole round).
 - Per session, two costs have no counterpart in the plain loop: the first workflow task (settings
   validation, search attributes, the first planner call) and the transcript write after the final
-  answer, one more activity round trip before the result. Both stay: the result names the written
-  transcript, and moving either would change the command order of every recorded history. Eager
-  workflow start takes the first task's dispatch off the path when the starting client shares its
-  connection with the worker; the floor's eager-start columns show what it is worth. A CPU profile
-  of the workflow thread shows where the first task's own time goes: the SDK gives every workflow a
-  fresh module cache, so each session evaluates the workflow modules again, most of it the zod
-  schemas of the session and method settings. The bundle option \`preloadModules\` (evaluated once
-  per workflow context) is the lever; it is not in place yet, for want of a same-run A/B.
+  answer. The write is a local activity on the control worker (new histories; older ones replay
+  through the activity, behind \`patched\`): no activity task round trip and no second workflow
+  task before the result. Eager workflow start takes the first task's dispatch off the path when the
+  starting client shares its connection with the worker; the floor's eager-start columns show what
+  it is worth. The SDK gives every workflow a fresh module cache, so each session evaluated the
+  workflow modules again before its first call; zod is now preloaded once per worker (bundle option
+  \`preloadModules\`, workflows/preload.ts). sprint's own settings schemas cannot be shared (zod
+  writes to a schema on its first parse, and shared modules are frozen), and the OpenTelemetry
+  workflow interceptors are still evaluated per session.
+- Model workers read a round's stored prompt (and a long plan) once, through a cache shared by the
+  round's executors, instead of once per executor.
 - The gap is CPU work, not waiting: every segment is a few milliseconds of work in Node or in the
   dev server, and each grows several-fold on a starved machine. That is why the load line matters
   here more than anywhere.

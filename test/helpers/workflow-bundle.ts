@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { workflowInterceptorModules } from '../../workers/bundle-options';
+import { workflowInterceptorModules, workflowPreloadModules } from '../../workers/bundle-options';
 
 /**
  * The workflow code bundled once per jest run, in a temp file named by $SPRINT_WORKFLOW_BUNDLE
@@ -15,6 +15,7 @@ export async function bundleWorkflowsOnce(): Promise<string> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
     workflowInterceptorModules,
+    preloadModules: workflowPreloadModules,
     logger: {
       log: () => undefined,
       trace: () => undefined,

@@ -1,4 +1,6 @@
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
 import type { SessionProgress } from '../../core/session-types';
 import { progressQuery } from '../../workflows/session';
 import { planReply, promptText } from '../helpers/session-doubles';
@@ -55,6 +57,37 @@ describe('session workflow runs and endings (mocked model calls)', () => {
       [],
     ]);
     expect(result.text).toContain('<prompt_3.1> work 3 </prompt_3.1>');
+  });
+
+  it('writes the transcript in its last workflow task (a local activity), and that history replays', async () => {
+    const handle = await t.start('local-transcript-write', {
+      plan: (input) =>
+        input.phase === 1
+          ? planReply(1, ['one step', { prompt: 'work' }])
+          : { text: '<Final_answer>\n\\boxed{7}\n</Final_answer>' },
+      execute: () => ({ text: 'result' }),
+    });
+    const result = await handle.result();
+    expect(result.finalAnswer).toBe('\\boxed{7}');
+    const transcript = await t.transcript(handle.workflowId);
+    expect(transcript.final).toBe('\\boxed{7}');
+
+    const history = await handle.fetchHistory();
+    const events = history.events ?? [];
+    const { EventType } = temporal.api.enums.v1;
+    // No activity task for the write: only the model calls were scheduled.
+    const scheduled = events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(scheduled).toEqual(['sprintPlan', 'sprintExecute', 'sprintPlan']);
+    // The write's result is recorded as a local activity marker, in the task that completes the run.
+    const types = events.map((e) => e.eventType);
+    const after = types.slice(types.lastIndexOf(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED));
+    expect(after).toContain(EventType.EVENT_TYPE_MARKER_RECORDED);
+    expect(after).toContain(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
+    await Worker.runReplayHistory(
+      { workflowBundle: { codePath: process.env.SPRINT_WORKFLOW_BUNDLE! } },
+      history,
+      handle.workflowId,
+    );
   });
 
   it('a cancelled session cancels its running calls and ends as cancelled with the rounds it finished', async () => {

@@ -1,4 +1,4 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { ArtifactActivities } from '../../activities/artifacts';
 import type { SessionTextActivities } from '../../activities/session-texts';
 import type { SessionSettings } from '../../config/schema/session';
@@ -24,6 +24,16 @@ import { StickyRouter, type PickupLimits } from '../routing';
 import { publishSessionAttributes } from './attributes';
 import type { SessionInput, SessionResume, SessionRouting } from './types';
 
+/**
+ * The transcript written by a local activity on the control worker (issue 28): a session's last
+ * step then costs no activity task round trip through the server and no extra workflow task
+ * (about 25 ms of every session's wall-clock on the dev machine). A worker lost mid-write
+ * retries the workflow task and with it the write, which is idempotent (content-addressed file, a
+ * key set to the same ref). Histories from before it wrote through an activity: `patched`
+ * keeps them replaying that way.
+ */
+export const LOCAL_TRANSCRIPT_WRITE_PATCH = 'session-transcript-local-write';
+
 /** What a session's state is made from (SessionState.restore gathers it). */
 interface SessionStateParts {
   transcript: SessionTranscript<SessionText>;
@@ -34,6 +44,8 @@ interface SessionStateParts {
   resume: SessionResume | undefined;
   artifacts: ArtifactActivities;
   texts: SessionTextActivities;
+  /** The same activities run as local activities on the workflow's own worker. */
+  localTexts: SessionTextActivities;
   byReference: boolean;
 }
 
@@ -60,6 +72,7 @@ export class SessionState {
   private readonly routing: SessionRouting;
   private readonly artifacts: ArtifactActivities;
   private readonly texts: SessionTextActivities;
+  private readonly localTexts: SessionTextActivities;
   /** Long texts go by reference (core/session/payload-limits.ts); false replays older histories as they ran. */
   private readonly byReference: boolean;
 
@@ -70,6 +83,7 @@ export class SessionState {
     this.routing = routing;
     this.artifacts = parts.artifacts;
     this.texts = parts.texts;
+    this.localTexts = parts.localTexts;
     this.byReference = parts.byReference;
     const workflowId = workflowInfo().workflowId;
     this.textLimits = parts.byReference
@@ -115,6 +129,10 @@ export class SessionState {
     };
     const artifacts = proxyActivities<ArtifactActivities>(options);
     const texts = proxyActivities<SessionTextActivities>(options);
+    const localTexts = proxyLocalActivities<SessionTextActivities>({
+      startToCloseTimeout: options.startToCloseTimeout,
+      retry: options.retry,
+    });
     let transcript: SessionTranscript<SessionText>;
     if (input.resume) {
       transcript = (await artifacts.getJsonArtifact(
@@ -146,6 +164,7 @@ export class SessionState {
       resume: input.resume,
       artifacts,
       texts,
+      localTexts,
       byReference,
     });
   }
@@ -183,7 +202,8 @@ export class SessionState {
     const key = `sessions/${workflowInfo().workflowId}/transcript`;
     if (!this.byReference) return { ref: await this.artifacts.putJsonArtifact(this.transcript, key) };
     const { transcript, roundBatches } = await this.transcriptPayload();
-    const written = await this.texts.writeSessionTranscript(transcript, key, roundBatches);
+    const writer = patched(LOCAL_TRANSCRIPT_WRITE_PATCH) ? this.localTexts : this.texts;
+    const written = await writer.writeSessionTranscript(transcript, key, roundBatches);
     return { ref: written.transcript, text: written.text };
   }
 
