@@ -83,6 +83,14 @@ describe('session workflow runs and endings (mocked model calls)', () => {
     const after = types.slice(types.lastIndexOf(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED));
     expect(after).toContain(EventType.EVENT_TYPE_MARKER_RECORDED);
     expect(after).toContain(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
+    // The last task publishes the session's attributes once (the final ones), and one patch marker.
+    const lastTask = events.slice(types.lastIndexOf(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED));
+    const sessionUpserts = lastTask.filter(
+      (e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.SprintStatus,
+    );
+    expect(sessionUpserts).toHaveLength(1);
+    const patches = lastTask.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
+    expect(patches).toHaveLength(1);
     await Worker.runReplayHistory(
       { workflowBundle: { codePath: process.env.SPRINT_WORKFLOW_BUNDLE! } },
       history,

@@ -34,6 +34,15 @@ import type { SessionInput, SessionResume, SessionRouting } from './types';
  */
 export const LOCAL_TRANSCRIPT_WRITE_PATCH = 'session-transcript-local-write';
 
+/**
+ * The round that ends a session publishes no search attributes of its own (issue 28): the final
+ * ones follow in the same workflow task and replace every key, so that upsert was one more command
+ * and event on the session's last task. It also implies the local transcript write, so a new session's
+ * last task records one patch marker, not two. Histories from before publish twice: `patched` keeps
+ * them replaying that way.
+ */
+export const FINAL_ATTRIBUTES_ONCE_PATCH = 'session-final-attributes-once';
+
 /** What a session's state is made from (SessionState.restore gathers it). */
 interface SessionStateParts {
   transcript: SessionTranscript<SessionText>;
@@ -189,6 +198,8 @@ export class SessionState {
     this.transcript.tokens = accountSession(this.transcript.rounds.map(roundUsage));
     this.refreshRouting();
     this.activity = 'idle';
+    // The session's last round: the final attributes are published right after, in this task.
+    if (this.transcript.final !== null && patched(FINAL_ATTRIBUTES_ONCE_PATCH)) return;
     this.publishAttributes();
   }
 
@@ -202,7 +213,8 @@ export class SessionState {
     const key = `sessions/${workflowInfo().workflowId}/transcript`;
     if (!this.byReference) return { ref: await this.artifacts.putJsonArtifact(this.transcript, key) };
     const { transcript, roundBatches } = await this.transcriptPayload();
-    const writer = patched(LOCAL_TRANSCRIPT_WRITE_PATCH) ? this.localTexts : this.texts;
+    const local = patched(FINAL_ATTRIBUTES_ONCE_PATCH) || patched(LOCAL_TRANSCRIPT_WRITE_PATCH);
+    const writer = local ? this.localTexts : this.texts;
     const written = await writer.writeSessionTranscript(transcript, key, roundBatches);
     return { ref: written.transcript, text: written.text };
   }
