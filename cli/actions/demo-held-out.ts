@@ -6,12 +6,12 @@ import { CliError, ExitCode } from '../exit-codes';
 
 /** Training traces come from another seed than the evaluation's problems. */
 export const TRACE_SEED = 2;
-/** One failed attempt before the one that works: short samples, so minutes of CPU training go far. */
-const TRACE_FAILED_ATTEMPTS = 1;
-
 /**
  * The demo's training traces: the shape of the evaluation's Countdown problems
- * (evaluation.countdown), one failed attempt each, from another seed than the problems.
+ * (evaluation.countdown), from another seed than the problems, in the checklist style (every
+ * operation on the two numbers checked in full, then the answer): checks that do not depend on
+ * each other's results and whose work is long against the plan line naming them, the shape in
+ * which SPRINT saves sequential tokens (docs/demo.md#the-trace-style).
  */
 export function demoTraceSource(config: SprintConfig): {
   generateSeed: number;
@@ -26,7 +26,7 @@ export function demoTraceSource(config: SprintConfig): {
   } = config.evaluation.countdown;
   return {
     generateSeed: TRACE_SEED,
-    traceShape: { ...shape, maxFailedAttempts: TRACE_FAILED_ATTEMPTS, style: 'terse', verify: false },
+    traceShape: { ...shape, style: 'checklist' },
   };
 }
 

@@ -6,6 +6,8 @@
  * always gives the same traces.
  */
 
+import { checklistTrace } from './countdown-checklist';
+
 /** A small, fast, seeded PRNG (mulberry32). */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
@@ -144,9 +146,11 @@ export interface CountdownTraceShape {
    * How the trace is written: `narrated` (default) in R1's long style; `terse` in short sentences
    * (`Use 3, 5 to make 8.` / `Let me try 3 * 5.` `3 * 5 = 15.` `15 is not 8.`), the same structure
    * for the curation pipeline in about a third of the tokens, so a tiny model trained on a CPU
-   * sees many more samples in the same minutes (the offline demo).
+   * sees many more samples in the same minutes (the offline demo). `checklist` (two numbers only):
+   * every operation on the two numbers checked in a fixed order, each check worked out over
+   * several lines, then the first that reaches the target (core/traces/countdown-checklist.ts).
    */
-  style?: 'narrated' | 'terse';
+  style?: 'narrated' | 'terse' | 'checklist';
   /**
    * Terse style only: end with a paragraph that verifies the working attempt (default true). Without
    * it a sample is one round (the attempts side by side, then the answer), about a third fewer
@@ -180,8 +184,10 @@ export function checkTraceShape(shape: CountdownTraceShape): void {
     bad('maxNumbers must be an integer >= minNumbers');
   if (!Number.isInteger(shape.numberMax) || shape.numberMax < 2) bad('numberMax must be an integer >= 2');
   if (shape.targetMax < shape.targetMin) bad('targetMax must be >= targetMin');
-  if (shape.style !== undefined && shape.style !== 'narrated' && shape.style !== 'terse')
-    bad('style must be "narrated" or "terse"');
+  if (shape.style !== undefined && !['narrated', 'terse', 'checklist'].includes(shape.style))
+    bad('style must be "narrated", "terse" or "checklist"');
+  if (shape.style === 'checklist' && (shape.minNumbers !== 2 || shape.maxNumbers !== 2))
+    bad('style "checklist" needs two numbers (minNumbers and maxNumbers 2)');
   if (shape.verify !== undefined && typeof shape.verify !== 'boolean') bad('verify must be true or false');
   if (shape.verify === false && shape.style !== 'terse') bad('verify: false needs style "terse"');
   if (
@@ -267,6 +273,7 @@ export function generateCountdownTrace(
 ): CountdownTrace {
   const { nums, target, solution } = makeProblem(rng, shape);
   if (shape.style === 'terse') return terseTrace(rng, id, shape, questionText, nums, target, solution);
+  if (shape.style === 'checklist') return checklistTrace(id, questionText(nums, target), nums, target);
   const list = nums.join(', ');
   const question = questionText(nums, target);
   const paragraphs: string[] = [];

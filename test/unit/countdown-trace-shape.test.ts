@@ -1,10 +1,15 @@
 import fc from 'fast-check';
 import { countdownQuestion } from '../../core/benchmarks';
 import { verifyCountdown } from '../../core/grading/countdown';
-import { generateCountdownTraces, type CountdownTraceShape } from '../../core/traces/countdown';
+import {
+  evaluateExpression,
+  generateCountdownTraces,
+  type CountdownTraceShape,
+} from '../../core/traces/countdown';
+import { checklistCandidates } from '../../core/traces/countdown-checklist';
 
 /*
- * The demo's tiny Countdown traces (two numbers up to 9): every problem has the asked size, its
+ * The demo's tiny Countdown traces (two numbers up to 9), in each style: every problem has the asked size, its
  * boxed answer passes the project's grader, no sentence claims a wrong equation, and the question
  * is the benchmark's own when asked for.
  */
@@ -125,11 +130,51 @@ describe('Countdown traces of a given shape', () => {
     );
   });
 
+  it('checklist style: every operation on the two numbers checked in full, the first hit answered', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100_000 }), (seed) => {
+        const shape: CountdownTraceShape = { ...tiny, style: 'checklist' };
+        for (const t of generateCountdownTraces(5, seed, shape, countdownQuestion)) {
+          const [setup, ...checks] = t.trace.split('\n\n');
+          expect(setup).toBe(`Use ${t.nums.join(', ')} to make ${t.target}.`);
+          expect(t.structure.map((s) => s.role)).toEqual(['setup', ...checks.map(() => 'attempt')]);
+          // The checks are the operations on the two numbers, each once, in the fixed order.
+          const named = checks.map((c) => /^(Let me|Maybe) try (\d+ [-+*/] \d+)\./.exec(c)?.[2]);
+          expect(named).toEqual(checklistCandidates(t.nums).map((c) => c.expression));
+          expect(named[0]).toBe(`${t.nums[0]} + ${t.nums[1]}`);
+          // Every value two numbers make as a positive integer is among them.
+          const [x, y] = t.nums as [number, number];
+          const made = [x + y, x * y, x - y, y - x, x / y, y / x].filter((v) => Number.isInteger(v) && v > 0);
+          const values = named.map((e) => evaluateExpression(e!));
+          for (const v of made) expect(values).toContain(v);
+          checks.forEach((c, i) => {
+            // Every equation true, the verdict right, and the work several lines against its cue line.
+            for (const m of c.matchAll(/(\d+) ([-+*/]) (\d+) = (-?\d+)\./g)) {
+              const [a, op, b, r] = [Number(m[1]), m[2], Number(m[3]), Number(m[4])];
+              const value = op === '+' ? a + b : op === '-' ? a - b : op === '/' ? a / b : a * b;
+              expect({ eq: m[0], value }).toEqual({ eq: m[0], value: r });
+            }
+            const hits = values[i] === t.target;
+            expect(c.endsWith(hits ? `makes ${t.target}.` : `does not make ${t.target}.`)).toBe(true);
+            expect(c.split('. ').length).toBeGreaterThanOrEqual(6);
+          });
+          expect(t.answer).toBe(named[values.indexOf(t.target)]);
+          expect(verifyCountdown(t.answer, t.nums, t.target)).toMatchObject({ ok: true });
+          expect(t.solution).toBe(`\\boxed{${t.answer}}`);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('rejects a shape that cannot make problems, naming the field', () => {
     expect(() => generateCountdownTraces(1, 1, { ...tiny, verify: false })).toThrow(
       /verify: false needs style "terse"/,
     );
     expect(() => generateCountdownTraces(1, 1, { ...tiny, minNumbers: 1 })).toThrow(/minNumbers/);
+    expect(() => generateCountdownTraces(1, 1, { ...tiny, maxNumbers: 3, style: 'checklist' })).toThrow(
+      /"checklist" needs two numbers/,
+    );
     expect(() => generateCountdownTraces(1, 1, { ...tiny, maxNumbers: 1 })).toThrow(/maxNumbers/);
     expect(() => generateCountdownTraces(1, 1, { ...tiny, targetMin: 5, targetMax: 4 })).toThrow(/targetMax/);
     expect(() =>

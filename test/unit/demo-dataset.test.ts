@@ -5,6 +5,7 @@ import { loadConfig } from '../../config';
 import { countdownQuestion } from '../../core/benchmarks';
 import { parseTrajectory } from '../../core/format/trajectory';
 import { generateCountdownTraces } from '../../core/traces/countdown';
+import { checklistCandidates } from '../../core/traces/countdown-checklist';
 
 /*
  * What the demo trains on, built the way its pipeline builds it (config/demo.yaml, the demo's
@@ -38,13 +39,34 @@ describe('the demo dataset (config/demo.yaml, offline curation)', () => {
       const sprint = result.sprint!;
       expect(sprint.prompt.startsWith(config.curation.system!)).toBe(true);
       const parsed = parseTrajectory(sprint.completion);
-      // One round (no verification paragraph: short samples), then the final answer.
+      // One round, then the final answer.
       expect(parsed.rounds).toHaveLength(1);
       expect(parsed.rounds.length).toBeLessThan(config.session.maxPhases);
-      // The failed attempt and the one that works (or its first step) run side by side.
-      expect(parsed.rounds[0]!.plan.prompts.length).toBeGreaterThanOrEqual(2);
-      expect(parsed.rounds[0]!.executions).toHaveLength(parsed.rounds[0]!.plan.prompts.length);
+      // Every check of the checklist (the operations on the two numbers) runs side by side.
+      const checks = checklistCandidates(trace.nums).map((c) => c.expression);
+      expect(parsed.rounds[0]!.plan.prompts.map((p) => p.text)).toEqual(checks.map((e) => `Try ${e}.`));
+      expect(checks.length).toBeLessThanOrEqual(config.session.maxPromptsPerRound);
+      expect(parsed.rounds[0]!.executions).toHaveLength(checks.length);
       expect(parsed.final).toContain(`\\boxed{${trace.answer}}`);
+    }
+  });
+
+  it('costs under 0.72 of the sequential sample along the critical path (characters)', async () => {
+    // Sequential tokens of a SPRINT sample: its plan, its longest execution, its final answer;
+    // of the sequential sample: all of it. Characters stand in for the run's tokens here
+    // (docs/demo.md#the-trace-style measures tokens).
+    for (const { trace, result } of await demoSamples(60)) {
+      const sprint = result.sprint!.completion;
+      const plan = sprint.slice('<think>\n'.length, sprint.indexOf('</Plan_1>'));
+      const executions = [...sprint.matchAll(/<execution_1\.\d+>\n([\s\S]*?)<\/execution_/g)].map(
+        (m) => m[1]!,
+      );
+      const final = /<Final_answer>[\s\S]*?(?=<\/Final_answer>)/.exec(sprint)![0];
+      const critical = plan.length + Math.max(...executions.map((e) => e.length)) + final.length;
+      const sequential = result.rft!.completion.length - '<think>\n'.length;
+      expect({ id: trace.id, ratio: critical / sequential < 0.72 }).toEqual({ id: trace.id, ratio: true });
+      // Each check's work is longer than the plan lines that name it.
+      for (const e of executions) expect(e.length).toBeGreaterThan(plan.length / executions.length);
     }
   });
 });

@@ -19,7 +19,7 @@ describe('sprint train --tiny: the sequence length', () => {
     expect(trainInputFromOptions(config, { dataset, tiny: true }).hyperparameters?.maxLength).toBe(2048);
   });
 
-  it('leaves a length the config or the command names (config/demo.yaml sets 512)', () => {
+  it('leaves a length the config or the command names (config/demo.yaml sets 704)', () => {
     const config = parseConfig({ training: { hyperparameters: { maxLength: 512 } } }, 't');
     expect(trainInputFromOptions(config, { dataset, tiny: true }).hyperparameters?.maxLength).toBeUndefined();
     const flagged = trainInputFromOptions(parseConfig({}, 't'), { dataset, tiny: true, maxLength: '1024' });
