@@ -1,9 +1,13 @@
 import { Client } from '@temporalio/client';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { FastifyInstance } from 'fastify';
+import { spanIdOf } from '../../core/telemetry/trace-context';
+import { WORKFLOW_SPAN_SCOPE } from '../../core/telemetry/workflow-span';
 import { startTracing } from '../../io/telemetry/tracing';
 import { buildServeApp, defaultServeOptions } from '../../serve/app';
 import { tracingClientInterceptors } from '../../workers/telemetry/client';
+import { SPRINT_TRACER_PATCH } from '../../workflows/telemetry';
 import { sprintScript, threeRoundScenario } from '../helpers/sprint-script';
 import { loopbackPool, startStack, type TestStack } from '../helpers/stack';
 import { waitFor } from '../helpers/workers';
@@ -99,5 +103,20 @@ describe('traces: from the HTTP request through the workflow to each engine call
       expect(call.attributes['sprint.replica']).toBe('r0');
     }
     expect(new Set(engineCalls.map((c) => c.attributes['engine.request_id'])).size).toBe(12);
+
+    // The workflow spans came from sprint's tracer: its patch marker is in the run's history and the
+    // run's span has the run's first id.
+    const history = await stack!.client.workflow
+      .getHandle(String(run!.attributes.workflowId), String(run!.attributes.runId))
+      .fetchHistory();
+    const patches = (history.events ?? []).flatMap((e) =>
+      (e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? []).map(
+        (p) => (JSON.parse(Buffer.from(p.data!).toString()) as { id: string }).id,
+      ),
+    );
+    expect(patches).toContain(SPRINT_TRACER_PATCH);
+    expect(run!.spanContext().spanId).toBe(spanIdOf(String(run!.attributes.runId), 0));
+    expect(run!.status.code).toBe(SpanStatusCode.OK);
+    expect(run!.instrumentationLibrary.name).toBe(WORKFLOW_SPAN_SCOPE);
   });
 });
