@@ -59,11 +59,33 @@ function murmur32(text: string, seed: number): number {
 
 const hex8 = (n: number) => n.toString(16).padStart(8, '0');
 
-/** `words` 32-bit hashes of `seed`/`n` as lowercase hex, never all zeros (W3C's invalid id). */
+/** MurmurHash3's finalizer: a bijection of 32-bit integers that spreads every input bit. */
+function fmix32(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+/** The seed's four 32-bit hashes, kept for the few seeds in use (a run makes all its ids from one). */
+const seedWords = new Map<string, number[]>();
+function wordsOf(seed: string): number[] {
+  let words = seedWords.get(seed);
+  if (!words) {
+    if (seedWords.size >= 8) seedWords.clear();
+    words = [1, 2, 3, 4].map((w) => murmur32(seed, Math.imul(0x9e3779b9, w)));
+    seedWords.set(seed, words);
+  }
+  return words;
+}
+
+/**
+ * `words` 32-bit words for the `n`th id of `seed`, as lowercase hex, never all zeros (W3C's invalid
+ * id). Each word is a bijection of `n` (n < 2^32) for a given seed: a run's ids never repeat.
+ */
 function idOf(seed: string, n: number, words: number): string {
-  const text = `${seed}/${n}`;
+  const hashes = wordsOf(seed);
   let id = '';
-  for (let w = 0; w < words; w++) id += hex8(murmur32(text, 0x9e3779b9 * (w + 1)));
+  for (let w = 0; w < words; w++) id += hex8(fmix32((hashes[w]! ^ Math.imul(n + 1, 0x9e3779b9)) >>> 0));
   return /^0+$/.test(id) ? `${id.slice(0, -1)}1` : id;
 }
 
