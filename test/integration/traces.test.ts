@@ -1,12 +1,15 @@
 import { Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { FastifyInstance } from 'fastify';
 import { spanIdOf } from '../../core/telemetry/trace-context';
-import { WORKFLOW_SPAN_SCOPE } from '../../core/telemetry/workflow-span';
+import { WORKFLOW_SPAN_SCOPE, type WorkflowSpan } from '../../core/telemetry/workflow-span';
 import { startTracing } from '../../io/telemetry/tracing';
 import { buildServeApp, defaultServeOptions } from '../../serve/app';
 import { tracingClientInterceptors } from '../../workers/telemetry/client';
+import { sessionMetricsSinks } from '../../workers/telemetry/sinks';
+import { workflowSpanSink } from '../../workers/telemetry/workflow-spans';
 import { SPRINT_TRACER_PATCH } from '../../workflows/telemetry';
 import { sprintScript, threeRoundScenario } from '../helpers/sprint-script';
 import { loopbackPool, startStack, type TestStack } from '../helpers/stack';
@@ -118,5 +121,43 @@ describe('traces: from the HTTP request through the workflow to each engine call
     expect(run!.spanContext().spanId).toBe(spanIdOf(String(run!.attributes.runId), 0));
     expect(run!.status.code).toBe(SpanStatusCode.OK);
     expect(run!.instrumentationLibrary.name).toBe(WORKFLOW_SPAN_SCOPE);
+
+    // A replay of the run (as after a worker's cache eviction) makes the same spans with the same
+    // ids and parents: what it schedules after the replay stays under the spans already exported.
+    const replayed: WorkflowSpan[] = [];
+    await Worker.runReplayHistory(
+      {
+        workflowBundle: { codePath: process.env.SPRINT_WORKFLOW_BUNDLE! },
+        replayName: 'traces-replay',
+        sinks: {
+          ...sessionMetricsSinks(),
+          ...workflowSpanSink(undefined),
+          workflowSpans: {
+            export: {
+              fn: (_info: unknown, spans: WorkflowSpan[]) => {
+                replayed.push(...spans);
+              },
+              callDuringReplay: true,
+            },
+          },
+        },
+      },
+      history,
+    );
+    const shape = (spans: { name: string; spanId: string; parentSpanId?: string }[]) =>
+      spans
+        .map(({ name, spanId, parentSpanId }) => ({ name, spanId, parentSpanId }))
+        .sort((a, b) => a.spanId.localeCompare(b.spanId));
+    const workflowSpans = trace.filter((s) => s.instrumentationLibrary.name === WORKFLOW_SPAN_SCOPE);
+    expect(workflowSpans.length).toBeGreaterThan(12);
+    expect(shape(replayed)).toEqual(
+      shape(
+        workflowSpans.map((s) => ({
+          name: s.name,
+          spanId: s.spanContext().spanId,
+          parentSpanId: s.parentSpanId,
+        })),
+      ),
+    );
   });
 });
