@@ -1,6 +1,8 @@
 /**
- * Records the history of one traced SPRINT session (a tracing client started it, so its workflow
- * runs the in-sandbox tracer) for the determinism guard (test/unit/replay-histories.test.ts):
+ * Records the history of one traced SPRINT session (a tracing client starts it, so its workflow
+ * runs whatever tracer the workflow code of the day runs: test/histories/traced-f6b0ff8 was
+ * recorded with Temporal's OpenTelemetry workflow interceptors, test/histories/current with
+ * sprint's tracer) for the determinism guard (test/unit/replay-histories.test.ts):
  *
  *   npx tsx test/helpers/record-traced-history.ts [OUT_DIR]      (default test/histories/current)
  *
