@@ -11,6 +11,7 @@ import {
   type LocalActivityInput,
   type Next,
   type Payload,
+  type QueryInput,
   type SignalInput,
   type SignalWorkflowInput,
   type Sinks,
@@ -35,9 +36,9 @@ import { SpanStatus, type WorkflowSpan } from '../core/telemetry/workflow-span';
 /*
  * Not a workflow: sprint's tracer for the workflow sandbox (issue 26), in place of Temporal's
  * OpenTelemetry workflow interceptors (workflows/telemetry.ts picks it for the runs it traces).
- * The same spans, named alike (RunWorkflow:<type>, HandleSignal:<name>, StartActivity:<type>,
- * StartChildWorkflow, SignalWorkflow, ContinueAsNew, StartNexusOperation, HandleUpdate,
- * ValidateUpdate), with the same parentage: the run's span is the child of the context in its start
+ * The same spans, named alike (RunWorkflow:<type>, HandleSignal:<name>, HandleQuery:<name>,
+ * StartActivity:<type>, StartChildWorkflow, SignalWorkflow, ContinueAsNew, StartNexusOperation,
+ * HandleUpdate, ValidateUpdate), with the same parentage: the run's span is the child of the context in its start
  * header, each outbound call's span the child of the run's span (or of the handler's it runs in),
  * and that span's context goes into the call's header as the SDK's activity interceptor reads it
  * (`_tracer-data`: the JSON carrier of W3C's traceparent, tracestate and baggage). What it does
@@ -47,8 +48,9 @@ import { SpanStatus, type WorkflowSpan } from '../core/telemetry/workflow-span';
  * ids hashed from the run id and a counter rather than drawn from the workflow's random numbers, so
  * a replay makes the same ids and the workflow's Math.random is left alone; ended spans buffered and
  * handed out in one sink call per activation (workers/telemetry/workflow-spans.ts turns them into
- * OpenTelemetry spans). Queries make no span: a query's sink calls are dropped (the SDK runs queries
- * as replays), so their spans could never leave the sandbox.
+ * OpenTelemetry spans). Queries and update validators run outside the history (not on replay):
+ * their spans take ids of their own, so the run's count, and every later id, is the same whether
+ * they ran or not.
  */
 
 /** The header Temporal's OpenTelemetry interceptors carry a span context in (their TRACE_HEADER). */
@@ -252,9 +254,17 @@ export class WorkflowTracer {
       });
       return this.around(span, () => next(input), { activate: true });
     },
+    handleQuery: (input: QueryInput, next: Next<WorkflowInboundCallsInterceptor, 'handleQuery'>) => {
+      const span = this.start(
+        `HandleQuery:${input.queryName}`,
+        parentFromHeader(input.headers[TRACE_HEADER]),
+        undefined,
+        `${this.seed}/query/${input.queryId}`,
+      );
+      return this.around(span, () => next(input));
+    },
     validateUpdate: (input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'validateUpdate'>) => {
-      // Validators do not run on replay: their spans take ids of their own (the update's), so the
-      // run's counter, and every later id, is the same whether a validator ran or not.
+      // Not in the history: ids of its own (see above).
       const span = this.start(
         `ValidateUpdate:${input.name}`,
         parentFromHeader(input.headers[TRACE_HEADER]),

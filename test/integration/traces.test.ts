@@ -10,6 +10,8 @@ import { buildServeApp, defaultServeOptions } from '../../serve/app';
 import { tracingClientInterceptors } from '../../workers/telemetry/client';
 import { sessionMetricsSinks } from '../../workers/telemetry/sinks';
 import { workflowSpanSink } from '../../workers/telemetry/workflow-spans';
+import { PROGRESS_QUERY } from '../../core/session-types';
+import { progressQuery } from '../../workflows/session/handlers';
 import { SPRINT_TRACER_PATCH } from '../../workflows/telemetry';
 import { sprintScript, threeRoundScenario } from '../helpers/sprint-script';
 import { loopbackPool, startStack, type TestStack } from '../helpers/stack';
@@ -121,6 +123,18 @@ describe('traces: from the HTTP request through the workflow to each engine call
     expect(run!.spanContext().spanId).toBe(spanIdOf(String(run!.attributes.runId), 0));
     expect(run!.status.code).toBe(SpanStatusCode.OK);
     expect(run!.instrumentationLibrary.name).toBe(WORKFLOW_SPAN_SCOPE);
+
+    // A query is traced too, under the span of the client that asked (its ids are its own: a
+    // query is not in the history).
+    const tracedClient = new Client({ connection: stack!.client.connection, ...tracingClientInterceptors() });
+    await tracedClient.workflow.getHandle(String(run!.attributes.workflowId)).query(progressQuery);
+    const queried = () =>
+      exporter.getFinishedSpans().filter((s) => s.name === `HandleQuery:${PROGRESS_QUERY}`);
+    await waitFor(() => queried().length > 0);
+    const asked = exporter
+      .getFinishedSpans()
+      .find((s) => s.spanContext().spanId === queried()[0]!.parentSpanId);
+    expect(asked?.name).toBe(`QueryWorkflow:${PROGRESS_QUERY}`);
 
     // A replay of the run (as after a worker's cache eviction) makes the same spans with the same
     // ids and parents: what it schedules after the replay stays under the spans already exported.
