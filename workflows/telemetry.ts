@@ -1,22 +1,24 @@
 import {
   ContinueAsNew,
   isCancellation,
+  patched,
   proxySinks,
   workflowInfo,
+  type ConcludeActivationInput,
+  type ConcludeActivationOutput,
+  type DisposeInput,
   type Next,
   type Sinks,
   type WorkflowExecuteInput,
   type WorkflowInboundCallsInterceptor,
   type WorkflowInterceptors,
+  type WorkflowInternalsInterceptor,
+  type WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
-import type {
-  OpenTelemetryInboundInterceptor,
-  OpenTelemetryInternalsInterceptor,
-  OpenTelemetryOutboundInterceptor,
-} from '@temporalio/interceptors-opentelemetry/lib/workflow';
 import type { MethodRunResult } from '../core/method-result';
 import { DEFAULT_SESSION_PROFILE, sessionProfiles } from '../core/session/policies';
 import { boundedLabel, sessionMethodOf, type SessionOutcome } from '../core/telemetry/labels';
+import { TRACE_HEADER, WorkflowTracer } from './tracing';
 
 /*
  * Not a workflow: the workflow interceptors every bundle carries (workers/bundle-options.ts).
@@ -83,29 +85,32 @@ class SessionMetricsInterceptor implements WorkflowInboundCallsInterceptor {
 }
 
 /*
- * Traces: Temporal's OpenTelemetry interceptors (a span for the run, one for each activity, signal,
- * child and continue-as-new, parented to the client's span through headers; their spans leave the
- * sandbox through the `exporter` sink, workers/telemetry/worker-options.ts). Only for a workflow
- * whose start carried a trace context (a tracing client: sprint serve, the CLI): the decision rests
- * on its history, so replays decide alike, and runs recorded before tracing existed replay exactly
- * as they ran.
+ * Traces: only for a workflow whose start carried a trace context (a tracing client: sprint serve,
+ * the CLI): the decision rests on its history, so replays decide alike, and runs recorded before
+ * tracing existed replay exactly as they ran. A traced run started by this code runs sprint's own
+ * tracer (workflows/tracing.ts: the spans of Temporal's OpenTelemetry interceptors at a fraction of
+ * their cost) and records so with a patch marker; a traced run recorded without the marker (by the
+ * code before it, with Temporal's interceptors) goes on with Temporal's interceptors, which keep its
+ * replay exactly as it ran (they differ in promise ticks and in their use of the workflow's random
+ * numbers). Their spans leave the sandbox through sinks: `workflowSpans` and, for the older runs,
+ * `exporter` (workers/telemetry/workflow-spans.ts).
  */
 
-/** Whether this workflow is traced; decided when it starts (execute runs first in every activation order). */
+/** The patch marker of traced runs that use sprint's tracer. */
+export const SPRINT_TRACER_PATCH = 'sprint-workflow-tracer';
+
+/** How this workflow is traced; decided when it starts (execute runs first in every activation order). */
 interface TraceState {
-  traced: boolean;
+  mode: 'untraced' | 'sprint' | 'sdk';
+  tracer?: WorkflowTracer;
 }
 
-/**
- * The header a traced start carries (the SDK's TRACE_HEADER; test/unit/workflow-telemetry.test.ts
- * checks they agree): named here so an untraced workflow loads nothing of OpenTelemetry.
- */
-export const TRACE_HEADER = '_tracer-data';
+export { TRACE_HEADER };
 
 /*
  * The methods of Temporal's workflow interceptors, named here rather than read from their
- * prototypes, for the same reason: their module (and the OpenTelemetry SDK under it, evaluated
- * again in each workflow's context) loads on the first call of a traced workflow only.
+ * prototypes: their module (and the OpenTelemetry SDK under it, evaluated again in each workflow's
+ * context) loads on the first call of a traced run recorded before sprint's tracer only.
  * test/unit/workflow-telemetry.test.ts checks the lists against the SDK's classes.
  */
 export const tracedInboundMethods = [
@@ -128,23 +133,31 @@ export const tracedOutboundMethods = [
 export const tracedInternalsMethods = ['dispose'] as const;
 
 type OtelWorkflowModule = typeof import('@temporalio/interceptors-opentelemetry/lib/workflow');
-/* eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded by traced workflows only */
+/* eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded by older traced runs only */
 const otel = () => require('@temporalio/interceptors-opentelemetry/lib/workflow') as OtelWorkflowModule;
 
 type Method = (input: unknown, next: (input: unknown) => unknown) => unknown;
+type Methods = Record<string, Method | undefined>;
 
 /**
- * An interceptor that forwards each of `methods` to `inner` when the workflow is traced, and
- * straight to `next` otherwise; `inner` is made on first use (it loads and sets up the sandbox's
- * tracer).
+ * An interceptor that forwards each of `methods` to sprint's tracer or to Temporal's interceptors
+ * (`sdk`, made on first use: it loads and sets up the SDK's tracer in the sandbox), as the run is
+ * traced, and straight to `next` when it is not.
  */
-function whenTraced<T extends object>(state: TraceState, methods: readonly string[], make: () => T): T {
-  let inner: Record<string, Method> | undefined;
+function traced<T extends object>(
+  state: TraceState,
+  methods: readonly string[],
+  sprint: (tracer: WorkflowTracer) => object,
+  sdk: () => object,
+): T {
+  let sdkInner: Methods | undefined;
   const wrapper: Record<string, Method> = {};
   for (const name of methods) {
     wrapper[name] = (input, next) => {
-      if (!state.traced) return next(input);
-      inner ??= make() as unknown as Record<string, Method>;
+      let inner: Methods;
+      if (state.mode === 'sprint') inner = sprint(state.tracer!) as Methods;
+      else if (state.mode === 'sdk') inner = sdkInner ??= sdk() as Methods;
+      else return next(input);
       const method = inner[name];
       return method ? method.call(inner, input, next) : next(input);
     };
@@ -156,34 +169,63 @@ class TraceDecision implements WorkflowInboundCallsInterceptor {
   constructor(private readonly state: TraceState) {}
 
   execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>) {
-    this.state.traced = input.headers[TRACE_HEADER] !== undefined;
+    if (input.headers[TRACE_HEADER] !== undefined) {
+      if (patched(SPRINT_TRACER_PATCH)) {
+        this.state.mode = 'sprint';
+        this.state.tracer = new WorkflowTracer(workflowInfo().runId);
+      } else {
+        this.state.mode = 'sdk';
+      }
+    }
     return next(input);
   }
 }
 
+/** Sprint's tracer's end of each activation (its spans out in one sink call) and of the run. */
+class TracerLifecycle implements WorkflowInternalsInterceptor {
+  constructor(private readonly state: TraceState) {}
+
+  concludeActivation(
+    input: ConcludeActivationInput,
+    next: Next<WorkflowInternalsInterceptor, 'concludeActivation'>,
+  ): ConcludeActivationOutput {
+    this.state.tracer?.flush();
+    return next(input);
+  }
+
+  dispose(input: DisposeInput, next: Next<WorkflowInternalsInterceptor, 'dispose'>): void {
+    this.state.tracer?.dispose();
+    next(input);
+  }
+}
+
 export const interceptors = (): WorkflowInterceptors => {
-  const state: TraceState = { traced: false };
+  const state: TraceState = { mode: 'untraced' };
   return {
     inbound: [
       new TraceDecision(state),
-      whenTraced<OpenTelemetryInboundInterceptor>(
+      traced<WorkflowInboundCallsInterceptor>(
         state,
         tracedInboundMethods,
+        (tracer) => tracer.inbound,
         () => new (otel().OpenTelemetryInboundInterceptor)(),
       ),
       new SessionMetricsInterceptor(),
     ],
     outbound: [
-      whenTraced<OpenTelemetryOutboundInterceptor>(
+      traced<WorkflowOutboundCallsInterceptor>(
         state,
         tracedOutboundMethods,
+        (tracer) => tracer.outboundInterceptor,
         () => new (otel().OpenTelemetryOutboundInterceptor)(),
       ),
     ],
     internals: [
-      whenTraced<OpenTelemetryInternalsInterceptor>(
+      new TracerLifecycle(state),
+      traced<WorkflowInternalsInterceptor>(
         state,
         tracedInternalsMethods,
+        () => ({}),
         () => new (otel().OpenTelemetryInternalsInterceptor)(),
       ),
     ],

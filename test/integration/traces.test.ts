@@ -1,9 +1,18 @@
 import { Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { FastifyInstance } from 'fastify';
+import { spanIdOf } from '../../core/telemetry/trace-context';
+import { WORKFLOW_SPAN_SCOPE, type WorkflowSpan } from '../../core/telemetry/workflow-span';
 import { startTracing } from '../../io/telemetry/tracing';
 import { buildServeApp, defaultServeOptions } from '../../serve/app';
 import { tracingClientInterceptors } from '../../workers/telemetry/client';
+import { sessionMetricsSinks } from '../../workers/telemetry/sinks';
+import { workflowSpanSink } from '../../workers/telemetry/workflow-spans';
+import { PROGRESS_QUERY } from '../../core/session-types';
+import { progressQuery } from '../../workflows/session/handlers';
+import { SPRINT_TRACER_PATCH } from '../../workflows/telemetry';
 import { sprintScript, threeRoundScenario } from '../helpers/sprint-script';
 import { loopbackPool, startStack, type TestStack } from '../helpers/stack';
 import { waitFor } from '../helpers/workers';
@@ -99,5 +108,70 @@ describe('traces: from the HTTP request through the workflow to each engine call
       expect(call.attributes['sprint.replica']).toBe('r0');
     }
     expect(new Set(engineCalls.map((c) => c.attributes['engine.request_id'])).size).toBe(12);
+
+    // The workflow spans came from sprint's tracer: its patch marker is in the run's history and the
+    // run's span has the run's first id.
+    const history = await stack!.client.workflow
+      .getHandle(String(run!.attributes.workflowId), String(run!.attributes.runId))
+      .fetchHistory();
+    const patches = (history.events ?? []).flatMap((e) =>
+      (e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? []).map(
+        (p) => (JSON.parse(Buffer.from(p.data!).toString()) as { id: string }).id,
+      ),
+    );
+    expect(patches).toContain(SPRINT_TRACER_PATCH);
+    expect(run!.spanContext().spanId).toBe(spanIdOf(String(run!.attributes.runId), 0));
+    expect(run!.status.code).toBe(SpanStatusCode.OK);
+    expect(run!.instrumentationLibrary.name).toBe(WORKFLOW_SPAN_SCOPE);
+
+    // A query is traced too, under the span of the client that asked (its ids are its own: a
+    // query is not in the history).
+    const tracedClient = new Client({ connection: stack!.client.connection, ...tracingClientInterceptors() });
+    await tracedClient.workflow.getHandle(String(run!.attributes.workflowId)).query(progressQuery);
+    const queried = () =>
+      exporter.getFinishedSpans().filter((s) => s.name === `HandleQuery:${PROGRESS_QUERY}`);
+    await waitFor(() => queried().length > 0);
+    const asked = exporter
+      .getFinishedSpans()
+      .find((s) => s.spanContext().spanId === queried()[0]!.parentSpanId);
+    expect(asked?.name).toBe(`QueryWorkflow:${PROGRESS_QUERY}`);
+
+    // A replay of the run (as after a worker's cache eviction) makes the same spans with the same
+    // ids and parents: what it schedules after the replay stays under the spans already exported.
+    const replayed: WorkflowSpan[] = [];
+    await Worker.runReplayHistory(
+      {
+        workflowBundle: { codePath: process.env.SPRINT_WORKFLOW_BUNDLE! },
+        replayName: 'traces-replay',
+        sinks: {
+          ...sessionMetricsSinks(),
+          ...workflowSpanSink(undefined),
+          workflowSpans: {
+            export: {
+              fn: (_info: unknown, spans: WorkflowSpan[]) => {
+                replayed.push(...spans);
+              },
+              callDuringReplay: true,
+            },
+          },
+        },
+      },
+      history,
+    );
+    const shape = (spans: { name: string; spanId: string; parentSpanId?: string }[]) =>
+      spans
+        .map(({ name, spanId, parentSpanId }) => ({ name, spanId, parentSpanId }))
+        .sort((a, b) => a.spanId.localeCompare(b.spanId));
+    const workflowSpans = trace.filter((s) => s.instrumentationLibrary.name === WORKFLOW_SPAN_SCOPE);
+    expect(workflowSpans.length).toBeGreaterThan(12);
+    expect(shape(replayed)).toEqual(
+      shape(
+        workflowSpans.map((s) => ({
+          name: s.name,
+          spanId: s.spanContext().spanId,
+          parentSpanId: s.parentSpanId,
+        })),
+      ),
+    );
   });
 });

@@ -4,8 +4,10 @@ import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, Runtime, Worker } from '@temporalio/worker';
 import { workflowInterceptorModules } from '../../workers/bundle-options';
 import { sessionMetricsSinks } from '../../workers/telemetry/sinks';
+import { workflowSpanSink } from '../../workers/telemetry/workflow-spans';
 import { workerLogger } from '../../workers/create';
 import { readHistoryFile, workflowTypeOf } from '../helpers/history-file';
+import { SPRINT_TRACER_PATCH, TRACE_HEADER } from '../../workflows/telemetry';
 
 /*
  * Determinism guard: histories recorded from real runs (test/histories/<release>/, written by
@@ -56,7 +58,12 @@ async function replayFailures(workflowBundle: { code: string }, histories: Recor
   const byId = new Map(histories.map((h) => [h.workflowId, h]));
   const failures: string[] = [];
   const results = Worker.runReplayHistories(
-    { workflowBundle, replayName: 'determinism-guard', sinks: sessionMetricsSinks() },
+    {
+      workflowBundle,
+      replayName: 'determinism-guard',
+      // Traced histories call the span sinks too (not on replay, but they must exist).
+      sinks: { ...sessionMetricsSinks(), ...workflowSpanSink(undefined) },
+    },
     histories.map((h) => ({ workflowId: h.workflowId, history: h.history })),
   );
   for await (const result of results) {
@@ -112,6 +119,23 @@ describe('determinism guard: recorded histories replay against the current workf
     expect(sessions.some((ev) => eventTypes(ev).includes(EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT))).toBe(
       true,
     );
+  });
+
+  it("traced sessions are recorded under both tracers: sprint's (current) and Temporal's interceptors (traced-f6b0ff8)", () => {
+    const patchesOf = (h: Recorded) =>
+      (h.history.events ?? []).flatMap((e) =>
+        (e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? []).map(
+          (p) => (JSON.parse(Buffer.from(p.data!).toString()) as { id: string }).id,
+        ),
+      );
+    const isTraced = (h: Recorded) =>
+      h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.header?.fields?.[TRACE_HEADER] !==
+      undefined;
+    const tracedIn = (release: string) => recorded(release).filter(isTraced);
+    expect(tracedIn('current').map((h) => patchesOf(h).includes(SPRINT_TRACER_PATCH))).toEqual([true]);
+    expect(tracedIn('traced-f6b0ff8').map((h) => patchesOf(h).includes(SPRINT_TRACER_PATCH))).toEqual([
+      false,
+    ]);
   });
 
   it.each(releases)('histories of %s replay without a nondeterminism error', async (release) => {
