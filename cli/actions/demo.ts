@@ -189,8 +189,8 @@ export async function runDemo(opts: DemoOptions, cmd: Command): Promise<void> {
     });
     // The untrained row needs only the initial weights the SPRINT trainer saved when it started
     // (beside its final model). Its evaluation starts once both trainings are done and runs beside
-    // the trained models' evaluations: each tiny engine decodes on one thread, and three of them
-    // keep the cores busy where one evaluation after the others left one idle.
+    // the trained models' evaluations instead of after them: each tiny engine decodes on one
+    // thread, so on two cores the rows share the machine rather than wait for each other.
     const baseline = baselineEvaluationInput(config, input, DEMO_POOLS.untrained);
     let untrainedEvaluation: Promise<RunSummary> | undefined;
     const evaluateUntrained = (initFolder: string): Promise<RunSummary> => {
