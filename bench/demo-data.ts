@@ -8,6 +8,7 @@
  * on the demo's evaluation.
  * For iterating on the demo's model and training settings (infra/sft/demo_probe.py) in minutes
  * instead of a whole demo run. Run: npx tsx bench/demo-data.ts OUT_DIR [traces (400)] [validation problems (32)]
+ * (DEMO_CONFIG=path.yaml reads another config than config/demo.yaml, to try curation settings).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -32,7 +33,8 @@ async function main(): Promise<void> {
   if (!out) throw new Error('usage: npx tsx bench/demo-data.ts OUT_DIR [traces]');
   const count = Number(process.argv[3] ?? 400);
   const validationCount = Number(process.argv[4] ?? 32);
-  const config = loadConfig({ file: path.join(__dirname, '..', 'config', 'demo.yaml'), env: {} });
+  const file = process.env.DEMO_CONFIG ?? path.join(__dirname, '..', 'config', 'demo.yaml');
+  const config = loadConfig({ file, env: {} });
   const { generateSeed, traceShape } = demoTraceSource(config);
   const evaluated = evaluationProblems(config, EVALUATED);
   // Validation problems: evaluation.countdown's shape from another seed, none of them evaluated.
@@ -65,7 +67,9 @@ async function main(): Promise<void> {
     const r = await curateOne(t, settings, {});
     if (r.status === 'kept' && r.sprint && r.rft) {
       const strategy = config.curation.servingCalls;
-      for (const rec of strategy ? servingShapeRecords(r.sprint, strategy) : [r.sprint])
+      for (const rec of strategy
+        ? servingShapeRecords(r.sprint, strategy, config.curation.servingCallsLoss)
+        : [r.sprint])
         rows.push(
           JSON.stringify({ prompt: rec.prompt, completion: rec.completion, nums: t.nums, target: t.target }),
         );

@@ -64,6 +64,12 @@ export const curationSchema = z
      * Unset (default): whole trajectories only, as the paper trains.
      */
     servingCalls: z.enum(executorStrategies).optional(),
+    /**
+     * What the added serving-call records train: `reply` (default), the call's reply only;
+     * `context`, everything after the question (the plan and opened tags before the reply too, the
+     * same text): the planner then learns from every record (docs/demo.md#samples-in-the-serving-shape).
+     */
+    servingCallsLoss: z.enum(['reply', 'context']).optional(),
     /** System instructions of the SPRINT samples and of the RFT control set (default: built-in text). */
     system: z.string().optional(),
     rftSystem: z.string().optional(),

@@ -67,18 +67,43 @@ export function servingCallRecords(record: TrainingRecord, strategy: ExecutorStr
 }
 
 /**
+ * Which tokens of an added serving-call record carry the loss. `reply`: the call's reply only (its
+ * prompt is the session's prompt for that call). `context`: everything after the question (the
+ * record's prompt is the sample's own: system instructions and question); the plan and the opened
+ * tags before the reply are trained too. The text is the same either way.
+ */
+export type ServingCallsLoss = 'reply' | 'context';
+
+/**
  * A SPRINT sample as trained for serving: the whole trajectory (every planner call, the first
  * executor of each round and the final answer already see in it exactly the text the session
  * serves them), plus one record for each call the trajectory does not show as served: with
  * `shared-prefix`, executors p.2, p.3, ... open their tag right after the plan, where the
  * trajectory has the earlier executions before them. The trajectory keeps every call's learning
  * signal (a tiny model learns to copy the question's numbers from every sample); the added
- * records put each executor where the session calls it.
+ * records put each executor where the session calls it. With `context` loss the added records
+ * also train the plans they show: a tiny model then learns the planner from every record, not
+ * only from the trajectory (docs/demo.md#samples-in-the-serving-shape).
  */
-export function servingShapeRecords(record: TrainingRecord, strategy: ExecutorStrategy): TrainingRecord[] {
+export function servingShapeRecords(
+  record: TrainingRecord,
+  strategy: ExecutorStrategy,
+  loss: ServingCallsLoss = 'reply',
+): TrainingRecord[] {
   const whole = record.prompt + record.completion;
-  return [
-    record,
-    ...servingCallRecords(record, strategy).filter((c) => !whole.startsWith(c.prompt + c.completion)),
-  ];
+  const added = servingCallRecords(record, strategy).filter(
+    (c) => !whole.startsWith(c.prompt + c.completion),
+  );
+  return [record, ...(loss === 'context' ? added.map((c) => withContextLoss(record, c)) : added)];
+}
+
+/** A call's record re-cut after the sample's own prompt: the same text, the context trained too. */
+function withContextLoss(sample: TrainingRecord, call: TrainingRecord): TrainingRecord {
+  if (!call.prompt.startsWith(sample.prompt))
+    throw new Error(`sample ${sample.id}: call ${call.id} does not start with the sample's prompt`);
+  return {
+    id: call.id,
+    prompt: sample.prompt,
+    completion: call.prompt.slice(sample.prompt.length) + call.completion,
+  };
 }

@@ -123,7 +123,7 @@ def main() -> int:
             first = re.match(r"(\d+ [-+*/] \d+) = (\d+)\.", e)
             exec_own_prompt += bool(first) and k < len(asked) and first.group(1) == asked[k]
             exec_arith += bool(first) and value(first.group(1)) == int(first.group(2))
-            verdict = re.search(r"So (\d+ [-+*/] \d+) makes \d+\.", e)
+            verdict = re.search(r"(?:So|Found:) (\d+ [-+*/] \d+) makes \d+\.", e)
             if verdict:
                 claimed.append(verdict.group(1))
         if claimed:

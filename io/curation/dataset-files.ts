@@ -1,6 +1,6 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { servingShapeRecords } from '../../core/curation/call-samples';
+import { servingShapeRecords, type ServingCallsLoss } from '../../core/curation/call-samples';
 import { splitTrainTest, type TrainingRecord } from '../../core/curation/render';
 import type { ExecutorStrategy } from '../../core/format';
 import { renderReport, reportCharts, type CurationStats } from '../../core/curation/report';
@@ -34,12 +34,15 @@ export async function writeSplits(
   kept: readonly KeptSample[],
   settings: Pick<CurationStats['settings'], 'splitSeed' | 'testFraction'> & {
     servingCalls?: ExecutorStrategy | undefined;
+    servingCallsLoss?: ServingCallsLoss | undefined;
   },
   files: string[],
 ): Promise<{ train: number; test: number }> {
   const strategy = settings.servingCalls;
   const records = (d: KeptSample, set: 'sprint' | 'rft'): TrainingRecord[] =>
-    set === 'sprint' && strategy ? servingShapeRecords(d.sprint, strategy) : [d[set]];
+    set === 'sprint' && strategy
+      ? servingShapeRecords(d.sprint, strategy, settings.servingCallsLoss)
+      : [d[set]];
   const split = splitTrainTest(
     kept.map((d) => d.id),
     settings.splitSeed,

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { curateOne, type CurationSettings } from '../../activities/curation';
 import { demoTraceSource } from '../../cli/actions/demo-held-out';
@@ -7,6 +9,7 @@ import { servingCallRecords, servingShapeRecords } from '../../core/curation/cal
 import { executorPromptTail, parsePlan } from '../../core/format';
 import { plannerPromptParts } from '../../core/session/prompt-parts';
 import { generateCountdownTraces } from '../../core/traces/countdown';
+import { writeSplits } from '../../io/curation/dataset-files';
 
 /*
  * The demo's SPRINT samples split per model call must be exactly what the session sends: the
@@ -27,6 +30,14 @@ async function demoRecords(count: number) {
 describe('SPRINT samples in the serving shape (one record per model call)', () => {
   it('config/demo.yaml asks for them with the executor strategy its sessions use', () => {
     expect(config.curation.servingCalls).toBe(config.session.executorStrategy);
+  });
+
+  it('the default trains the reply only: the prompt is the one the session sends', async () => {
+    const [record] = await demoRecords(1);
+    const calls = servingCallRecords(record!, 'shared-prefix');
+    expect(servingShapeRecords(record!, 'shared-prefix').slice(1)).toEqual(
+      calls.filter((c) => /\/e1\.([2-9])$/.test(c.id)),
+    );
   });
 
   it.each(['shared-prefix', 'reorder'] as const)(
@@ -90,6 +101,62 @@ describe('SPRINT samples in the serving shape (one record per model call)', () =
       }
     },
   );
+
+  it.each(['shared-prefix', 'reorder'] as const)(
+    '%s, context loss: the same records and text, cut after the question so the plan is trained too',
+    async (strategy) => {
+      const records = await demoRecords(30);
+      for (const record of records) {
+        const reply = servingShapeRecords(record, strategy, 'reply');
+        const context = servingShapeRecords(record, strategy, 'context');
+        expect(context.map((r) => r.id)).toEqual(reply.map((r) => r.id));
+        expect(context[0]).toEqual(record);
+        for (const [i, r] of context.entries()) {
+          const served = reply[i]!;
+          // The session's text for the call, unchanged; only where the prompt ends moves.
+          expect(r.prompt + r.completion).toBe(served.prompt + served.completion);
+          expect(r.prompt).toBe(record.prompt);
+          if (i > 0) {
+            expect(r.completion.startsWith('<think>\n<Plan_1>\n')).toBe(true);
+            expect(r.completion.endsWith(served.completion)).toBe(true);
+          }
+        }
+      }
+    },
+  );
+
+  it('the dataset files follow curation.servingCallsLoss (config/demo.yaml: context)', async () => {
+    expect(config.curation.servingCallsLoss).toBe('context');
+    const { generateSeed, traceShape } = demoTraceSource(config);
+    const traces = generateCountdownTraces(6, generateSeed, traceShape, countdownQuestion);
+    const kept = (await Promise.all(traces.map((t) => curateOne(t, settings, {})))).flatMap((r, i) =>
+      r.sprint && r.rft ? [{ id: traces[i]!.id, sprint: r.sprint, rft: r.rft }] : [],
+    );
+    const read = (dir: string) =>
+      ['train', 'test'].flatMap((part) =>
+        fs
+          .readFileSync(path.join(dir, 'sprint', `${part}.jsonl`), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { prompt: string; completion: string }),
+      );
+    const written = async (loss: 'reply' | 'context') => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-serving-loss-'));
+      await writeSplits(
+        dir,
+        kept,
+        { splitSeed: 1, testFraction: 0.3, servingCalls: 'shared-prefix', servingCallsLoss: loss },
+        [],
+      );
+      return read(dir);
+    };
+    const reply = await written('reply');
+    const context = await written('context');
+    expect(context.map((r) => r.prompt + r.completion)).toEqual(reply.map((r) => r.prompt + r.completion));
+    const prompts = new Set(kept.map((k) => k.sprint.prompt));
+    expect(context.every((r) => prompts.has(r.prompt))).toBe(true);
+    expect(reply.filter((r) => !prompts.has(r.prompt)).length).toBeGreaterThan(0);
+  });
 
   it('refuses a completion that is not a <think> trajectory', () => {
     expect(() =>
