@@ -45,14 +45,19 @@ realistic shape: three planning rounds, then the final answer. For each length s
 executors per round the bench runs the session three ways in one process: through Temporal as
 sprint runs it, as the same loop in-process (the model client and the format code, no Temporal), and
 as the **floor** (\`bench/floor/\`): a workflow with the session's shape and none of sprint's code,
-whose activities only wait as long as the engine took for the session's calls.
+whose activities only wait as long as the engine took for the session's calls. The engine double
+runs in a process of its own (\`bench/engine/\`), as vLLM or SGLang do: an engine never shares the
+llm worker's event loop, and in one process the double's own work (reading, parsing and
+classifying 16 requests at once) was charged to the session's and the plain loop's fan-out, never
+to the floor, which calls no engine.
 
 Run: \`npm run bench\` (scales 1 and 2.5, 1/4/16 executors, median of 3; about ten minutes on a small
 machine) or \`npm run bench:quick\` (scale 1, median of 2). Knobs: \`BENCH_TOKEN_MS\`,
 \`BENCH_REPEATS\`, \`BENCH_SCALES\`, \`BENCH_EXECUTORS\`, \`BENCH_STRATEGIES\`, \`BENCH_STREAMING=1\`
 (adds streaming dispatch; written as the \`streaming\` variant), \`BENCH_UNTUNED_SERVER=1\` (the dev
 server without \`infra/temporal/dev-server-tuning.ts\`; an A/B across two runs), \`BENCH_TRANSPORT_ROUNDS\`
-(pairs of the engine-transport A/B; 0 skips it), \`--strict\`. Source: [session-overhead.ts](../bench/session-overhead.ts).
+(pairs of the engine-transport A/B; 0 skips it), \`BENCH_ENGINE_PROCESS=0\` (the engine double in the
+bench's process, as before; an A/B across runs), \`--strict\`. Source: [session-overhead.ts](../bench/session-overhead.ts).
 
 How to read it:
 - The **dependent-call gap** is the time from the end of a model call to the start of the call that
@@ -83,13 +88,22 @@ How to read it:
   by a few ms, so a single segment can come out slightly negative.
 
 What the profile has shown so far, and what it points to:
-- Most of sprint's share sits in two segments of the plan -> executor gap. The **workflow task** that
-  schedules a round's executors costs about a millisecond or more per executor call in the workflow
-  thread, over half of it the SDK's promise hook (it records a stack trace for every promise the
-  workflow creates, for the stack-trace query), the rest the activity options, summaries and input
-  conversion. The SDK has no switch for that hook, and the workflow sandbox does not let workflow
-  code lower \`Error.stackTraceLimit\` either (tried: the session's activations then fail), so this part
-  stays until the SDK offers one. **Activity to engine** is the HTTP fan-out.
+- Most of sprint's share sat in two segments of the plan -> executor gap. The **workflow task** that
+  schedules a round's executors cost about a millisecond or more per executor call in the workflow
+  thread, over half of it the SDK's promise hook: it captures and source-maps a stack trace for
+  every promise the workflow creates (for the stack-trace query), and a session makes several per
+  call it schedules. The SDK has no switch for it and workflow code cannot lower
+  \`Error.stackTraceLimit\` (the sandbox's Error is frozen), but a preloaded module runs before the
+  freeze: \`workflows/preload-no-stacks.ts\` sets it to 0, so the hook records nothing. Measured on
+  its own (issue 28, on the loaded 2-core machine, 1-minute load 4 to 6): replaying the recorded
+  sessions took about a quarter less CPU (median of 6 interleaved rounds of 30 histories, 2.17 s
+  against 2.87 s; keeping 4 frames saved only 3%, the capture itself is the cost), and in three
+  interleaved bench pairs at 16 executors the workflow-task segment over the floor's went from a
+  median of 12.7 ms (12.5, 25.3, 12.7) to 4.2 ms (4.2, -1.4, 6.0). The price: the UI's stack-trace
+  query comes back empty and errors made in workflow code carry no frames;
+  \`SPRINT_WORKFLOW_STACK_TRACES=1\` when the bundle is made keeps them. Commands do not change, so
+  histories replay alike (the determinism guard replays them with the same preloads).
+  **Activity to engine** is the HTTP fan-out.
 - **Engine transport** (\`io/engine-transport.ts\`): engine calls go over one undici agent per engine
   origin, shared by every client of that replica, with pooled keep-alive connections, and through
   undici's plain \`request\` behind the \`fetch\` the \`openai\` client is given; the client's timeouts,
@@ -110,6 +124,15 @@ What the profile has shown so far, and what it points to:
   workflow interceptors are still evaluated per session.
 - Model workers read a round's stored prompt (and a long plan) once, through a cache shared by the
   round's executors, instead of once per executor.
+- The engine double moved to a process of its own (issue 28). In the bench's process it took about
+  half a millisecond of the llm worker's event loop per request (reading, parsing and classifying
+  it; 142 ms of main-thread CPU in a profiled 16-executor run), so the last of 16 executors sent
+  together reached it several milliseconds later, in the session and in the plain loop alike.
+  Measured on the loaded machine (three interleaved pairs, 1-minute load 4 to 8, stack traces off
+  in both): sprint's median gap over the floor's +70/+65/+15 ms with the double in the bench's
+  process against +60/+33/+56 in its own, and the in-process loop's gap 19/63/19 against
+  19/14/17 ms: within the noise of a machine this busy, and no worse. On a quiet machine the engine
+  gets the second core, as a real one has its own machine.
 - The gap is CPU work, not waiting: every segment is a few milliseconds of work in Node or in the
   dev server, and each grows several-fold on a starved machine. That is why the load line matters
   here more than anywhere.
