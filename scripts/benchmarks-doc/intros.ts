@@ -123,7 +123,18 @@ What the profile has shown so far, and what it points to:
   writes to a schema on its first parse, and shared modules are frozen), and the OpenTelemetry
   workflow interceptors are still evaluated per session.
 - Model workers read a round's stored prompt (and a long plan) once, through a cache shared by the
-  round's executors, instead of once per executor.
+  round's executors, instead of once per executor. What a worker stores itself (the planner's
+  prompt and plan, long replies) goes into the same cache, so on the replica that wrote them the
+  executors and the next planner read nothing back (content-addressed, so the kept text is the
+  stored one). Two interleaved bench pairs at 16 executors (load 2.7 to 5.5): *activity to
+  engine* over the floor's 24.5/19.3 ms without it, 17.8/15.9 with it; the whole gap stayed within
+  the noise.
+- What is left, as the profile shows it under load: *activity to engine* stays some 15 to 25 ms
+  above the floor's. The HTTP call itself is a few of them (16 calls through the \`openai\` client
+  reach a separate engine process in a median 4 ms, against 2 ms for bare undici requests of the
+  same body); the rest is the llm worker's event loop, shared in the bench with the control
+  worker, the floor's workers and the bench's client, starting 16 activities at once on a machine
+  whose other core is busy.
 - The engine double moved to a process of its own (issue 28). In the bench's process it took about
   half a millisecond of the llm worker's event loop per request (reading, parsing and classifying
   it; 142 ms of main-thread CPU in a profiled 16-executor run), so the last of 16 executors sent
