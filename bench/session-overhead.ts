@@ -6,8 +6,8 @@
  *
  * A real Temporal dev server and the loopback engine double with a per-token delay (5 ms/token by
  * default, about what one H200 engine gives a 7B model) play scripted SPRINT replies of realistic
- * shape (3 planning rounds + the final answer). The engine double runs in a process of its own, as
- * an engine does (bench/engine/process.ts; BENCH_ENGINE_PROCESS=0: in this process, as before). Per length scale and executors per round it runs a
+ * shape (3 planning rounds + the final answer). BENCH_ENGINE_PROCESS=1 runs the engine double in a
+ * process of its own, as an engine runs (bench/engine/process.ts); by default it shares this one. Per length scale and executors per round it runs a
  * session through Temporal and the same loop in-process (ModelClient + core/format, no Temporal)
  * and reports, in one run:
  *   - the dependent-call gap (end of a model call -> start of the call that needs its output, as the
@@ -92,10 +92,11 @@ const STREAMING = process.env.BENCH_STREAMING === '1';
 const UNTUNED_SERVER = process.env.BENCH_UNTUNED_SERVER === '1';
 const VLLM_URL = process.env.BENCH_VLLM_URL;
 /**
- * BENCH_ENGINE_PROCESS=0: the loopback double in the bench's own process, as before issue 28's
- * topology change (an A/B across runs); by default it runs in a process of its own, as an engine does.
+ * BENCH_ENGINE_PROCESS=1: the loopback double in a process of its own (an A/B across runs). Not the
+ * default: on a 2-core machine that process competes with the server and the workers for the same
+ * cores, and in a quiet A/B it lengthened the gap rather than shortening it (docs/benchmarks.md).
  */
-const ENGINE_IN_PROCESS = process.env.BENCH_ENGINE_PROCESS === '0';
+const ENGINE_IN_PROCESS = process.env.BENCH_ENGINE_PROCESS !== '1';
 const VLLM_MODEL = process.env.BENCH_VLLM_MODEL ?? 'sprint-7b-dummy';
 const STRATEGIES = (process.env.BENCH_STRATEGIES ?? 'shared-prefix').split(',').map((s): ExecutorStrategy => {
   if (s !== 'shared-prefix' && s !== 'reorder')

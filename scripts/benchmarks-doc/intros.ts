@@ -45,19 +45,15 @@ realistic shape: three planning rounds, then the final answer. For each length s
 executors per round the bench runs the session three ways in one process: through Temporal as
 sprint runs it, as the same loop in-process (the model client and the format code, no Temporal), and
 as the **floor** (\`bench/floor/\`): a workflow with the session's shape and none of sprint's code,
-whose activities only wait as long as the engine took for the session's calls. The engine double
-runs in a process of its own (\`bench/engine/\`), as vLLM or SGLang do: an engine never shares the
-llm worker's event loop, and in one process the double's own work (reading, parsing and
-classifying 16 requests at once) was charged to the session's and the plain loop's fan-out, never
-to the floor, which calls no engine.
+whose activities only wait as long as the engine took for the session's calls.
 
 Run: \`npm run bench\` (scales 1 and 2.5, 1/4/16 executors, median of 3; about ten minutes on a small
 machine) or \`npm run bench:quick\` (scale 1, median of 2). Knobs: \`BENCH_TOKEN_MS\`,
 \`BENCH_REPEATS\`, \`BENCH_SCALES\`, \`BENCH_EXECUTORS\`, \`BENCH_STRATEGIES\`, \`BENCH_STREAMING=1\`
 (adds streaming dispatch; written as the \`streaming\` variant), \`BENCH_UNTUNED_SERVER=1\` (the dev
 server without \`infra/temporal/dev-server-tuning.ts\`; an A/B across two runs), \`BENCH_TRANSPORT_ROUNDS\`
-(pairs of the engine-transport A/B; 0 skips it), \`BENCH_ENGINE_PROCESS=0\` (the engine double in the
-bench's process, as before; an A/B across runs), \`--strict\`. Source: [session-overhead.ts](../bench/session-overhead.ts).
+(pairs of the engine-transport A/B; 0 skips it), \`BENCH_ENGINE_PROCESS=1\` (the engine double in a
+process of its own, \`bench/engine/\`; an A/B across runs), \`--strict\`. Source: [session-overhead.ts](../bench/session-overhead.ts).
 
 How to read it:
 - The **dependent-call gap** is the time from the end of a model call to the start of the call that
@@ -135,15 +131,17 @@ What the profile has shown so far, and what it points to:
   same body); the rest is the llm worker's event loop, shared in the bench with the control
   worker, the floor's workers and the bench's client, starting 16 activities at once on a machine
   whose other core is busy.
-- The engine double moved to a process of its own (issue 28). In the bench's process it took about
-  half a millisecond of the llm worker's event loop per request (reading, parsing and classifying
-  it; 142 ms of main-thread CPU in a profiled 16-executor run), so the last of 16 executors sent
-  together reached it several milliseconds later, in the session and in the plain loop alike.
-  Measured on the loaded machine (three interleaved pairs, 1-minute load 4 to 8, stack traces off
-  in both): sprint's median gap over the floor's +70/+65/+15 ms with the double in the bench's
-  process against +60/+33/+56 in its own, and the in-process loop's gap 19/63/19 against
-  19/14/17 ms: within the noise of a machine this busy, and no worse. On a quiet machine the engine
-  gets the second core, as a real one has its own machine.
+- The engine double in a process of its own (issue 28; \`BENCH_ENGINE_PROCESS=1\`), as a real
+  engine runs: in the bench's process it takes about half a millisecond of the llm worker's event
+  loop per request (reading, parsing and classifying it; 142 ms of main-thread CPU in a profiled
+  16-executor run), charged to the session's and the plain loop's fan-out and never to the floor,
+  which calls no engine. Measured, it did not pay on this 2-core machine, where the extra process
+  competes with the dev server and the workers for the same two cores (a real engine has its own
+  machine): in three interleaved pairs under load (1-minute load 4 to 8) sprint's median gap over
+  the floor's was +70/+65/+15 ms in the bench's process and +60/+33/+56 in its own, and in a quiet
+  pair (load 0.3) +26 against +38, the plain loop's gap 15 ms in both and the wall-clock ratios
+  equal (1.045). So by default the double stays in the bench's process; the option is there
+  for machines with cores to spare.
 - The gap is CPU work, not waiting: every segment is a few milliseconds of work in Node or in the
   dev server, and each grows several-fold on a starved machine. That is why the load line matters
   here more than anywhere.
