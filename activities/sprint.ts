@@ -10,6 +10,7 @@ import type {
   PlanCallInput,
   PlanCallResult,
   SamplingInput,
+  SessionText,
 } from '../core/session-types';
 import type { EngineOrder } from '../core/priority/mapping';
 import type { ArtifactStore } from '../io/artifacts';
@@ -66,6 +67,11 @@ function promptSignalsFor(
   );
 }
 
+/** Keeps a text this worker just stored in its cache, so the calls that continue it skip the file system. */
+function remember(cache: StoredTextCache | undefined, stored: SessionText | undefined, text: string): void {
+  if (cache && stored !== undefined && typeof stored !== 'string') cache.remember(stored.stored, text);
+}
+
 /** An executor's whole prompt: its prompt, then the tail rendered from a stored plan (if any). */
 async function executorPrompt(
   store: TextReader | undefined,
@@ -107,6 +113,9 @@ export function createSprintActivities(deps: SprintActivityDeps) {
         planText: reading.plan.text,
         promptStoring,
       });
+      remember(storedTexts, texts.promptStored, prompt);
+      remember(storedTexts, texts.planTextStored, reading.plan.text);
+      remember(storedTexts, texts.raw, raw);
       return planCallResult({
         texts,
         reading,
@@ -124,9 +133,13 @@ export function createSprintActivities(deps: SprintActivityDeps) {
       const prompt = await executorPrompt(storedTexts, input);
       const completion = await complete(target, prompt, input, { stop: input.stop });
       const cleaned = readExecuteCallReply(input, completion.text);
+      const raw = await storeIfLonger(deps.store, completion.text, input.storeRepliesPast);
+      const text = await storeIfLonger(deps.store, cleaned.text, input.storeRepliesPast);
+      remember(storedTexts, raw, completion.text);
+      remember(storedTexts, text, cleaned.text);
       return {
-        raw: await storeIfLonger(deps.store, completion.text, input.storeRepliesPast),
-        text: await storeIfLonger(deps.store, cleaned.text, input.storeRepliesPast),
+        raw,
+        text,
         problems: cleaned.problems,
         usage: completion.usage,
         ...callTiming(target, start, completion),

@@ -6,7 +6,8 @@
  *
  * A real Temporal dev server and the loopback engine double with a per-token delay (5 ms/token by
  * default, about what one H200 engine gives a 7B model) play scripted SPRINT replies of realistic
- * shape (3 planning rounds + the final answer). Per length scale and executors per round it runs a
+ * shape (3 planning rounds + the final answer). BENCH_ENGINE_PROCESS=1 runs the engine double in a
+ * process of its own, as an engine runs (bench/engine/process.ts); by default it shares this one. Per length scale and executors per round it runs a
  * session through Temporal and the same loop in-process (ModelClient + core/format, no Temporal)
  * and reports, in one run:
  *   - the dependent-call gap (end of a model call -> start of the call that needs its output, as the
@@ -56,9 +57,7 @@ import {
 } from '../core/format';
 import { sessionWorkflow } from '../workflows';
 import { testConfig } from '../test/helpers/config';
-import { LoopbackModelServer, type ModelRequestRecord } from '../test/helpers/loopback-model-server';
-import { sprintScript } from '../test/helpers/sprint-script';
-import { overheadScenario } from './overhead-scenario';
+import { LoopbackModelServer } from '../test/helpers/loopback-model-server';
 import { startTestServer } from '../test/helpers/temporal-server';
 import { startWorkers } from '../test/helpers/workers';
 import { vllmCounters, VllmReplayEngine } from './vllm-replay-engine';
@@ -71,6 +70,7 @@ import { transportAb, type TransportAb } from './transport-ab';
 import { FLOOR_ACTIVITY_NAMES } from './floor/activities';
 import { floorShape } from './floor/shape';
 import { FLOOR_QUEUES, startFloorWorkers } from './floor/worker';
+import { inlineEngine, processEngine, type BenchEngine } from './engine/bench-engine';
 import type { floorSession } from './floor/workflow';
 
 const QUICK = process.argv.includes('--quick');
@@ -91,6 +91,12 @@ const STREAMING = process.env.BENCH_STREAMING === '1';
 /** BENCH_UNTUNED_SERVER=1: the dev server without the tuning of infra/temporal/dev-server-tuning.ts (A/B). */
 const UNTUNED_SERVER = process.env.BENCH_UNTUNED_SERVER === '1';
 const VLLM_URL = process.env.BENCH_VLLM_URL;
+/**
+ * BENCH_ENGINE_PROCESS=1: the loopback double in a process of its own (an A/B across runs). Not the
+ * default: on a 2-core machine that process competes with the server and the workers for the same
+ * cores, and in a quiet A/B it lengthened the gap rather than shortening it (docs/benchmarks.md).
+ */
+const ENGINE_IN_PROCESS = process.env.BENCH_ENGINE_PROCESS !== '1';
 const VLLM_MODEL = process.env.BENCH_VLLM_MODEL ?? 'sprint-7b-dummy';
 const STRATEGIES = (process.env.BENCH_STRATEGIES ?? 'shared-prefix').split(',').map((s): ExecutorStrategy => {
   if (s !== 'shared-prefix' && s !== 'reorder')
@@ -138,12 +144,12 @@ async function inProcessSession(
 }
 
 /** One timed run: its wall-clock and the model calls the engine saw during it. */
-async function timed<T>(engine: { requests: ModelRequestRecord[] }, run: () => Promise<T>) {
-  const from = engine.requests.length;
+async function timed<T>(engine: BenchEngine, run: () => Promise<T>) {
+  const from = await engine.count();
   const t0 = Date.now();
   const value = await run();
   const wallMs = Date.now() - t0;
-  return { value, wallMs, calls: engineCalls(engine.requests.slice(from)) };
+  return { value, wallMs, calls: engineCalls(await engine.requestsFrom(from)) };
 }
 
 async function main(): Promise<void> {
@@ -151,7 +157,9 @@ async function main(): Promise<void> {
     'session-overhead',
     {
       quick: QUICK,
-      engine: VLLM_URL ? 'vLLM (replayed replies)' : 'loopback double',
+      engine: VLLM_URL
+        ? 'vLLM (replayed replies)'
+        : `loopback double, ${ENGINE_IN_PROCESS ? 'bench process' : 'own process'}`,
       'token ms': VLLM_URL ? null : TOKEN_MS,
       repeats: REPEATS,
       scales: SCALES.join(', '),
@@ -168,9 +176,13 @@ async function main(): Promise<void> {
   const server = await startTestServer(
     UNTUNED_SERVER ? { tuning: { dynamicConfig: {}, sqlitePragmas: {} } } : {},
   );
-  const engine = VLLM_URL
-    ? await new VllmReplayEngine(VLLM_URL, VLLM_MODEL).start()
-    : await new LoopbackModelServer().start();
+  const replay = VLLM_URL ? await new VllmReplayEngine(VLLM_URL, VLLM_MODEL).start() : undefined;
+  const inline = ENGINE_IN_PROCESS && !replay ? await new LoopbackModelServer().start() : undefined;
+  const engine: BenchEngine = replay
+    ? inlineEngine(replay)
+    : inline
+      ? inlineEngine(inline)
+      : await processEngine();
   const config = testConfig(server.address, {
     models: {
       pools: {
@@ -208,15 +220,13 @@ async function main(): Promise<void> {
     return { handle, result: await handle.result() };
   };
   try {
-    engine.setScript(sprintScript(overheadScenario(2, 1, ROUNDS), { perTokenDelayMs: 1 }));
+    await engine.play({ executors: 2, scale: 1, rounds: ROUNDS, tokenMs: 1 });
     await session(sessionRunInput(config, 'warm-up'), 'bench-warmup');
     await inProcessSession(model, 'warm-up', sessionRunInput(config, 'warm-up').settings, 'shared-prefix');
     for (const strategy of STRATEGIES)
       for (const scale of SCALES) {
         for (const executors of EXECUTORS) {
-          engine.setScript(
-            sprintScript(overheadScenario(executors, scale, ROUNDS), { perTokenDelayMs: TOKEN_MS }),
-          );
+          await engine.play({ executors, scale, rounds: ROUNDS, tokenMs: TOKEN_MS });
           const base = sessionRunInput(
             config,
             `bench question with ${executors} executors per round (${strategy})`,
@@ -277,9 +287,13 @@ async function main(): Promise<void> {
         }
       }
     metricsReport = await metrics.report();
-    // Last, on a quiet engine: the transport A/B (it replaces the engine's script).
-    if (!VLLM_URL && TRANSPORT_ROUNDS > 0 && engine instanceof LoopbackModelServer)
-      for (const fanout of [1, 16]) transport.push(await transportAb(engine, fanout, TRANSPORT_ROUNDS));
+    // Last, on a quiet engine: the transport A/B (it replaces the engine's script; it reads the
+    // requests as they arrive, so it runs on a double in this process).
+    if (!VLLM_URL && TRANSPORT_ROUNDS > 0) {
+      const abEngine = inline ?? (await new LoopbackModelServer().start());
+      for (const fanout of [1, 16]) transport.push(await transportAb(abEngine, fanout, TRANSPORT_ROUNDS));
+      if (abEngine !== inline) await abEngine.stop();
+    }
   } finally {
     await closeEngineAgents();
     await stop();

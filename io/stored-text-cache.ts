@@ -7,7 +7,9 @@ import type { ArtifactStore } from './artifacts';
  * plan is one stored text they all render their tail from: without a cache, 16 executors started
  * together read and hash the same file 16 times, through the file system's thread pool, on the way
  * to their engine call. Artifacts are content-addressed and verified when first read, so a cached
- * text can never be stale. A read that fails is not kept: the next call reads again.
+ * text can never be stale. A read that fails is not kept: the next call reads again. What the
+ * worker stores itself it keeps as well (`remember`), so on the replica that wrote a round's
+ * prompt and plan the executors do not read them back at all.
  */
 
 /** What reading a stored text needs of the artifact store. */
@@ -49,6 +51,24 @@ export class StoredTextCache implements TextReader {
       },
     );
     return entry.text;
+  }
+
+  /**
+   * Keeps `text` as the text of `ref`, which this worker has just stored it under (write-through):
+   * the calls that continue it (a round's executors from the planner's stored prompt and plan, the
+   * next planner from the executors' stored replies) then read it without the file system, usually
+   * on this same worker. Sound because artifacts are content-addressed: `ref` names exactly `text`.
+   */
+  remember(ref: ArtifactRef | string, text: string): void {
+    const uri = typeof ref === 'string' ? ref : ref.uri;
+    const old = this.texts.get(uri);
+    if (old) {
+      this.texts.delete(uri);
+      this.chars -= old.chars;
+    }
+    this.texts.set(uri, { text: Promise.resolve(text), chars: text.length });
+    this.chars += text.length;
+    this.evict();
   }
 
   private evict(): void {

@@ -7,14 +7,31 @@ import type { BundleOptions } from '@temporalio/worker';
 export const workflowInterceptorModules = [require.resolve('../workflows/telemetry')];
 
 /**
+ * Whether workflow code records stack traces (the SDK's stack-trace query, frames in errors made in
+ * workflow code): off unless SPRINT_WORKFLOW_STACK_TRACES=1 when the bundle is made, because the
+ * SDK pays for one on every promise a workflow creates (workflows/preload-no-stacks.ts, issue 28).
+ */
+export function workflowStackTraces(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.SPRINT_WORKFLOW_STACK_TRACES === '1';
+}
+
+/**
  * Modules the SDK's reusable V8 context evaluates once per worker rather than at the start of every
  * workflow run (issue 28). Each run gets a fresh module cache, so without this every session's first
  * workflow task evaluated all of zod again before it could schedule its first call. Shared modules
  * are deep-frozen and must hold no per-workflow state: the zod library (workflows/preload.ts) qualifies (schemas made
  * from it in a run are new objects of that run); sprint's own schemas do not (zod defines
- * properties on a schema when it first parses with it, which a frozen schema refuses).
+ * properties on a schema when it first parses with it, which a frozen schema refuses). The
+ * sandbox's stack-trace limit is set there too (workflows/preload-no-stacks.ts).
  */
-export const workflowPreloadModules = [require.resolve('../workflows/preload')];
+export function workflowPreloadModulesFor(env: NodeJS.ProcessEnv = process.env): string[] {
+  return [
+    require.resolve('../workflows/preload'),
+    ...(workflowStackTraces(env) ? [] : [require.resolve('../workflows/preload-no-stacks')]),
+  ];
+}
+
+export const workflowPreloadModules = workflowPreloadModulesFor();
 
 /**
  * How the workflow code is bundled, wherever it is (the build's dist/workflow-bundle.js, a worker

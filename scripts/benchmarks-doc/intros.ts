@@ -52,7 +52,8 @@ machine) or \`npm run bench:quick\` (scale 1, median of 2). Knobs: \`BENCH_TOKEN
 \`BENCH_REPEATS\`, \`BENCH_SCALES\`, \`BENCH_EXECUTORS\`, \`BENCH_STRATEGIES\`, \`BENCH_STREAMING=1\`
 (adds streaming dispatch; written as the \`streaming\` variant), \`BENCH_UNTUNED_SERVER=1\` (the dev
 server without \`infra/temporal/dev-server-tuning.ts\`; an A/B across two runs), \`BENCH_TRANSPORT_ROUNDS\`
-(pairs of the engine-transport A/B; 0 skips it), \`--strict\`. Source: [session-overhead.ts](../bench/session-overhead.ts).
+(pairs of the engine-transport A/B; 0 skips it), \`BENCH_ENGINE_PROCESS=1\` (the engine double in a
+process of its own, \`bench/engine/\`; an A/B across runs), \`--strict\`. Source: [session-overhead.ts](../bench/session-overhead.ts).
 
 How to read it:
 - The **dependent-call gap** is the time from the end of a model call to the start of the call that
@@ -83,13 +84,22 @@ How to read it:
   by a few ms, so a single segment can come out slightly negative.
 
 What the profile has shown so far, and what it points to:
-- Most of sprint's share sits in two segments of the plan -> executor gap. The **workflow task** that
-  schedules a round's executors costs about a millisecond or more per executor call in the workflow
-  thread, over half of it the SDK's promise hook (it records a stack trace for every promise the
-  workflow creates, for the stack-trace query), the rest the activity options, summaries and input
-  conversion. The SDK has no switch for that hook, and the workflow sandbox does not let workflow
-  code lower \`Error.stackTraceLimit\` either (tried: the session's activations then fail), so this part
-  stays until the SDK offers one. **Activity to engine** is the HTTP fan-out.
+- Most of sprint's share sat in two segments of the plan -> executor gap. The **workflow task** that
+  schedules a round's executors cost about a millisecond or more per executor call in the workflow
+  thread, over half of it the SDK's promise hook: it captures and source-maps a stack trace for
+  every promise the workflow creates (for the stack-trace query), and a session makes several per
+  call it schedules. The SDK has no switch for it and workflow code cannot lower
+  \`Error.stackTraceLimit\` (the sandbox's Error is frozen), but a preloaded module runs before the
+  freeze: \`workflows/preload-no-stacks.ts\` sets it to 0, so the hook records nothing. Measured on
+  its own (issue 28, on the loaded 2-core machine, 1-minute load 4 to 6): replaying the recorded
+  sessions took about a quarter less CPU (median of 6 interleaved rounds of 30 histories, 2.17 s
+  against 2.87 s; keeping 4 frames saved only 3%, the capture itself is the cost), and in three
+  interleaved bench pairs at 16 executors the workflow-task segment over the floor's went from a
+  median of 12.7 ms (12.5, 25.3, 12.7) to 4.2 ms (4.2, -1.4, 6.0). The price: the UI's stack-trace
+  query comes back empty and errors made in workflow code carry no frames;
+  \`SPRINT_WORKFLOW_STACK_TRACES=1\` when the bundle is made keeps them. Commands do not change, so
+  histories replay alike (the determinism guard replays them with the same preloads).
+  **Activity to engine** is the HTTP fan-out.
 - **Engine transport** (\`io/engine-transport.ts\`): engine calls go over one undici agent per engine
   origin, shared by every client of that replica, with pooled keep-alive connections, and through
   undici's plain \`request\` behind the \`fetch\` the \`openai\` client is given; the client's timeouts,
@@ -109,7 +119,29 @@ What the profile has shown so far, and what it points to:
   writes to a schema on its first parse, and shared modules are frozen), and the OpenTelemetry
   workflow interceptors are still evaluated per session.
 - Model workers read a round's stored prompt (and a long plan) once, through a cache shared by the
-  round's executors, instead of once per executor.
+  round's executors, instead of once per executor. What a worker stores itself (the planner's
+  prompt and plan, long replies) goes into the same cache, so on the replica that wrote them the
+  executors and the next planner read nothing back (content-addressed, so the kept text is the
+  stored one). Two interleaved bench pairs at 16 executors (load 2.7 to 5.5): *activity to
+  engine* over the floor's 24.5/19.3 ms without it, 17.8/15.9 with it; the whole gap stayed within
+  the noise.
+- What is left, as the profile shows it under load: *activity to engine* stays some 15 to 25 ms
+  above the floor's. The HTTP call itself is a few of them (16 calls through the \`openai\` client
+  reach a separate engine process in a median 4 ms, against 2 ms for bare undici requests of the
+  same body); the rest is the llm worker's event loop, shared in the bench with the control
+  worker, the floor's workers and the bench's client, starting 16 activities at once on a machine
+  whose other core is busy.
+- The engine double in a process of its own (issue 28; \`BENCH_ENGINE_PROCESS=1\`), as a real
+  engine runs: in the bench's process it takes about half a millisecond of the llm worker's event
+  loop per request (reading, parsing and classifying it; 142 ms of main-thread CPU in a profiled
+  16-executor run), charged to the session's and the plain loop's fan-out and never to the floor,
+  which calls no engine. Measured, it did not pay on this 2-core machine, where the extra process
+  competes with the dev server and the workers for the same two cores (a real engine has its own
+  machine): in three interleaved pairs under load (1-minute load 4 to 8) sprint's median gap over
+  the floor's was +70/+65/+15 ms in the bench's process and +60/+33/+56 in its own, and in a quiet
+  pair (load 0.3) +26 against +38, the plain loop's gap 15 ms in both and the wall-clock ratios
+  equal (1.045). So by default the double stays in the bench's process; the option is there
+  for machines with cores to spare.
 - The gap is CPU work, not waiting: every segment is a few milliseconds of work in Node or in the
   dev server, and each grows several-fold on a starved machine. That is why the load line matters
   here more than anywhere.

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, Runtime, Worker } from '@temporalio/worker';
-import { workflowInterceptorModules } from '../../workers/bundle-options';
+import { workflowInterceptorModules, workflowPreloadModules } from '../../workers/bundle-options';
 import { sessionMetricsSinks } from '../../workers/telemetry/sinks';
 import { workflowSpanSink } from '../../workers/telemetry/workflow-spans';
 import { workerLogger } from '../../workers/create';
@@ -94,6 +94,8 @@ describe('determinism guard: recorded histories replay against the current workf
     ({ code } = await bundleWorkflowCode({
       workflowsPath: require.resolve('../../workflows'),
       workflowInterceptorModules,
+      // As workers bundle it: zod shared, workflow stack traces off (workflows/preload-no-stacks.ts).
+      preloadModules: workflowPreloadModules,
       logger: quiet,
     }));
   });

@@ -58,6 +58,20 @@ describe('StoredTextCache', () => {
     expect(inner.reads).toHaveLength(2);
   });
 
+  it('serves a text it was told this worker stored without reading it, within the same bound', async () => {
+    const store = tempStore();
+    const [a, b] = await Promise.all(['a'.repeat(60), 'b'.repeat(60)].map((t) => store.put(t, '.txt')));
+    const inner = counting(store);
+    const cache = new StoredTextCache(inner, 100);
+    cache.remember(a!, 'a'.repeat(60));
+    await expect(cache.getText(a!)).resolves.toBe('a'.repeat(60));
+    expect(inner.reads).toEqual([]);
+    cache.remember(b!, 'b'.repeat(60)); // 120 chars > 100: a goes
+    await expect(cache.getText(b!.uri)).resolves.toBe('b'.repeat(60));
+    await expect(cache.getText(a!)).resolves.toBe('a'.repeat(60));
+    expect(inner.reads).toEqual([a!.uri]);
+  });
+
   it('drops the least recently used texts past its size bound', async () => {
     const store = tempStore();
     const [a, b, c] = await Promise.all(
