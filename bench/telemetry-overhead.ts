@@ -15,7 +15,7 @@
  * Sessions alternate between the groups (on, off, off, on, ...) so a drift in the machine's load
  * hits both alike; the figures are medians and means of the session's wall time as the client sees
  * it (start to result), and the median of each back-to-back pair's ratio; and the process's CPU
- * time per session (every thread; the session's spans flushed within it), which load blurs less. Environment: BENCH_SESSIONS (per group, default 12), BENCH_TOKEN_MS
+ * time per session (every thread; the session's spans flushed within it), which load blurs less. Environment: BENCH_SESSIONS (per group, default 40: with fewer, the wall-time medians of sub-second sessions swing by several percent between runs), BENCH_TOKEN_MS
  * (default 2), BENCH_EXECUTORS (executors per round, default 4), BENCH_ON (what `on` has: `both`,
  * the default, or `metrics` or `traces` alone, to tell their costs apart).
  * Writes bench/results/telemetry-overhead.json (bench/results.ts; .metrics.json or .traces.json for
@@ -36,7 +36,7 @@ import { startTestServer } from '../test/helpers/temporal-server';
 import { startWorkers } from '../test/helpers/workers';
 import { startBenchRecord } from './results';
 
-const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 12);
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 40);
 const TOKEN_MS = Number(process.env.BENCH_TOKEN_MS ?? 2);
 const EXECUTORS = Number(process.env.BENCH_EXECUTORS ?? 4);
 const ON = (process.env.BENCH_ON ?? 'both') as 'both' | 'metrics' | 'traces';

@@ -348,7 +348,7 @@ groups, so a change in the machine's load hits both alike. Beside the wall time,
 session** is the process's CPU time (every thread: workers, workflow threads, the SDK's core) while a
 session runs, its spans' export included: a cost a busy machine blurs less than wall time.
 
-Run: \`npm run bench:telemetry\`. Knobs: \`BENCH_SESSIONS\` (per group), \`BENCH_TOKEN_MS\`,
+Run: \`npm run bench:telemetry\`. Knobs: \`BENCH_SESSIONS\` (per group, 40 by default; about a minute and a half), \`BENCH_TOKEN_MS\`,
 \`BENCH_EXECUTORS\`, \`BENCH_ON=metrics\` or \`BENCH_ON=traces\` (only that part in the **on**
 group, to tell their costs apart; written as the \`metrics\` and \`traces\` variants). Source:
 [telemetry-overhead.ts](../bench/telemetry-overhead.ts).
