@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { bundleWorkflowCode, Runtime, Worker } from '@temporalio/worker';
 import type { temporal } from '@temporalio/proto';
 import { readHistoryFile } from '../test/helpers/history-file';
-import { workflowBundleOptions } from '../workers/bundle-options';
+import { errorsOnlyBundlerLogger, workflowBundleOptions } from '../workers/bundle-options';
 import { workerLogger } from '../workers/create';
 import { sessionMetricsSinks } from '../workers/telemetry/sinks';
 import { workflowSpanSink } from '../workers/telemetry/workflow-spans';
@@ -46,14 +46,7 @@ async function main(): Promise<void> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
     ...workflowBundleOptions,
-    logger: {
-      log: () => undefined,
-      trace: () => undefined,
-      debug: () => undefined,
-      info: () => undefined,
-      warn: () => undefined,
-      error: console.error,
-    },
+    logger: errorsOnlyBundlerLogger,
   });
   const variants = {
     untraced: untraced(),

@@ -1,4 +1,4 @@
-import type { BundleOptions } from '@temporalio/worker';
+import type { BundleOptions, Logger } from '@temporalio/worker';
 
 /**
  * The workflow interceptors every bundle carries (session metrics and traces: workflows/telemetry.ts).
@@ -49,3 +49,18 @@ export const workflowBundleOptions: Pick<
   workflowInterceptorModules,
   preloadModules: workflowPreloadModules,
 };
+
+const silent = () => undefined;
+
+/** The bundler's logger wherever sprint bundles: its warnings and errors only (the rest is webpack's progress). */
+export const bundlerLogger: Logger = {
+  log: silent,
+  trace: silent,
+  debug: silent,
+  info: silent,
+  warn: console.warn,
+  error: console.error,
+};
+
+/** The same, its warnings silenced too: where a bundle is made only to replay or measure. */
+export const errorsOnlyBundlerLogger: Logger = { ...bundlerLogger, warn: silent };

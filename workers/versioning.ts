@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { bundleWorkflowCode, type NativeConnection, type WorkerDeploymentOptions } from '@temporalio/worker';
 import type { SprintConfig } from '../config/schema';
 import { queuePrefix } from '../config/queues';
-import { workflowBundleOptions } from './bundle-options';
+import { bundlerLogger, workflowBundleOptions } from './bundle-options';
 
 /*
  * Safe upgrades with Temporal Worker Versioning. The control worker (the only one that runs
@@ -29,18 +29,10 @@ export function builtWorkflowCode(bundlePath: string | undefined): WorkflowCode 
 export async function workflowCode(bundlePath: string | undefined): Promise<WorkflowCode> {
   const built = builtWorkflowCode(bundlePath);
   if (built) return built;
-  const silent = () => undefined;
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
     ...workflowBundleOptions,
-    logger: {
-      log: silent,
-      trace: silent,
-      debug: silent,
-      info: silent,
-      warn: console.warn,
-      error: console.error,
-    },
+    logger: bundlerLogger,
   });
   return { code };
 }

@@ -2,7 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { workflowInterceptorModules, workflowPreloadModules } from '../../workers/bundle-options';
+import {
+  bundlerLogger,
+  workflowInterceptorModules,
+  workflowPreloadModules,
+} from '../../workers/bundle-options';
 
 /**
  * The workflow code bundled once per jest run, in a temp file named by $SPRINT_WORKFLOW_BUNDLE
@@ -16,14 +20,7 @@ export async function bundleWorkflowsOnce(): Promise<string> {
     workflowsPath: require.resolve('../../workflows'),
     workflowInterceptorModules,
     preloadModules: workflowPreloadModules,
-    logger: {
-      log: () => undefined,
-      trace: () => undefined,
-      debug: () => undefined,
-      info: () => undefined,
-      warn: console.warn,
-      error: console.error,
-    },
+    logger: bundlerLogger,
   });
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-bundle-')), 'workflows.js');
   fs.writeFileSync(file, code);

@@ -2,7 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, Runtime, Worker } from '@temporalio/worker';
-import { workflowInterceptorModules, workflowPreloadModules } from '../../workers/bundle-options';
+import {
+  errorsOnlyBundlerLogger,
+  workflowInterceptorModules,
+  workflowPreloadModules,
+} from '../../workers/bundle-options';
 import { sessionMetricsSinks } from '../../workers/telemetry/sinks';
 import { workflowSpanSink } from '../../workers/telemetry/workflow-spans';
 import { workerLogger } from '../../workers/create';
@@ -20,14 +24,6 @@ jest.setTimeout(240_000);
 
 const { EventType } = temporal.api.enums.v1;
 const historiesRoot = path.join(__dirname, '..', 'histories');
-const quiet = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: console.error,
-};
 
 interface Recorded {
   file: string;
@@ -96,7 +92,7 @@ describe('determinism guard: recorded histories replay against the current workf
       workflowInterceptorModules,
       // As workers bundle it: zod shared, workflow stack traces off (workflows/preload-no-stacks.ts).
       preloadModules: workflowPreloadModules,
-      logger: quiet,
+      logger: errorsOnlyBundlerLogger,
     }));
   });
 
@@ -149,7 +145,7 @@ describe('determinism guard: recorded histories replay against the current workf
   it('a workflow changed incompatibly fails the replay, named with its history', async () => {
     const { code: broken } = await bundleWorkflowCode({
       workflowsPath: require.resolve('../helpers/nondeterministic-workflows'),
-      logger: quiet,
+      logger: errorsOnlyBundlerLogger,
     });
     const curation = recorded('current').filter((h) => h.type === 'curationWorkflow');
     const failures = await replayFailures({ code: broken }, curation);

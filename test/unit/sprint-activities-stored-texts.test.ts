@@ -75,7 +75,8 @@ describe('sprint activities keep what they store for the calls that continue it'
     });
     expect(plan.promptStored).toBeDefined();
     expect(plan.planTextStored).toBeDefined();
-    const result = await execute(acts, {
+    // The first executor of the plan, as the session asks it (on this worker, then on another).
+    const firstExecutor: ExecuteCallInput = {
       prompt: [plan.promptStored!],
       tail: { phase: 1, planText: plan.planTextStored!, k: 1, strategy: 'shared-prefix' },
       phase: 1,
@@ -84,7 +85,8 @@ describe('sprint activities keep what they store for the calls that continue it'
       maxTokens: 100,
       temperature: 0,
       ...limits,
-    });
+    };
+    const result = await execute(acts, firstExecutor);
     // The engine got the whole executor prompt, rendered from the texts as stored.
     const sent = lastPrompt();
     expect(sent).toBe(prompt + executorPromptTail(plan.plan, 1, 'shared-prefix'));
@@ -106,16 +108,7 @@ describe('sprint activities keep what they store for the calls that continue it'
     expect(store.reads).toEqual([]);
     // A worker that did not store them reads them from the store, and gets the same text.
     const other = createSprintActivities({ client, pool: 'local', replica: 'r1', store });
-    await execute(other, {
-      prompt: [plan.promptStored!],
-      tail: { phase: 1, planText: plan.planTextStored!, k: 1, strategy: 'shared-prefix' },
-      phase: 1,
-      k: 1,
-      stop: ['</execution_1.1>'],
-      maxTokens: 100,
-      temperature: 0,
-      ...limits,
-    });
+    await execute(other, firstExecutor);
     expect(lastPrompt()).toBe(sent);
     expect(store.reads).toHaveLength(2);
   });
