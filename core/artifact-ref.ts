@@ -5,3 +5,6 @@ export interface ArtifactRef {
   sha256: string;
   bytes: number;
 }
+
+/** The uri of a ref, or the uri itself. */
+export const artifactUri = (ref: ArtifactRef | string): string => (typeof ref === 'string' ? ref : ref.uri);

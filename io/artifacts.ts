@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ArtifactRef } from '../core/artifact-ref';
+import { artifactUri, type ArtifactRef } from '../core/artifact-ref';
 import { ErrorType } from '../core/errors';
 
 export type { ArtifactRef };
@@ -26,7 +26,7 @@ export class ArtifactStore {
 
   /** Absolute path of an artifact's file on this worker. */
   pathOf(ref: ArtifactRef | string): string {
-    const uri = typeof ref === 'string' ? ref : ref.uri;
+    const uri = artifactUri(ref);
     const m = URI_PATTERN.exec(uri);
     if (!m) throw new Error(`not an artifact uri: ${uri}`);
     const hex = m[1]!;
@@ -82,11 +82,11 @@ export class ArtifactStore {
       buf = await fsp.readFile(file);
     } catch {
       throw ApplicationFailure.nonRetryable(
-        `artifact ${typeof ref === 'string' ? ref : ref.uri} is not in the store at ${this.root}`,
+        `artifact ${artifactUri(ref)} is not in the store at ${this.root}`,
         ErrorType.ArtifactMissing,
       );
     }
-    const expected = URI_PATTERN.exec(typeof ref === 'string' ? ref : ref.uri)?.[1];
+    const expected = URI_PATTERN.exec(artifactUri(ref))?.[1];
     if (expected && sha256(buf) !== expected) {
       throw ApplicationFailure.nonRetryable(
         `artifact ${file} is corrupted (hash mismatch)`,

@@ -1,4 +1,4 @@
-import type { ArtifactRef } from '../core/artifact-ref';
+import { artifactUri, type ArtifactRef } from '../core/artifact-ref';
 import type { ArtifactStore } from './artifacts';
 
 /*
@@ -29,7 +29,7 @@ export class StoredTextCache implements TextReader {
 
   /** The text of `ref`, read from the store at most once while it stays cached (reads in flight shared). */
   getText(ref: ArtifactRef | string): Promise<string> {
-    const uri = typeof ref === 'string' ? ref : ref.uri;
+    const uri = artifactUri(ref);
     const cached = this.texts.get(uri);
     if (cached) {
       // Most recently used last: eviction takes the oldest first.
@@ -60,7 +60,7 @@ export class StoredTextCache implements TextReader {
    * on this same worker. Sound because artifacts are content-addressed: `ref` names exactly `text`.
    */
   remember(ref: ArtifactRef | string, text: string): void {
-    const uri = typeof ref === 'string' ? ref : ref.uri;
+    const uri = artifactUri(ref);
     const old = this.texts.get(uri);
     if (old) {
       this.texts.delete(uri);

@@ -41,6 +41,13 @@ export function childTraceFlags(parent: TraceParent | undefined): number {
   return parent === undefined || parent.traceFlags & SAMPLED ? SAMPLED : 0;
 }
 
+/** MurmurHash3's finalizer: a bijection of 32-bit integers that spreads every input bit. */
+function fmix32(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
 /** MurmurHash3's 32-bit hash of a string's UTF-16 code units (good spread, no allocation). */
 function murmur32(text: string, seed: number): number {
   let h = seed >>> 0;
@@ -51,20 +58,10 @@ function murmur32(text: string, seed: number): number {
     h = (h << 13) | (h >>> 19);
     h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
-  h ^= text.length;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+  return fmix32(h ^ text.length);
 }
 
 const hex8 = (n: number) => n.toString(16).padStart(8, '0');
-
-/** MurmurHash3's finalizer: a bijection of 32-bit integers that spreads every input bit. */
-function fmix32(x: number): number {
-  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-  return (x ^ (x >>> 16)) >>> 0;
-}
 
 /** The seed's four 32-bit hashes, kept for the few seeds in use (a run makes all its ids from one). */
 const seedWords = new Map<string, number[]>();
