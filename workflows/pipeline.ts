@@ -14,7 +14,7 @@ import { curationWorkflow, type CurationInput, type CurationResult } from './cur
 import { evaluationWorkflow, type EvaluationInput, type EvaluationResult } from './evaluation';
 import { publishWorkflow, type PublishWorkflowInput } from './publish';
 import { trainingWorkflow, type TrainingWorkflowInput, type TrainingWorkflowResult } from './training';
-import { pipelineStages, type PipelineStage } from './pipeline-stages';
+import { pipelineStages, stageWorkflowId, type PipelineStage } from './pipeline-stages';
 import { SprintKind, SprintPipeline, SprintStatus } from './search-attributes';
 import { ErrorType } from '../core/errors';
 
@@ -71,7 +71,7 @@ export const pipelineProgressQuery = defineQuery<PipelineProgress>('progress');
 export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineResult> {
   const id = input.pipelineId;
   const skip = new Set(input.skip ?? []);
-  const wid = (stage: PipelineStage) => `${id}-${stage}`;
+  const wid = (stage: PipelineStage) => stageWorkflowId(id, stage);
   const progress: PipelineProgress = {
     stages: Object.fromEntries(
       pipelineStages.map((s) => [s, { state: skip.has(s) ? 'skipped' : 'pending', workflowId: wid(s) }]),

@@ -21,6 +21,7 @@ import { runComparedPipelines, sequentialComparisonInput } from './pipeline-comp
 import { controlQueue, queuePrefix } from '../../config/queues';
 import type { SprintConfig } from '../../config';
 import type { PipelineInput } from '../../workflows/pipeline';
+import { stageWorkflowId } from '../../workflows/pipeline-stages';
 
 export { demoTraceSource } from './demo-held-out';
 
@@ -210,8 +211,9 @@ export async function runDemo(opts: DemoOptions, cmd: Command): Promise<void> {
           startEngine(which, mirrorFolder(which === 'sprint' ? input : control));
         if (stage === 'train' && (state === 'completed' || state === 'reused')) {
           trained.add(which);
-          // The training run's folder: its workflow id (`<pipeline>-train`) under training.runsDir.
-          const initFolder = path.resolve(config.training.runsDir, `${input.pipelineId}-train`, 'init');
+          // The training run's folder: its run id under training.runsDir.
+          const runId = stageWorkflowId(input.pipelineId, 'train');
+          const initFolder = path.resolve(config.training.runsDir, runId, 'init');
           if (trained.size === 2 && fs.existsSync(initFolder)) void evaluateUntrained(initFolder);
         }
       }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { extractorKinds, sampleFormats } from '../../core/curation/names';
+import { extractorKinds, sampleFormats, servingCallsLosses } from '../../core/curation/names';
 import { executorStrategies } from '../../core/format/executor-strategies';
 
 /** Curation: sequential traces -> SPRINT samples (docs/sprint-format.md#curation-pipeline). */
@@ -69,7 +69,7 @@ export const curationSchema = z
      * `context`, everything after the question (the plan and opened tags before the reply too, the
      * same text): the planner then learns from every record (docs/demo.md#samples-in-the-serving-shape).
      */
-    servingCallsLoss: z.enum(['reply', 'context']).optional(),
+    servingCallsLoss: z.enum(servingCallsLosses).optional(),
     /** System instructions of the SPRINT samples and of the RFT control set (default: built-in text). */
     system: z.string().optional(),
     rftSystem: z.string().optional(),

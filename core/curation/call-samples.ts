@@ -16,6 +16,7 @@ import {
   type ExecutorStrategy,
   type Round,
 } from '../format';
+import type { ServingCallsLoss } from './names';
 import type { TrainingRecord } from './render';
 
 const THINK_OPEN = '<think>\n';
@@ -65,14 +66,6 @@ export function servingCallRecords(record: TrainingRecord, strategy: ExecutorStr
     });
   return out;
 }
-
-/**
- * Which tokens of an added serving-call record carry the loss. `reply`: the call's reply only (its
- * prompt is the session's prompt for that call). `context`: everything after the question (the
- * record's prompt is the sample's own: system instructions and question); the plan and the opened
- * tags before the reply are trained too. The text is the same either way.
- */
-export type ServingCallsLoss = 'reply' | 'context';
 
 /**
  * A SPRINT sample as trained for serving: the whole trajectory (every planner call, the first

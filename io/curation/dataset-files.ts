@@ -1,6 +1,7 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { servingShapeRecords, type ServingCallsLoss } from '../../core/curation/call-samples';
+import { servingShapeRecords } from '../../core/curation/call-samples';
+import type { ServingCallsLoss } from '../../core/curation/names';
 import { splitTrainTest, type TrainingRecord } from '../../core/curation/render';
 import type { ExecutorStrategy } from '../../core/format';
 import { renderReport, reportCharts, type CurationStats } from '../../core/curation/report';
