@@ -28,3 +28,14 @@ export function writeConfigFile(config: SprintConfig): string {
   fs.writeFileSync(file, JSON.stringify(config, null, 2));
   return file;
 }
+
+/**
+ * The config with a control queue of its own (`<control>-<suffix>`): workflows a child process
+ * starts there run in that process's workers, not in the test's.
+ */
+export function withOwnControlQueue(config: SprintConfig, suffix: string): SprintConfig {
+  return {
+    ...config,
+    taskQueues: { ...config.taskQueues, control: `${config.taskQueues.control}-${suffix}` },
+  };
+}

@@ -5,10 +5,11 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { startTracing } from '../../io/telemetry/tracing';
-import { writeConfigFile } from '../helpers/config';
+import { withOwnControlQueue, writeConfigFile } from '../helpers/config';
 import { sequentialReply, writeSumProblems } from '../helpers/eval-scripts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver';
 import { sprintScript, threeRoundScenario } from '../helpers/sprint-script';
+import { expectSessionCallSpans } from '../helpers/session-trace';
 import { startStack, type TestStack } from '../helpers/stack';
 
 /*
@@ -96,30 +97,14 @@ describe('traces: from a CLI command through its workflow to each engine call', 
     expect(runSpan!.service).toBe('sprint-test-workers');
     expect(parentOf(runSpan!)).toBe(start);
     // Each model call ran in the CLI's ad-hoc llm worker, scheduled by the run.
-    const runs = [...named('RunActivity:sprintPlan'), ...named('RunActivity:sprintExecute')];
-    expect(named('RunActivity:sprintPlan')).toHaveLength(4);
-    expect(named('RunActivity:sprintExecute')).toHaveLength(8);
-    for (const activity of runs) {
-      expect(activity.service).toBe('sprint-cli');
-      const scheduled = parentOf(activity)!;
-      expect(scheduled.name).toBe(activity.name.replace('RunActivity', 'StartActivity'));
-      expect(parentOf(scheduled)).toBe(runSpan);
-    }
-    const engineCalls = named('engine POST /v1/completions');
-    expect(engineCalls).toHaveLength(12);
-    for (const call of engineCalls) {
-      expect(runs).toContain(parentOf(call));
-      expect(call.attributes['engine.request_id']).toMatch(/^cmpl-\d+$/);
-    }
+    const { activities } = expectSessionCallSpans({ named, parentOf }, runSpan!);
+    for (const activity of activities) expect(activity.service).toBe('sprint-cli');
   });
 
   it('sprint eval --workers: command -> evaluation -> each problem child -> activity -> engine call', async () => {
     stack!.engine.setScript(sequentialReply);
     // A control queue of its own: the evaluation runs in the CLI's --workers, not this process's.
-    const configFile = writeConfigFile({
-      ...stack!.config,
-      taskQueues: { ...stack!.config.taskQueues, control: `${stack!.config.taskQueues.control}-cli` },
-    });
+    const configFile = writeConfigFile(withOwnControlQueue(stack!.config, 'cli'));
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-eval-traces-'));
     const { stdout } = await run(process.execPath, [
       bin,

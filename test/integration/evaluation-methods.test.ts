@@ -7,7 +7,7 @@ import { poolRoute, type SprintConfig } from '../../config';
 import { writeCrossReport } from '../../io/evaluation/report';
 import { binIndex, binLabel } from '../../core/evaluation/stats';
 import { evaluationWorkflow, type EvaluationInput } from '../../workflows/evaluation';
-import { writeConfigFile } from '../helpers/config';
+import { withOwnControlQueue, writeConfigFile } from '../helpers/config';
 import {
   PROBLEMS,
   problemIndex,
@@ -186,10 +186,7 @@ describe('evaluation of the session methods (sprint, sequential) and the cross-r
     });
 
   it('sprint eval --endpoint (ad-hoc pool, in-process workers), then eval compare', async () => {
-    const configFile = writeConfigFile({
-      ...config,
-      taskQueues: { ...config.taskQueues, control: `${config.taskQueues.control}-cli` },
-    });
+    const configFile = writeConfigFile(withOwnControlQueue(config, 'cli'));
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-eval-cli-'));
     const args = [
       '--config',

@@ -10,7 +10,7 @@ import {
   evaluationWorkflow,
   type EvaluationInput,
 } from '../../workflows/evaluation';
-import { writeConfigFile } from '../helpers/config';
+import { withOwnControlQueue, writeConfigFile } from '../helpers/config';
 import {
   PROBLEMS,
   problemIndex,
@@ -229,10 +229,7 @@ describe('evaluation workflow on a real dev server (loopback engine double)', ()
     mode = 'sot';
     delayMs = 150;
     // a second control queue served by a worker process that the test kills like a crash
-    const procConfig: SprintConfig = {
-      ...config,
-      taskQueues: { ...config.taskQueues, control: `${config.taskQueues.control}-proc` },
-    };
+    const procConfig = withOwnControlQueue(config, 'proc');
     const configFile = writeConfigFile(procConfig);
     const firstWorker = spawnWorkerProcess(configFile, 'control');
     let secondWorker: ReturnType<typeof spawnWorkerProcess> | undefined;
