@@ -57,10 +57,16 @@ export class CoreMetrics {
     return new CoreMetrics(port);
   }
 
-  /** A table of the means, session against floor; call before the workers stop. */
-  async report(): Promise<string[]> {
-    const res = await fetch(`http://127.0.0.1:${this.port}/metrics`);
-    const samples = parsePrometheus(await res.text());
+  /**
+   * A table of the means, session against floor; call before the workers stop. `otherProcesses`:
+   * the metrics ports of workers in processes of their own (the llm worker, the floor's call worker).
+   */
+  async report(otherProcesses: readonly number[] = []): Promise<string[]> {
+    const samples: Sample[] = [];
+    for (const port of [this.port, ...otherProcesses]) {
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      samples.push(...parsePrometheus(await res.text()));
+    }
     const row = (what: string, histogram: string, session: (l: Record<string, string>) => boolean) => {
       const s = histogramMean(samples, histogram, (l) => session(l) && !isFloorQueue(l));
       const f = histogramMean(samples, histogram, isFloorQueue);

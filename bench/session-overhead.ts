@@ -60,6 +60,8 @@ import { testConfig } from '../test/helpers/config';
 import { LoopbackModelServer } from '../test/helpers/loopback-model-server';
 import { startTestServer } from '../test/helpers/temporal-server';
 import { startWorkers } from '../test/helpers/workers';
+import { freePort } from '../infra/temporal/dev-server';
+import { startLlmWorkerProcess } from './llm-worker-process';
 import { vllmCounters, VllmReplayEngine } from './vllm-replay-engine';
 import { OverheadReport } from './overhead-report';
 import { engineCalls, historyPoints } from './session-timeline';
@@ -97,6 +99,13 @@ const VLLM_URL = process.env.BENCH_VLLM_URL;
  * cores, and in a quiet A/B it lengthened the gap rather than shortening it (docs/benchmarks.md).
  */
 const ENGINE_IN_PROCESS = process.env.BENCH_ENGINE_PROCESS !== '1';
+/**
+ * BENCH_WORKER_PROCESSES=0: every worker in the bench process (an A/B across runs). By default the
+ * llm worker runs in a process of its own, as `sprint worker llm` does when deployed, and so does
+ * the floor's call worker: each round's calls are taken in and sent by an event loop that shares
+ * nothing with the control worker, the engine double or the other side's workers.
+ */
+const WORKER_PROCESSES = process.env.BENCH_WORKER_PROCESSES !== '0';
 const VLLM_MODEL = process.env.BENCH_VLLM_MODEL ?? 'sprint-7b-dummy';
 const STRATEGIES = (process.env.BENCH_STRATEGIES ?? 'shared-prefix').split(',').map((s): ExecutorStrategy => {
   if (s !== 'shared-prefix' && s !== 'reorder')
@@ -167,6 +176,7 @@ async function main(): Promise<void> {
       strategies: STRATEGIES.join(', '),
       streaming: STREAMING,
       'dev server': UNTUNED_SERVER ? 'untuned' : 'tuned',
+      'call workers': WORKER_PROCESSES ? 'own processes' : 'bench process',
       'transport A/B rounds': VLLM_URL ? 0 : TRANSPORT_ROUNDS,
     },
     VLLM_URL ? 'vllm' : STREAMING ? 'streaming' : undefined,
@@ -198,8 +208,14 @@ async function main(): Promise<void> {
     session: { profile: 'platform', maxConcurrentExecutors: 64 },
   });
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });
-  const { stop } = await startWorkers(config, 'all');
-  const floorWorkers = await startFloorWorkers(server.address, config.models.pools.local!.maxConcurrentCalls);
+  const { stop } = await startWorkers(config, WORKER_PROCESSES ? 'control' : 'all');
+  const metricsPorts = WORKER_PROCESSES ? { llm: await freePort(), floorCalls: await freePort() } : undefined;
+  const llmWorker = metricsPorts ? await startLlmWorkerProcess(config, metricsPorts.llm) : undefined;
+  const floorWorkers = await startFloorWorkers(
+    server.address,
+    config.models.pools.local!.maxConcurrentCalls,
+    metricsPorts ? { inProcess: false, metricsPort: metricsPorts.floorCalls } : { inProcess: true },
+  );
   const model = new ModelClient({
     baseUrl: engine.baseUrl,
     model: 'loopback-model',
@@ -286,7 +302,7 @@ async function main(): Promise<void> {
           console.error(`done: scale ${scale}, ${executors} executors per round`);
         }
       }
-    metricsReport = await metrics.report();
+    metricsReport = await metrics.report(metricsPorts ? [metricsPorts.llm, metricsPorts.floorCalls] : []);
     // Last, on a quiet engine: the transport A/B (it replaces the engine's script; it reads the
     // requests as they arrive, so it runs on a double in this process).
     if (!VLLM_URL && TRANSPORT_ROUNDS > 0) {
@@ -296,6 +312,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await closeEngineAgents();
+    await llmWorker?.stop();
     await stop();
     await floorWorkers.stop();
     await client.connection.close();

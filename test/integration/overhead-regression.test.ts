@@ -47,6 +47,7 @@ describe("sprint's orchestration share against Temporal's floor (short run, rati
     floor = await startFloorWorkers(
       stack.server.address,
       stack.config.models.pools.local!.maxConcurrentCalls,
+      { inProcess: true },
     );
   });
   afterAll(async () => {

@@ -28,7 +28,7 @@ function countingServer(handler: http.RequestListener) {
 describe('pooledEngineFetch (io/engine-transport)', () => {
   afterEach(() => closeEngineAgents());
 
-  // undici may open a second connection when a call follows the previous reply's last byte at once
+  // The agent may open a second connection when a call follows the previous reply's last byte at once
   // (the first is not idle yet), so these bound the count instead of expecting exactly one.
   it('keeps connections alive across calls: five rounds of 16 calls open at most 32', async () => {
     const s = countingServer((req, res) => {
@@ -106,6 +106,85 @@ describe('pooledEngineFetch (io/engine-transport)', () => {
       ac.abort();
       await expect(reader.read()).rejects.toThrow();
       await clientGone;
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('sends a request on a reused connection at once, with its length, and no transfer encoding', async () => {
+    const seen: { length?: string; chunked?: string; socket: unknown }[] = [];
+    const s = countingServer((req, res) => {
+      seen.push({
+        length: req.headers['content-length'],
+        chunked: req.headers['transfer-encoding'],
+        socket: req.socket,
+      });
+      req.resume();
+      req.on('end', () => res.end('{}'));
+    });
+    const base = await s.start();
+    try {
+      await (await pooledEngineFetch(`${base}/a`, { method: 'POST', body: '{"x":1}' })).text();
+      // The second call, made in the same tick as the first reply was read: it must go out on the
+      // warm connection without waiting for a later turn of the event loop.
+      const second = pooledEngineFetch(`${base}/b`, {
+        method: 'POST',
+        body: new TextEncoder().encode('{"y":22}'),
+      });
+      await (await second).text();
+      expect(seen.map((x) => [x.length, x.chunked])).toEqual([
+        ['7', undefined],
+        ['8', undefined],
+      ]);
+      expect(seen[1]!.socket).toBe(seen[0]!.socket);
+      expect(s.connections()).toBe(1);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('sends a call once more on a new connection when the engine dropped the idle one it reused', async () => {
+    // The engine answers the first request of a connection and drops the connection when a second
+    // one arrives on it, before reading it: what a client sees when the engine's keep-alive
+    // timeout closed the connection just as the client reused it.
+    const served = new WeakSet<object>();
+    const s = countingServer((req, res) => {
+      if (served.has(req.socket)) {
+        req.socket.destroy();
+        return;
+      }
+      served.add(req.socket);
+      req.resume();
+      req.on('end', () => res.end(JSON.stringify({ url: req.url })));
+    });
+    const base = await s.start();
+    try {
+      const first = await pooledEngineFetch(`${base}/one`, { method: 'POST', body: '{}' });
+      expect(await first.json()).toEqual({ url: '/one' });
+      const second = await pooledEngineFetch(`${base}/two`, { method: 'POST', body: '{}' });
+      expect(await second.json()).toEqual({ url: '/two' });
+      expect(s.connections()).toBe(2);
+      // A fresh connection that fails is not retried: the failure is the engine's, reported as fetch does.
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('does not send again a call its caller aborted', async () => {
+    let requests = 0;
+    const s = countingServer((req) => {
+      requests += 1;
+      req.resume(); // never answers
+    });
+    const base = await s.start();
+    try {
+      const ac = new AbortController();
+      const call = pooledEngineFetch(`${base}/slow`, { method: 'POST', body: '{}', signal: ac.signal });
+      await new Promise((r) => setTimeout(r, 50));
+      ac.abort();
+      await expect(call).rejects.toMatchObject({ name: 'AbortError' });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(requests).toBe(1);
     } finally {
       await s.stop();
     }
