@@ -326,20 +326,21 @@ async function main(): Promise<void> {
   console.log(['', ...metricsReport].join('\n'));
   const transportRows = transport.map((t) => ({
     'calls at once': t.fanout,
-    'A/B pairs': t.rounds,
-    'last call reaches engine, global fetch ms': t.globalFetchMs,
-    'last call reaches engine, pooled ms': t.pooledMs,
-    'pooled/global fetch': t.pooledMs / Math.max(1, t.globalFetchMs),
-    'round, global fetch ms': t.globalFetchRoundMs,
-    'round, pooled ms': t.pooledRoundMs,
+    rounds: t.rounds,
+    'last call reaches engine, openai client + global fetch ms': t.globalFetchMs,
+    'last call reaches engine, openai client + pooled ms': t.pooledMs,
+    'last call reaches engine, direct + pooled ms': t.directMs,
+    'round, openai client + global fetch ms': t.globalFetchRoundMs,
+    'round, openai client + pooled ms': t.pooledRoundMs,
+    'round, direct + pooled ms': t.directRoundMs,
   }));
   if (transportRows.length) {
     console.log(
-      "\nengine transport A/B (same ModelClient; the runtime's global fetch vs the pooled keep-alive agent):",
+      "\nengine calls (medians; the openai client over the runtime's fetch / over the pooled keep-alive transport / the direct path over it):",
     );
     for (const t of transport)
       console.log(
-        `  ${t.fanout} call(s) at once: last reaches the engine after ${t.globalFetchMs} ms (global fetch) vs ${t.pooledMs} ms (pooled); whole round ${t.globalFetchRoundMs} vs ${t.pooledRoundMs} ms (medians of ${t.rounds})`,
+        `  ${t.fanout} call(s) at once: last reaches the engine after ${t.globalFetchMs} / ${t.pooledMs} / ${t.directMs} ms; whole round ${t.globalFetchRoundMs} / ${t.pooledRoundMs} / ${t.directRoundMs} ms (${t.rounds} rounds each)`,
       );
   }
   const rows = report.rows(STREAMING);

@@ -1,10 +1,14 @@
 /*
- * The engine-transport cut of issue 28 on its own: a round's fan-out of model calls through the
- * same ModelClient, once over the runtime's global fetch and once over the replica's pooled
- * keep-alive agent (io/engine-transport.ts), alternating A and B round by round so load drifts hit
- * both alike. The engine answers at once, so what is timed is the transport and the client: the
- * "activity to engine" part of a dependent-call gap, and the HTTP share of the in-process loop.
+ * The engine-call cuts of issue 28, each on its own: a round's fan-out of model calls sent three
+ * ways, rotating the order round by round so load drifts hit all alike:
+ *   - the `openai` client over the runtime's global fetch (where the project started),
+ *   - the same client over the pooled keep-alive transport (io/engine-transport.ts),
+ *   - the direct path: no `openai` client, one JSON POST over the same transport
+ *     (ModelClient options.directCompletions, what an llm worker uses for unstreamed calls).
+ * The engine answers at once, so what is timed is the transport and the client: the "activity to
+ * engine" part of a dependent-call gap, and the HTTP share of the in-process loop.
  */
+import { pooledEngineFetch } from '../io/engine-transport';
 import { ModelClient } from '../io/model-client';
 import { quantile } from '../core/session/call-gaps';
 import type { LoopbackModelServer } from '../test/helpers/loopback-model-server';
@@ -16,9 +20,11 @@ export interface TransportAb {
   /** Median ms from sending a round's calls to the last one reaching the engine. */
   globalFetchMs: number;
   pooledMs: number;
+  directMs: number;
   /** Median ms for the whole round (every reply read). */
   globalFetchRoundMs: number;
   pooledRoundMs: number;
+  directRoundMs: number;
 }
 
 async function round(client: ModelClient, engine: LoopbackModelServer, fanout: number, prompt: string) {
@@ -32,40 +38,46 @@ async function round(client: ModelClient, engine: LoopbackModelServer, fanout: n
   return { reached, wall };
 }
 
-/** Runs `rounds` A/B pairs of `fanout` calls each; the engine's script is replaced (immediate replies). */
+/** Runs `rounds` rotations of `fanout` calls each way; the engine's script is replaced (immediate replies). */
 export async function transportAb(
   engine: LoopbackModelServer,
   fanout: number,
   rounds: number,
 ): Promise<TransportAb> {
   engine.setScript(() => ({ text: 'so the value is 42', completionTokens: 5 }));
-  const endpoint = { baseUrl: engine.baseUrl, model: 'loopback-model', engine: 'vllm' as const };
-  const globalFetch = new ModelClient({ ...endpoint, timeoutMs: 60_000 }, fetch);
-  const pooled = new ModelClient({ ...endpoint, timeoutMs: 60_000 });
+  const endpoint = {
+    baseUrl: engine.baseUrl,
+    model: 'loopback-model',
+    engine: 'vllm' as const,
+    timeoutMs: 60_000,
+  };
+  const arms = [
+    new ModelClient(endpoint, fetch),
+    new ModelClient(endpoint, pooledEngineFetch),
+    new ModelClient(endpoint, undefined, { directCompletions: true }),
+  ];
   // A prompt of a mid-session executor's size (about 6 KB).
   const prompt = 'the value is then x equals the next term '.repeat(150);
-  const a = { reached: [] as number[], wall: [] as number[] };
-  const b = { reached: [] as number[], wall: [] as number[] };
-  // Warm both (connections open, code paths compiled), not counted.
-  await round(globalFetch, engine, fanout, prompt);
-  await round(pooled, engine, fanout, prompt);
-  for (let i = 0; i < rounds; i++) {
-    const [first, second] = i % 2 ? [b, a] : [a, b];
-    const [c1, c2] = i % 2 ? [pooled, globalFetch] : [globalFetch, pooled];
-    const r1 = await round(c1, engine, fanout, prompt);
-    first.reached.push(r1.reached);
-    first.wall.push(r1.wall);
-    const r2 = await round(c2, engine, fanout, prompt);
-    second.reached.push(r2.reached);
-    second.wall.push(r2.wall);
-  }
+  const timings = arms.map(() => ({ reached: [] as number[], wall: [] as number[] }));
+  // Warm all (connections open, code paths compiled), not counted.
+  for (const client of arms) await round(client, engine, fanout, prompt);
+  for (let i = 0; i < rounds; i++)
+    for (let k = 0; k < arms.length; k++) {
+      const arm = (i + k) % arms.length;
+      const r = await round(arms[arm]!, engine, fanout, prompt);
+      timings[arm]!.reached.push(r.reached);
+      timings[arm]!.wall.push(r.wall);
+    }
   const median = (xs: number[]) => quantile(xs, 0.5);
+  const [global, pooled, direct] = timings.map((t) => ({ reached: median(t.reached), wall: median(t.wall) }));
   return {
     fanout,
     rounds,
-    globalFetchMs: median(a.reached),
-    pooledMs: median(b.reached),
-    globalFetchRoundMs: median(a.wall),
-    pooledRoundMs: median(b.wall),
+    globalFetchMs: global!.reached,
+    pooledMs: pooled!.reached,
+    directMs: direct!.reached,
+    globalFetchRoundMs: global!.wall,
+    pooledRoundMs: pooled!.wall,
+    directRoundMs: direct!.wall,
   };
 }

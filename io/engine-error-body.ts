@@ -44,3 +44,28 @@ export function withEngineErrorBodies(fetchImpl: typeof fetch): typeof fetch {
     });
   };
 }
+
+/**
+ * An error reply's text as the `openai` client words it (`404 The model ... does not exist.`), for
+ * the calls that skip the client (io/model-client.ts): the message under `error`, else the engine's
+ * top-level one, else the body when it is not JSON.
+ */
+export function engineErrorText(status: number, text: string): string {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const underError =
+    json !== null && typeof json === 'object' && !Array.isArray(json)
+      ? (json as Record<string, unknown>).error
+      : undefined;
+  const error = underError ?? topLevelError(text);
+  let message: string | undefined;
+  if (error !== undefined && error !== null) {
+    const m = (error as { message?: unknown }).message;
+    message = m ? (typeof m === 'string' ? m : JSON.stringify(m)) : JSON.stringify(error);
+  } else if (json === undefined && text) message = text;
+  return message ? `${status} ${message}` : `${status} status code (no body)`;
+}

@@ -79,20 +79,12 @@ interface Sendable {
   signal: AbortSignal | undefined;
 }
 
-/** The reply as a Response: streamed for server-sent events, else read whole first. */
-function toResponse(res: http.IncomingMessage): Promise<Response> {
-  const status = res.statusCode ?? 0;
-  const init = { status, statusText: res.statusMessage ?? '', headers: responseHeaders(res.headers) };
-  if (NO_BODY.has(status)) {
-    res.resume();
-    return Promise.resolve(new Response(null, init));
-  }
-  if ((res.headers['content-type'] ?? '').includes('text/event-stream'))
-    return Promise.resolve(new Response(Readable.toWeb(res) as ReadableStream, init));
+/** Reads a reply's body whole. */
+function readWhole(res: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => resolve(new Response(Buffer.concat(chunks), init)));
+    res.on('end', () => resolve(Buffer.concat(chunks)));
     res.on('error', reject);
     // Destroyed without an error (the request aborted mid-reply): never leave the caller waiting.
     res.on('close', () => {
@@ -101,8 +93,26 @@ function toResponse(res: http.IncomingMessage): Promise<Response> {
   });
 }
 
-function send(call: Sendable, retryStale: boolean): Promise<Response> {
-  return new Promise<Response>((resolve, reject) => {
+/** The reply as a Response: streamed for server-sent events, else read whole first. */
+async function toResponse(res: http.IncomingMessage): Promise<Response> {
+  const status = res.statusCode ?? 0;
+  const init = { status, statusText: res.statusMessage ?? '', headers: responseHeaders(res.headers) };
+  if (NO_BODY.has(status)) {
+    res.resume();
+    return new Response(null, init);
+  }
+  if ((res.headers['content-type'] ?? '').includes('text/event-stream'))
+    return new Response(Readable.toWeb(res) as ReadableStream, init);
+  return new Response(await readWhole(res), init);
+}
+
+/** Sends one request over the shared agent and reads its reply with `read`. */
+function send<T>(
+  call: Sendable,
+  read: (res: http.IncomingMessage) => Promise<T>,
+  retryStale = true,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
     const transport = call.url.protocol === 'https:' ? https : http;
     const req = transport.request(call.url, {
       method: call.method,
@@ -113,17 +123,44 @@ function send(call: Sendable, retryStale: boolean): Promise<Response> {
     let answered = false;
     req.on('response', (res) => {
       answered = true;
-      toResponse(res).then(resolve, (err: unknown) => reject(new TypeError('fetch failed', { cause: err })));
+      read(res).then(resolve, (err: unknown) => reject(new TypeError('fetch failed', { cause: err })));
     });
     req.on('error', (err: NodeJS.ErrnoException) => {
-      if (answered) return; // a body error is reported by toResponse
+      if (answered) return; // a body error is reported by `read`
       if (call.signal?.aborted) reject(call.signal.reason instanceof Error ? call.signal.reason : err);
       else if (retryStale && req.reusedSocket && STALE_CONNECTION.has(err.code ?? ''))
-        send(call, false).then(resolve, reject);
+        send(call, read, false).then(resolve, reject);
       else reject(new TypeError('fetch failed', { cause: err }));
     });
     req.end(call.body);
   });
+}
+
+/** A reply read whole, without a web Response around it. */
+export interface EngineReply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
+
+/**
+ * POSTs a JSON body to an engine over the shared agent and reads the reply whole: the lean path of
+ * unstreamed model calls (io/model-client.ts), with no Request, Response or Headers objects to
+ * build. Fails as pooledEngineFetch does (an abort with the signal's reason, a connection failure
+ * as TypeError "fetch failed"); an HTTP error status is a reply like any other.
+ */
+export function postEngineJson(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<EngineReply> {
+  signal?.throwIfAborted();
+  return send({ url: new URL(url), method: 'POST', headers, body, signal }, async (res) => ({
+    status: res.statusCode ?? 0,
+    headers: res.headers,
+    text: (await readWhole(res)).toString('utf8'),
+  }));
 }
 
 /**
@@ -146,6 +183,6 @@ export const pooledEngineFetch: typeof fetch = async (input, init) => {
       body: body ?? undefined,
       signal: init?.signal ?? undefined,
     },
-    true,
+    toResponse,
   );
 };

@@ -1,7 +1,7 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { EngineKind } from '../config/schema';
-import { withEngineErrorBodies } from './engine-error-body';
-import { pooledEngineFetch } from './engine-transport';
+import { engineErrorText, withEngineErrorBodies } from './engine-error-body';
+import { pooledEngineFetch, postEngineJson, type EngineReply } from './engine-transport';
 import { networkErrorMessage } from './network-error';
 
 /** Where one replica's engine lives. The API key is resolved by the worker from its own environment. */
@@ -92,15 +92,20 @@ function engineExtras(engine: EngineKind, opts: SamplingOptions): Record<string,
   return { ...extras, ...(opts.extraBody ?? {}) };
 }
 
-function parseRetryAfter(headers: Headers | undefined): number | undefined {
-  const value = headers?.get('retry-after-ms') ?? undefined;
+/** The server's Retry-After (or retry-after-ms) in milliseconds, read through a header getter. */
+function parseRetryAfter(header: (name: string) => string | null | undefined): number | undefined {
+  const value = header('retry-after-ms') ?? undefined;
   if (value && Number.isFinite(Number(value))) return Number(value);
-  const seconds = headers?.get('retry-after');
+  const seconds = header('retry-after');
   if (!seconds) return undefined;
   if (Number.isFinite(Number(seconds))) return Number(seconds) * 1000;
   const at = Date.parse(seconds);
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
+
+/** Whether an engine's error status may pass on a retry (a timeout, a conflict, overload, its own failure). */
+const retryableStatus = (status: number | undefined) =>
+  status === undefined || status === 408 || status === 409 || status === 429 || status >= 500;
 
 /**
  * Our own per-call deadline combined with the caller's signal: which one fired tells a timeout
@@ -129,13 +134,12 @@ export function classifyError(err: unknown, baseUrl: string, timedOut = false): 
   }
   if (err instanceof APIError) {
     const status = err.status as number | undefined;
-    const retryable =
-      status === undefined || status === 408 || status === 409 || status === 429 || status >= 500;
+    const headers = err.headers as Headers | undefined;
     return new ModelCallError(
       `engine at ${baseUrl} answered ${status ?? '?'}: ${err.message}`,
-      retryable,
+      retryableStatus(status),
       status,
-      parseRetryAfter(err.headers as Headers | undefined),
+      parseRetryAfter((name) => headers?.get(name)),
     );
   }
   return new ModelCallError(`call to ${baseUrl} failed: ${(err as Error)?.message ?? String(err)}`, true);
@@ -145,6 +149,13 @@ interface RawUsage {
   prompt_tokens?: number;
   completion_tokens?: number;
   prompt_tokens_details?: { cached_tokens?: number | null } | null;
+}
+
+/** An unstreamed completion reply, as OpenAI-compatible engines send it (vLLM adds `stop_reason`). */
+interface RawCompletion {
+  model?: string | null;
+  choices?: { text?: string | null; finish_reason?: string | null; stop_reason?: unknown }[] | null;
+  usage?: RawUsage | null;
 }
 
 function toUsage(raw: RawUsage | null | undefined): TokenUsage {
@@ -157,15 +168,54 @@ function toUsage(raw: RawUsage | null | undefined): TokenUsage {
   return usage;
 }
 
+/** The first choice of an unstreamed completion reply, read into a result. */
+function completionOf(res: RawCompletion, endpoint: EngineEndpoint, started: number): CompletionResult {
+  const choice = res.choices?.[0];
+  if (!choice) throw new ModelCallError(`engine at ${endpoint.baseUrl} returned no choices`, true);
+  const sr = choice.stop_reason;
+  return {
+    text: choice.text ?? '',
+    finishReason: choice.finish_reason ?? 'unknown',
+    stopString: typeof sr === 'string' ? sr : undefined,
+    usage: toUsage(res.usage),
+    model: res.model ?? endpoint.model,
+    latencyMs: Date.now() - started,
+  };
+}
+
+export interface ModelClientOptions {
+  /**
+   * Unstreamed completions skip the `openai` client: one JSON POST over the pooled transport, its
+   * reply read whole (io/engine-transport.ts postEngineJson). The client's request building,
+   * logging and Response wrapping cost more CPU than the call itself on a fast engine, and an llm
+   * worker starts a round's calls one after another on one event loop (issue 28). Errors read the
+   * same either way. Default: on when no fetch is given (a given fetch is always used); never for
+   * a base URL with a query string.
+   */
+  directCompletions?: boolean;
+}
+
 /** A thin client for one OpenAI-compatible engine; no retries of its own (Temporal retries activities). */
 export class ModelClient {
   private readonly openai: OpenAI;
+  private readonly direct: boolean;
+  private readonly completionsUrl: string;
+  private readonly directHeaders: Record<string, string>;
 
-  /** `fetchImpl` replaces the transport (tests); the default is the replica's pooled keep-alive agent. */
+  /** `fetchImpl` replaces the transport (tests, telemetry); the default is the pooled keep-alive agent. */
   constructor(
     readonly endpoint: EngineEndpoint,
     fetchImpl?: typeof fetch,
+    options: ModelClientOptions = {},
   ) {
+    // A base URL with a query (some hosted gateways) is left to the client, which merges queries.
+    this.direct = (options.directCompletions ?? fetchImpl === undefined) && !endpoint.baseUrl.includes('?');
+    this.completionsUrl = `${endpoint.baseUrl.replace(/\/+$/, '')}/completions`;
+    this.directHeaders = {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      authorization: `Bearer ${endpoint.apiKey ?? 'unused'}`,
+    };
     this.openai = new OpenAI({
       baseURL: endpoint.baseUrl,
       // Local engines accept any key; the SDK insists on a non-empty one.
@@ -225,21 +275,55 @@ export class ModelClient {
           latencyMs: Date.now() - started,
         };
       }
+      if (this.direct) return await this.completeDirect(body, deadline, options.signal, started);
       const res = await this.openai.completions.create({ ...body, stream: false }, requestOptions);
-      const choice = res.choices[0];
-      if (!choice) throw new ModelCallError(`engine at ${this.endpoint.baseUrl} returned no choices`, true);
-      const sr = (choice as { stop_reason?: unknown }).stop_reason;
-      return {
-        text: choice.text ?? '',
-        finishReason: choice.finish_reason ?? 'unknown',
-        stopString: typeof sr === 'string' ? sr : undefined,
-        usage: toUsage(res.usage),
-        model: res.model ?? this.endpoint.model,
-        latencyMs: Date.now() - started,
-      };
+      return completionOf(res, this.endpoint, started);
     } catch (err) {
       throw classifyError(err, this.endpoint.baseUrl, deadline.timedOut());
     }
+  }
+
+  /** An unstreamed completion without the `openai` client (options.directCompletions). */
+  private async completeDirect(
+    body: Record<string, unknown>,
+    deadline: { signal: AbortSignal; timedOut: () => boolean },
+    caller: AbortSignal | undefined,
+    started: number,
+  ): Promise<CompletionResult> {
+    const { baseUrl } = this.endpoint;
+    let reply: EngineReply;
+    try {
+      reply = await postEngineJson(
+        this.completionsUrl,
+        JSON.stringify({ ...body, stream: false }),
+        this.directHeaders,
+        deadline.signal,
+      );
+    } catch (err) {
+      if (deadline.timedOut()) throw new ModelCallError(`call to ${baseUrl} timed out`, true);
+      if (caller?.aborted) throw new ModelCallError(`call to ${baseUrl} was cancelled`, false);
+      throw new ModelCallError(`cannot reach the engine at ${baseUrl}: ${networkErrorMessage(err)}`, true);
+    }
+    const { status } = reply;
+    if (status < 200 || status >= 300) {
+      const header = (name: string) => {
+        const v = reply.headers[name];
+        return Array.isArray(v) ? v[0] : v;
+      };
+      throw new ModelCallError(
+        `engine at ${baseUrl} answered ${status}: ${engineErrorText(status, reply.text)}`,
+        retryableStatus(status),
+        status,
+        parseRetryAfter(header),
+      );
+    }
+    let res: RawCompletion;
+    try {
+      res = JSON.parse(reply.text) as RawCompletion;
+    } catch {
+      throw new ModelCallError(`engine at ${baseUrl} answered ${status} with a body that is not JSON`, true);
+    }
+    return completionOf(res, this.endpoint, started);
   }
 
   /** Chat completion, for extraction-style calls (structured output) against hosted APIs. */

@@ -67,6 +67,11 @@ async function timeToFirstByte(
   return new Response(observed, { status: res.status, statusText: res.statusText, headers: res.headers });
 }
 
+/** Whether engine calls made now get client spans (the process traces). */
+export function tracesEngineCalls(): boolean {
+  return currentTracing() !== undefined;
+}
+
 export function engineFetch(
   target: { pool: string; replica: string },
   inner: typeof fetch = pooledEngineFetch,

@@ -42,7 +42,7 @@ export const BENCH_INTROS: BenchIntro[] = [
 What Temporal costs a SPRINT session, and where that time goes. A real Temporal dev server and the
 loopback engine double (a per-token delay, 5 ms by default) replay scripted SPRINT replies of a
 realistic shape: three planning rounds, then the final answer. For each length scale and number of
-executors per round the bench runs the session three ways in one process: through Temporal as
+executors per round the bench runs the session three ways in one run: through Temporal as
 sprint runs it, as the same loop in-process (the model client and the format code, no Temporal), and
 as the **floor** (\`bench/floor/\`): a workflow with the session's shape and none of sprint's code,
 whose activities only wait as long as the engine took for the session's calls.
@@ -52,8 +52,9 @@ machine) or \`npm run bench:quick\` (scale 1, median of 2). Knobs: \`BENCH_TOKEN
 \`BENCH_REPEATS\`, \`BENCH_SCALES\`, \`BENCH_EXECUTORS\`, \`BENCH_STRATEGIES\`, \`BENCH_STREAMING=1\`
 (adds streaming dispatch; written as the \`streaming\` variant), \`BENCH_UNTUNED_SERVER=1\` (the dev
 server without \`infra/temporal/dev-server-tuning.ts\`; an A/B across two runs), \`BENCH_TRANSPORT_ROUNDS\`
-(pairs of the engine-transport A/B; 0 skips it), \`BENCH_ENGINE_PROCESS=1\` (the engine double in a
-process of its own, \`bench/engine/\`; an A/B across runs), \`--strict\`. Source: [session-overhead.ts](../bench/session-overhead.ts).
+(rounds of the engine-calls comparison; 0 skips it), \`BENCH_ENGINE_PROCESS=1\` (the engine double in a
+process of its own, \`bench/engine/\`; an A/B across runs), \`BENCH_WORKER_PROCESSES=0\` (every worker
+in the bench's process; an A/B across runs), \`--strict\`. Source: [session-overhead.ts](../bench/session-overhead.ts).
 
 How to read it:
 - The **dependent-call gap** is the time from the end of a model call to the start of the call that
@@ -100,13 +101,31 @@ What the profile has shown so far, and what it points to:
   \`SPRINT_WORKFLOW_STACK_TRACES=1\` when the bundle is made keeps them. Commands do not change, so
   histories replay alike (the determinism guard replays them with the same preloads).
   **Activity to engine** is the HTTP fan-out.
-- **Engine transport** (\`io/engine-transport.ts\`): engine calls go over one undici agent per engine
-  origin, shared by every client of that replica, with pooled keep-alive connections, and through
-  undici's plain \`request\` behind the \`fetch\` the \`openai\` client is given; the client's timeouts,
-  cancellation, error mapping and streaming are unchanged. The **engine transport** table is its
-  A/B in the same run: the same client over the runtime's global fetch and over the pooled agent,
-  alternating, against the engine double answering at once (when the last of N calls sent together
+- **Engine transport** (\`io/engine-transport.ts\`): engine calls go over one node:http keep-alive
+  agent per process, shared by every client, behind the \`fetch\` the \`openai\` client is given.
+  It was undici's plain \`request\` until a probe of the llm worker (issue 28: the time each
+  executor's activity was taken in, entered, asked to send, and its headers left the socket) showed
+  the round's requests leaving in one burst after the last activity was taken in: since its fix for
+  GHSA-35p6-xmwp-9g52, undici writes on a reused idle connection only after a setImmediate, and the
+  next activity tasks ran first. Asked-to-send to on-the-wire went from a median 8 ms (p90 35) to
+  0.3 ms (p90 0.5), and the median executor reached the engine 3.4 ms after its activity was taken in
+  instead of 15. node:http writes at once; a call that fails with a reset on a reused connection (the
+  engine closed it while idle) is sent once more on a new one.
+- **Direct completions**: an unstreamed completion (every planner and executor call unless
+  streaming dispatch is on) skips the \`openai\` client, whose request building, request logging
+  and Response wrapping cost more CPU than the call itself on a fast engine, for one JSON POST over
+  the same transport, read whole. Errors read the same either way (\`test/unit/model-client-direct.test.ts\`
+  runs nine engine answers both ways and compares); streamed calls, chat calls and traced
+  processes (client spans per call) keep the client. In a 16-way fan-out on an idle loop it cut the
+  client's CPU about in half (a microbench: 284 against 144 µs per call, engine in another process).
+- The **engine calls** table is these cuts side by side in the same run: a round's calls through the
+  \`openai\` client over the runtime's global fetch, over the pooled transport, and the direct path,
+  rotating, against the engine double answering at once (when the last of N calls sent together
   reaches the engine, and the whole round).
+- **Workers as deployed**: the bench runs the llm worker as \`sprint worker llm\` in a process of
+  its own, as it is deployed, and the floor's call worker likewise (\`BENCH_WORKER_PROCESSES=0\` puts
+  every worker in the bench's process, as earlier runs did). In one process the llm worker's event
+  loop also ran the control worker's activations, the engine double and the floor's workers.
 - Per session, two costs have no counterpart in the plain loop: the first workflow task (settings
   validation, search attributes, the first planner call) and the transcript write after the final
   answer. The write is a local activity on the control worker (new histories; older ones replay

@@ -6,12 +6,20 @@ import { createProbeActivities } from '../../activities/probe';
 import { createSprintActivities } from '../../activities/sprint';
 import { ArtifactStore } from '../../io/artifacts';
 import { ModelClient } from '../../io/model-client';
-import { engineFetch } from '../../activities/telemetry/engine-fetch';
+import { engineFetch, tracesEngineCalls } from '../../activities/telemetry/engine-fetch';
 import { connectClient } from '../connection';
 
 /** One pool replica's activities: planner/executor calls against its engine. */
 export function llmActivities(config: SprintConfig, pool: string, replica: string, env = process.env) {
-  const client = new ModelClient(resolveEndpoint(config, pool, replica, env), engineFetch({ pool, replica }));
+  // Unstreamed completions go straight to the engine unless each call gets a client span (traced
+  // processes): without spans the telemetry fetch passes them through untouched anyway.
+  const client = new ModelClient(
+    resolveEndpoint(config, pool, replica, env),
+    engineFetch({ pool, replica }),
+    {
+      directCompletions: !tracesEngineCalls(),
+    },
+  );
   const enginePriority = engineOrderFor(config, pool);
   // Streaming dispatch signals the session workflow from the planner activity: one lazily made
   // Temporal client per worker process, on the worker's own connection settings.
