@@ -122,6 +122,11 @@ What the profile has shown so far, and what it points to:
   \`openai\` client over the runtime's global fetch, over the pooled transport, and the direct path,
   rotating, against the engine double answering at once (when the last of N calls sent together
   reaches the engine, and the whole round).
+- Tried and not kept: storing a short plan when it fans out widely (16 copies of a plan of a few
+  hundred characters, one per executor's input), so executors get a reference. A round's call
+  inputs fell from 144 to 84 KB, but in two interleaved pairs at 16 executors sprint's median gap
+  over the floor's was +45/+21 ms with it and +18/+28 without: no gain to pay a file write per
+  round for.
 - **Workers as deployed**: the bench runs the llm worker as \`sprint worker llm\` in a process of
   its own, as it is deployed, and the floor's call worker likewise (\`BENCH_WORKER_PROCESSES=0\` puts
   every worker in the bench's process, as earlier runs did). In one process the llm worker's event
@@ -144,17 +149,20 @@ What the profile has shown so far, and what it points to:
   stored one). Two interleaved bench pairs at 16 executors (load 2.7 to 5.5): *activity to
   engine* over the floor's 24.5/19.3 ms without it, 17.8/15.9 with it; the whole gap stayed within
   the noise.
-- What is left, as the profile shows it under load: *activity to engine* stays some 15 to 25 ms
-  above the floor's. The HTTP call itself is a few of them (16 calls through the \`openai\` client
-  reach a separate engine process in a median 4 ms, against 2 ms for bare undici requests of the
-  same body); the rest is the llm worker's event loop, shared in the bench with the control
-  worker, the floor's workers and the bench's client, starting 16 activities at once on a machine
-  whose other core is busy.
+- What is left at 16 executors is mostly *activity to engine*, and the probe says where: the SDK
+  takes an llm worker's activity tasks in one at a time (its poll loop keeps one poll open between
+  the worker's JavaScript and its core), and each task's start (decoding its input, the activity's
+  context, our prompt assembly and the request) runs on that one loop before the next task is
+  taken in. The floor's activities do nothing, so its 16 tasks were taken in within about 20 ms;
+  a round of sprint's took 40 to 60 ms before the cuts above, the median executor waiting in the
+  worker's core for its turn rather than on the network. Each start is about a millisecond of CPU,
+  most of it the SDK's; what stays ours is the request and its prompt.
 - The engine double in a process of its own (issue 28; \`BENCH_ENGINE_PROCESS=1\`), as a real
   engine runs: in the bench's process it takes about half a millisecond of the llm worker's event
   loop per request (reading, parsing and classifying it; 142 ms of main-thread CPU in a profiled
   16-executor run), charged to the session's and the plain loop's fan-out and never to the floor,
-  which calls no engine. Measured, it did not pay on this 2-core machine, where the extra process
+  which calls no engine (measured with the llm worker in the bench's process, before it ran in its
+  own). Measured, it did not pay on this 2-core machine, where the extra process
   competes with the dev server and the workers for the same two cores (a real engine has its own
   machine): in three interleaved pairs under load (1-minute load 4 to 8) sprint's median gap over
   the floor's was +70/+65/+15 ms in the bench's process and +60/+33/+56 in its own, and in a quiet
