@@ -127,6 +127,12 @@ What the profile has shown so far, and what it points to:
   inputs fell from 144 to 84 KB, but in two interleaved pairs at 16 executors sprint's median gap
   over the floor's was +45/+21 ms with it and +18/+28 without: no gain to pay a file write per
   round for.
+- Tried and not kept: a fixed young generation for the llm worker. An idle worker's heap is shrunk
+  by V8, so a round's intake ran about five scavenges (1 to 7 ms each) while its tasks waited;
+  with \`--min-semi-space-size=16\` a whole run had 6 scavenges instead of 52. *activity to engine*
+  in quick 16-executor runs was 17.1/17.4/21.0 ms with it and 24.1/20.4/19.8 without (floor
+  6 to 10): about 3 ms, inside the run-to-run spread, and a V8 flag \`NODE_OPTIONS\` does not
+  accept would need the CLI to start itself again. Left as a note for deployments that want it.
 - **Workers as deployed**: the bench runs the llm worker as \`sprint worker llm\` in a process of
   its own, as it is deployed, and the floor's call worker likewise (\`BENCH_WORKER_PROCESSES=0\` puts
   every worker in the bench's process, as earlier runs did). In one process the llm worker's event
