@@ -1,6 +1,7 @@
 /*
  * Serving load bench: 64 concurrent sessions through `sprint serve` (the OpenAI-compatible
- * endpoint, official openai client, streamed), against the loopback engine double at 5 ms/token.
+ * endpoint, official openai client, streamed; spread over API keys as the per-key limit asks),
+ * against the loopback engine double at 5 ms/token.
  *
  *   npx tsx bench/serve-load.ts
  *
@@ -37,7 +38,13 @@ const SESSIONS = Number(process.env.BENCH_SESSIONS ?? (QUICK ? 16 : 64));
 const TOKEN_MS = Number(process.env.BENCH_TOKEN_MS ?? 5);
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 250);
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 300);
-const KEY = 'bench-key';
+/*
+ * The sessions come from several users, each with an API key: one key may run
+ * perKey.maxConcurrent sessions at once (serve/per-key-limits.ts), so the bench spreads its
+ * sessions over as many keys as that takes, as a shared server sees them.
+ */
+const USERS = Math.ceil(SESSIONS / defaultServeOptions.perKey.maxConcurrent);
+const KEYS = Array.from({ length: USERS }, (_, u) => `bench-key-${u}`);
 const DIRECT = process.env.BENCH_MODE === 'direct';
 
 const words = (n: number, seed: number) =>
@@ -80,6 +87,7 @@ async function main(): Promise<void> {
       quick: QUICK,
       mode: DIRECT ? 'direct (Temporal client, no HTTP)' : 'serve (HTTP, streamed)',
       sessions: SESSIONS,
+      ...(DIRECT ? {} : { 'API keys': USERS }),
       'token ms': TOKEN_MS,
       'poll ms': POLL_MS,
       'timeout s': TIMEOUT_S,
@@ -101,7 +109,7 @@ async function main(): Promise<void> {
   const app = buildServeApp({
     client,
     config,
-    apiKeys: [KEY],
+    apiKeys: KEYS,
     options: {
       ...defaultServeOptions,
       maxConcurrent: SESSIONS,
@@ -111,12 +119,10 @@ async function main(): Promise<void> {
     },
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
-  const openai = new OpenAI({
-    baseURL: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1`,
-    apiKey: KEY,
-    maxRetries: 0,
-    timeout: TIMEOUT_S * 1000,
-  });
+  const baseURL = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1`;
+  const users = KEYS.map(
+    (apiKey) => new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: TIMEOUT_S * 1000 }),
+  );
 
   const direct = async (i: number): Promise<Outcome> => {
     const started = Date.now();
@@ -137,6 +143,8 @@ async function main(): Promise<void> {
 
   const viaServe = async (i: number): Promise<Outcome> => {
     const started = Date.now();
+    // Session i is user i mod USERS's (the warm-up, -1, the first user's).
+    const openai = users[(i + USERS) % USERS]!;
     const { data: stream, response } = await openai.chat.completions
       .create({ model: 'sprint', stream: true, messages: [{ role: 'user', content: `bench question ${i}` }] })
       .withResponse();

@@ -204,11 +204,15 @@ export async function followRun(
     } catch {
       // no answer this time; the next poll asks again
     }
+    // The interval's timer is cleared when the run ends first, so a long poll interval never keeps
+    // a finished follower (or the process) waiting.
+    let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       finished,
       stopped.catch(() => undefined),
-      new Promise((r) => setTimeout(r, opts.pollMs)),
+      new Promise((r) => (timer = setTimeout(r, opts.pollMs))),
     ]);
+    clearTimeout(timer);
   }
   // Rounds finished after the last poll are not queried again: the result's text holds them.
   return Promise.race([result, stopped]);
