@@ -302,7 +302,13 @@ export class ModelClient {
     } catch (err) {
       if (deadline.timedOut()) throw new ModelCallError(`call to ${baseUrl} timed out`, true);
       if (caller?.aborted) throw new ModelCallError(`call to ${baseUrl} was cancelled`, false);
-      throw new ModelCallError(`cannot reach the engine at ${baseUrl}: ${networkErrorMessage(err)}`, true);
+      // Worded as the openai client words it ("Connection error." and the reason), so a caller
+      // cannot tell the two paths apart.
+      const connection = new Error('Connection error.', { cause: err });
+      throw new ModelCallError(
+        `cannot reach the engine at ${baseUrl}: ${networkErrorMessage(connection)}`,
+        true,
+      );
     }
     const { status } = reply;
     if (status < 200 || status >= 300) {

@@ -151,6 +151,27 @@ describe('ModelClient: unstreamed completions with and without the openai client
     expect(fake.auth.slice(from)).toEqual(['Bearer k-123', 'Bearer k-123']);
   });
 
+  it('an engine that is not listening: the same error either way', async () => {
+    // A port bound and released: nothing listens there.
+    const probe = http.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((r) => probe.close(r));
+    const endpoint = {
+      baseUrl: `http://127.0.0.1:${port}/v1`,
+      model: 'm',
+      engine: 'vllm' as const,
+      timeoutMs: 5000,
+    };
+    const a = await outcome(new ModelClient(endpoint));
+    const b = await outcome(new ModelClient(endpoint, undefined, { directCompletions: false }));
+    expect(a).toEqual(b);
+    expect(a.error?.message).toBe(
+      `cannot reach the engine at http://127.0.0.1:${port}/v1: Connection error. (connect ECONNREFUSED 127.0.0.1:${port})`,
+    );
+    expect(a.error?.retryable).toBe(true);
+  });
+
   it('reads the fields a session relies on from a completion', async () => {
     fake.answer(ANSWERS['a completion with vLLM stop_reason and cached tokens']!);
     const { result } = await outcome(clients().direct);
