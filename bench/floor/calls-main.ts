@@ -4,14 +4,12 @@
  * activities then share an event loop with nothing else, as the session's model calls do. Its SDK
  * metrics are served on the port it is given, for the bench's metrics table.
  */
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { workerLogger } from '../../workers/create';
-import { llmActivityPolling } from '../../workers/tuning';
-import { floorActivities } from './activities';
+import { createFloorCallsWorker } from './worker';
 
 interface CallsWorkerArgs {
   address: string;
-  taskQueue: string;
   maxConcurrentCalls: number;
   metricsPort: number;
 }
@@ -26,13 +24,7 @@ async function main(): Promise<void> {
     telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${args.metricsPort}` } } },
   });
   const connection = await NativeConnection.connect({ address: args.address });
-  const worker = await Worker.create({
-    connection,
-    taskQueue: args.taskQueue,
-    activities: floorActivities,
-    maxConcurrentActivityTaskExecutions: args.maxConcurrentCalls,
-    activityTaskPollerBehavior: llmActivityPolling(args.maxConcurrentCalls),
-  });
+  const worker = await createFloorCallsWorker(connection, args.maxConcurrentCalls);
   const running = worker.run();
   // The bench going away (or closing the channel) stops the worker.
   process.on('disconnect', () => {

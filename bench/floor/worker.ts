@@ -7,12 +7,26 @@ import { floorActivities } from './activities';
 /** Queues of the floor workers, apart from every sprint queue. */
 export const FLOOR_QUEUES = { workflow: 'bench-floor-control', calls: 'bench-floor-calls' } as const;
 
+/** The floor's call worker: the floor's activities behind the llm worker's poller settings. */
+export function createFloorCallsWorker(
+  connection: NativeConnection,
+  maxConcurrentCalls: number,
+): Promise<Worker> {
+  return Worker.create({
+    connection,
+    taskQueue: FLOOR_QUEUES.calls,
+    activities: floorActivities,
+    maxConcurrentActivityTaskExecutions: maxConcurrentCalls,
+    activityTaskPollerBehavior: llmActivityPolling(maxConcurrentCalls),
+  });
+}
+
 /** Where the floor's call worker runs: beside its workflow worker, or in a process of its own. */
 export type FloorCallsAt = { inProcess: true } | { inProcess: false; metricsPort: number };
 
 /** Starts the call worker in its own process (bench/floor/calls-main.ts); resolves once it polls. */
 async function startCallsProcess(address: string, maxConcurrentCalls: number, metricsPort: number) {
-  const args = { address, taskQueue: FLOOR_QUEUES.calls, maxConcurrentCalls, metricsPort };
+  const args = { address, maxConcurrentCalls, metricsPort };
   const child = fork(path.join(__dirname, 'calls-main.ts'), [JSON.stringify(args)], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -46,16 +60,7 @@ export async function startFloorWorkers(address: string, maxConcurrentCalls: num
       workflowsPath: path.join(__dirname, 'workflow.ts'),
     }),
   ];
-  if (calls.inProcess)
-    workers.push(
-      await Worker.create({
-        connection,
-        taskQueue: FLOOR_QUEUES.calls,
-        activities: floorActivities,
-        maxConcurrentActivityTaskExecutions: maxConcurrentCalls,
-        activityTaskPollerBehavior: llmActivityPolling(maxConcurrentCalls),
-      }),
-    );
+  if (calls.inProcess) workers.push(await createFloorCallsWorker(connection, maxConcurrentCalls));
   const callsProcess = calls.inProcess
     ? undefined
     : await startCallsProcess(address, maxConcurrentCalls, calls.metricsPort);
