@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { freePort } from '../../infra/temporal/dev-server';
 import { closeEngineAgents } from '../../io/engine-transport';
 import { ModelCallError, ModelClient, type CompletionResult } from '../../io/model-client';
 
@@ -153,10 +154,7 @@ describe('ModelClient: unstreamed completions with and without the openai client
 
   it('an engine that is not listening: the same error either way', async () => {
     // A port bound and released: nothing listens there.
-    const probe = http.createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    const { port } = probe.address() as AddressInfo;
-    await new Promise((r) => probe.close(r));
+    const port = await freePort();
     const endpoint = {
       baseUrl: `http://127.0.0.1:${port}/v1`,
       model: 'm',

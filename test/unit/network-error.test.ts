@@ -1,16 +1,9 @@
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { freePort } from '../../infra/temporal/dev-server';
 import { ModelClient } from '../../io/model-client';
 import { networkErrorMessage } from '../../io/network-error';
 
 /** A loopback port with nothing listening (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
+const closedPort = freePort;
 
 describe('networkErrorMessage', () => {
   it("adds the reason Node's fetch keeps in its cause", async () => {
